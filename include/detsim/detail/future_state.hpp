@@ -1,0 +1,168 @@
+// The shared state behind Future<T> and Task<T> handles. Internal: users see
+// it only through detsim/future.hpp and detsim/task.hpp.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "detsim/detail/inline_function.hpp"
+#include "detsim/detail/intrusive_ptr.hpp"
+
+namespace detsim::detail {
+
+class LoopCore;
+class TaskCore;
+
+// Lets futures outlive their loop: the loop nulls `core` when it is destroyed,
+// so a late set_result finds no loop instead of a dangling one.
+struct LoopAnchor {
+  LoopCore* core = nullptr;
+  std::uint32_t references = 0;
+  void add_reference() noexcept { ++references; }
+  void release_reference() noexcept {
+    if (--references == 0) delete this;
+  }
+};
+
+class FutureStateBase;
+using DoneFunction = InlineFunction<void(FutureStateBase&)>;
+
+class FutureStateBase {
+ public:
+  enum class Status : std::uint8_t { pending, finished, cancelled };
+
+  FutureStateBase() = default;
+  FutureStateBase(const FutureStateBase&) = delete;
+  FutureStateBase& operator=(const FutureStateBase&) = delete;
+  virtual ~FutureStateBase();
+
+  void add_reference() noexcept { ++references_; }
+  void release_reference() noexcept {
+    if (--references_ == 0) delete this;
+  }
+
+  // Binds the state to a loop: gives it the loop's anchor and the next future
+  // id. Called once, by create_future (announce: a future_created event) or
+  // when a task is first scheduled (which announces itself).
+  void attach(LoopCore& loop, std::source_location site, bool announce);
+
+  // Reports a set exception that nobody retrieved to the loop's exception
+  // handler (or stderr without a loop), once.
+  void report_unretrieved() noexcept;
+
+  bool done() const noexcept { return status_ != Status::pending; }
+  bool cancelled() const noexcept { return status_ == Status::cancelled; }
+  std::uint64_t id() const noexcept { return id_; }
+  LoopCore* loop() const noexcept { return anchor_ ? anchor_->core : nullptr; }
+  TaskCore* task() const noexcept { return task_; }
+
+  // Throws InvalidStateError if pending, CancelledError if cancelled, or the
+  // stored exception. Marks the exception as retrieved.
+  void check_result();
+  // The stored exception (null if none). InvalidStateError if pending,
+  // CancelledError if cancelled. Marks it as retrieved.
+  std::exception_ptr exception();
+  void set_exception(std::exception_ptr exception, std::source_location site);
+  // asyncio's cancel(): false if already done. For a task, requests the
+  // coroutine's cancellation instead (see Task::cancel).
+  bool cancel(std::string_view message, std::source_location site);
+  const std::string& cancel_message() const noexcept { return cancel_message_; }
+
+  std::uint64_t add_done_callback(DoneFunction function, std::source_location site);
+  std::size_t remove_done_callback(std::uint64_t callback_id) noexcept;
+
+  // For TaskCore: complete the future, bypassing the checks that keep users
+  // from completing a task by hand.
+  bool cancel_as_future(std::string_view message, std::source_location site);
+  void fail(std::exception_ptr exception, std::source_location site);
+
+ protected:
+  // Throws InvalidStateError naming `operation` unless pending.
+  void ensure_pending(const char* operation) const;
+  // Throws RuntimeError if this is a task: tasks complete from their coroutine.
+  void ensure_not_task(const char* operation) const;
+  // Marks the value as set and runs the done callbacks.
+  void finish_with_result(std::source_location site);
+  void set_task(TaskCore* task) noexcept { task_ = task; }
+
+  friend class TaskCore;
+
+ private:
+  struct DoneCallback {
+    DoneFunction function;
+    std::uint64_t id = 0;
+  };
+  void complete(Status status, std::source_location site);
+  void invoke_done_callback(DoneFunction& function, bool immediate);
+
+  std::uint32_t references_ = 0;
+  Status status_ = Status::pending;
+  bool exception_unretrieved_ = false;
+  std::uint64_t id_ = 0;
+  std::uint64_t next_callback_id_ = 1;
+  IntrusivePtr<LoopAnchor> anchor_;
+  TaskCore* task_ = nullptr;
+  std::exception_ptr exception_;
+  std::string cancel_message_;
+  // Most futures have at most one callback (the task awaiting them), so the
+  // first lives inline and only further ones touch the heap.
+  DoneCallback first_callback_;
+  std::vector<DoneCallback> more_callbacks_;
+
+  friend class LoopCore;
+};
+
+template <class T>
+class FutureState : public FutureStateBase {
+ public:
+  template <class U>
+  void set_result(U&& value, std::source_location site) {
+    ensure_not_task("set_result");
+    ensure_pending("set_result");
+    value_.emplace(std::forward<U>(value));
+    finish_with_result(site);
+  }
+  // For tasks: the coroutine's co_return value, published when the task ends.
+  template <class U>
+  void store_value(U&& value) {
+    value_.emplace(std::forward<U>(value));
+  }
+  const T& result() {
+    check_result();
+    return *value_;
+  }
+  // What co_await and run_until_complete hand out: a copy, or for move-only
+  // types the value itself (such a future can be awaited once).
+  T take_result() {
+    check_result();
+    if constexpr (std::is_copy_constructible_v<T>) {
+      return *value_;
+    } else {
+      return std::move(*value_);
+    }
+  }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class FutureState<void> : public FutureStateBase {
+ public:
+  void set_result(std::source_location site) {
+    ensure_not_task("set_result");
+    ensure_pending("set_result");
+    finish_with_result(site);
+  }
+  void result() { check_result(); }
+  void take_result() { check_result(); }
+};
+
+}  // namespace detsim::detail

@@ -1,0 +1,91 @@
+// The coroutine-driving part of a task, and the hooks awaiters call.
+// Internal: users see tasks through detsim/task.hpp.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <source_location>
+#include <string>
+
+#include "detsim/detail/future_state.hpp"
+#include "detsim/handle.hpp"
+
+namespace detsim::detail {
+
+class TaskCore {
+ public:
+  TaskCore(FutureStateBase& future, std::coroutine_handle<> frame) noexcept;
+  TaskCore(const TaskCore&) = delete;
+  TaskCore& operator=(const TaskCore&) = delete;
+  ~TaskCore();
+
+  FutureStateBase& future() noexcept { return future_; }
+  const std::string& name() const noexcept { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+  std::uint64_t task_id() const noexcept { return task_id_; }
+  bool started() const noexcept { return scheduled_once_; }
+
+  // Binds the task to `loop` and schedules its first step. The name defaults
+  // to "Task-<n>" with n the loop's task counter.
+  void start(LoopCore& loop, std::string name, std::source_location site);
+  // asyncio's Task.cancel(): false if done; else cancels what the task awaits
+  // or arranges for CancelledError to be thrown at its next resumption.
+  bool cancel(std::string_view message, std::source_location site);
+
+  // Runs one step: resumes the coroutine, and completes the task if it ended.
+  void step();
+  // Schedules the next step with call_soon (a wake-up, so a scheduler choice).
+  void schedule_step(std::source_location site);
+
+  // Awaiter hooks. The coroutine of this task is suspending on `future`.
+  void wait_on(FutureStateBase& future, std::source_location site);
+  // The coroutine is suspending in sleep(delay) (delay <= 0: a bare yield).
+  void sleep_for(std::chrono::nanoseconds delay, std::source_location site);
+  // The coroutine resumes: throws the CancelledError a cancel() injected.
+  void resume_from_wait();
+
+  // The coroutine ended with an exception (from the promise).
+  void set_completion_exception(std::exception_ptr exception) noexcept {
+    completion_exception_ = std::move(exception);
+  }
+  // Destroys the frame of a task that will never run again (loop teardown).
+  void abandon() noexcept;
+  // "'name' (task 3) awaits future 7", for deadlock reports.
+  std::string describe() const;
+
+  // Intrusive list of a loop's live tasks, in creation order.
+  TaskCore* live_previous = nullptr;
+  TaskCore* live_next = nullptr;
+
+ private:
+  void complete();
+  void wake();
+  void stop_waiting() noexcept;
+
+  FutureStateBase& future_;
+  std::coroutine_handle<> frame_;
+  LoopCore* loop_ = nullptr;
+  std::string name_;
+  std::uint64_t task_id_ = 0;
+  bool scheduled_once_ = false;
+  bool resumed_once_ = false;
+  bool must_cancel_ = false;
+  std::string cancel_message_;
+  std::exception_ptr injected_;
+  std::exception_ptr completion_exception_;
+  FutureStateBase* waiting_on_ = nullptr;
+  std::uint64_t wait_callback_id_ = 0;
+  std::source_location wait_site_{};
+  TimerHandle sleep_timer_;
+  bool sleeping_ = false;
+};
+
+// The task whose step is running on this thread, or null.
+TaskCore* current_task() noexcept;
+// current_task(), or a clear RuntimeError if detsim awaitables are used
+// outside a detsim Task.
+TaskCore& require_current_task(const char* what);
+
+}  // namespace detsim::detail

@@ -1,0 +1,26 @@
+// detsim: deterministic simulation and testing for C++20 coroutines.
+//
+// One include for users. Write concurrent code as detsim::Task coroutines, run
+// them on a detsim::EventLoop in virtual time, and let a seeded Scheduler pick
+// every interleaving:
+//
+//   #include <detsim/detsim.hpp>
+//   using namespace std::chrono_literals;
+//
+//   detsim::Task<int> answer() { co_await detsim::sleep(1h); co_return 42; }
+//
+//   int main() {
+//     detsim::EventLoop loop{detsim::RandomScheduler{7}};
+//     return loop.run_until_complete(answer()) == 42 ? 0 : 1;  // takes microseconds
+//   }
+#pragma once
+
+#include "detsim/errors.hpp"
+#include "detsim/event_loop.hpp"
+#include "detsim/future.hpp"
+#include "detsim/handle.hpp"
+#include "detsim/observer.hpp"
+#include "detsim/random.hpp"
+#include "detsim/scheduler.hpp"
+#include "detsim/task.hpp"
+#include "detsim/version.hpp"

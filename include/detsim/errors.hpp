@@ -1,0 +1,77 @@
+// detsim errors: the exceptions a caller can react to.
+//
+// Operating errors (misuse of the loop API, a cancelled future, a bad trace
+// file) are exceptions derived from detsim::Error. Each carries a stable,
+// greppable id that also opens its message, e.g.
+//   "[detsim.loop.closed] Event loop is closed"
+// so logs can be searched and tests can match on the id rather than on prose.
+// The class names and messages follow asyncio's: a user who knows asyncio's
+// RuntimeError, InvalidStateError and CancelledError knows these.
+//
+// Programmer errors inside detsim itself are assertions (detail/assert.hpp),
+// not exceptions.
+//
+// Example:
+//   try { loop.call_soon([] {}); }
+//   catch (const detsim::RuntimeError& e) { assert(e.id() == "detsim.loop.closed"); }
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace detsim {
+
+class Error : public std::runtime_error {
+ public:
+  Error(std::string_view id, std::string_view message);
+  // The stable identifier, e.g. "detsim.loop.closed".
+  const std::string& id() const noexcept { return id_; }
+  // The message without the "[id] " prefix.
+  std::string_view message() const noexcept;
+
+ private:
+  std::string id_;
+};
+
+// Misuse of the event loop: running a loop that runs, scheduling on a closed
+// loop, closing a running loop, no running loop (asyncio: RuntimeError).
+class RuntimeError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A Future in the wrong state for the call: result() before done, set_result()
+// after done (asyncio: InvalidStateError).
+class InvalidStateError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The future or task was cancelled. Thrown by result() of a cancelled future
+// and into a task's coroutine at its await point by Task::cancel().
+class CancelledError : public Error {
+ public:
+  explicit CancelledError(std::string_view cancel_message = {});
+  // The message given to cancel(), empty if none.
+  const std::string& cancel_message() const noexcept { return cancel_message_; }
+
+ private:
+  std::string cancel_message_;
+};
+
+// A future from another loop was passed to run_until_complete (asyncio raises
+// ValueError for this).
+class WrongLoopError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Nothing is ready, no timer is pending, and the loop was asked to run until
+// something happens: in virtual time that wait would never end.
+class DeadlockError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace detsim

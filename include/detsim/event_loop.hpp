@@ -1,0 +1,190 @@
+// detsim::EventLoop: asyncio's event loop, in virtual time, with every
+// ordering decision taken by a pluggable Scheduler.
+//
+// Names, meanings and errors are asyncio's: call_soon, call_later, call_at,
+// time, create_future, create_task, run_until_complete, run_forever, stop,
+// is_running, is_closed, close; and the free functions get_running_loop,
+// get_event_loop, set_event_loop, new_event_loop (per thread).
+//
+// Virtual time: now() starts at 0 and only moves when nothing is ready: the
+// clock then jumps to the earliest pending timer. A program that sleeps for a
+// simulated day finishes in milliseconds. Timers never fire early.
+//
+// One iteration of the loop (asyncio's _run_once):
+//   1. if nothing is ready and the loop is not stopping, advance the clock to
+//      the earliest timer (no timer at all: DeadlockError, since in virtual
+//      time that wait would never end);
+//   2. due timers join the ready queue in (deadline, scheduling order) order;
+//   3. as many callbacks run as were ready at this point, each chosen by the
+//      scheduler among all ready callbacks (FifoScheduler: the oldest).
+// stop() takes effect at the end of the current iteration.
+//
+// Determinism contract: for a given program and scheduler, the sequence of
+// callbacks run, their virtual times, and every id and default name is the
+// same on every run, build type and machine. The loop reads no real clock and
+// orders nothing by address.
+//
+// Misuse raises RuntimeError (with asyncio's message): running a loop that is
+// running, running while another loop runs on this thread, running or
+// scheduling on a closed loop, closing a running loop. run_until_complete of a
+// future from another loop raises WrongLoopError.
+//
+// Not thread-safe: a loop, its futures and tasks belong to one thread.
+//
+// Example:
+//   detsim::EventLoop loop{detsim::RandomScheduler{42}};
+//   auto task = loop.create_task(main_task(), "main");
+//   int result = loop.run_until_complete(task);
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <utility>
+
+#include "detsim/detail/inline_function.hpp"
+#include "detsim/future.hpp"
+#include "detsim/handle.hpp"
+#include "detsim/observer.hpp"
+#include "detsim/random.hpp"
+#include "detsim/scheduler.hpp"
+#include "detsim/task.hpp"
+
+namespace detsim {
+
+// What the loop's exception handler receives (asyncio's context dict).
+struct ExceptionContext {
+  std::string message;           // e.g. "Task exception was never retrieved"
+  std::exception_ptr exception;  // may be null
+  std::uint64_t future = 0;      // future or task id, 0 if none
+  std::uint64_t handle = 0;      // handle id, 0 if none
+  std::string task_name;         // empty if no task
+};
+using ExceptionHandler = std::function<void(const ExceptionContext&)>;
+
+// Writes the context to stderr, like asyncio's default handler.
+void default_exception_handler(const ExceptionContext& context);
+
+class EventLoop {
+ public:
+  // A loop with asyncio's FIFO order.
+  EventLoop();
+  explicit EventLoop(std::unique_ptr<Scheduler> scheduler);
+  template <std::derived_from<Scheduler> S>
+  explicit EventLoop(S scheduler) : EventLoop(std::unique_ptr<Scheduler>(std::make_unique<S>(std::move(scheduler)))) {}
+
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+  // Closes the loop if needed (destroying unfinished tasks' frames).
+  ~EventLoop();
+
+  // Schedules callback() to run soon, after the callbacks already ready.
+  template <class F>
+    requires std::invocable<F&>
+  Handle call_soon(F&& callback, std::source_location site = std::source_location::current()) {
+    return call_soon_erased(detail::InlineFunction<void()>(std::forward<F>(callback)), site);
+  }
+  // Schedules callback() at now() + delay (a negative delay means now).
+  template <class F>
+    requires std::invocable<F&>
+  TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback,
+                         std::source_location site = std::source_location::current()) {
+    return call_at(now() + delay, std::forward<F>(callback), site);
+  }
+  // Schedules callback() at virtual time `when` (since the loop started).
+  template <class F>
+    requires std::invocable<F&>
+  TimerHandle call_at(std::chrono::nanoseconds when, F&& callback,
+                      std::source_location site = std::source_location::current()) {
+    return call_at_erased(when, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
+  }
+
+  // Virtual time since the loop started.
+  std::chrono::nanoseconds now() const noexcept;
+  // now() in seconds, as asyncio's loop.time() (for display and parity only:
+  // detsim never orders by floating point).
+  double time() const noexcept;
+
+  template <class T = void>
+  Future<T> create_future(std::source_location site = std::source_location::current()) {
+    auto* state = new detail::FutureState<T>();
+    Future<T> future(state);
+    attach_future(*state, site);
+    return future;
+  }
+
+  // Schedules the task's first step and returns it. The name defaults to
+  // "Task-<n>". Scheduling a task twice raises RuntimeError.
+  template <class T>
+  Task<T> create_task(Task<T> task, std::string name = {},
+                      std::source_location site = std::source_location::current()) {
+    start_task(task.core(), std::move(name), site);
+    return task;
+  }
+
+  // Runs until the future is done and returns its result (or rethrows its
+  // exception). A Task not yet scheduled is scheduled first.
+  template <class T>
+  T run_until_complete(Future<T> future) {
+    run_until_done(*future.state());
+    return future.state()->take_result();
+  }
+
+  // Runs until stop() is called.
+  void run_forever();
+  // Stops the loop at the end of the current iteration.
+  void stop() noexcept;
+  bool is_running() const noexcept;
+  bool is_closed() const noexcept;
+  // Clears pending callbacks and timers and destroys the frames of unfinished
+  // tasks; reports exceptions never retrieved. RuntimeError while running.
+  void close();
+
+  // The loop's seeded generator for everything a program may want random
+  // (jitter, fault choices): derived from the scheduler's seed, separate from
+  // the scheduler's own stream.
+  Random& random() noexcept;
+  Scheduler& scheduler() noexcept;
+
+  void add_observer(LoopObserver& observer);
+  void remove_observer(LoopObserver& observer) noexcept;
+
+  void set_exception_handler(ExceptionHandler handler);
+  void call_exception_handler(const ExceptionContext& context);
+
+  // Callbacks in the ready queue, and pending timers (cancelled ones may be
+  // counted until they are discarded).
+  std::size_t ready_count() const noexcept;
+  std::size_t timer_count() const noexcept;
+
+  // Internal.
+  detail::LoopCore& core() noexcept { return *core_; }
+
+ private:
+  Handle call_soon_erased(detail::InlineFunction<void()> callback, std::source_location site);
+  TimerHandle call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()> callback,
+                             std::source_location site);
+  void attach_future(detail::FutureStateBase& state, std::source_location site);
+  void start_task(detail::TaskCore& task, std::string name, std::source_location site);
+  void run_until_done(detail::FutureStateBase& future);
+
+  std::unique_ptr<detail::LoopCore> core_;
+};
+
+// The loop running in this thread; RuntimeError("no running event loop") if none.
+EventLoop& get_running_loop();
+// The running loop if any, else this thread's current loop, creating one (a
+// FIFO loop owned by the thread) if none was set.
+EventLoop& get_event_loop();
+// Sets this thread's current loop (nullptr clears it). The loop is not owned.
+void set_event_loop(EventLoop* loop) noexcept;
+// A new FIFO loop, owned by the caller.
+std::unique_ptr<EventLoop> new_event_loop();
+
+}  // namespace detsim

@@ -1,0 +1,81 @@
+// detsim::Scheduler: the one place where a run's order is decided.
+//
+// Each time the event loop runs a ready callback it asks its scheduler which
+// one: pick(ready_count) returns an index into the ready queue. Because a task
+// step, a timer callback and a wake-up are all ready callbacks, this single
+// decision also orders timers due at the same instant and tasks woken by the
+// same event. Nothing else in the loop is left to chance.
+//
+// The ready queue's order, which indices refer to:
+//   - callbacks join at the back (call_soon order; due timers join in
+//     (deadline, scheduling order) order at the start of each loop iteration);
+//   - taking index 0 removes the front, so always picking 0 is asyncio's FIFO;
+//   - taking index i > 0 moves the back entry into slot i (O(1) removal).
+//
+// Invariants:
+//   - pick() is only called with ready_count >= 2: a lone candidate is no
+//     decision, so it consumes no randomness and no recorded choice;
+//   - pick() must return an index < ready_count.
+//
+// Determinism contract: a scheduler's answers are a pure function of its
+// construction parameters and the sequence of ready_count values it was asked
+// about. Same parameters, same program => same run.
+//
+// Example:
+//   detsim::EventLoop fifo;                                   // asyncio's order
+//   detsim::EventLoop random{detsim::RandomScheduler{42}};    // seed 42
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "detsim/random.hpp"
+
+namespace detsim {
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+
+  // The index, in [0, ready_count), of the ready callback to run next.
+  virtual std::size_t pick(std::size_t ready_count) = 0;
+
+  // A short name for traces and reports, e.g. "fifo", "random".
+  virtual std::string name() const = 0;
+
+  // The seed of this schedule, or 0 where the scheduler uses none. The loop
+  // derives its user-facing Random (EventLoop::random) from it.
+  virtual std::uint64_t seed() const { return 0; }
+
+  // A fresh scheduler with the same parameters, at its start: used to run a
+  // program twice under the same decisions (the determinism check).
+  virtual std::unique_ptr<Scheduler> clone_fresh() const = 0;
+};
+
+// asyncio's order: always the oldest ready callback.
+class FifoScheduler final : public Scheduler {
+ public:
+  std::size_t pick(std::size_t) override { return 0; }
+  std::string name() const override { return "fifo"; }
+  std::unique_ptr<Scheduler> clone_fresh() const override;
+};
+
+// Uniform among the ready callbacks, drawn from Random{seed}.
+class RandomScheduler final : public Scheduler {
+ public:
+  explicit RandomScheduler(std::uint64_t seed) : seed_(seed), random_(seed) {}
+  std::size_t pick(std::size_t ready_count) override {
+    return static_cast<std::size_t>(random_.below(ready_count));
+  }
+  std::string name() const override { return "random"; }
+  std::uint64_t seed() const override { return seed_; }
+  std::unique_ptr<Scheduler> clone_fresh() const override;
+
+ private:
+  std::uint64_t seed_;
+  Random random_;
+};
+
+}  // namespace detsim

@@ -1,0 +1,32 @@
+#include "detsim/errors.hpp"
+
+#include <string>
+
+namespace detsim {
+
+namespace {
+std::string format_message(std::string_view id, std::string_view message) {
+  std::string text;
+  text.reserve(id.size() + message.size() + 3);
+  text += '[';
+  text += id;
+  text += "] ";
+  text += message;
+  return text;
+}
+}  // namespace
+
+Error::Error(std::string_view id, std::string_view message)
+    : std::runtime_error(format_message(id, message)), id_(id) {}
+
+std::string_view Error::message() const noexcept {
+  std::string_view text = what();
+  return text.substr(id_.size() + 3);
+}
+
+CancelledError::CancelledError(std::string_view cancel_message)
+    : Error("detsim.cancelled", cancel_message.empty() ? std::string("cancelled")
+                                                       : "cancelled: " + std::string(cancel_message)),
+      cancel_message_(cancel_message) {}
+
+}  // namespace detsim

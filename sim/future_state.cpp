@@ -1,0 +1,231 @@
+#include "detsim/detail/future_state.hpp"
+
+#include <string>
+#include <utility>
+
+#include "detsim/errors.hpp"
+#include "loop_core.hpp"
+
+namespace detsim::detail {
+
+namespace {
+
+std::string describe_exception(const std::exception_ptr& exception) {
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& error) {
+    return error.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+const char* status_name(FutureStateBase::Status status) {
+  switch (status) {
+    case FutureStateBase::Status::pending: return "PENDING";
+    case FutureStateBase::Status::finished: return "FINISHED";
+    case FutureStateBase::Status::cancelled: return "CANCELLED";
+  }
+  return "?";
+}
+
+}  // namespace
+
+FutureStateBase::~FutureStateBase() { report_unretrieved(); }
+
+void FutureStateBase::attach(LoopCore& loop, std::source_location site, bool announce) {
+  anchor_ = IntrusivePtr<LoopAnchor>(&loop.anchor());
+  id_ = loop.next_future_id();
+  if (announce && loop.observed()) {
+    Event event;
+    event.kind = EventKind::future_created;
+    event.cause = loop.current_cause();
+    event.future = id_;
+    event.site = site;
+    loop.emit(event);
+  }
+}
+
+void FutureStateBase::report_unretrieved() noexcept {
+  if (!exception_unretrieved_) return;
+  exception_unretrieved_ = false;
+  ExceptionContext context;
+  context.message = task_ ? "Task exception was never retrieved" : "Future exception was never retrieved";
+  context.exception = exception_;
+  context.future = id_;
+  if (task_) context.task_name = task_->name();
+  if (LoopCore* loop = this->loop()) {
+    loop->remove_unretrieved(*this);
+    loop->call_exception_handler(context);
+  } else {
+    default_exception_handler(context);
+  }
+}
+
+void FutureStateBase::ensure_pending(const char* operation) const {
+  if (status_ == Status::pending) return;
+  throw InvalidStateError("detsim.future.done", std::string(operation) + ": future " + std::to_string(id_) +
+                                                    " is already done (" + status_name(status_) + ")");
+}
+
+void FutureStateBase::ensure_not_task(const char* operation) const {
+  if (!task_) return;
+  throw RuntimeError("detsim.task." + std::string(operation),
+                     "Task does not support " + std::string(operation) + " operation");
+}
+
+void FutureStateBase::check_result() {
+  if (status_ == Status::pending) throw InvalidStateError("detsim.future.pending", "Result is not set.");
+  if (status_ == Status::cancelled) throw CancelledError(cancel_message_);
+  if (exception_) {
+    if (exception_unretrieved_) {
+      exception_unretrieved_ = false;
+      if (LoopCore* loop = this->loop()) loop->remove_unretrieved(*this);
+    }
+    std::rethrow_exception(exception_);
+  }
+}
+
+std::exception_ptr FutureStateBase::exception() {
+  if (status_ == Status::pending) throw InvalidStateError("detsim.future.pending", "Exception is not set.");
+  if (status_ == Status::cancelled) throw CancelledError(cancel_message_);
+  if (exception_unretrieved_) {
+    exception_unretrieved_ = false;
+    if (LoopCore* loop = this->loop()) loop->remove_unretrieved(*this);
+  }
+  return exception_;
+}
+
+void FutureStateBase::finish_with_result(std::source_location site) {
+  ensure_pending("set_result");
+  complete(Status::finished, site);
+}
+
+void FutureStateBase::set_exception(std::exception_ptr exception, std::source_location site) {
+  ensure_not_task("set_exception");
+  fail(std::move(exception), site);
+}
+
+void FutureStateBase::fail(std::exception_ptr exception, std::source_location site) {
+  ensure_pending("set_exception");
+  if (!exception) throw InvalidStateError("detsim.future.null_exception", "set_exception: the exception is null");
+  exception_ = std::move(exception);
+  exception_unretrieved_ = true;
+  if (LoopCore* loop = this->loop()) loop->add_unretrieved(*this);
+  complete(Status::finished, site);
+}
+
+bool FutureStateBase::cancel(std::string_view message, std::source_location site) {
+  if (task_) return task_->cancel(message, site);
+  return cancel_as_future(message, site);
+}
+
+bool FutureStateBase::cancel_as_future(std::string_view message, std::source_location site) {
+  if (done()) return false;
+  cancel_message_ = message;
+  complete(Status::cancelled, site);
+  return true;
+}
+
+void FutureStateBase::complete(Status status, std::source_location site) {
+  // A done callback may drop the last handle to this future.
+  IntrusivePtr<FutureStateBase> keep_alive(this);
+  status_ = status;
+  LoopCore* loop = this->loop();
+  std::uint64_t previous_cause = 0;
+  if (loop && loop->observed()) {
+    Event event;
+    event.kind = status == Status::cancelled ? EventKind::cancel
+                 : exception_                ? EventKind::set_exception
+                                             : EventKind::set_result;
+    event.cause = loop->current_cause();
+    event.future = id_;
+    if (task_) {
+      event.task = task_->task_id();
+      event.name = task_->name();
+    }
+    std::string detail;
+    if (status == Status::cancelled) {
+      detail = cancel_message_;
+    } else if (exception_) {
+      detail = describe_exception(exception_);
+    }
+    event.detail = detail;
+    event.site = site;
+    previous_cause = loop->exchange_cause(loop->emit(event));
+  }
+  // Callbacks run once each, in registration order. Take them out first: a
+  // callback that adds another now finds the future done and runs it at once.
+  DoneCallback first = std::move(first_callback_);
+  std::vector<DoneCallback> more = std::move(more_callbacks_);
+  more_callbacks_.clear();
+  if (first.function) invoke_done_callback(first.function, false);
+  for (DoneCallback& callback : more) {
+    if (callback.function) invoke_done_callback(callback.function, false);
+  }
+  if (loop && loop->observed()) loop->exchange_cause(previous_cause);
+}
+
+void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediate) {
+  LoopCore* loop = this->loop();
+  std::uint64_t previous_cause = 0;
+  const bool observed = loop && loop->observed();
+  if (observed) {
+    Event event;
+    event.kind = EventKind::done_callback;
+    event.cause = loop->current_cause();
+    event.future = id_;
+    event.immediate = immediate;
+    if (task_) {
+      event.task = task_->task_id();
+      event.name = task_->name();
+    }
+    previous_cause = loop->exchange_cause(loop->emit(event));
+  }
+  try {
+    function(*this);
+  } catch (...) {
+    ExceptionContext context;
+    context.message = "Exception in done callback";
+    context.exception = std::current_exception();
+    context.future = id_;
+    if (loop) {
+      loop->call_exception_handler(context);
+    } else {
+      default_exception_handler(context);
+    }
+  }
+  if (observed) loop->exchange_cause(previous_cause);
+}
+
+std::uint64_t FutureStateBase::add_done_callback(DoneFunction function, std::source_location) {
+  const std::uint64_t id = next_callback_id_++;
+  if (done()) {
+    invoke_done_callback(function, true);
+    return id;
+  }
+  // Keep registration order: the inline slot is reused only when no later
+  // callback sits in the vector.
+  if (!first_callback_.function && more_callbacks_.empty()) {
+    first_callback_ = DoneCallback{std::move(function), id};
+  } else {
+    more_callbacks_.push_back(DoneCallback{std::move(function), id});
+  }
+  return id;
+}
+
+std::size_t FutureStateBase::remove_done_callback(std::uint64_t callback_id) noexcept {
+  if (first_callback_.function && first_callback_.id == callback_id) {
+    first_callback_.function.reset();
+    return 1;
+  }
+  for (auto it = more_callbacks_.begin(); it != more_callbacks_.end(); ++it) {
+    if (it->function && it->id == callback_id) {
+      more_callbacks_.erase(it);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace detsim::detail

@@ -1,0 +1,354 @@
+#include "loop_core.hpp"
+
+#include <string>
+#include <utility>
+
+#include "detsim/detail/assert.hpp"
+#include "detsim/errors.hpp"
+
+namespace detsim::detail {
+
+namespace {
+// Stream numbers for Random::derive_seed: independent draws from one seed.
+constexpr std::uint64_t user_random_stream = 1;
+// Cancelled timers stay in the heap until they reach the top; past this many
+// (and half the heap), the heap is rebuilt without them, as asyncio does.
+constexpr std::size_t cancelled_timers_compaction_minimum = 64;
+}  // namespace
+
+EventLoop*& running_loop_slot() noexcept {
+  thread_local EventLoop* running_loop = nullptr;
+  return running_loop;
+}
+
+// Marks the loop as running on this thread for the scope of run_forever, and
+// undoes it however run_forever ends (stop, DeadlockError, ...).
+class LoopCore::RunningScope {
+ public:
+  explicit RunningScope(LoopCore& loop) : loop_(loop) {
+    loop_.running_ = true;
+    running_loop_slot() = &loop_.owner_;
+  }
+  ~RunningScope() {
+    loop_.running_ = false;
+    loop_.stopping_ = false;
+    running_loop_slot() = nullptr;
+  }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  LoopCore& loop_;
+};
+
+LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
+    : owner_(owner),
+      anchor_(new LoopAnchor),
+      scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
+      random_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
+  anchor_->core = this;
+}
+
+LoopCore::~LoopCore() {
+  DETSIM_ASSERT(!running_);
+  if (!closed_) close();
+  anchor_->core = nullptr;
+}
+
+void LoopCore::ensure_open() const {
+  if (closed_) throw RuntimeError("detsim.loop.closed", "Event loop is closed");
+}
+
+// ---- scheduling -------------------------------------------------------------
+
+HandleRecord& LoopCore::new_record(InlineFunction<void()>& callback, std::source_location site, TaskCore* task) {
+  ensure_open();
+  HandleRecord& record = pool_.acquire();
+  record.callback = std::move(callback);
+  record.id = ++handle_counter_;
+  record.task = task;
+  record.site = site;
+  record.is_step = false;
+  record.cause = current_cause_;
+  return record;
+}
+
+void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice, std::uint32_t of) {
+  Event event;
+  event.kind = kind;
+  event.cause = kind == EventKind::step || kind == EventKind::callback ? record.cause : current_cause_;
+  event.handle = record.id;
+  if (record.task) {
+    event.task = record.task->task_id();
+    event.name = record.task->name();
+  }
+  event.when = record.when;
+  event.choice = choice;
+  event.of = of;
+  event.site = record.site;
+  std::uint64_t seq = emit(event);
+  // What this handle causes later (its run) points back at its scheduling.
+  if (kind == EventKind::call_soon || kind == EventKind::timer_due) record.cause = seq;
+}
+
+Handle LoopCore::call_soon(InlineFunction<void()> callback, std::source_location site, TaskCore* task,
+                           bool is_step) {
+  HandleRecord& record = new_record(callback, site, task);
+  record.is_step = is_step;
+  record.when = now_;
+  record.state = HandleRecord::State::ready;
+  ready_.push_back(&record);
+  if (observed()) emit_handle_event(EventKind::call_soon, record);
+  return Handle(this, &record, record.generation, record.id);
+}
+
+TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()> callback,
+                              std::source_location site, TaskCore* task) {
+  HandleRecord& record = new_record(callback, site, task);
+  record.when = when;
+  record.state = HandleRecord::State::timer;
+  timers_.push(TimerEntry{when, ++timer_sequence_, &record});
+  if (observed()) emit_handle_event(EventKind::timer_scheduled, record);
+  return TimerHandle(Handle(this, &record, record.generation, record.id), when);
+}
+
+bool LoopCore::is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept {
+  return record.generation == generation &&
+         (record.state == HandleRecord::State::ready || record.state == HandleRecord::State::timer) &&
+         !record.cancelled;
+}
+
+void LoopCore::cancel(HandleRecord& record, std::uint32_t generation) noexcept {
+  if (!is_pending(record, generation)) return;
+  if (observed()) emit_handle_event(EventKind::handle_cancelled, record);
+  if (record.state == HandleRecord::State::ready) {
+    // Removed at once, so the scheduler never spends a decision on it.
+    bool erased = ready_.erase(&record);
+    DETSIM_ASSERT(erased);
+    release(record);
+    return;
+  }
+  record.cancelled = true;
+  ++cancelled_timers_;
+  if (cancelled_timers_ >= cancelled_timers_compaction_minimum && cancelled_timers_ * 2 > timers_.size()) {
+    timers_.remove_if([this](const TimerEntry& entry) {
+      if (!entry.record->cancelled) return false;
+      release(*entry.record);
+      return true;
+    });
+    cancelled_timers_ = 0;
+  }
+}
+
+void LoopCore::release(HandleRecord& record) noexcept { pool_.release(record); }
+
+// ---- running ----------------------------------------------------------------
+
+void LoopCore::check_can_run() const {
+  ensure_open();
+  if (running_) throw RuntimeError("detsim.loop.already_running", "This event loop is already running");
+  if (running_loop_slot() != nullptr) {
+    throw RuntimeError("detsim.loop.another_running", "Cannot run the event loop while another loop is running");
+  }
+}
+
+void LoopCore::run_forever() {
+  check_can_run();
+  RunningScope scope(*this);
+  if (observed()) {
+    Event event;
+    event.kind = EventKind::loop_run;
+    emit(event);
+  }
+  for (;;) {
+    run_once();
+    if (stopping_) break;
+  }
+  if (observed()) {
+    Event event;
+    event.kind = EventKind::loop_stop;
+    emit(event);
+  }
+}
+
+void LoopCore::run_once() {
+  if (ready_.empty() && !stopping_) advance_clock_to_next_timer();
+  move_due_timers();
+  // As asyncio: run only what was ready when the iteration began (callbacks
+  // scheduled meanwhile wait for the next one), but let the scheduler choose
+  // among everything ready at each pick.
+  for (std::size_t to_run = ready_.size(); to_run > 0 && !ready_.empty(); --to_run) {
+    const std::size_t count = ready_.size();
+    const std::size_t choice = count > 1 ? scheduler_->pick(count) : 0;
+    DETSIM_ASSERT_LT(choice, count);
+    HandleRecord* record = ready_.take(choice);
+    run_ready(*record, static_cast<std::uint32_t>(choice), static_cast<std::uint32_t>(count));
+  }
+}
+
+void LoopCore::run_ready(HandleRecord& record, std::uint32_t choice, std::uint32_t of) {
+  record.state = HandleRecord::State::running;
+  std::uint64_t seq = 0;
+  if (observed()) {
+    emit_handle_event(record.is_step ? EventKind::step : EventKind::callback, record, choice, of);
+    seq = event_counter_;
+  }
+  const std::uint64_t previous_cause = exchange_cause(seq);
+  try {
+    record.callback();
+  } catch (...) {
+    ExceptionContext context;
+    context.message = "Exception in callback";
+    context.exception = std::current_exception();
+    context.handle = record.id;
+    call_exception_handler(context);
+  }
+  current_cause_ = previous_cause;
+  release(record);
+}
+
+void LoopCore::discard_cancelled_timers_at_top() noexcept {
+  while (!timers_.empty() && timers_.top().record->cancelled) {
+    HandleRecord* record = timers_.pop().record;
+    --cancelled_timers_;
+    release(*record);
+  }
+}
+
+void LoopCore::advance_clock_to_next_timer() {
+  discard_cancelled_timers_at_top();
+  if (timers_.empty()) throw_deadlock();
+  const std::chrono::nanoseconds when = timers_.top().when;
+  if (when <= now_) return;
+  now_ = when;
+  if (observed()) {
+    Event event;
+    event.kind = EventKind::clock_advanced;
+    emit(event);
+  }
+}
+
+void LoopCore::move_due_timers() {
+  while (!timers_.empty() && timers_.top().when <= now_) {
+    HandleRecord* record = timers_.pop().record;
+    if (record->cancelled) {
+      --cancelled_timers_;
+      release(*record);
+      continue;
+    }
+    record->state = HandleRecord::State::ready;
+    ready_.push_back(record);
+    if (observed()) emit_handle_event(EventKind::timer_due, *record);
+  }
+}
+
+void LoopCore::throw_deadlock() const {
+  std::string message = "nothing is ready and no timer is pending, so virtual time can never advance";
+  std::size_t waiting = 0;
+  for (const TaskCore* task = live_first_; task; task = task->live_next) {
+    message += waiting++ == 0 ? "; waiting tasks: " : ", ";
+    message += task->describe();
+  }
+  throw DeadlockError("detsim.loop.deadlock", message);
+}
+
+void LoopCore::run_until_done(FutureStateBase& future) {
+  check_can_run();
+  if (TaskCore* task = future.task(); task && !task->started()) {
+    task->start(*this, {}, std::source_location{});
+  } else if (future.loop() != this) {
+    throw WrongLoopError("detsim.loop.wrong_future",
+                         "The future belongs to a different loop than the one specified as the loop argument");
+  }
+  const std::uint64_t stop_callback = future.add_done_callback(
+      [this](FutureStateBase&) { stop(); }, std::source_location{});
+  struct RemoveStopCallback {
+    FutureStateBase& future;
+    std::uint64_t id;
+    ~RemoveStopCallback() { future.remove_done_callback(id); }
+  } remove_stop_callback{future, stop_callback};
+  run_forever();
+  if (!future.done()) throw RuntimeError("detsim.loop.stopped", "Event loop stopped before Future completed.");
+}
+
+void LoopCore::close() {
+  if (running_) throw RuntimeError("detsim.loop.close_running", "Cannot close a running event loop");
+  if (closed_) return;
+  if (observed()) {
+    Event event;
+    event.kind = EventKind::loop_close;
+    emit(event);
+  }
+  closed_ = true;
+  ready_.for_each([this](HandleRecord* record) { release(*record); });
+  ready_.clear();
+  timers_.for_each([this](const TimerEntry& entry) { release(*entry.record); });
+  timers_.clear();
+  cancelled_timers_ = 0;
+  teardown_tasks();
+  while (!unretrieved_.empty()) unretrieved_.front()->report_unretrieved();
+}
+
+// ---- tasks and futures --------------------------------------------------------
+
+void LoopCore::add_live_task(TaskCore& task) noexcept {
+  task.future().add_reference();  // the loop keeps a scheduled task alive until it ends
+  task.live_previous = live_last_;
+  task.live_next = nullptr;
+  (live_last_ ? live_last_->live_next : live_first_) = &task;
+  live_last_ = &task;
+}
+
+void LoopCore::remove_live_task(TaskCore& task) noexcept {
+  (task.live_previous ? task.live_previous->live_next : live_first_) = task.live_next;
+  (task.live_next ? task.live_next->live_previous : live_last_) = task.live_previous;
+  task.live_previous = task.live_next = nullptr;
+  task.future().release_reference();
+}
+
+void LoopCore::teardown_tasks() noexcept {
+  // Creation order, so teardown is as deterministic as the run. Destroying a
+  // frame destroys its locals, which may drop the last reference to other
+  // tasks; the list's own reference keeps each task alive until its turn.
+  while (TaskCore* task = live_first_) {
+    task->future().add_reference();
+    remove_live_task(*task);
+    task->abandon();
+    task->future().release_reference();
+  }
+}
+
+void LoopCore::add_unretrieved(FutureStateBase& future) { unretrieved_.push_back(&future); }
+
+void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase(unretrieved_, &future); }
+
+// ---- observers and exceptions -------------------------------------------------
+
+std::uint64_t LoopCore::emit(Event& event) {
+  event.seq = ++event_counter_;
+  event.time = now_;
+  for (LoopObserver* observer : observers_) observer->on_event(event);
+  return event.seq;
+}
+
+void LoopCore::add_observer(LoopObserver& observer) { observers_.push_back(&observer); }
+
+void LoopCore::remove_observer(LoopObserver& observer) noexcept { std::erase(observers_, &observer); }
+
+void LoopCore::call_exception_handler(const ExceptionContext& context) noexcept {
+  if (!exception_handler_) {
+    default_exception_handler(context);
+    return;
+  }
+  try {
+    exception_handler_(context);
+  } catch (...) {
+    ExceptionContext failure;
+    failure.message = "Unhandled error in exception handler";
+    failure.exception = std::current_exception();
+    default_exception_handler(failure);
+    default_exception_handler(context);
+  }
+}
+
+}  // namespace detsim::detail

@@ -1,0 +1,128 @@
+// LoopCore: the state and mechanics behind EventLoop. Private to sim/.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <source_location>
+#include <vector>
+
+#include "detsim/detail/future_state.hpp"
+#include "detsim/detail/inline_function.hpp"
+#include "detsim/detail/intrusive_ptr.hpp"
+#include "detsim/detail/task_core.hpp"
+#include "detsim/event_loop.hpp"
+#include "detsim/handle.hpp"
+#include "detsim/observer.hpp"
+#include "detsim/random.hpp"
+#include "detsim/scheduler.hpp"
+#include "handle_pool.hpp"
+#include "ready_queue.hpp"
+#include "timer_heap.hpp"
+
+namespace detsim::detail {
+
+// The loop running on this thread (asyncio's _get_running_loop), or null.
+EventLoop*& running_loop_slot() noexcept;
+
+class LoopCore {
+ public:
+  LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler);
+  LoopCore(const LoopCore&) = delete;
+  LoopCore& operator=(const LoopCore&) = delete;
+  ~LoopCore();
+
+  EventLoop& owner() noexcept { return owner_; }
+  LoopAnchor& anchor() noexcept { return *anchor_; }
+  std::chrono::nanoseconds now() const noexcept { return now_; }
+
+  // Scheduling. `task` labels events with the task concerned (null for a
+  // plain callback); `is_step` marks the handle as that task's step.
+  Handle call_soon(InlineFunction<void()> callback, std::source_location site, TaskCore* task = nullptr,
+                   bool is_step = false);
+  TimerHandle call_at(std::chrono::nanoseconds when, InlineFunction<void()> callback, std::source_location site,
+                      TaskCore* task = nullptr);
+  void cancel(HandleRecord& record, std::uint32_t generation) noexcept;
+  bool is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept;
+
+  // Running.
+  void run_forever();
+  void run_until_done(FutureStateBase& future);
+  void stop() noexcept { stopping_ = true; }
+  bool is_running() const noexcept { return running_; }
+  bool is_closed() const noexcept { return closed_; }
+  void close();
+  void ensure_open() const;
+
+  // Futures and tasks.
+  std::uint64_t next_future_id() noexcept { return ++future_counter_; }
+  std::uint64_t next_task_id() noexcept { return ++task_counter_; }
+  void add_live_task(TaskCore& task) noexcept;
+  void remove_live_task(TaskCore& task) noexcept;
+  void add_unretrieved(FutureStateBase& future);
+  void remove_unretrieved(FutureStateBase& future) noexcept;
+
+  // Observers and events.
+  bool observed() const noexcept { return !observers_.empty(); }
+  // Fills seq and time, and passes the event to every observer; returns seq.
+  std::uint64_t emit(Event& event);
+  std::uint64_t current_cause() const noexcept { return current_cause_; }
+  // Sets the cause of events issued from now on; returns the previous one.
+  std::uint64_t exchange_cause(std::uint64_t cause) noexcept { return std::exchange(current_cause_, cause); }
+  void add_observer(LoopObserver& observer);
+  void remove_observer(LoopObserver& observer) noexcept;
+
+  // Exceptions.
+  void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
+  void call_exception_handler(const ExceptionContext& context) noexcept;
+
+  Random& random() noexcept { return random_; }
+  Scheduler& scheduler() noexcept { return *scheduler_; }
+  std::size_t ready_count() const noexcept { return ready_.size(); }
+  std::size_t timer_count() const noexcept { return timers_.size(); }
+
+ private:
+  class RunningScope;
+  void check_can_run() const;
+  void run_once();
+  void advance_clock_to_next_timer();
+  void move_due_timers();
+  void run_ready(HandleRecord& record, std::uint32_t choice, std::uint32_t of);
+  void discard_cancelled_timers_at_top() noexcept;
+  [[noreturn]] void throw_deadlock() const;
+  HandleRecord& new_record(InlineFunction<void()>& callback, std::source_location site, TaskCore* task);
+  void emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0);
+  void teardown_tasks() noexcept;
+  void release(HandleRecord& record) noexcept;
+
+  EventLoop& owner_;
+  IntrusivePtr<LoopAnchor> anchor_;
+  std::unique_ptr<Scheduler> scheduler_;
+  Random random_;
+  std::chrono::nanoseconds now_{0};
+
+  HandlePool pool_;
+  ReadyQueue ready_;
+  TimerHeap timers_;
+  std::size_t cancelled_timers_ = 0;
+
+  bool running_ = false;
+  bool stopping_ = false;
+  bool closed_ = false;
+
+  std::uint64_t handle_counter_ = 0;
+  std::uint64_t future_counter_ = 0;
+  std::uint64_t task_counter_ = 0;
+  std::uint64_t timer_sequence_ = 0;
+
+  std::vector<LoopObserver*> observers_;
+  std::uint64_t event_counter_ = 0;
+  std::uint64_t current_cause_ = 0;
+
+  TaskCore* live_first_ = nullptr;
+  TaskCore* live_last_ = nullptr;
+  std::vector<FutureStateBase*> unretrieved_;
+  ExceptionHandler exception_handler_;
+};
+
+}  // namespace detsim::detail

@@ -1,0 +1,208 @@
+#include "detsim/detail/task_core.hpp"
+
+#include <string>
+#include <utility>
+
+#include "detsim/detail/assert.hpp"
+#include "detsim/errors.hpp"
+#include "loop_core.hpp"
+
+namespace detsim::detail {
+
+namespace {
+thread_local TaskCore* running_task = nullptr;
+}  // namespace
+
+TaskCore* current_task() noexcept { return running_task; }
+
+TaskCore& require_current_task(const char* what) {
+  if (running_task) return *running_task;
+  throw RuntimeError("detsim.task.outside", std::string(what) + " outside a detsim::Task");
+}
+
+TaskCore::TaskCore(FutureStateBase& future, std::coroutine_handle<> frame) noexcept
+    : future_(future), frame_(frame) {}
+
+TaskCore::~TaskCore() {
+  // The future part is still alive here; report while the name is too.
+  future_.report_unretrieved();
+  if (frame_) frame_.destroy();
+}
+
+void TaskCore::start(LoopCore& loop, std::string name, std::source_location site) {
+  if (scheduled_once_) {
+    throw RuntimeError("detsim.task.already_scheduled", "Task '" + name_ + "' was already scheduled");
+  }
+  loop.ensure_open();
+  future_.attach(loop, site, false);
+  loop_ = &loop;
+  task_id_ = loop.next_task_id();
+  if (!name.empty()) {
+    name_ = std::move(name);
+  } else if (name_.empty()) {
+    name_ = "Task-" + std::to_string(task_id_);
+  }
+  scheduled_once_ = true;
+  loop.add_live_task(*this);
+  if (loop.observed()) {
+    Event event;
+    event.kind = EventKind::task_created;
+    event.cause = loop.current_cause();
+    event.future = future_.id();
+    event.task = task_id_;
+    event.name = name_;
+    event.site = site;
+    loop.emit(event);
+  }
+  schedule_step(site);
+}
+
+void TaskCore::schedule_step(std::source_location site) {
+  loop_->call_soon([this] { step(); }, site, this, true);
+}
+
+void TaskCore::step() {
+  DETSIM_ASSERT(frame_);
+  if (must_cancel_) {
+    must_cancel_ = false;
+    auto cancelled = std::make_exception_ptr(CancelledError(cancel_message_));
+    if (!resumed_once_) {
+      // Cancelled before its first step: the body never runs (asyncio throws
+      // into the coroutine before its first line, with the same effect).
+      completion_exception_ = std::move(cancelled);
+      complete();
+      return;
+    }
+    injected_ = std::move(cancelled);
+  }
+  resumed_once_ = true;
+  TaskCore* previous = std::exchange(running_task, this);
+  frame_.resume();
+  running_task = previous;
+  if (frame_.done()) complete();
+}
+
+void TaskCore::complete() {
+  IntrusivePtr<FutureStateBase> keep_alive(&future_);
+  // The coroutine's locals are gone; its parameters go with the frame, before
+  // anyone is told the task is done.
+  frame_.destroy();
+  frame_ = {};
+  loop_->remove_live_task(*this);
+  std::exception_ptr exception = std::move(completion_exception_);
+  completion_exception_ = nullptr;
+  if (!exception) {
+    future_.finish_with_result(std::source_location{});
+    return;
+  }
+  try {
+    std::rethrow_exception(exception);
+  } catch (const CancelledError& cancelled) {
+    future_.cancel_as_future(cancelled.cancel_message(), std::source_location{});
+  } catch (...) {
+    future_.fail(exception, std::source_location{});
+  }
+}
+
+bool TaskCore::cancel(std::string_view message, std::source_location site) {
+  if (future_.done()) return false;
+  if (loop_ && loop_->observed()) {
+    Event event;
+    event.kind = EventKind::cancel_requested;
+    event.cause = loop_->current_cause();
+    event.future = future_.id();
+    event.task = task_id_;
+    event.name = name_;
+    event.detail = message;
+    event.site = site;
+    loop_->emit(event);
+  }
+  if (waiting_on_ && waiting_on_->cancel(message, site)) {
+    // The awaited future (or task) delivers the CancelledError.
+    return true;
+  }
+  must_cancel_ = true;
+  cancel_message_ = message;
+  if (sleeping_) {
+    sleeping_ = false;
+    sleep_timer_.cancel();
+    schedule_step(site);
+  }
+  return true;
+}
+
+void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {
+  DETSIM_ASSERT(waiting_on_ == nullptr);
+  if (&future == &future_) throw RuntimeError("detsim.task.await_self", "Task cannot await on itself: " + describe());
+  if (TaskCore* child = future.task(); child && !child->started()) {
+    // A coroutine awaited by a task becomes a task of its own.
+    child->start(*loop_, {}, site);
+  } else if (future.loop() != loop_) {
+    throw RuntimeError("detsim.task.wrong_loop", "Task '" + name_ + "' got Future " + std::to_string(future.id()) +
+                                                     " attached to a different loop");
+  }
+  waiting_on_ = &future;
+  wait_site_ = site;
+  wait_callback_id_ = future.add_done_callback([this](FutureStateBase&) { wake(); }, site);
+  if (must_cancel_ && waiting_on_ && waiting_on_->cancel(cancel_message_, site)) must_cancel_ = false;
+}
+
+void TaskCore::wake() {
+  waiting_on_ = nullptr;
+  schedule_step(wait_site_);
+}
+
+void TaskCore::sleep_for(std::chrono::nanoseconds delay, std::source_location site) {
+  if (delay <= std::chrono::nanoseconds::zero() || must_cancel_) {
+    schedule_step(site);
+    return;
+  }
+  sleeping_ = true;
+  wait_site_ = site;
+  sleep_timer_ = loop_->call_at(
+      loop_->now() + delay,
+      [this] {
+        sleeping_ = false;
+        schedule_step(wait_site_);
+      },
+      site, this);
+}
+
+void TaskCore::resume_from_wait() {
+  if (!injected_) return;
+  std::exception_ptr injected = std::move(injected_);
+  injected_ = nullptr;
+  std::rethrow_exception(injected);
+}
+
+void TaskCore::stop_waiting() noexcept {
+  if (waiting_on_) {
+    waiting_on_->remove_done_callback(wait_callback_id_);
+    waiting_on_ = nullptr;
+  }
+  if (sleeping_) {
+    sleeping_ = false;
+    sleep_timer_.cancel();
+  }
+}
+
+void TaskCore::abandon() noexcept {
+  stop_waiting();
+  if (frame_) {
+    frame_.destroy();
+    frame_ = {};
+  }
+}
+
+std::string TaskCore::describe() const {
+  std::string text = "'" + name_ + "' (task " + std::to_string(task_id_) + ")";
+  if (waiting_on_) {
+    const TaskCore* other = waiting_on_->task();
+    text += other ? " awaits task '" + other->name_ + "'" : " awaits future " + std::to_string(waiting_on_->id());
+  } else if (sleeping_) {
+    text += " sleeps";
+  }
+  return text;
+}
+
+}  // namespace detsim::detail

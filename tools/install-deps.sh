@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages detsim builds and tests with, skipping those
+# already present, so it is cheap to run before every build. Idempotent.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build
+  libgtest-dev libgmock-dev librapidcheck-dev
+  nlohmann-json3-dev libbenchmark-dev libcli11-dev libfmt-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_prefix=()
+if [ "$(id -u)" -ne 0 ]; then sudo_prefix=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_prefix[@]}" apt-get update -qq
+"${sudo_prefix[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
