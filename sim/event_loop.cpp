@@ -46,6 +46,8 @@ bool EventLoop::is_closed() const noexcept { return core_->is_closed(); }
 void EventLoop::close() { core_->close(); }
 Random& EventLoop::random() noexcept { return core_->random(); }
 Scheduler& EventLoop::scheduler() noexcept { return core_->scheduler(); }
+void EventLoop::set_limits(LoopLimits limits) noexcept { core_->set_limits(limits); }
+std::uint64_t EventLoop::callbacks_run() const noexcept { return core_->callbacks_run(); }
 void EventLoop::add_observer(LoopObserver& observer) { core_->add_observer(observer); }
 void EventLoop::remove_observer(LoopObserver& observer) noexcept { core_->remove_observer(observer); }
 void EventLoop::set_exception_handler(ExceptionHandler handler) { core_->set_exception_handler(std::move(handler)); }

@@ -82,7 +82,7 @@ void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint
     event.task = record.task->task_id();
     event.name = record.task->name();
   }
-  event.when = record.when;
+  if (kind == EventKind::timer_scheduled || kind == EventKind::timer_due) event.when = record.when;
   event.choice = choice;
   event.of = of;
   event.site = record.site;
@@ -178,6 +178,10 @@ void LoopCore::run_once() {
   // scheduled meanwhile wait for the next one), but let the scheduler choose
   // among everything ready at each pick.
   for (std::size_t to_run = ready_.size(); to_run > 0 && !ready_.empty(); --to_run) {
+    if (callbacks_run_ == limits_.max_callbacks && limits_.max_callbacks != 0) [[unlikely]] {
+      throw BudgetExceededError("detsim.loop.budget", "the run reached " + std::to_string(limits_.max_callbacks) +
+                                                          " callbacks and steps (LoopLimits::max_callbacks)");
+    }
     const std::size_t count = ready_.size();
     const std::size_t choice = count > 1 ? scheduler_->pick(count) : 0;
     DETSIM_ASSERT_LT(choice, count);
@@ -187,6 +191,7 @@ void LoopCore::run_once() {
 }
 
 void LoopCore::run_ready(HandleRecord& record, std::uint32_t choice, std::uint32_t of) {
+  ++callbacks_run_;
   record.state = HandleRecord::State::running;
   std::uint64_t seq = 0;
   if (observed()) {
@@ -220,6 +225,11 @@ void LoopCore::advance_clock_to_next_timer() {
   if (timers_.empty()) throw_deadlock();
   const std::chrono::nanoseconds when = timers_.top().when;
   if (when <= now_) return;
+  if (limits_.max_virtual_time.count() != 0 && when > limits_.max_virtual_time) {
+    throw BudgetExceededError("detsim.loop.budget", "the next timer is due past the virtual time limit (" +
+                                                        std::to_string(limits_.max_virtual_time.count()) +
+                                                        " ns, LoopLimits::max_virtual_time)");
+  }
   now_ = when;
   if (observed()) {
     Event event;

@@ -76,6 +76,8 @@ class LoopCore {
   void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
   void call_exception_handler(const ExceptionContext& context) noexcept;
 
+  void set_limits(LoopLimits limits) noexcept { limits_ = limits; }
+  std::uint64_t callbacks_run() const noexcept { return callbacks_run_; }
   Random& random() noexcept { return random_; }
   Scheduler& scheduler() noexcept { return *scheduler_; }
   std::size_t ready_count() const noexcept { return ready_.size(); }
@@ -105,6 +107,9 @@ class LoopCore {
   ReadyQueue ready_;
   TimerHeap timers_;
   std::size_t cancelled_timers_ = 0;
+
+  LoopLimits limits_;
+  std::uint64_t callbacks_run_ = 0;
 
   bool running_ = false;
   bool stopping_ = false;

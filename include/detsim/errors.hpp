@@ -74,4 +74,11 @@ class DeadlockError : public Error {
   using Error::Error;
 };
 
+// The run went past a limit set with EventLoop::set_limits (callbacks run or
+// virtual time): a livelock, or a test that needs a larger budget.
+class BudgetExceededError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace detsim

@@ -58,6 +58,13 @@
 
 namespace detsim {
 
+// Bounds on a run, so a livelock ends with BudgetExceededError instead of
+// spinning forever. Zero means no limit.
+struct LoopLimits {
+  std::uint64_t max_callbacks = 0;                // callbacks and task steps run
+  std::chrono::nanoseconds max_virtual_time{0};  // the clock may not pass this
+};
+
 // What the loop's exception handler receives (asyncio's context dict).
 struct ExceptionContext {
   std::string message;           // e.g. "Task exception was never retrieved"
@@ -151,6 +158,10 @@ class EventLoop {
   // the scheduler's own stream.
   Random& random() noexcept;
   Scheduler& scheduler() noexcept;
+
+  void set_limits(LoopLimits limits) noexcept;
+  // Callbacks and task steps run so far.
+  std::uint64_t callbacks_run() const noexcept;
 
   void add_observer(LoopObserver& observer);
   void remove_observer(LoopObserver& observer) noexcept;

@@ -33,24 +33,26 @@
 
 namespace detsim {
 
+// The numeric values are part of the trace format (they enter the digest):
+// never renumber, only append.
 enum class EventKind : std::uint8_t {
-  loop_run,         // run_forever / run_until_complete started
-  loop_stop,        // the run loop returned
-  loop_close,       // close()
-  call_soon,        // a callback joined the ready queue (handle)
-  timer_scheduled,  // call_at / call_later (handle, when)
-  timer_due,        // a due timer joined the ready queue (handle)
-  handle_cancelled, // Handle::cancel() on a pending handle (handle)
-  step,             // a task step ran (handle, task, choice, of)
-  callback,         // a plain callback ran (handle, choice, of)
-  future_created,   // create_future (future)
-  task_created,     // a task was scheduled for its first step (task, name)
-  set_result,       // a future or task finished with a value (future)
-  set_exception,    // a future or task finished with an exception (future, detail)
-  cancel,           // a future or task ended cancelled (future, detail)
-  cancel_requested, // Task::cancel() on a pending task (task, detail)
-  done_callback,    // a done callback ran (future, immediate)
-  clock_advanced,   // nothing was ready: virtual time jumped to the next timer (time)
+  loop_run = 0,          // run_forever / run_until_complete started
+  loop_stop = 1,         // the run loop returned
+  loop_close = 2,        // close()
+  call_soon = 3,         // a callback joined the ready queue (handle)
+  timer_scheduled = 4,   // call_at / call_later (handle, when)
+  timer_due = 5,         // a due timer joined the ready queue (handle, when)
+  handle_cancelled = 6,  // Handle::cancel() on a pending handle (handle)
+  step = 7,              // a task step ran (handle, task, choice, of)
+  callback = 8,          // a plain callback ran (handle, choice, of)
+  future_created = 9,    // create_future (future)
+  task_created = 10,     // a task was scheduled for its first step (future, task, name)
+  set_result = 11,       // a future or task finished with a value (future)
+  set_exception = 12,    // a future or task finished with an exception (future, detail)
+  cancel = 13,           // a future or task ended cancelled (future, detail)
+  cancel_requested = 14, // Task::cancel() on a pending task (future, task, detail)
+  done_callback = 15,    // a done callback ran (future, immediate)
+  clock_advanced = 16,   // nothing was ready: virtual time jumped to the next timer
 };
 
 // A stable lowercase name for the kind, as used in traces ("call_soon").

@@ -1,0 +1,126 @@
+// detsim::TraceRecorder: records every event of a loop into a Trace, and
+// writes it as JSON Lines (traces/SCHEMA.md).
+//
+// Recording a run is one line, after the loop is declared:
+//
+//   detsim::TraceRecorder recorder{loop, {.program = "bank", .path = "bank.jsonl"}};
+//
+// Events are kept compactly in memory (ids, interned names and sites) and the
+// digest is computed as they come; JSON is only formatted when the trace is
+// written. The file is written:
+//   - at finish() (or destruction) when options.path is set;
+//   - always when the run fails (finish with an outcome other than ok, or the
+//     recorder destroyed during stack unwinding), to options.path or, without
+//     one, to failure_path(): $DETSIM_TRACE_DIR (default ".") /
+//     "detsim-<program>-seed<seed>.jsonl".
+// With options.stream the lines go to options.path while the run goes,
+// flushed every 4096 events and at the end, so a crash loses at most the
+// last unflushed lines; read_trace() reports such a file as truncated.
+//
+// run_until_complete(future) wraps the loop's: the outcome is ok, or failed /
+// deadlock / budget_exceeded with the exception's message; the trace is
+// finished and written, then the exception is rethrown.
+//
+// Site paths: a source_location's file is made relative by removing
+// options.source_root (default: $DETSIM_SOURCE_ROOT); a path still absolute
+// is reduced to its file name, so traces never hold build-machine paths.
+// Compiling with -fmacro-prefix-map=<source root>/= gives relative paths to
+// begin with (detsim's own targets do).
+//
+// Determinism: the recorder only observes; it never changes the run. The
+// recorder must be destroyed before its loop.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <source_location>
+#include <type_traits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detsim/errors.hpp"
+#include "detsim/event_loop.hpp"
+#include "detsim/observer.hpp"
+#include "detsim/trace.hpp"
+
+namespace detsim {
+
+struct TraceOptions {
+  std::string program;  // recorded in the header; names the failure file
+  std::string path;     // where to write the trace; empty: only on failure
+  bool stream = false;  // write while running (requires path)
+  std::string source_root;
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+class TraceRecorder final : public LoopObserver {
+ public:
+  explicit TraceRecorder(EventLoop& loop, TraceOptions options = {});
+  TraceRecorder(const TraceRecorder&) = delete;
+  TraceRecorder& operator=(const TraceRecorder&) = delete;
+  // Finishes the trace if finish() was not called: as failed when destroyed
+  // by an exception unwinding the stack, else as ok.
+  ~TraceRecorder() override;
+
+  template <class T>
+  T run_until_complete(Future<T> future) {
+    try {
+      if constexpr (std::is_void_v<T>) {
+        loop_.run_until_complete(std::move(future));
+        finish();
+      } else {
+        T result = loop_.run_until_complete(std::move(future));
+        finish();
+        return result;
+      }
+    } catch (...) {
+      finish_from_current_exception();
+      throw;
+    }
+  }
+
+  // Writes the footer and, as described above, the file. Idempotent: only
+  // the first call counts.
+  void finish(Outcome outcome = Outcome::ok, std::string message = {});
+  // finish() with the outcome and message of the exception being handled.
+  void finish_from_current_exception();
+
+  const Trace& trace() const noexcept { return trace_; }
+  std::uint64_t digest() const noexcept { return digest_.value(); }
+  bool finished() const noexcept { return finished_; }
+  // Where the trace was written, empty if it was not.
+  const std::string& written_path() const noexcept { return written_path_; }
+  // Where a failing run's trace goes when options.path is empty.
+  std::string failure_path() const;
+
+  void on_event(const Event& event) override;
+
+ private:
+  std::uint32_t intern_site(const std::source_location& site);
+  std::uint32_t intern_string(std::string_view text);
+  void stream_lines(std::size_t first_site, const TraceEvent& event);
+  void flush_stream();
+
+  EventLoop& loop_;
+  TraceOptions options_;
+  Trace trace_;
+  TraceDigest digest_;
+  bool finished_ = false;
+  std::string written_path_;
+  int uncaught_at_start_ = 0;
+
+  // task id -> (1-based string index of its name, hash of the name)
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> task_names_;
+  struct SiteSlot;
+  std::vector<SiteSlot> site_slots_;  // open addressing, by call-site identity
+  std::vector<std::uint64_t> string_hashes_;
+  std::vector<std::string> quoted_strings_;  // streaming: strings escaped once
+
+  std::FILE* stream_file_ = nullptr;
+  std::string stream_buffer_;
+  std::size_t stream_events_since_flush_ = 0;
+};
+
+}  // namespace detsim

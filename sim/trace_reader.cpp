@@ -1,0 +1,317 @@
+// Reading and validating traces. Every problem becomes a TraceError whose
+// message starts with "<file>:<line>:" and names the field at fault; nothing
+// in a trace file can crash the reader.
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "detsim/trace.hpp"
+#include "trace_format.hpp"
+
+namespace detsim {
+
+namespace {
+
+// ordered_json keeps metadata keys in file order.
+using Json = nlohmann::ordered_json;
+
+const char* type_name(const Json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_number_float()) return "a fractional number";
+  if (value.is_number()) return "an integer";
+  if (value.is_string()) return "a string";
+  if (value.is_array()) return "an array";
+  return "an object";
+}
+
+// One parsed line and its position, with typed accessors that throw
+// TraceErrors naming the file, line and field.
+class Line {
+ public:
+  Line(const std::string& source, std::size_t number, Json value)
+      : source_(source), number_(number), value_(std::move(value)) {}
+
+  [[noreturn]] void fail(std::string_view id, std::string_view field, const std::string& problem) const {
+    std::string message = source_ + ":" + std::to_string(number_) + ": ";
+    if (!field.empty()) message += "field '" + std::string(field) + "': ";
+    throw TraceError(id, message + problem);
+  }
+
+  bool has(const char* field) const { return value_.contains(field); }
+
+  const Json& require(const char* field) const {
+    auto it = value_.find(field);
+    if (it == value_.end()) fail("detsim.trace.missing", field, "missing" + context_);
+    return *it;
+  }
+
+  std::uint64_t unsigned_field(const char* field, std::uint64_t maximum = std::numeric_limits<std::uint64_t>::max()) const {
+    const Json& value = require(field);
+    if (value.is_number_integer() && !value.is_number_unsigned()) {
+      fail("detsim.trace.range", field, "must not be negative, found " + value.dump());
+    }
+    if (!value.is_number_unsigned()) fail("detsim.trace.type", field, std::string("expected an unsigned integer, found ") + type_name(value));
+    const auto number = value.get<std::uint64_t>();
+    if (number > maximum) fail("detsim.trace.range", field, value.dump() + " is out of range (at most " + std::to_string(maximum) + ")");
+    return number;
+  }
+
+  std::int64_t signed_field(const char* field, std::int64_t minimum = std::numeric_limits<std::int64_t>::min()) const {
+    const Json& value = require(field);
+    if (!value.is_number_integer()) fail("detsim.trace.type", field, std::string("expected an integer, found ") + type_name(value));
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      fail("detsim.trace.range", field, value.dump() + " is out of range");
+    }
+    const auto number = value.get<std::int64_t>();
+    if (number < minimum) fail("detsim.trace.range", field, value.dump() + " is out of range (at least " + std::to_string(minimum) + ")");
+    return number;
+  }
+
+  std::string string_field(const char* field) const {
+    const Json& value = require(field);
+    if (!value.is_string()) fail("detsim.trace.type", field, std::string("expected a string, found ") + type_name(value));
+    return value.get<std::string>();
+  }
+
+  bool bool_field(const char* field) const {
+    const Json& value = require(field);
+    if (!value.is_boolean()) fail("detsim.trace.type", field, std::string("expected true or false, found ") + type_name(value));
+    return value.get<bool>();
+  }
+
+  const Json& json() const { return value_; }
+  void set_context(std::string context) { context_ = std::move(context); }
+
+ private:
+  const std::string& source_;
+  std::size_t number_;
+  Json value_;
+  std::string context_;
+};
+
+class Parser {
+ public:
+  Parser(const std::string& source, ReadOptions options) : source_(source), options_(options) {}
+
+  Trace parse(std::string_view text) {
+    if (text.empty()) throw TraceError("detsim.trace.empty", source_ + ": the file is empty (a trace starts with a header line)");
+    std::size_t position = 0;
+    std::size_t number = 0;
+    while (position < text.size()) {
+      const std::size_t end = text.find('\n', position);
+      const bool complete = end != std::string_view::npos;
+      const std::string_view content = text.substr(position, complete ? end - position : std::string_view::npos);
+      position = complete ? end + 1 : text.size();
+      ++number;
+      if (!parse_line(content, number, complete)) break;
+    }
+    if (number == 0 || !header_seen_) {
+      throw TraceError("detsim.trace.no_header", source_ + ":1: the first line must be the header ({\"type\":\"header\", ...})");
+    }
+    if (!trace_.footer) {
+      if (!options_.allow_truncated) {
+        throw TraceError("detsim.trace.truncated", source_ + ":" + std::to_string(number) +
+                                                       ": the trace ends without a footer line (the run was cut short)");
+      }
+      trace_.truncated = true;
+    }
+    return std::move(trace_);
+  }
+
+ private:
+  // Returns false to stop reading (a cut-short last line).
+  bool parse_line(std::string_view content, std::size_t number, bool complete) {
+    Json value;
+    try {
+      value = Json::parse(content);
+    } catch (const Json::parse_error& error) {
+      if (!complete && header_seen_ && !trace_.footer) {
+        // The last line of a file cut short while it was written.
+        if (options_.allow_truncated) return false;
+        throw TraceError("detsim.trace.truncated", source_ + ":" + std::to_string(number) + ": the last line is cut short");
+      }
+      throw TraceError("detsim.trace.json", source_ + ":" + std::to_string(number) + ": malformed JSON: " + error.what());
+    }
+    Line line(source_, number, std::move(value));
+    if (!line.json().is_object()) line.fail("detsim.trace.type", "", std::string("expected a JSON object, found ") + type_name(line.json()));
+    if (trace_.footer) line.fail("detsim.trace.after_footer", "", "a line after the footer");
+    if (!header_seen_) {
+      parse_header(line);
+      return true;
+    }
+    if (line.has("kind")) {
+      parse_event(line);
+      return true;
+    }
+    const std::string type = line.string_field("type");
+    if (type == "site") {
+      parse_site(line);
+    } else if (type == "footer") {
+      parse_footer(line);
+    } else if (type == "header") {
+      line.fail("detsim.trace.header", "type", "a second header");
+    } else {
+      line.fail("detsim.trace.type", "type", "unknown line type '" + type + "'");
+    }
+    return true;
+  }
+
+  void parse_header(Line& line) {
+    if (!line.has("type") || !line.json()["type"].is_string() || line.json()["type"] != "header") {
+      line.fail("detsim.trace.no_header", "type", "the first line must be the header ({\"type\":\"header\", ...})");
+    }
+    TraceHeader& header = trace_.header;
+    header.format = line.string_field("format");
+    if (header.format != trace_format_name) {
+      line.fail("detsim.trace.format", "format", "expected \"" + std::string(trace_format_name) + "\", found \"" + header.format + "\"");
+    }
+    const std::int64_t version = line.signed_field("version");
+    if (version != trace_format_version) {
+      line.fail("detsim.trace.version", "version", "this reader reads version " + std::to_string(trace_format_version) +
+                                                       ", the file has version " + std::to_string(version));
+    }
+    header.version = static_cast<int>(version);
+    header.detsim_version = line.string_field("detsim");
+    header.program = line.string_field("program");
+    header.scheduler = line.string_field("scheduler");
+    header.seed = line.unsigned_field("seed");
+    const Json& metadata = line.require("metadata");
+    if (!metadata.is_object()) line.fail("detsim.trace.type", "metadata", std::string("expected an object, found ") + type_name(metadata));
+    for (const auto& [key, value] : metadata.items()) {
+      if (!value.is_string()) line.fail("detsim.trace.type", "metadata." + key, std::string("expected a string, found ") + type_name(value));
+      header.metadata.emplace_back(key, value.get<std::string>());
+    }
+    header_seen_ = true;
+  }
+
+  void parse_site(Line& line) {
+    const std::uint64_t id = line.unsigned_field("id");
+    if (id != trace_.sites.size() + 1) {
+      line.fail("detsim.trace.sequence", "id", "expected site " + std::to_string(trace_.sites.size() + 1) + ", found " + std::to_string(id));
+    }
+    TraceSite site;
+    site.file = line.string_field("file");
+    site.line = static_cast<std::uint32_t>(line.unsigned_field("line", std::numeric_limits<std::uint32_t>::max()));
+    site.function = line.string_field("function");
+    trace_.sites.push_back(std::move(site));
+  }
+
+  std::uint32_t intern(const std::string& text) {
+    auto [it, inserted] = string_index_.try_emplace(text, static_cast<std::uint32_t>(trace_.strings.size() + 1));
+    if (inserted) trace_.strings.push_back(text);
+    return it->second;
+  }
+
+  void parse_event(Line& line) {
+    TraceEvent event;
+    const std::string kind_name = line.string_field("kind");
+    const auto kind = detail::event_kind_from_name(kind_name);
+    if (!kind) line.fail("detsim.trace.range", "kind", "unknown event kind '" + kind_name + "'");
+    event.kind = *kind;
+    line.set_context(" (required for kind '" + kind_name + "')");
+    const std::uint8_t required = detail::required_fields(event.kind);
+    auto optional_unsigned = [&](const char* field, std::uint8_t bit) -> std::uint64_t {
+      return (required & bit) || line.has(field) ? line.unsigned_field(field) : 0;
+    };
+    event.seq = line.unsigned_field("seq");
+    const std::uint64_t expected_seq = trace_.events.size() + 1;
+    if (event.seq != expected_seq) {
+      line.fail("detsim.trace.sequence", "seq", "events out of sequence: expected " + std::to_string(expected_seq) +
+                                                   ", found " + std::to_string(event.seq));
+    }
+    event.time_ns = line.signed_field("t", 0);
+    if (event.time_ns < last_time_ns_) {
+      line.fail("detsim.trace.sequence", "t", "virtual time goes backwards (" + std::to_string(event.time_ns) +
+                                                 " after " + std::to_string(last_time_ns_) + ")");
+    }
+    last_time_ns_ = event.time_ns;
+    event.cause = line.unsigned_field("cause");
+    if (event.cause >= event.seq) line.fail("detsim.trace.range", "cause", "must name an earlier event (cause " + std::to_string(event.cause) + " >= seq " + std::to_string(event.seq) + ")");
+    event.handle = optional_unsigned("handle", detail::field_handle);
+    event.future = optional_unsigned("future", detail::field_future);
+    event.task = optional_unsigned("task", detail::field_task);
+    if ((required & detail::field_when) || line.has("when")) event.when_ns = line.signed_field("when");
+    if (required & detail::field_choice) {
+      event.of = static_cast<std::uint32_t>(line.unsigned_field("of", std::numeric_limits<std::uint32_t>::max()));
+      event.choice = static_cast<std::uint32_t>(line.unsigned_field("choice", std::numeric_limits<std::uint32_t>::max()));
+      if (event.of == 0 || event.choice >= event.of) {
+        line.fail("detsim.trace.range", "choice", "choice " + std::to_string(event.choice) + " is not below of " + std::to_string(event.of));
+      }
+    }
+    if (required & detail::field_immediate) event.immediate = line.bool_field("immediate");
+    if (event.kind == EventKind::task_created || line.has("name")) event.name = intern(line.string_field("name"));
+    if (line.has("detail")) event.detail = intern(line.string_field("detail"));
+    if (line.has("site")) {
+      const std::uint64_t site = line.unsigned_field("site");
+      if (site == 0 || site > trace_.sites.size()) {
+        line.fail("detsim.trace.range", "site", "site " + std::to_string(site) + " is not defined by an earlier site line");
+      }
+      event.site = static_cast<std::uint32_t>(site);
+    }
+    trace_.events.push_back(event);
+  }
+
+  void parse_footer(Line& line) {
+    TraceFooter footer;
+    const std::string outcome = line.string_field("outcome");
+    bool known = false;
+    for (Outcome candidate : {Outcome::ok, Outcome::failed, Outcome::deadlock, Outcome::budget_exceeded}) {
+      if (to_string(candidate) == outcome) {
+        footer.outcome = candidate;
+        known = true;
+      }
+    }
+    if (!known) line.fail("detsim.trace.range", "outcome", "unknown outcome '" + outcome + "'");
+    if (line.has("message")) footer.message = line.string_field("message");
+    footer.events = line.unsigned_field("events");
+    if (footer.events != trace_.events.size()) {
+      line.fail("detsim.trace.count", "events", "the footer counts " + std::to_string(footer.events) + " events, the file has " +
+                                                    std::to_string(trace_.events.size()));
+    }
+    footer.final_time_ns = line.signed_field("final_time_ns", 0);
+    const std::string digest_text = line.string_field("digest");
+    std::uint64_t digest = 0;
+    bool valid = digest_text.size() == 16;
+    for (char c : digest_text) {
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      valid = valid && hex;
+      if (hex) digest = (digest << 4) | static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    if (!valid) line.fail("detsim.trace.type", "digest", "expected 16 lowercase hex digits, found \"" + digest_text + "\"");
+    footer.digest = digest;
+    const std::uint64_t actual = trace_.digest();
+    if (actual != digest) {
+      line.fail("detsim.trace.digest", "digest", "the footer says " + digest_text + " but the events hash to " +
+                                                     format_digest(actual) + " (the file was edited or corrupted)");
+    }
+    trace_.footer = std::move(footer);
+  }
+
+  const std::string& source_;
+  ReadOptions options_;
+  Trace trace_;
+  bool header_seen_ = false;
+  std::int64_t last_time_ns_ = 0;
+  std::map<std::string, std::uint32_t> string_index_;
+};
+
+}  // namespace
+
+Trace parse_trace(std::string_view text, const std::string& source_name, ReadOptions options) {
+  return Parser(source_name, options).parse(text);
+}
+
+Trace read_trace(const std::string& path, ReadOptions options) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw TraceError("detsim.trace.open", path + ": cannot open the file");
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return parse_trace(contents.str(), path, options);
+}
+
+}  // namespace detsim

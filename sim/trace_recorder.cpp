@@ -1,0 +1,249 @@
+#include "detsim/trace_recorder.hpp"
+
+#include <cstdlib>
+#include <exception>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "detsim/version.hpp"
+#include "trace_lines.hpp"
+
+namespace detsim {
+
+namespace {
+
+constexpr std::size_t stream_flush_events = 4096;
+
+std::string environment_or(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? std::string(value) : std::move(fallback);
+}
+
+// The site's file relative to `root`; never an absolute path.
+std::string relative_file(std::string_view file, std::string_view root) {
+  if (!root.empty() && file.substr(0, root.size()) == root) {
+    file.remove_prefix(root.size());
+    while (!file.empty() && file.front() == '/') file.remove_prefix(1);
+  }
+  if (!file.empty() && file.front() == '/') file = file.substr(file.rfind('/') + 1);
+  return std::string(file);
+}
+
+// g++ names the body of a coroutine after its first suspension by its actor
+// function, "void f(f(int)::_Z1fi.Frame*)"; show it as "f(int)", as the
+// user wrote it.
+std::string readable_function(std::string_view function) {
+  const std::size_t frame = function.find("::_Z");
+  const std::size_t open = function.find('(');
+  if (function.substr(0, 5) != "void " || frame == std::string_view::npos || open == std::string_view::npos ||
+      open > frame) {
+    return std::string(function);
+  }
+  return std::string(function.substr(open + 1, frame - open - 1));
+}
+
+}  // namespace
+
+// One entry of the open-addressing table from a call site's identity (the
+// static strings and position source_location points at) to its index.
+// Only looked up, never iterated: indices come from first-use order.
+struct TraceRecorder::SiteSlot {
+  const char* file = nullptr;
+  const char* function = nullptr;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::uint32_t index = 0;  // 0: empty slot
+};
+
+TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
+    : loop_(loop), options_(std::move(options)), uncaught_at_start_(std::uncaught_exceptions()) {
+  if (options_.source_root.empty()) options_.source_root = environment_or("DETSIM_SOURCE_ROOT", "");
+  trace_.header.detsim_version = version;
+  trace_.header.program = options_.program;
+  trace_.header.scheduler = loop.scheduler().name();
+  trace_.header.seed = loop.scheduler().seed();
+  trace_.header.metadata = options_.metadata;
+  site_slots_.resize(256);
+  if (options_.stream) {
+    if (options_.path.empty()) throw TraceError("detsim.trace.options", "TraceOptions::stream needs a path");
+    stream_file_ = std::fopen(options_.path.c_str(), "wb");
+    if (!stream_file_) throw TraceError("detsim.trace.write", "cannot open " + options_.path + " for writing");
+    detail::append_header_line(stream_buffer_, trace_.header);
+    flush_stream();
+  }
+  loop_.add_observer(*this);
+}
+
+TraceRecorder::~TraceRecorder() {
+  if (!finished_) {
+    try {
+      if (std::uncaught_exceptions() > uncaught_at_start_) {
+        finish(Outcome::failed, "an exception propagated out of the recorded scope");
+      } else {
+        finish();
+      }
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "detsim: could not write the trace: %s\n", error.what());
+    }
+  }
+  if (stream_file_) std::fclose(stream_file_);
+  loop_.remove_observer(*this);
+}
+
+std::string TraceRecorder::failure_path() const {
+  const std::string directory = environment_or("DETSIM_TRACE_DIR", ".");
+  const std::string program = options_.program.empty() ? "run" : options_.program;
+  return directory + "/detsim-" + program + "-seed" + std::to_string(trace_.header.seed) + ".jsonl";
+}
+
+std::uint32_t TraceRecorder::intern_string(std::string_view text) {
+  // Names and details are few (one per task, one per failure): a linear
+  // search from the end finds repeats without a map on the hot path.
+  for (std::size_t i = trace_.strings.size(); i-- > 0;) {
+    if (trace_.strings[i] == text) return static_cast<std::uint32_t>(i + 1);
+  }
+  trace_.strings.emplace_back(text);
+  string_hashes_.push_back(hash_trace_string(text));
+  return static_cast<std::uint32_t>(trace_.strings.size());
+}
+
+std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
+  if (site.line() == 0) return 0;
+  const auto hash = (reinterpret_cast<std::uintptr_t>(site.file_name()) * 0x9e3779b97f4a7c15ULL) ^
+                    (std::uint64_t{site.line()} << 20) ^ site.column();
+  const std::size_t mask = site_slots_.size() - 1;
+  for (std::size_t slot = (hash >> 16) & mask;; slot = (slot + 1) & mask) {
+    SiteSlot& entry = site_slots_[slot];
+    if (entry.index == 0) break;
+    if (entry.file == site.file_name() && entry.line == site.line() && entry.column == site.column() &&
+        entry.function == site.function_name()) {
+      return entry.index;
+    }
+  }
+  // New to the table. The same source position may still be known under
+  // other string addresses (one copy per translation unit): match by content
+  // so a site has one index whatever the binary's layout.
+  TraceSite text_site{relative_file(site.file_name(), options_.source_root), site.line(),
+                      readable_function(site.function_name())};
+  std::uint32_t index = 0;
+  for (std::size_t i = 0; i < trace_.sites.size() && index == 0; ++i) {
+    if (trace_.sites[i] == text_site) index = static_cast<std::uint32_t>(i + 1);
+  }
+  if (index == 0) {
+    trace_.sites.push_back(std::move(text_site));
+    index = static_cast<std::uint32_t>(trace_.sites.size());
+  }
+  if ((index + 1) * 2 > site_slots_.size()) {
+    std::vector<SiteSlot> old = std::move(site_slots_);
+    site_slots_.assign(old.size() * 2, SiteSlot{});
+    for (const SiteSlot& entry : old) {
+      if (entry.index == 0) continue;
+      // Rehash by reinserting: probing only, no iteration order leaks out.
+      const auto rehash = (reinterpret_cast<std::uintptr_t>(entry.file) * 0x9e3779b97f4a7c15ULL) ^
+                          (std::uint64_t{entry.line} << 20) ^ entry.column;
+      std::size_t slot = (rehash >> 16) & (site_slots_.size() - 1);
+      while (site_slots_[slot].index != 0) slot = (slot + 1) & (site_slots_.size() - 1);
+      site_slots_[slot] = entry;
+    }
+  }
+  const std::size_t new_mask = site_slots_.size() - 1;
+  std::size_t slot = (hash >> 16) & new_mask;
+  while (site_slots_[slot].index != 0) slot = (slot + 1) & new_mask;
+  site_slots_[slot] = SiteSlot{site.file_name(), site.function_name(), site.line(), site.column(), index};
+  return index;
+}
+
+void TraceRecorder::on_event(const Event& event) {
+  if (finished_) return;
+  TraceEvent record;
+  record.seq = trace_.events.size() + 1;
+  record.cause = event.cause;
+  record.time_ns = event.time.count();
+  record.when_ns = event.when.count();
+  record.handle = event.handle;
+  record.future = event.future;
+  record.task = event.task;
+  record.choice = event.choice;
+  record.of = event.of;
+  record.kind = event.kind;
+  record.immediate = event.immediate;
+  const std::size_t sites_before = trace_.sites.size();
+  record.site = intern_site(event.site);
+  std::uint64_t name_hash = 0;
+  if (event.task != 0) {
+    if (event.kind == EventKind::task_created) {
+      if (task_names_.size() <= event.task) task_names_.resize(event.task + 1);
+      const std::uint32_t name = intern_string(event.name);
+      task_names_[event.task] = {name, string_hashes_[name - 1]};
+    }
+    if (event.task < task_names_.size()) std::tie(record.name, name_hash) = task_names_[event.task];
+  }
+  std::uint64_t detail_hash = 0;
+  if (!event.detail.empty()) {
+    record.detail = intern_string(event.detail);
+    detail_hash = string_hashes_[record.detail - 1];
+  }
+  digest_.add(record, name_hash, detail_hash);
+  trace_.events.push_back(record);
+  if (stream_file_) stream_lines(sites_before, record);
+}
+
+void TraceRecorder::stream_lines(std::size_t first_site, const TraceEvent& event) {
+  for (std::size_t i = first_site; i < trace_.sites.size(); ++i) {
+    detail::append_site_line(stream_buffer_, static_cast<std::uint32_t>(i + 1), trace_.sites[i]);
+  }
+  // Strings are escaped once each, when first streamed, not once per line.
+  while (quoted_strings_.size() < trace_.strings.size()) quoted_strings_.push_back(detail::quote(trace_.strings[quoted_strings_.size()]));
+  detail::append_event_line(stream_buffer_, event, quoted_strings_);
+  if (++stream_events_since_flush_ >= stream_flush_events) flush_stream();
+}
+
+void TraceRecorder::flush_stream() {
+  if (!stream_file_) return;
+  std::fwrite(stream_buffer_.data(), 1, stream_buffer_.size(), stream_file_);
+  std::fflush(stream_file_);
+  stream_buffer_.clear();
+  stream_events_since_flush_ = 0;
+}
+
+void TraceRecorder::finish(Outcome outcome, std::string message) {
+  if (finished_) return;
+  finished_ = true;
+  TraceFooter footer;
+  footer.outcome = outcome;
+  footer.message = std::move(message);
+  footer.events = trace_.events.size();
+  footer.final_time_ns = loop_.now().count();
+  footer.digest = digest_.value();
+  trace_.footer = footer;
+  if (stream_file_) {
+    detail::append_footer_line(stream_buffer_, footer);
+    flush_stream();
+    std::fclose(stream_file_);
+    stream_file_ = nullptr;
+    written_path_ = options_.path;
+    return;
+  }
+  if (!options_.path.empty() || outcome != Outcome::ok) {
+    const std::string path = options_.path.empty() ? failure_path() : options_.path;
+    write_trace(trace_, path);
+    written_path_ = path;
+  }
+}
+
+void TraceRecorder::finish_from_current_exception() {
+  try {
+    throw;
+  } catch (const DeadlockError& error) {
+    finish(Outcome::deadlock, error.what());
+  } catch (const BudgetExceededError& error) {
+    finish(Outcome::budget_exceeded, error.what());
+  } catch (const std::exception& error) {
+    finish(Outcome::failed, error.what());
+  } catch (...) {
+    finish(Outcome::failed, "a non-standard exception");
+  }
+}
+
+}  // namespace detsim

@@ -1,0 +1,202 @@
+// JSON Lines output of traces (traces/SCHEMA.md). Formatting uses {fmt} into
+// one growing buffer: the writer must keep up with millions of events per
+// second, which building a JSON object per line could not.
+#include <cstdio>
+#include <filesystem>
+#include <iterator>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "detsim/trace.hpp"
+#include "trace_format.hpp"
+#include "trace_lines.hpp"
+
+namespace detsim::detail {
+
+std::optional<EventKind> event_kind_from_name(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < event_kind_count; ++i) {
+    const auto kind = static_cast<EventKind>(i);
+    if (to_string(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 if invalid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length;
+  std::uint32_t minimum;
+  if (lead < 0x80) return 1;
+  if ((lead & 0xe0) == 0xc0) {
+    length = 2;
+    minimum = 0x80;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3;
+    minimum = 0x800;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4;
+    minimum = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  std::uint32_t code = lead & (0x7f >> length);
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+    code = (code << 6) | (byte(i + k) & 0x3f);
+  }
+  if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
+  return length;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+      ++i;
+    } else if (byte < 0x20) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", byte);
+      }
+      ++i;
+    } else if (const std::size_t length = utf8_sequence_length(text, i); length > 0) {
+      out.append(text, i, length);
+      i += length;
+    } else {
+      out += "\\ufffd";
+      ++i;
+    }
+  }
+  out += '"';
+}
+
+void append_header_line(std::string& out, const TraceHeader& header) {
+  out += "{\"type\":\"header\",\"format\":";
+  append_json_string(out, header.format);
+  fmt::format_to(std::back_inserter(out), ",\"version\":{},\"detsim\":", header.version);
+  append_json_string(out, header.detsim_version);
+  out += ",\"program\":";
+  append_json_string(out, header.program);
+  out += ",\"scheduler\":";
+  append_json_string(out, header.scheduler);
+  fmt::format_to(std::back_inserter(out), ",\"seed\":{},\"metadata\":{{", header.seed);
+  bool first = true;
+  for (const auto& [key, value] : header.metadata) {
+    if (!std::exchange(first, false)) out += ',';
+    append_json_string(out, key);
+    out += ':';
+    append_json_string(out, value);
+  }
+  out += "}}\n";
+}
+
+void append_site_line(std::string& out, std::uint32_t id, const TraceSite& site) {
+  fmt::format_to(std::back_inserter(out), "{{\"type\":\"site\",\"id\":{},\"file\":", id);
+  append_json_string(out, site.file);
+  fmt::format_to(std::back_inserter(out), ",\"line\":{},\"function\":", site.line);
+  append_json_string(out, site.function);
+  out += "}\n";
+}
+
+void append_event_line(std::string& out, const TraceEvent& event, const std::vector<std::string>& quoted_strings) {
+  auto it = std::back_inserter(out);
+  const std::uint8_t required = required_fields(event.kind);
+  fmt::format_to(it, "{{\"seq\":{},\"t\":{},\"kind\":\"{}\",\"cause\":{}", event.seq, event.time_ns,
+                 to_string(event.kind), event.cause);
+  if ((required & field_handle) || event.handle) fmt::format_to(it, ",\"handle\":{}", event.handle);
+  if ((required & field_future) || event.future) fmt::format_to(it, ",\"future\":{}", event.future);
+  if ((required & field_task) || event.task) fmt::format_to(it, ",\"task\":{}", event.task);
+  if (event.name) {
+    out += ",\"name\":";
+    out += quoted_strings[event.name - 1];
+  }
+  if ((required & field_when) || event.when_ns) fmt::format_to(it, ",\"when\":{}", event.when_ns);
+  if (required & field_choice) fmt::format_to(it, ",\"choice\":{},\"of\":{}", event.choice, event.of);
+  if (required & field_immediate) out += event.immediate ? ",\"immediate\":true" : ",\"immediate\":false";
+  if (event.detail) {
+    out += ",\"detail\":";
+    out += quoted_strings[event.detail - 1];
+  }
+  if (event.site) fmt::format_to(it, ",\"site\":{}", event.site);
+  out += "}\n";
+}
+
+void append_footer_line(std::string& out, const TraceFooter& footer) {
+  fmt::format_to(std::back_inserter(out), "{{\"type\":\"footer\",\"outcome\":\"{}\"", to_string(footer.outcome));
+  if (!footer.message.empty()) {
+    out += ",\"message\":";
+    append_json_string(out, footer.message);
+  }
+  fmt::format_to(std::back_inserter(out), ",\"events\":{},\"final_time_ns\":{},\"digest\":\"{}\"}}\n",
+                 footer.events, footer.final_time_ns, format_digest(footer.digest));
+}
+
+std::string quote(std::string_view text) {
+  std::string quoted;
+  append_json_string(quoted, text);
+  return quoted;
+}
+
+}  // namespace detsim::detail
+
+namespace detsim {
+
+std::string to_jsonl(const Trace& trace) {
+  std::vector<std::string> quoted;
+  quoted.reserve(trace.strings.size());
+  for (const std::string& text : trace.strings) quoted.push_back(detail::quote(text));
+  std::string out;
+  out.reserve(64 + trace.events.size() * 96);
+  detail::append_header_line(out, trace.header);
+  std::uint32_t sites_written = 0;
+  auto write_sites_through = [&](std::uint32_t last) {
+    for (; sites_written < last && sites_written < trace.sites.size(); ++sites_written) {
+      detail::append_site_line(out, sites_written + 1, trace.sites[sites_written]);
+    }
+  };
+  for (const TraceEvent& event : trace.events) {
+    write_sites_through(event.site);
+    detail::append_event_line(out, event, quoted);
+  }
+  write_sites_through(static_cast<std::uint32_t>(trace.sites.size()));
+  if (trace.footer) detail::append_footer_line(out, *trace.footer);
+  return out;
+}
+
+void write_trace(const Trace& trace, const std::string& path) {
+  const std::string text = to_jsonl(trace);
+  detail::write_file_atomically(path, text);
+}
+
+}  // namespace detsim
+
+namespace detsim::detail {
+
+void write_file_atomically(const std::string& path, std::string_view text) {
+  const std::string temporary = path + ".tmp";
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
+  if (!file) throw TraceError("detsim.trace.write", "cannot open " + temporary + " for writing");
+  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  const bool closed = std::fclose(file) == 0;
+  std::error_code error;
+  if (written && closed) std::filesystem::rename(temporary, path, error);
+  if (!written || !closed || error) {
+    std::filesystem::remove(temporary, error);
+    throw TraceError("detsim.trace.write", "cannot write " + path);
+  }
+}
+
+}  // namespace detsim::detail
