@@ -1,0 +1,387 @@
+// The JSON trace: golden files, round trips, determinism of digests, the
+// reader's errors on bad input, and traces of failing runs on disk.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <detsim/detsim.hpp>
+#include <detsim/trace.hpp>
+#include <detsim/trace_recorder.hpp>
+
+#include "golden_programs.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+// A fresh directory per test, removed afterwards.
+class TempDirectory {
+ public:
+  TempDirectory() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() / (std::string("detsim-") + info->test_suite_name() + "-" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDirectory() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Compares with traces/golden/<name>.jsonl; DETSIM_UPDATE_TRACES=1 rewrites it.
+void expect_golden(const std::string& name, const detsim::Trace& trace) {
+  const fs::path golden = fs::path(DETSIM_TRACES_DIR) / "golden" / (name + ".jsonl");
+  const std::string actual = detsim::to_jsonl(trace);
+  if (const char* update = std::getenv("DETSIM_UPDATE_TRACES"); update && std::string(update) == "1") {
+    detsim::write_trace(trace, golden.string());
+    GTEST_SKIP() << "updated " << golden;
+  }
+  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with DETSIM_UPDATE_TRACES=1 to create it";
+  EXPECT_EQ(actual, read_file(golden)) << "the run no longer matches " << golden
+                                       << " (if the change is intended: DETSIM_UPDATE_TRACES=1)";
+}
+
+TEST(TraceGolden, ContractProgram) { expect_golden("contract", golden::contract()); }
+TEST(TraceGolden, LostUpdateSeed7) { expect_golden("lost_update_seed7", golden::lost_update(7)); }
+TEST(TraceGolden, CancellationAndExceptions) { expect_golden("cancellation", golden::cancellation()); }
+
+TEST(TraceGolden, CheckedInTracesReadBackAndVerify) {
+  for (const char* name : {"contract", "lost_update_seed7", "cancellation"}) {
+    const fs::path path = fs::path(DETSIM_TRACES_DIR) / "golden" / (std::string(name) + ".jsonl");
+    const detsim::Trace trace = detsim::read_trace(path.string(), {.allow_truncated = false});
+    ASSERT_TRUE(trace.footer.has_value()) << name;
+    EXPECT_EQ(trace.footer->digest, trace.digest()) << name;
+    EXPECT_EQ(trace.footer->outcome, detsim::Outcome::ok) << name;
+  }
+}
+
+TEST(TraceRecorder, ReaderReturnsExactlyWhatTheRecorderHeld) {
+  for (const detsim::Trace& recorded : {golden::contract(), golden::lost_update(3, 3, 3), golden::cancellation()}) {
+    const detsim::Trace read = detsim::parse_trace(detsim::to_jsonl(recorded), "memory");
+    EXPECT_EQ(read, recorded) << recorded.header.program;
+    EXPECT_EQ(detsim::to_jsonl(read), detsim::to_jsonl(recorded));
+  }
+}
+
+TEST(TraceRecorder, RecordsCausesBackToTheSchedulingEvent) {
+  const detsim::Trace trace = golden::contract();
+  for (const detsim::TraceEvent& event : trace.events) {
+    if (event.kind != detsim::EventKind::step) continue;
+    // A step is caused by the call_soon that scheduled its handle.
+    ASSERT_GT(event.cause, 0u);
+    const detsim::TraceEvent& cause = trace.events[event.cause - 1];
+    EXPECT_EQ(cause.kind, detsim::EventKind::call_soon) << "step " << event.seq;
+    EXPECT_EQ(cause.handle, event.handle) << "step " << event.seq;
+  }
+}
+
+TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {
+  const detsim::Trace trace = golden::cancellation();
+  EXPECT_EQ(trace.header.format, "detsim-trace");
+  EXPECT_EQ(trace.header.version, 1);
+  EXPECT_EQ(trace.header.scheduler, "fifo");
+  EXPECT_EQ(trace.header.program, "cancellation");
+  ASSERT_EQ(trace.header.metadata.size(), 1u);
+  EXPECT_EQ(trace.header.metadata[0].first, "purpose");
+}
+
+TEST(TraceRecorder, SitesAreRelativeToTheSourceRoot) {
+  const detsim::Trace trace = golden::contract();
+  ASSERT_FALSE(trace.sites.empty());
+  for (const detsim::TraceSite& site : trace.sites) {
+    EXPECT_NE(site.file.front(), '/') << site.file;
+    EXPECT_GT(site.line, 0u);
+  }
+  EXPECT_EQ(trace.sites.front().file, "tests/golden_programs.hpp");
+}
+
+TEST(TraceDigest, LeavesSitesOut) {
+  detsim::Trace trace = golden::contract();
+  const std::uint64_t before = trace.digest();
+  for (detsim::TraceSite& site : trace.sites) site.line += 10;  // an edit that only moves lines
+  EXPECT_EQ(trace.digest(), before);
+  trace.events[3].time_ns += 1;
+  EXPECT_NE(trace.digest(), before);
+}
+
+TEST(TraceDigest, RecorderDigestMatchesRecomputation) {
+  detsim::EventLoop loop{detsim::RandomScheduler{5}};
+  detsim::TraceRecorder recorder{loop};
+  detsim::scenarios::run_lost_update(loop, 3, 4);
+  EXPECT_EQ(recorder.digest(), recorder.trace().digest());
+  EXPECT_EQ(detsim::format_digest(0x00ab), "00000000000000ab");
+}
+
+RC_GTEST_PROP(TraceDigest, SameSeedSameTraceAndDigest, (std::uint64_t seed)) {
+  const int tasks = 2 + static_cast<int>(seed % 3);
+  const detsim::Trace first = golden::lost_update(seed, tasks, 3);
+  const detsim::Trace second = golden::lost_update(seed, tasks, 3);
+  RC_ASSERT(detsim::to_jsonl(first) == detsim::to_jsonl(second));
+  RC_ASSERT(first.footer->digest == second.footer->digest);
+}
+
+TEST(TraceDigest, DifferentSeedsOfARacyProgramDiffer) {
+  std::set<std::uint64_t> digests;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) digests.insert(golden::lost_update(seed, 3, 3).footer->digest);
+  EXPECT_GE(digests.size(), 38u);
+}
+
+// ---- nothing lost -------------------------------------------------------------
+
+detsim::Task<void> throws_after_a_step() {
+  co_await detsim::sleep(1ms);
+  throw std::logic_error("invariant violated: balance < 0");
+}
+
+TEST(TraceOnFailure, FailingRunLeavesCompleteTraceOnDisk) {
+  TempDirectory directory;
+  const std::string path = (directory.path() / "failure.jsonl").string();
+  detsim::EventLoop loop{detsim::RandomScheduler{1}};
+  detsim::TraceRecorder recorder{loop, {.program = "failing", .path = path}};
+  EXPECT_THROW(recorder.run_until_complete(throws_after_a_step()), std::logic_error);
+  const detsim::Trace trace = detsim::read_trace(path, {.allow_truncated = false});
+  ASSERT_TRUE(trace.footer);
+  EXPECT_EQ(trace.footer->outcome, detsim::Outcome::failed);
+  EXPECT_NE(trace.footer->message.find("balance < 0"), std::string::npos);
+  EXPECT_EQ(trace.footer->events, recorder.trace().events.size());
+  EXPECT_EQ(trace.footer->final_time_ns, 1'000'000);
+}
+
+TEST(TraceOnFailure, WithoutAPathTheFailureGoesToTheTraceDirectory) {
+  TempDirectory directory;
+  ::setenv("DETSIM_TRACE_DIR", directory.path().c_str(), 1);
+  std::string written;
+  {
+    detsim::EventLoop loop{detsim::RandomScheduler{9}};
+    detsim::TraceRecorder recorder{loop, {.program = "nopath"}};
+    EXPECT_THROW(recorder.run_until_complete(throws_after_a_step()), std::logic_error);
+    written = recorder.written_path();
+  }
+  ::unsetenv("DETSIM_TRACE_DIR");
+  EXPECT_EQ(written, (directory.path() / "detsim-nopath-seed9.jsonl").string());
+  EXPECT_EQ(detsim::read_trace(written).footer->outcome, detsim::Outcome::failed);
+}
+
+TEST(TraceOnFailure, SuccessfulRunWithoutAPathWritesNothing) {
+  detsim::EventLoop loop;
+  detsim::TraceRecorder recorder{loop, {.program = "quiet"}};
+  detsim::scenarios::run_lost_update(loop);
+  recorder.finish();
+  EXPECT_TRUE(recorder.written_path().empty());
+}
+
+detsim::Task<void> waits_forever(detsim::Future<int> never) { co_await never; }
+
+TEST(TraceOnFailure, DeadlockAndBudgetAreOutcomes) {
+  TempDirectory directory;
+  {
+    const std::string path = (directory.path() / "deadlock.jsonl").string();
+    detsim::EventLoop loop;
+    detsim::TraceRecorder recorder{loop, {.path = path}};
+    EXPECT_THROW(recorder.run_until_complete(waits_forever(loop.create_future<int>())), detsim::DeadlockError);
+    const detsim::Trace trace = detsim::read_trace(path);
+    EXPECT_EQ(trace.footer->outcome, detsim::Outcome::deadlock);
+    EXPECT_NE(trace.footer->message.find("Task-1"), std::string::npos) << trace.footer->message;
+  }
+  {
+    const std::string path = (directory.path() / "budget.jsonl").string();
+    detsim::EventLoop loop;
+    loop.set_limits({.max_callbacks = 5});
+    detsim::TraceRecorder recorder{loop, {.path = path}};
+    bool threw = false;
+    try {
+      detsim::scenarios::run_lost_update(loop, 2, 10);
+    } catch (const detsim::BudgetExceededError&) {
+      threw = true;
+      recorder.finish_from_current_exception();
+    }
+    EXPECT_TRUE(threw);
+    EXPECT_EQ(detsim::read_trace(path).footer->outcome, detsim::Outcome::budget_exceeded);
+  }
+}
+
+TEST(TraceOnFailure, RecorderDestroyedByAnExceptionWritesAFailedTrace) {
+  TempDirectory directory;
+  const std::string path = (directory.path() / "unwound.jsonl").string();
+  try {
+    detsim::EventLoop loop;
+    detsim::TraceRecorder recorder{loop, {.path = path}};
+    loop.run_until_complete(throws_after_a_step());
+  } catch (const std::logic_error&) {
+  }
+  const detsim::Trace trace = detsim::read_trace(path, {.allow_truncated = false});
+  EXPECT_EQ(trace.footer->outcome, detsim::Outcome::failed);
+}
+
+TEST(TraceStreaming, StreamedFileEqualsTheWrittenTrace) {
+  TempDirectory directory;
+  const std::string path = (directory.path() / "streamed.jsonl").string();
+  const detsim::Trace trace = golden::contract({.path = path, .stream = true});
+  EXPECT_EQ(read_file(path), detsim::to_jsonl(trace));
+}
+
+TEST(TraceStreaming, StreamIsFlushedWhileTheRunGoes) {
+  TempDirectory directory;
+  const std::string path = (directory.path() / "live.jsonl").string();
+  detsim::EventLoop loop{detsim::RandomScheduler{3}};
+  detsim::TraceRecorder recorder{loop, {.path = path, .stream = true}};
+  detsim::scenarios::run_lost_update(loop, 10, 500);  // well over one flush interval of events
+  // Not finished: as if the process died here. What is on disk reads back.
+  const detsim::Trace partial = detsim::read_trace(path);
+  EXPECT_TRUE(partial.truncated);
+  EXPECT_GT(partial.events.size(), 4096u);
+  for (std::size_t i = 0; i < partial.events.size(); ++i) ASSERT_EQ(partial.events[i], recorder.trace().events[i]);
+}
+
+RC_GTEST_PROP(TraceReader, ATraceCutAnywhereReadsBackAsItsPrefix, ()) {
+  static const detsim::Trace full = golden::lost_update(11, 2, 3);
+  static const std::string text = detsim::to_jsonl(full);
+  const std::size_t header_end = text.find('\n') + 1;
+  const auto cut = *rc::gen::inRange(header_end, text.size());
+  const detsim::Trace partial = detsim::parse_trace(std::string_view(text).substr(0, cut), "cut.jsonl");
+  RC_ASSERT(partial.truncated);
+  RC_ASSERT(partial.events.size() <= full.events.size());
+  for (std::size_t i = 0; i < partial.events.size(); ++i) RC_ASSERT(partial.events[i] == full.events[i]);
+}
+
+// ---- bad input ----------------------------------------------------------------
+
+struct BadInput {
+  const char* what;
+  std::string text;
+  const char* id;
+  const char* message_part;  // the message must contain this (file:line and the field)
+};
+
+std::string valid_text() { return detsim::to_jsonl(golden::lost_update(2, 2, 1)); }
+
+std::string replace_first(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string drop_line(const std::string& text, int line_number) {
+  std::istringstream in(text);
+  std::string line, out;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (n != line_number) out += line + "\n";
+  }
+  return out;
+}
+
+TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
+  const std::string good = valid_text();
+  const std::string header_line = good.substr(0, good.find('\n') + 1);
+  const std::vector<BadInput> cases = {
+      {"empty file", "", "detsim.trace.empty", "bad.jsonl: the file is empty"},
+      {"missing header", drop_line(good, 1), "detsim.trace.no_header", "bad.jsonl:1: field 'type'"},
+      {"not a detsim trace", replace_first(good, "\"detsim-trace\"", "\"other-trace\""), "detsim.trace.format",
+       "bad.jsonl:1: field 'format'"},
+      {"unknown version", replace_first(good, "\"version\":1", "\"version\":2"), "detsim.trace.version",
+       "bad.jsonl:1: field 'version': this reader reads version 1, the file has version 2"},
+      {"malformed JSON", replace_first(good, "{\"seq\":3,", "{\"seq\":3,,"), "detsim.trace.json",
+       "bad.jsonl:"},
+      {"wrong type", replace_first(good, "{\"seq\":2,\"t\":0", "{\"seq\":2,\"t\":\"zero\""), "detsim.trace.type",
+       "field 't': expected an integer, found a string"},
+      {"missing field", replace_first(good, "\"kind\":\"step\",\"cause\":", "\"kind\":\"step\",\"because\":"),
+       "detsim.trace.missing", "field 'cause': missing"},
+      {"missing kind-specific field", replace_first(good, ",\"choice\":0,\"of\":1", ",\"of\":1"),
+       "detsim.trace.missing", "field 'choice': missing (required for kind 'step')"},
+      {"negative number", replace_first(good, "{\"seq\":2,\"t\":0", "{\"seq\":2,\"t\":-5"), "detsim.trace.range",
+       "field 't'"},
+      {"out-of-range number", replace_first(good, "\"seed\":2", "\"seed\":-2"), "detsim.trace.range",
+       "bad.jsonl:1: field 'seed': must not be negative"},
+      {"choice not below of", replace_first(good, "\"choice\":0,\"of\":1", "\"choice\":1,\"of\":1"),
+       "detsim.trace.range", "field 'choice': choice 1 is not below of 1"},
+      {"unknown kind", replace_first(good, "\"kind\":\"call_soon\"", "\"kind\":\"call_later\""), "detsim.trace.range",
+       "field 'kind': unknown event kind 'call_later'"},
+      {"events out of sequence", replace_first(good, "{\"seq\":3,", "{\"seq\":4,"), "detsim.trace.sequence",
+       "field 'seq': events out of sequence: expected 3, found 4"},
+      {"undefined site", replace_first(good, "\"site\":1}", "\"site\":99}"), "detsim.trace.range",
+       "field 'site': site 99 is not defined"},
+      {"digest mismatch", replace_first(good, "\"digest\":\"", "\"digest\":\"0"), "detsim.trace.type",
+       "field 'digest': expected 16 lowercase hex digits"},
+      {"event count mismatch", replace_first(good, "\"events\":", "\"events\":1"), "detsim.trace.count",
+       "field 'events'"},
+      {"line after footer", good + header_line, "detsim.trace.after_footer", "a line after the footer"},
+      {"not an object", replace_first(good, "{\"seq\":2,", "[1,2]\n{\"seq\":2,"), "detsim.trace.type",
+       "expected a JSON object, found an array"},
+  };
+  for (const BadInput& bad : cases) {
+    try {
+      detsim::parse_trace(bad.text, "bad.jsonl", {.allow_truncated = false});
+      ADD_FAILURE() << bad.what << ": accepted";
+    } catch (const detsim::TraceError& error) {
+      EXPECT_EQ(error.id(), bad.id) << bad.what << ": " << error.what();
+      EXPECT_NE(std::string(error.what()).find(bad.message_part), std::string::npos)
+          << bad.what << ": message was: " << error.what();
+    }
+  }
+}
+
+TEST(TraceReader, EditedEventIsCaughtByTheDigest) {
+  std::string text = valid_text();
+  // Change a recorded decision's time but keep the file well-formed.
+  const std::size_t last_event = text.rfind("{\"seq\":");
+  const std::size_t t_at = text.find("\"t\":", last_event);
+  text.replace(t_at, 5, "\"t\":9");
+  try {
+    detsim::parse_trace(text, "edited.jsonl");
+    FAIL() << "accepted an edited trace";
+  } catch (const detsim::TraceError& error) {
+    EXPECT_EQ(error.id(), "detsim.trace.digest") << error.what();
+    EXPECT_NE(std::string(error.what()).find("field 'digest': the footer says"), std::string::npos) << error.what();
+  }
+}
+
+TEST(TraceReader, TruncatedTraceIsReportedWhenCompletenessIsRequired) {
+  const std::string good = valid_text();
+  const std::string cut = good.substr(0, good.size() / 2);
+  EXPECT_TRUE(detsim::parse_trace(cut, "cut.jsonl").truncated);
+  try {
+    detsim::parse_trace(cut, "cut.jsonl", {.allow_truncated = false});
+    FAIL() << "accepted a truncated trace";
+  } catch (const detsim::TraceError& error) {
+    EXPECT_EQ(error.id(), "detsim.trace.truncated") << error.what();
+    EXPECT_NE(std::string(error.what()).find("cut.jsonl:"), std::string::npos) << error.what();
+  }
+}
+
+TEST(TraceReader, MissingFileIsAnError) {
+  try {
+    detsim::read_trace("/nonexistent/trace.jsonl");
+    FAIL();
+  } catch (const detsim::TraceError& error) {
+    EXPECT_EQ(error.id(), "detsim.trace.open");
+    EXPECT_NE(std::string(error.what()).find("/nonexistent/trace.jsonl"), std::string::npos);
+  }
+}
+
+TEST(TraceWriter, EscapesNamesAndKeepsInvalidUtf8Readable) {
+  detsim::Trace trace;
+  trace.header.program = "quote\" backslash\\ newline\n tab\t bell\x07 bad\xff end";
+  trace.footer = detsim::TraceFooter{};
+  trace.footer->digest = trace.digest();
+  const detsim::Trace read = detsim::parse_trace(detsim::to_jsonl(trace), "escape.jsonl");
+  EXPECT_EQ(read.header.program, "quote\" backslash\\ newline\n tab\t bell\x07 bad\xEF\xBF\xBD end");
+}
+
+}  // namespace
