@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
   nlohmann-json3-dev libbenchmark-dev libcli11-dev libfmt-dev
+  python3-jsonschema
 )
 
 missing=()
