@@ -161,9 +161,11 @@ void LoopCore::run_forever() {
     emit(event);
   }
   for (;;) {
+    throw_if_halted();
     run_once();
     if (stopping_) break;
   }
+  throw_if_halted();
   if (observed()) {
     Event event;
     event.kind = EventKind::loop_stop;
@@ -187,7 +189,15 @@ void LoopCore::run_once() {
     DETSIM_ASSERT_LT(choice, count);
     HandleRecord* record = ready_.take(choice);
     run_ready(*record, static_cast<std::uint32_t>(choice), static_cast<std::uint32_t>(count));
+    if (halt_error_) [[unlikely]] throw_if_halted();
   }
+}
+
+void LoopCore::throw_if_halted() {
+  if (!halt_error_) return;
+  std::exception_ptr error = std::move(halt_error_);
+  halt_error_ = nullptr;
+  std::rethrow_exception(error);
 }
 
 void LoopCore::run_ready(HandleRecord& record, std::uint32_t choice, std::uint32_t of) {

@@ -49,6 +49,9 @@ class LoopCore {
   void run_forever();
   void run_until_done(FutureStateBase& future);
   void stop() noexcept { stopping_ = true; }
+  void halt(std::exception_ptr error) noexcept {
+    if (!halt_error_) halt_error_ = std::move(error);
+  }
   bool is_running() const noexcept { return running_; }
   bool is_closed() const noexcept { return closed_; }
   void close();
@@ -96,6 +99,7 @@ class LoopCore {
   void emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0);
   void teardown_tasks() noexcept;
   void release(HandleRecord& record) noexcept;
+  void throw_if_halted();
 
   EventLoop& owner_;
   IntrusivePtr<LoopAnchor> anchor_;
@@ -108,6 +112,7 @@ class LoopCore {
   TimerHeap timers_;
   std::size_t cancelled_timers_ = 0;
 
+  std::exception_ptr halt_error_;
   LoopLimits limits_;
   std::uint64_t callbacks_run_ = 0;
 

@@ -145,6 +145,11 @@ class EventLoop {
 
   // Runs until stop() is called.
   void run_forever();
+  // Ends the current (or next) run at the next safe point, after the running
+  // callback returns, by throwing `error` out of run_forever or
+  // run_until_complete. For observers and checkers, which must not throw
+  // from inside the loop's bookkeeping.
+  void halt(std::exception_ptr error) noexcept;
   // Stops the loop at the end of the current iteration.
   void stop() noexcept;
   bool is_running() const noexcept;

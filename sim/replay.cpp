@@ -1,0 +1,161 @@
+#include "detsim/replay.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace detsim {
+
+namespace {
+
+std::string format_time(std::int64_t ns) {
+  if (ns != 0 && ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
+  if (ns != 0 && ns % 1'000'000 == 0) return std::to_string(ns / 1'000'000) + "ms";
+  if (ns != 0 && ns % 1'000 == 0) return std::to_string(ns / 1'000) + "us";
+  return std::to_string(ns) + "ns";
+}
+
+// Equal in everything the digest covers: sites may differ.
+bool same_event(const Trace& a, const TraceEvent& x, const Trace& b, const TraceEvent& y) {
+  return x.seq == y.seq && x.kind == y.kind && x.immediate == y.immediate && x.cause == y.cause &&
+         x.time_ns == y.time_ns && x.when_ns == y.when_ns && x.handle == y.handle && x.future == y.future &&
+         x.task == y.task && x.choice == y.choice && x.of == y.of && a.string_at(x.name) == b.string_at(y.name) &&
+         a.string_at(x.detail) == b.string_at(y.detail);
+}
+
+std::string context_lines(const Trace& trace, std::size_t index, std::size_t count) {
+  std::string text;
+  for (std::size_t i = index > count ? index - count : 0; i < index; ++i) {
+    text += "    " + describe_event(trace, trace.events[i]) + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string describe_event(const Trace& trace, const TraceEvent& event) {
+  std::string text = "seq " + std::to_string(event.seq) + " t=" + format_time(event.time_ns) + " " +
+                     std::string(to_string(event.kind));
+  if (event.task) text += " task " + std::to_string(event.task);
+  if (event.name) text += " '" + std::string(trace.string_at(event.name)) + "'";
+  if (event.handle) text += " handle " + std::to_string(event.handle);
+  if (event.future) text += " future " + std::to_string(event.future);
+  if (event.kind == EventKind::timer_scheduled || event.kind == EventKind::timer_due) {
+    text += " when=" + format_time(event.when_ns);
+  }
+  if (event.of) text += " choice " + std::to_string(event.choice) + "/" + std::to_string(event.of);
+  if (event.kind == EventKind::done_callback && event.immediate) text += " immediate";
+  if (event.detail) text += " \"" + std::string(trace.string_at(event.detail)) + "\"";
+  if (event.cause) text += " (cause " + std::to_string(event.cause) + ")";
+  if (event.site && event.site <= trace.sites.size()) {
+    const TraceSite& site = trace.sites[event.site - 1];
+    text += " at " + site.file + ":" + std::to_string(site.line) + " (" + site.function + ")";
+  }
+  return text;
+}
+
+std::string Divergence::describe() const {
+  std::string text = "first divergence at event " + std::to_string(seq) + "\n  expected: " + expected +
+                     "\n  actual:   " + actual;
+  if (!context.empty()) text += "\n  after:\n" + context;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+std::optional<Divergence> first_divergence(const Trace& expected, const Trace& actual, std::size_t context_events) {
+  const std::size_t common = std::min(expected.events.size(), actual.events.size());
+  std::size_t index = 0;
+  while (index < common && same_event(expected, expected.events[index], actual, actual.events[index])) ++index;
+  if (index == expected.events.size() && index == actual.events.size()) return std::nullopt;
+  Divergence divergence;
+  divergence.seq = index + 1;
+  divergence.expected = index < expected.events.size()
+                            ? describe_event(expected, expected.events[index])
+                            : "(none: the expected run ends after " + std::to_string(index) + " events)";
+  divergence.actual = index < actual.events.size()
+                          ? describe_event(actual, actual.events[index])
+                          : "(none: the actual run ends after " + std::to_string(index) + " events)";
+  divergence.context = context_lines(expected, index, context_events);
+  return divergence;
+}
+
+// ---- ReplayScheduler ----------------------------------------------------------
+
+ReplayScheduler::ReplayScheduler(Schedule schedule) : schedule_(std::move(schedule)) {}
+
+std::size_t ReplayScheduler::pick(std::size_t ready_count) {
+  const std::uint64_t number = position_ + 1;
+  if (position_ >= schedule_.decisions.size()) {
+    throw DivergenceError(number, "decision " + std::to_string(number) + ": the run needs more decisions than the " +
+                                      std::to_string(schedule_.decisions.size()) + " recorded (" +
+                                      std::to_string(ready_count) + " callbacks are ready)");
+  }
+  const Decision& decision = schedule_.decisions[position_++];
+  if (decision.of != 0 && decision.of != ready_count) {
+    throw DivergenceError(number, "decision " + std::to_string(number) + ": recorded among " +
+                                      std::to_string(decision.of) + " ready callbacks, but " +
+                                      std::to_string(ready_count) + " are ready now");
+  }
+  if (decision.choice >= ready_count) {
+    throw DivergenceError(number, "decision " + std::to_string(number) + ": recorded choice " +
+                                      std::to_string(decision.choice) + " is out of range: only " +
+                                      std::to_string(ready_count) + " callbacks are ready");
+  }
+  return decision.choice;
+}
+
+std::unique_ptr<Scheduler> ReplayScheduler::clone_fresh() const { return std::make_unique<ReplayScheduler>(schedule_); }
+
+// ---- Replayer -------------------------------------------------------------------
+
+Replayer::Replayer(EventLoop& loop, const Trace& recorded, TraceOptions options) : loop_(loop), recorded_(recorded) {
+  if (options.program.empty()) options.program = recorded.header.program;
+  if (!recorded.header.program.empty() && options.program != recorded.header.program) {
+    throw DivergenceError(0, "the trace was recorded for program '" + recorded.header.program + "', not '" +
+                                 options.program + "'");
+  }
+  if (options.metadata.empty()) options.metadata = recorded.header.metadata;
+  // The recorder observes first, so on_event sees the event it just stored.
+  recorder_ = std::make_unique<TraceRecorder>(loop, std::move(options));
+  loop_.add_observer(*this);
+}
+
+Replayer::~Replayer() { loop_.remove_observer(*this); }
+
+void Replayer::on_event(const Event&) {
+  if (diverged_) return;
+  const Trace& actual = recorder_->trace();
+  const std::size_t index = actual.events.size() - 1;
+  const bool matches = index < recorded_.events.size() &&
+                       same_event(recorded_, recorded_.events[index], actual, actual.events[index]);
+  if (matches) return;
+  diverged_ = true;
+  Divergence divergence;
+  divergence.seq = index + 1;
+  divergence.expected = index < recorded_.events.size()
+                            ? describe_event(recorded_, recorded_.events[index])
+                            : "(none: the recorded run ends after " + std::to_string(recorded_.events.size()) + " events)";
+  divergence.actual = describe_event(actual, actual.events[index]);
+  divergence.context = context_lines(actual, index, 3);
+  loop_.halt(std::make_exception_ptr(DivergenceError(divergence.seq, "replay diverged: " + divergence.describe())));
+}
+
+void Replayer::finish(Outcome outcome, std::string message) {
+  if (diverged_) {
+    recorder_->finish(Outcome::failed, "diverged from the recorded run");
+    return;
+  }
+  const std::size_t made = recorder_->trace().events.size();
+  if (made < recorded_.events.size()) {
+    diverged_ = true;
+    recorder_->finish(Outcome::failed, "ended before the recorded run did");
+    Divergence divergence;
+    divergence.seq = made + 1;
+    divergence.expected = describe_event(recorded_, recorded_.events[made]);
+    divergence.actual = "(none: the run ended after " + std::to_string(made) + " events)";
+    divergence.context = context_lines(recorded_, made, 3);
+    throw DivergenceError(divergence.seq, "replay diverged: " + divergence.describe());
+  }
+  recorder_->finish(outcome, std::move(message));
+}
+
+}  // namespace detsim
