@@ -91,11 +91,12 @@ TraceRecorder::~TraceRecorder() {
   loop_.remove_observer(*this);
 }
 
-std::string TraceRecorder::failure_path() const {
-  const std::string directory = environment_or("DETSIM_TRACE_DIR", ".");
-  const std::string program = options_.program.empty() ? "run" : options_.program;
-  return directory + "/detsim-" + program + "-seed" + std::to_string(trace_.header.seed) + ".jsonl";
+std::string failure_trace_path(const std::string& program, std::uint64_t seed) {
+  return environment_or("DETSIM_TRACE_DIR", ".") + "/detsim-" + (program.empty() ? std::string("run") : program) +
+         "-seed" + std::to_string(seed) + ".jsonl";
 }
+
+std::string TraceRecorder::failure_path() const { return failure_trace_path(options_.program, trace_.header.seed); }
 
 std::uint32_t TraceRecorder::intern_string(std::string_view text) {
   // Names and details are few (one per task, one per failure): a linear

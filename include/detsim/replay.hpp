@@ -96,6 +96,7 @@ class Replayer final : public LoopObserver {
   void finish(Outcome outcome = Outcome::ok, std::string message = {});
 
   const TraceRecorder& recorder() const noexcept { return *recorder_; }
+  TraceRecorder& recorder() noexcept { return *recorder_; }
   bool diverged() const noexcept { return diverged_; }
   void on_event(const Event& event) override;
 

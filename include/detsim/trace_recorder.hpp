@@ -55,6 +55,9 @@ struct TraceOptions {
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
+// $DETSIM_TRACE_DIR (default ".") / "detsim-<program>-seed<seed>.jsonl".
+std::string failure_trace_path(const std::string& program, std::uint64_t seed);
+
 class TraceRecorder final : public LoopObserver {
  public:
   explicit TraceRecorder(EventLoop& loop, TraceOptions options = {});
@@ -88,6 +91,8 @@ class TraceRecorder final : public LoopObserver {
   void finish_from_current_exception();
 
   const Trace& trace() const noexcept { return trace_; }
+  // Moves the trace out (after finish()); the recorder is left empty.
+  Trace take_trace() noexcept { return std::move(trace_); }
   std::uint64_t digest() const noexcept { return digest_.value(); }
   bool finished() const noexcept { return finished_; }
   // Where the trace was written, empty if it was not.

@@ -1,0 +1,86 @@
+// detsim::run_simulation: run one program under one seed (or a recorded
+// schedule), record its trace, and say how to reproduce a failure.
+//
+// This is the seam between a program and everything that drives it: the test
+// integration (detsim/gtest.hpp), the CLI, and the determinism check all run
+// programs through it. A program is a function that runs its work on the loop
+// it is given (usually one run_until_complete), or a coroutine factory.
+//
+// Environment variables (each overrides the option of the same meaning, so a
+// failure printed by CI can be rerun exactly, from the same binary):
+//   DETSIM_SEED=42              the seed
+//   DETSIM_SCHEDULER=fifo       "random" (default) or "fifo"
+//   DETSIM_REPLAY=path.jsonl    replay a recorded trace, stopping at the
+//                               first divergence (DivergenceError)
+//   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/schedule.hpp)
+//   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/determinism.hpp)
+//   DETSIM_TRACE_DIR=dir        where traces of failing runs go (default ".")
+//
+// A failing run's trace is always written (see TraceRecorder); the result's
+// message says where, with the schedule string and the command to rerun:
+//
+//   detsim: simulation 'bank' failed under seed 42 (random): <what failed>
+//     trace:    ./detsim-bank-seed42.jsonl
+//     schedule: s1.random.42.9.BgMCAw
+//     replay:   DETSIM_REPLAY=./detsim-bank-seed42.jsonl <command>
+//     or:       DETSIM_SCHEDULE=s1.random.42.9.BgMCAw <command>
+//
+// Example:
+//   auto result = detsim::run_simulation([](detsim::EventLoop& loop) {
+//     loop.run_until_complete(transfer_money());
+//   }, {.name = "bank", .seed = 42});
+//   if (!result.ok()) std::cerr << result.report;
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "detsim/event_loop.hpp"
+#include "detsim/task.hpp"
+#include "detsim/trace.hpp"
+
+namespace detsim {
+
+using Program = std::function<void(EventLoop&)>;
+
+struct SimulationOptions {
+  std::string name;                 // the program's name, in traces and file names
+  std::uint64_t seed = 1;
+  std::string scheduler = "random";  // "random" or "fifo"
+  LoopLimits limits{.max_callbacks = 10'000'000, .max_virtual_time = std::chrono::hours(24 * 365)};
+  std::string trace_path;           // write the trace here, pass or fail; empty: only failures, to DETSIM_TRACE_DIR
+  std::string replay_path;          // replay this trace instead of running a seed
+  std::string schedule;             // replay this schedule string instead of running a seed
+  bool check_determinism = false;   // run twice, fail if the digests differ
+  std::string command;              // how to rerun this case, for the report ("<command>" if empty)
+  bool read_environment = true;     // apply the DETSIM_* variables above
+};
+
+struct SimulationResult {
+  Outcome outcome = Outcome::ok;
+  std::string message;     // what failed
+  std::uint64_t seed = 0;
+  std::string scheduler;
+  std::uint64_t digest = 0;
+  std::string schedule;    // the run's schedule string
+  std::string trace_path;  // where the trace was written, empty if nowhere
+  std::string report;      // the full failure message above; empty when ok
+  Trace trace;
+  bool ok() const noexcept { return outcome == Outcome::ok; }
+};
+
+SimulationResult run_simulation(const Program& program, SimulationOptions options = {});
+
+// For a coroutine body: runs loop.run_until_complete(body()).
+template <class F>
+  requires std::is_invocable_r_v<Task<void>, F&>
+SimulationResult run_simulation(F body, SimulationOptions options = {}) {
+  return run_simulation(Program([body = std::move(body)](EventLoop& loop) mutable { loop.run_until_complete(body()); }),
+                        std::move(options));
+}
+
+// The options after applying the DETSIM_* environment variables.
+SimulationOptions apply_environment(SimulationOptions options);
+
+}  // namespace detsim

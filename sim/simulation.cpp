@@ -1,0 +1,203 @@
+#include "detsim/simulation.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "detsim/determinism.hpp"
+#include "detsim/replay.hpp"
+#include "detsim/schedule.hpp"
+#include "detsim/trace_recorder.hpp"
+
+namespace detsim {
+
+namespace {
+
+const char* environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : nullptr;
+}
+
+std::unique_ptr<Scheduler> make_scheduler(const std::string& name, std::uint64_t seed) {
+  if (name == "random") return std::make_unique<RandomScheduler>(seed);
+  if (name == "fifo") return std::make_unique<FifoScheduler>();
+  throw Error("detsim.simulation.scheduler", "unknown scheduler '" + name + "' (expected random or fifo)");
+}
+
+// Fails the run as soon as a callback throws, and remembers exceptions that
+// tasks raised and nobody retrieved: both are bugs the run must report.
+struct FailureCollector {
+  EventLoop& loop;
+  std::string failures;
+  void operator()(const ExceptionContext& context) {
+    std::string text = context.message;
+    if (!context.task_name.empty()) text += " (task '" + context.task_name + "')";
+    if (context.exception) {
+      try {
+        std::rethrow_exception(context.exception);
+      } catch (const std::exception& error) {
+        text += ": " + std::string(error.what());
+      } catch (...) {
+        text += ": a non-standard exception";
+      }
+    }
+    if (!failures.empty()) failures += "; ";
+    failures += text;
+    if (loop.is_running()) loop.halt(std::make_exception_ptr(std::runtime_error(text)));
+  }
+};
+
+Outcome classify(std::string& message) {
+  try {
+    throw;
+  } catch (const DeadlockError& error) {
+    message = error.what();
+    return Outcome::deadlock;
+  } catch (const BudgetExceededError& error) {
+    message = error.what();
+    return Outcome::budget_exceeded;
+  } catch (const std::exception& error) {
+    message = error.what();
+    return Outcome::failed;
+  } catch (...) {
+    message = "a non-standard exception";
+    return Outcome::failed;
+  }
+}
+
+struct Run {
+  Outcome outcome = Outcome::ok;
+  std::string message;
+  Trace trace;
+  std::string written_path;
+};
+
+// One run of the program on a fresh loop, recorded.
+Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const SimulationOptions& options,
+             const Trace* replayed, std::string trace_path) {
+  EventLoop loop{std::move(scheduler)};
+  loop.set_limits(options.limits);
+  FailureCollector collector{loop, {}};
+  loop.set_exception_handler(std::ref(collector));
+  TraceOptions trace_options{.program = options.name, .path = std::move(trace_path)};
+  std::unique_ptr<Replayer> replayer;
+  std::unique_ptr<TraceRecorder> own_recorder;
+  if (replayed) {
+    replayer = std::make_unique<Replayer>(loop, *replayed, std::move(trace_options));
+  } else {
+    own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
+  }
+  Run run;
+  try {
+    program(loop);
+    loop.close();  // reports exceptions that were never retrieved
+    if (!collector.failures.empty()) {
+      run.outcome = Outcome::failed;
+      run.message = collector.failures;
+    }
+  } catch (...) {
+    run.outcome = classify(run.message);
+    // Close while the collector still listens (the loop outlives it).
+    try {
+      loop.close();
+    } catch (...) {
+    }
+  }
+  if (replayer) {
+    try {
+      replayer->finish(run.outcome, run.message);
+    } catch (const DivergenceError& error) {
+      run.outcome = Outcome::failed;
+      run.message = error.what();
+    }
+  }
+  TraceRecorder& recorder = replayer ? replayer->recorder() : *own_recorder;
+  recorder.finish(run.outcome, run.message);
+  run.written_path = recorder.written_path();
+  run.trace = recorder.take_trace();
+  return run;
+}
+
+std::string failure_report(const SimulationOptions& options, const SimulationResult& result) {
+  const std::string command = options.command.empty() ? "<command>" : options.command;
+  std::string report = "detsim: simulation '" + (options.name.empty() ? std::string("run") : options.name) +
+                       "' " + (result.outcome == Outcome::ok ? "passed" : std::string(to_string(result.outcome))) +
+                       " under seed " + std::to_string(result.seed) + " (" + result.scheduler + "): " + result.message;
+  report += "\n  trace:    " + (result.trace_path.empty() ? std::string("(not written)") : result.trace_path);
+  report += "\n  schedule: " + result.schedule;
+  if (!result.trace_path.empty()) report += "\n  replay:   DETSIM_REPLAY=" + result.trace_path + " " + command;
+  report += "\n  or:       DETSIM_SCHEDULE=" + result.schedule + " " + command;
+  report += "\n";
+  return report;
+}
+
+}  // namespace
+
+SimulationOptions apply_environment(SimulationOptions options) {
+  if (const char* seed = environment("DETSIM_SEED")) {
+    std::uint64_t value = 0;
+    const std::string_view text(seed);
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) {
+      throw Error("detsim.simulation.seed", "DETSIM_SEED='" + std::string(seed) + "' is not a decimal number");
+    }
+    options.seed = value;
+  }
+  if (const char* scheduler = environment("DETSIM_SCHEDULER")) options.scheduler = scheduler;
+  if (const char* replay = environment("DETSIM_REPLAY")) options.replay_path = replay;
+  if (const char* schedule = environment("DETSIM_SCHEDULE")) options.schedule = schedule;
+  if (const char* check = environment("DETSIM_CHECK_DETERMINISM")) options.check_determinism = std::string(check) != "0";
+  return options;
+}
+
+SimulationResult run_simulation(const Program& program, SimulationOptions options) {
+  if (options.read_environment) options = apply_environment(std::move(options));
+  std::unique_ptr<Scheduler> scheduler;
+  Trace replayed;
+  bool replaying = false;
+  std::string trace_path = options.trace_path;
+  if (!options.replay_path.empty()) {
+    replayed = read_trace(options.replay_path);  // TraceError names file, line and field
+    scheduler = std::make_unique<ReplayScheduler>(schedule_of(replayed));
+    replaying = true;
+    // Never overwrite the trace being replayed.
+    if (trace_path.empty()) trace_path = options.replay_path + ".replay.jsonl";
+  } else if (!options.schedule.empty()) {
+    scheduler = std::make_unique<ReplayScheduler>(decode_schedule(options.schedule));
+  } else {
+    scheduler = make_scheduler(options.scheduler, options.seed);
+  }
+
+  SimulationResult result;
+  result.seed = scheduler->seed();
+  result.scheduler = scheduler->name();
+  std::unique_ptr<Scheduler> second_scheduler = options.check_determinism ? scheduler->clone_fresh() : nullptr;
+  Run run = run_once(program, std::move(scheduler), options, replaying ? &replayed : nullptr, trace_path);
+
+  if (second_scheduler && run.outcome == Outcome::ok) {
+    Run again = run_once(program, std::move(second_scheduler), options, nullptr, {});
+    if (auto divergence = first_divergence(run.trace, again.trace)) {
+      run.outcome = Outcome::failed;
+      run.message = "nondeterministic: a second run with the same seed differs; " + divergence->describe();
+      run.trace.footer->outcome = run.outcome;
+      run.trace.footer->message = run.message;
+    }
+  }
+
+  result.outcome = run.outcome;
+  result.message = std::move(run.message);
+  result.digest = run.trace.digest();
+  result.schedule = encode_schedule(schedule_of(run.trace));
+  result.trace_path = run.written_path;
+  if (result.outcome != Outcome::ok && (result.trace_path.empty() || options.check_determinism)) {
+    // Failed only after the trace was finished (the determinism check): write it now.
+    if (result.trace_path.empty()) result.trace_path = failure_trace_path(options.name, result.seed);
+    write_trace(run.trace, result.trace_path);
+  }
+  result.trace = std::move(run.trace);
+  if (!result.ok()) result.report = failure_report(options, result);
+  return result;
+}
+
+}  // namespace detsim
