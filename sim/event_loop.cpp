@@ -40,6 +40,7 @@ void EventLoop::start_task(detail::TaskCore& task, std::string name, std::source
 
 void EventLoop::run_until_done(detail::FutureStateBase& future) { core_->run_until_done(future); }
 void EventLoop::run_forever() { core_->run_forever(); }
+void EventLoop::run_until_idle() { core_->run_until_idle(); }
 void EventLoop::stop() noexcept { core_->stop(); }
 void EventLoop::halt(std::exception_ptr error) noexcept { core_->halt(std::move(error)); }
 bool EventLoop::is_running() const noexcept { return core_->is_running(); }

@@ -173,8 +173,26 @@ void LoopCore::run_forever() {
   }
 }
 
+void LoopCore::run_until_idle() {
+  stop_when_idle_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{stop_when_idle_};
+  run_forever();
+}
+
 void LoopCore::run_once() {
-  if (ready_.empty() && !stopping_) advance_clock_to_next_timer();
+  if (ready_.empty() && !stopping_) {
+    if (stop_when_idle_) {
+      discard_cancelled_timers_at_top();
+      if (timers_.empty()) {
+        stopping_ = true;
+        return;
+      }
+    }
+    advance_clock_to_next_timer();
+  }
   move_due_timers();
   // As asyncio: run only what was ready when the iteration began (callbacks
   // scheduled meanwhile wait for the next one), but let the scheduler choose

@@ -47,6 +47,7 @@ class LoopCore {
 
   // Running.
   void run_forever();
+  void run_until_idle();
   void run_until_done(FutureStateBase& future);
   void stop() noexcept { stopping_ = true; }
   void halt(std::exception_ptr error) noexcept {
@@ -116,6 +117,7 @@ class LoopCore {
   LoopLimits limits_;
   std::uint64_t callbacks_run_ = 0;
 
+  bool stop_when_idle_ = false;
   bool running_ = false;
   bool stopping_ = false;
   bool closed_ = false;

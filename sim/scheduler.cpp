@@ -8,6 +8,10 @@ std::unique_ptr<Scheduler> FifoScheduler::clone_fresh() const { return std::make
 
 std::unique_ptr<Scheduler> RandomScheduler::clone_fresh() const { return std::make_unique<RandomScheduler>(seed_); }
 
+std::unique_ptr<Scheduler> ChoiceScheduler::clone_fresh() const {
+  return std::make_unique<ChoiceScheduler>(choices_, seed_);
+}
+
 std::string_view to_string(EventKind kind) noexcept {
   switch (kind) {
     case EventKind::loop_run: return "loop_run";

@@ -163,6 +163,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     replaying = true;
     // Never overwrite the trace being replayed.
     if (trace_path.empty()) trace_path = options.replay_path + ".replay.jsonl";
+  } else if (options.choices) {
+    scheduler = std::make_unique<ChoiceScheduler>(*options.choices, options.seed);
   } else if (!options.schedule.empty()) {
     scheduler = std::make_unique<ReplayScheduler>(decode_schedule(options.schedule));
   } else {

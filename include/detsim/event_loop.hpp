@@ -145,6 +145,10 @@ class EventLoop {
 
   // Runs until stop() is called.
   void run_forever();
+  // Runs until nothing is ready and no timer is pending: the natural end of a
+  // simulation whose tasks have all finished. (Unlike run_forever, an idle
+  // loop is not a deadlock here.)
+  void run_until_idle();
   // Ends the current (or next) run at the next safe point, after the running
   // callback returns, by throwing `error` out of run_forever or
   // run_until_complete. For observers and checkers, which must not throw

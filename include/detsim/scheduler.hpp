@@ -30,6 +30,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "detsim/random.hpp"
 
@@ -76,6 +78,29 @@ class RandomScheduler final : public Scheduler {
  private:
   std::uint64_t seed_;
   Random random_;
+};
+
+// Takes its decisions from a list of choices, for RapidCheck to generate and
+// shrink: the i-th decision among n ready callbacks is choices[i] mod n, and
+// once the list runs out every decision is 0 (asyncio's FIFO). Shrinking the
+// list toward fewer, smaller values therefore drives a failing schedule
+// toward FIFO with as few deviations as possible.
+class ChoiceScheduler final : public Scheduler {
+ public:
+  explicit ChoiceScheduler(std::vector<std::uint32_t> choices, std::uint64_t seed = 0)
+      : choices_(std::move(choices)), seed_(seed) {}
+  std::size_t pick(std::size_t ready_count) override {
+    if (position_ >= choices_.size()) return 0;
+    return choices_[position_++] % ready_count;
+  }
+  std::string name() const override { return "choices"; }
+  std::uint64_t seed() const override { return seed_; }
+  std::unique_ptr<Scheduler> clone_fresh() const override;
+
+ private:
+  std::vector<std::uint32_t> choices_;
+  std::uint64_t seed_;
+  std::size_t position_ = 0;
 };
 
 }  // namespace detsim

@@ -34,6 +34,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "detsim/event_loop.hpp"
@@ -52,6 +54,7 @@ struct SimulationOptions {
   std::string trace_path;           // write the trace here, pass or fail; empty: only failures, to DETSIM_TRACE_DIR
   std::string replay_path;          // replay this trace instead of running a seed
   std::string schedule;             // replay this schedule string instead of running a seed
+  std::optional<std::vector<std::uint32_t>> choices;  // run under ChoiceScheduler{choices, seed} instead
   bool check_determinism = false;   // run twice, fail if the digests differ
   std::string command;              // how to rerun this case, for the report ("<command>" if empty)
   bool read_environment = true;     // apply the DETSIM_* variables above

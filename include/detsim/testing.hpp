@@ -1,0 +1,129 @@
+// detsim's GoogleTest and RapidCheck integration. Header-only: include it in a
+// test that links GTest::gtest and rapidcheck (detsim's library itself links
+// neither).
+//
+// 1. A simulation test is a coroutine body run under many seeds:
+//
+//      DETSIM_TEST(Bank, TransfersKeepTheTotal) {
+//        Bank bank;
+//        co_await bank.transfer_concurrently();
+//        DETSIM_CHECK_EQ(bank.total(), 100);
+//      }
+//
+//    It runs under seeds 1..100 (DETSIM_SEEDS, DETSIM_FIRST_SEED to change;
+//    DETSIM_TEST_SEEDS(suite, name, n) for a per-test count), regressions
+//    first (detsim/sweep.hpp), and fails on a DETSIM_CHECK, any exception a
+//    task raised and nobody retrieved, a deadlock, or the step/time budget.
+//
+// 2. A property combines RapidCheck inputs with a generated schedule that
+//    RapidCheck shrinks toward FIFO:
+//
+//      RC_GTEST_PROP(Bank, NoOverdraft, (int amount)) {
+//        const auto choices = *detsim::gen::schedule();
+//        detsim::testing::check_schedule([&] { return overdraft_scenario(amount); }, choices);
+//      }
+//
+// On failure the message carries everything needed to reproduce: seed or
+// schedule string, the command to rerun exactly that case, and the trace:
+//
+//   detsim: simulation 'Bank.NoOverdraft' failed under seed 42 (random): tests/bank_test.cpp:31: check failed: balance >= 0
+//     trace:    ./detsim-Bank.NoOverdraft-seed42.jsonl
+//     schedule: s1.random.42.9.BgMCAw
+//     replay:   DETSIM_REPLAY=./detsim-Bank.NoOverdraft-seed42.jsonl /path/to/bank_test --gtest_filter=Bank.NoOverdraft
+//     or:       DETSIM_SCHEDULE=s1.random.42.9.BgMCAw /path/to/bank_test --gtest_filter=Bank.NoOverdraft
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+
+#include "detsim/check.hpp"
+#include "detsim/simulation.hpp"
+#include "detsim/sweep.hpp"
+
+namespace detsim::gen {
+
+// A schedule for ChoiceScheduler: the i-th decision among n ready callbacks
+// is choices[i] mod n, FIFO once the list runs out. Shrinks toward fewer and
+// smaller choices, i.e. toward FIFO with the fewest deviations.
+inline rc::Gen<std::vector<std::uint32_t>> schedule(std::uint32_t max_choice = 8) {
+  return rc::gen::container<std::vector<std::uint32_t>>(rc::gen::inRange<std::uint32_t>(0, max_choice));
+}
+
+}  // namespace detsim::gen
+
+namespace detsim::testing {
+
+// "Suite.Name" of the running GoogleTest test, or "detsim" outside one.
+inline std::string current_test_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return info ? std::string(info->test_suite_name()) + "." + info->name() : std::string("detsim");
+}
+
+// The command that reruns exactly the running test.
+inline std::string rerun_command() {
+  char path[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  std::string binary = length > 0 ? std::string(path, static_cast<std::size_t>(length)) : std::string("<test binary>");
+  return binary + " --gtest_filter=" + current_test_name();
+}
+
+// Runs `program` under the seed sweep; a failure is a GoogleTest failure
+// with the whole report.
+inline void run_sweep(const Program& program, SweepOptions options = {}) {
+  if (options.name.empty()) options.name = current_test_name();
+  if (options.simulation.command.empty()) options.simulation.command = rerun_command();
+  const SweepResult result = sweep(program, options);
+  if (result.failure) {
+    ADD_FAILURE() << result.failure->report << "  after " << result.runs << " run(s); seed " << result.failure->seed
+                  << " is recorded in " << (options.regression_file.empty() ? "(no regression file)" : options.regression_file)
+                  << " and runs first next time";
+  }
+}
+
+template <class Body>
+  requires std::is_invocable_r_v<Task<void>, Body&>
+void run_sweep(Body body, SweepOptions options = {}) {
+  run_sweep(Program([body = std::move(body)](EventLoop& loop) mutable { loop.run_until_complete(body()); }),
+            std::move(options));
+}
+
+// Inside a RapidCheck property: runs the program under ChoiceScheduler with
+// `choices`; on failure, RC_FAIL with the report. Every failing run writes its
+// trace to the same file, so after shrinking it holds the minimal run.
+inline SimulationResult check_schedule(const Program& program, const std::vector<std::uint32_t>& choices,
+                                       SimulationOptions options = {}) {
+  if (options.name.empty()) options.name = current_test_name();
+  if (options.command.empty()) options.command = rerun_command();
+  options.choices = choices;
+  options.read_environment = false;  // the choices are the case; DETSIM_* would override them
+  SimulationResult result = run_simulation(program, options);
+  if (!result.ok()) {
+    std::string list;
+    for (std::uint32_t choice : choices) list += (list.empty() ? "" : ", ") + std::to_string(choice);
+    RC_FAIL(result.report + "  choices: [" + list + "]");
+  }
+  return result;
+}
+
+template <class Body>
+  requires std::is_invocable_r_v<Task<void>, Body&>
+SimulationResult check_schedule(Body body, const std::vector<std::uint32_t>& choices, SimulationOptions options = {}) {
+  return check_schedule(Program([body = std::move(body)](EventLoop& loop) mutable { loop.run_until_complete(body()); }),
+                        choices, std::move(options));
+}
+
+}  // namespace detsim::testing
+
+#define DETSIM_TEST_SEEDS(suite, name, seed_count)                                                       \
+  static ::detsim::Task<void> detsim_test_body_##suite##_##name();                                       \
+  TEST(suite, name) {                                                                                   \
+    ::detsim::testing::run_sweep(detsim_test_body_##suite##_##name, ::detsim::SweepOptions{.seeds = (seed_count)}); \
+  }                                                                                                     \
+  static ::detsim::Task<void> detsim_test_body_##suite##_##name()
+
+#define DETSIM_TEST(suite, name) DETSIM_TEST_SEEDS(suite, name, 100)
