@@ -21,7 +21,7 @@
 
 namespace random_program {
 
-enum class OpKind : std::uint8_t { yield, sleep, await_future, set_future, await_task, cancel_task, raise };
+enum class OpKind : std::uint8_t { yield, sleep, await_future, set_future, await_task, cancel_task, raise, add_callback };
 
 struct Op {
   OpKind kind = OpKind::yield;
@@ -38,7 +38,8 @@ struct ProgramSpec {
 };
 
 inline std::ostream& operator<<(std::ostream& out, const ProgramSpec& spec) {
-  static const char* names[] = {"yield", "sleep", "await_future", "set_future", "await_task", "cancel_task", "raise"};
+  static const char* names[] = {"yield", "sleep", "await_future", "set_future", "await_task", "cancel_task", "raise",
+                                "add_callback"};
   out << "futures due at ms:";
   for (auto deadline : spec.future_deadlines) out << " " << int(deadline);
   for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
@@ -48,9 +49,19 @@ inline std::ostream& operator<<(std::ostream& out, const ProgramSpec& spec) {
   return out;
 }
 
+// Done callbacks registered on each future, and the order they ran in.
+struct CallbackRecord {
+  std::vector<int> registered;
+  std::vector<int> fired;
+  int ran_immediately_when_done = 0;  // registrations on a done future that ran before returning
+  int registered_when_done = 0;
+};
+
 struct Shared {
   std::vector<detsim::Future<int>> futures;
   std::vector<detsim::Task<void>> tasks;
+  std::vector<CallbackRecord> callbacks;  // one per future
+  int next_callback = 0;
   std::string log;
 };
 
@@ -94,6 +105,20 @@ inline detsim::Task<void> run_task(Shared& shared, const ProgramSpec& spec, std:
         if (target != index && shared.tasks[target].cancel()) shared.log += me + " cancelled t" + std::to_string(target) + "\n";
         break;
       }
+      case OpKind::add_callback:
+        if (!shared.futures.empty()) {
+          CallbackRecord& record = shared.callbacks[future];
+          const int id = shared.next_callback++;
+          const bool was_done = shared.futures[future].done();
+          const std::size_t fired_before = record.fired.size();
+          record.registered.push_back(id);
+          shared.futures[future].add_done_callback([&record, id](detsim::Future<int>&) { record.fired.push_back(id); });
+          if (was_done) {
+            ++record.registered_when_done;
+            record.ran_immediately_when_done += record.fired.size() == fired_before + 1;
+          }
+        }
+        break;
       case OpKind::raise:
         shared.log += me + " raises\n";
         throw std::runtime_error(me);
@@ -105,7 +130,10 @@ inline detsim::Task<void> run_task(Shared& shared, const ProgramSpec& spec, std:
 inline detsim::Task<void> run_main(Shared& shared, const ProgramSpec& spec) {
   auto& loop = detsim::get_running_loop();
   for (std::size_t i = 0; i < spec.tasks.size(); ++i) {
-    shared.tasks.push_back(loop.create_task(run_task(shared, spec, i), "t" + std::to_string(i)));
+    // (Not "t" + std::to_string(i): g++ 12 warns falsely on that, GCC bug 105329.)
+    std::string name = std::to_string(i);
+    name.insert(name.begin(), 't');
+    shared.tasks.push_back(loop.create_task(run_task(shared, spec, i), std::move(name)));
   }
   for (std::size_t i = 0; i < shared.tasks.size(); ++i) {
     try {
@@ -116,10 +144,10 @@ inline detsim::Task<void> run_main(Shared& shared, const ProgramSpec& spec) {
   }
 }
 
-// Runs the program to completion on `loop`; returns the log.
-inline std::string run(detsim::EventLoop& loop, const ProgramSpec& spec) {
-  using namespace std::chrono_literals;
-  Shared shared;
+// The same, keeping what the program recorded in `shared`; then runs the
+// loop until idle, so every timer (and every future) completes.
+inline std::string run(detsim::EventLoop& loop, const ProgramSpec& spec, Shared& shared) {
+  shared.callbacks.resize(spec.future_deadlines.size());
   for (std::size_t i = 0; i < spec.future_deadlines.size(); ++i) {
     shared.futures.push_back(loop.create_future<int>());
     loop.call_later(std::chrono::milliseconds(spec.future_deadlines[i] % 50), [&shared, i] {
@@ -127,8 +155,15 @@ inline std::string run(detsim::EventLoop& loop, const ProgramSpec& spec) {
     });
   }
   loop.run_until_complete(run_main(shared, spec));
+  loop.run_until_idle();
   shared.tasks.clear();
   return shared.log;
+}
+
+// Runs the program to completion on `loop`; returns the log.
+inline std::string run(detsim::EventLoop& loop, const ProgramSpec& spec) {
+  Shared shared;
+  return run(loop, spec, shared);
 }
 
 }  // namespace random_program
@@ -143,7 +178,8 @@ struct Arbitrary<random_program::Op> {
         gen::set(&random_program::Op::kind,
                  gen::weightedElement<OpKind>({{4, OpKind::yield}, {2, OpKind::sleep}, {2, OpKind::await_future},
                                                {2, OpKind::set_future}, {2, OpKind::await_task},
-                                               {1, OpKind::cancel_task}, {1, OpKind::raise}})),
+                                               {1, OpKind::cancel_task}, {1, OpKind::raise},
+                                               {2, OpKind::add_callback}})),
         gen::set(&random_program::Op::argument, gen::inRange<std::uint8_t>(0, 40)));
   }
 };

@@ -1,0 +1,157 @@
+"""Runs the asyncio-parity programs on CPython's asyncio and prints what each
+logged, as JSON. tests/asyncio_parity_test.cpp runs the same programs on
+detsim's FIFO scheduler and compares with reference.json, which this script
+must reproduce (checked by the `asyncio_reference` CTest).
+
+The programs avoid the one place where detsim follows its reference loop
+instead of asyncio: done callbacks of user code run immediately at completion
+in detsim, one loop iteration later in asyncio. Task wake-ups are one
+scheduling hop in both."""
+import asyncio
+import json
+import sys
+
+
+async def round_robin(log):
+    async def worker(name, n):
+        for i in range(n):
+            log.append(f"{name}{i}")
+            await asyncio.sleep(0)
+    a = asyncio.create_task(worker("A", 3))
+    b = asyncio.create_task(worker("B", 2))
+    await a
+    await b
+
+
+async def callbacks_scheduled_during_an_iteration_wait(log):
+    loop = asyncio.get_running_loop()
+    def first():
+        log.append("first")
+        loop.call_soon(lambda: log.append("scheduled by first"))
+    loop.call_soon(first)
+    loop.call_soon(lambda: log.append("second"))
+    await asyncio.sleep(0)
+    log.append("main after one yield")
+    await asyncio.sleep(0)
+    log.append("main after two yields")
+
+
+async def timers_in_deadline_order(log):
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.003, lambda: log.append("t3"))
+    loop.call_later(0.001, lambda: log.append("t1"))
+    loop.call_later(0.002, lambda: log.append("t2"))
+    await asyncio.sleep(0.004)
+    log.append("slept 4ms")
+
+
+async def waiters_wake_in_await_order(log):
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    async def waiter(name):
+        log.append(f"{name} waits")
+        value = await fut
+        log.append(f"{name} got {value}")
+    tasks = [asyncio.create_task(waiter(n)) for n in ("w1", "w2", "w3")]
+    await asyncio.sleep(0)
+    loop.call_soon(fut.set_result, 7)
+    for t in tasks:
+        await t
+
+
+async def child_tasks_and_siblings(log):
+    async def child(name):
+        log.append(f"{name} starts")
+        await asyncio.sleep(0)
+        log.append(f"{name} ends")
+        return name.upper()
+    async def sibling():
+        for i in range(3):
+            log.append(f"sibling {i}")
+            await asyncio.sleep(0)
+    s = asyncio.create_task(sibling())
+    result = await asyncio.create_task(child("c1"))
+    log.append(f"parent got {result}")
+    result = await asyncio.create_task(child("c2"))
+    log.append(f"parent got {result}")
+    await s
+
+
+async def cancel_a_sleeping_task(log):
+    async def sleeper():
+        try:
+            log.append("sleeper sleeps")
+            await asyncio.sleep(10)
+            log.append("sleeper woke")
+        except asyncio.CancelledError:
+            log.append("sleeper cancelled")
+            raise
+    async def bystander():
+        for i in range(3):
+            log.append(f"bystander {i}")
+            await asyncio.sleep(0)
+    s = asyncio.create_task(sleeper())
+    b = asyncio.create_task(bystander())
+    await asyncio.sleep(0)
+    log.append(f"cancel returns {s.cancel()}")
+    try:
+        await s
+    except asyncio.CancelledError:
+        log.append("main saw cancelled")
+    await b
+
+
+async def awaiting_a_done_future_does_not_yield(log):
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    done.set_result(1)
+    async def other():
+        log.append("other runs")
+    t = asyncio.create_task(other())
+    await done
+    log.append("main continued without yielding")
+    await t
+
+
+async def exception_propagates_to_awaiter(log):
+    async def failing():
+        await asyncio.sleep(0)
+        raise ValueError("boom")
+    async def bystander():
+        log.append("bystander 0")
+        await asyncio.sleep(0)
+        log.append("bystander 1")
+    b = asyncio.create_task(bystander())
+    try:
+        await asyncio.create_task(failing())
+    except ValueError as error:
+        log.append(f"main caught {error}")
+    await b
+
+
+PROGRAMS = [
+    round_robin,
+    callbacks_scheduled_during_an_iteration_wait,
+    timers_in_deadline_order,
+    waiters_wake_in_await_order,
+    child_tasks_and_siblings,
+    cancel_a_sleeping_task,
+    awaiting_a_done_future_does_not_yield,
+    exception_propagates_to_awaiter,
+]
+
+
+def main():
+    results = {}
+    for program in PROGRAMS:
+        log = []
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(program(log))
+        loop.close()
+        results[program.__name__] = log
+    json.dump(results, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

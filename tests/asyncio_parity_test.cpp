@@ -1,0 +1,183 @@
+// Under FifoScheduler, detsim orders tasks and callbacks as asyncio does.
+// Each program here is written twice: in C++ below and in Python in
+// tests/asyncio/reference.py. reference.json holds what CPython's asyncio
+// logged (re-checked by the asyncio_reference CTest); detsim must log the same.
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <detsim/detsim.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+using Log = std::vector<std::string>;
+
+detsim::Task<void> round_robin(Log& log) {
+  auto worker = [&log](std::string name, int n) -> detsim::Task<void> {
+    for (int i = 0; i < n; ++i) {
+      log.push_back(name + std::to_string(i));
+      co_await detsim::sleep(0s);
+    }
+  };
+  auto& loop = detsim::get_running_loop();
+  auto a = loop.create_task(worker("A", 3));
+  auto b = loop.create_task(worker("B", 2));
+  co_await a;
+  co_await b;
+}
+
+detsim::Task<void> callbacks_scheduled_during_an_iteration_wait(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  loop.call_soon([&] {
+    log.push_back("first");
+    loop.call_soon([&] { log.push_back("scheduled by first"); });
+  });
+  loop.call_soon([&] { log.push_back("second"); });
+  co_await detsim::yield();
+  log.push_back("main after one yield");
+  co_await detsim::yield();
+  log.push_back("main after two yields");
+}
+
+detsim::Task<void> timers_in_deadline_order(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  loop.call_later(3ms, [&] { log.push_back("t3"); });
+  loop.call_later(1ms, [&] { log.push_back("t1"); });
+  loop.call_later(2ms, [&] { log.push_back("t2"); });
+  co_await detsim::sleep(4ms);
+  log.push_back("slept 4ms");
+}
+
+detsim::Task<void> waiters_wake_in_await_order(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  auto future = loop.create_future<int>();
+  auto waiter = [&log, future](std::string name) -> detsim::Task<void> {
+    log.push_back(name + " waits");
+    const int value = co_await future;
+    log.push_back(name + " got " + std::to_string(value));
+  };
+  std::vector<detsim::Task<void>> tasks;
+  for (const char* name : {"w1", "w2", "w3"}) tasks.push_back(loop.create_task(waiter(name)));
+  co_await detsim::yield();
+  loop.call_soon([future]() mutable { future.set_result(7); });
+  for (auto& task : tasks) co_await task;
+}
+
+detsim::Task<std::string> child(Log& log, std::string name) {
+  log.push_back(name + " starts");
+  co_await detsim::yield();
+  log.push_back(name + " ends");
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  co_return name;
+}
+
+detsim::Task<void> child_tasks_and_siblings(Log& log) {
+  auto sibling = [&log]() -> detsim::Task<void> {
+    for (int i = 0; i < 3; ++i) {
+      log.push_back("sibling " + std::to_string(i));
+      co_await detsim::yield();
+    }
+  };
+  auto s = detsim::get_running_loop().create_task(sibling());
+  std::string result = co_await child(log, "c1");  // becomes a task of its own
+  log.push_back("parent got " + result);
+  result = co_await child(log, "c2");
+  log.push_back("parent got " + result);
+  co_await s;
+}
+
+detsim::Task<void> cancel_a_sleeping_task(Log& log) {
+  auto sleeper = [&log]() -> detsim::Task<void> {
+    try {
+      log.push_back("sleeper sleeps");
+      co_await detsim::sleep(10s);
+      log.push_back("sleeper woke");
+    } catch (const detsim::CancelledError&) {
+      log.push_back("sleeper cancelled");
+      throw;
+    }
+  };
+  auto bystander = [&log]() -> detsim::Task<void> {
+    for (int i = 0; i < 3; ++i) {
+      log.push_back("bystander " + std::to_string(i));
+      co_await detsim::yield();
+    }
+  };
+  auto& loop = detsim::get_running_loop();
+  auto s = loop.create_task(sleeper());
+  auto b = loop.create_task(bystander());
+  co_await detsim::yield();
+  log.push_back(std::string("cancel returns ") + (s.cancel() ? "True" : "False"));
+  try {
+    co_await s;
+  } catch (const detsim::CancelledError&) {
+    log.push_back("main saw cancelled");
+  }
+  co_await b;
+}
+
+detsim::Task<void> awaiting_a_done_future_does_not_yield(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  auto done = loop.create_future<int>();
+  done.set_result(1);
+  auto other = [&log]() -> detsim::Task<void> {
+    log.push_back("other runs");
+    co_return;
+  };
+  auto t = loop.create_task(other());
+  co_await done;
+  log.push_back("main continued without yielding");
+  co_await t;
+}
+
+detsim::Task<void> exception_propagates_to_awaiter(Log& log) {
+  auto failing = []() -> detsim::Task<void> {
+    co_await detsim::yield();
+    throw std::invalid_argument("boom");
+  };
+  auto bystander = [&log]() -> detsim::Task<void> {
+    log.push_back("bystander 0");
+    co_await detsim::yield();
+    log.push_back("bystander 1");
+  };
+  auto b = detsim::get_running_loop().create_task(bystander());
+  try {
+    co_await failing();
+  } catch (const std::invalid_argument& error) {
+    log.push_back(std::string("main caught ") + error.what());
+  }
+  co_await b;
+}
+
+const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = {
+    {"round_robin", round_robin},
+    {"callbacks_scheduled_during_an_iteration_wait", callbacks_scheduled_during_an_iteration_wait},
+    {"timers_in_deadline_order", timers_in_deadline_order},
+    {"waiters_wake_in_await_order", waiters_wake_in_await_order},
+    {"child_tasks_and_siblings", child_tasks_and_siblings},
+    {"cancel_a_sleeping_task", cancel_a_sleeping_task},
+    {"awaiting_a_done_future_does_not_yield", awaiting_a_done_future_does_not_yield},
+    {"exception_propagates_to_awaiter", exception_propagates_to_awaiter},
+};
+
+TEST(AsyncioParity, FifoSchedulerLogsWhatCPythonAsyncioLogs) {
+  std::ifstream file(DETSIM_ASYNCIO_REFERENCE);
+  ASSERT_TRUE(file) << DETSIM_ASYNCIO_REFERENCE;
+  const auto reference = nlohmann::json::parse(file);
+  ASSERT_EQ(reference.size(), programs.size()) << "reference.py and this file list the same programs";
+  for (const auto& [name, expected] : reference.items()) {
+    ASSERT_TRUE(programs.count(name)) << name << " has no C++ version";
+    detsim::EventLoop loop;
+    Log log;
+    loop.run_until_complete(programs.at(name)(log));
+    EXPECT_EQ(log, expected.get<Log>()) << name;
+  }
+}
+
+}  // namespace
