@@ -51,8 +51,13 @@ constexpr std::uint8_t required_fields(EventKind kind) noexcept {
 // The kind whose to_string() is `name`, if any.
 std::optional<EventKind> event_kind_from_name(std::string_view name) noexcept;
 
-// Appends `text` as a JSON string (with quotes). Bytes that are not valid
-// UTF-8 become U+FFFD, so every trace line parses.
+// Appends `text` as a JSON string (with quotes). Expects valid UTF-8 (see
+// valid_utf8); any invalid byte left becomes U+FFFD, so every line parses.
 void append_json_string(std::string& out, std::string_view text);
+
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+// The recorder stores strings this way, so what it hashes into the digest is
+// exactly what a reader of the file gets back.
+std::string valid_utf8(std::string_view text);
 
 }  // namespace detsim::detail

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "detsim/version.hpp"
+#include "trace_format.hpp"
 #include "trace_lines.hpp"
 
 namespace detsim {
@@ -60,10 +61,12 @@ TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
     : loop_(loop), options_(std::move(options)), uncaught_at_start_(std::uncaught_exceptions()) {
   if (options_.source_root.empty()) options_.source_root = environment_or("DETSIM_SOURCE_ROOT", "");
   trace_.header.detsim_version = version;
-  trace_.header.program = options_.program;
+  trace_.header.program = detail::valid_utf8(options_.program);
   trace_.header.scheduler = loop.scheduler().name();
   trace_.header.seed = loop.scheduler().seed();
-  trace_.header.metadata = options_.metadata;
+  for (const auto& [key, value] : options_.metadata) {
+    trace_.header.metadata.emplace_back(detail::valid_utf8(key), detail::valid_utf8(value));
+  }
   site_slots_.resize(256);
   if (options_.stream) {
     if (options_.path.empty()) throw TraceError("detsim.trace.options", "TraceOptions::stream needs a path");
@@ -98,13 +101,14 @@ std::string failure_trace_path(const std::string& program, std::uint64_t seed) {
 
 std::string TraceRecorder::failure_path() const { return failure_trace_path(options_.program, trace_.header.seed); }
 
-std::uint32_t TraceRecorder::intern_string(std::string_view text) {
+std::uint32_t TraceRecorder::intern_string(std::string_view raw) {
+  const std::string text = detail::valid_utf8(raw);
   // Names and details are few (one per task, one per failure): a linear
   // search from the end finds repeats without a map on the hot path.
   for (std::size_t i = trace_.strings.size(); i-- > 0;) {
     if (trace_.strings[i] == text) return static_cast<std::uint32_t>(i + 1);
   }
-  trace_.strings.emplace_back(text);
+  trace_.strings.push_back(text);
   string_hashes_.push_back(hash_trace_string(text));
   return static_cast<std::uint32_t>(trace_.strings.size());
 }
@@ -125,8 +129,8 @@ std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
   // New to the table. The same source position may still be known under
   // other string addresses (one copy per translation unit): match by content
   // so a site has one index whatever the binary's layout.
-  TraceSite text_site{relative_file(site.file_name(), options_.source_root), site.line(),
-                      readable_function(site.function_name())};
+  TraceSite text_site{detail::valid_utf8(relative_file(site.file_name(), options_.source_root)), site.line(),
+                      detail::valid_utf8(readable_function(site.function_name()))};
   std::uint32_t index = 0;
   for (std::size_t i = 0; i < trace_.sites.size() && index == 0; ++i) {
     if (trace_.sites[i] == text_site) index = static_cast<std::uint32_t>(i + 1);

@@ -55,6 +55,21 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept 
 
 }  // namespace
 
+std::string valid_utf8(std::string_view text) {
+  std::string result;
+  result.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t length = utf8_sequence_length(text, i); length > 0) {
+      result.append(text, i, length);
+      i += length;
+    } else {
+      result += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return result;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {

@@ -384,4 +384,17 @@ TEST(TraceWriter, EscapesNamesAndKeepsInvalidUtf8Readable) {
   EXPECT_EQ(read.header.program, "quote\" backslash\\ newline\n tab\t bell\x07 bad\xEF\xBF\xBD end");
 }
 
+detsim::Task<void> named_worker() { co_await detsim::yield(); }
+
+TEST(TraceRecorder, NamesThatAreNotUtf8RoundTripWithTheSameDigest) {
+  detsim::EventLoop loop;
+  detsim::TraceRecorder recorder{loop, {.program = "bytes\xa4"}};
+  loop.run_until_complete(loop.create_task(named_worker(), std::string("task\xa4\xff")));
+  recorder.finish();
+  const detsim::Trace read = detsim::parse_trace(detsim::to_jsonl(recorder.trace()), "utf8.jsonl");
+  EXPECT_EQ(read, recorder.trace());
+  EXPECT_EQ(read.footer->digest, recorder.digest());
+  EXPECT_EQ(read.string_at(read.events.front().name), "task\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 }  // namespace
