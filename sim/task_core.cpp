@@ -188,6 +188,9 @@ void TaskCore::stop_waiting() noexcept {
 
 void TaskCore::abandon() noexcept {
   stop_waiting();
+  // The task will never run again, and its loop may be destroyed while Task
+  // handles live on: forget the loop so a later cancel() cannot reach it.
+  loop_ = nullptr;
   if (frame_) {
     frame_.destroy();
     frame_ = {};
