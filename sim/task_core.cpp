@@ -91,6 +91,14 @@ void TaskCore::complete() {
   loop_->remove_live_task(*this);
   std::exception_ptr exception = std::move(completion_exception_);
   completion_exception_ = nullptr;
+  if (!exception && must_cancel_) {
+    // cancel() was requested during this last step (the task cancelled
+    // itself, or a done callback it triggered did) and the coroutine returned
+    // without awaiting again. asyncio's __step: "Task is cancelled right
+    // before coro stops", so the cancellation wins over the return value.
+    must_cancel_ = false;
+    exception = std::make_exception_ptr(CancelledError(cancel_message_));
+  }
   if (!exception) {
     future_.finish_with_result(std::source_location{});
     return;

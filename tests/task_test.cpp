@@ -581,6 +581,25 @@ TEST(Task, FutureCancelOnATaskCancelsTheTask) {
   EXPECT_EQ(outcome, "cancelled: via future");
 }
 
+TEST(Task, SelfCancelThenReturnEndsCancelled) {
+  // asyncio: a task whose cancel() was requested while it ran ends cancelled
+  // even if its coroutine then returns without awaiting ("Task is cancelled
+  // right before coro stops").
+  detsim::EventLoop loop;
+  auto self = std::make_shared<Task<int>>();
+  auto body = [](std::shared_ptr<Task<int>> me) -> Task<int> {
+    EXPECT_TRUE(me->cancel("self"));
+    me.reset();
+    co_return 5;
+  };
+  *self = loop.create_task(body(self));
+  Task<int> task = *self;
+  self.reset();
+  auto error = expect_cancelled([&] { loop.run_until_complete(task); });
+  EXPECT_EQ(error.cancel_message(), "self");
+  EXPECT_TRUE(task.cancelled());
+}
+
 TEST(Task, CancelDuringItsOwnStepThenSleepingCancelsAtTheSleep) {
   detsim::EventLoop loop;
   auto self = std::make_shared<Task<int>>();
