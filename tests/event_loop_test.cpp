@@ -110,6 +110,28 @@ TEST(EventLoop, StopFromACallbackFinishesTheIteration) {
   EXPECT_EQ(order, "abc");
 }
 
+TEST(EventLoop, CancelledReadyCallbackStillCountsTowardsTheIteration) {
+  // asyncio keeps a cancelled handle in the ready queue and skips it, so it
+  // still uses up one of the iteration's ntodo slots: cancelling a ready
+  // callback must not let a callback scheduled during this iteration run in
+  // it (visible here through stop()).
+  detsim::EventLoop loop;
+  std::string order;
+  detsim::Handle b;
+  loop.call_soon([&] {
+    order += 'a';
+    b.cancel();
+    loop.call_soon([&] { order += 'c'; });
+    loop.stop();
+  });
+  b = loop.call_soon([&] { order += 'b'; });
+  loop.run_forever();
+  EXPECT_EQ(order, "a");
+  EXPECT_EQ(loop.ready_count(), 1u);
+  run_then_stop(loop);
+  EXPECT_EQ(order, "ac");
+}
+
 TEST(EventLoop, StopBeforeRunForeverRunsOneIteration) {
   detsim::EventLoop loop;
   std::string order;
