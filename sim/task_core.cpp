@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "detsim/detail/assert.hpp"
+#include "detsim/detail/deadline.hpp"
 #include "detsim/errors.hpp"
 #include "loop_core.hpp"
 
@@ -168,7 +169,7 @@ void TaskCore::sleep_for(std::chrono::nanoseconds delay, std::source_location si
   sleeping_ = true;
   wait_site_ = site;
   sleep_timer_ = loop_->call_at(
-      loop_->now() + delay,
+      deadline_after(loop_->now(), delay),
       [this] {
         sleeping_ = false;
         schedule_step(wait_site_);

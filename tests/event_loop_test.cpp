@@ -216,6 +216,24 @@ TEST(EventLoop, TimerHandleWhenIsTheDeadline) {
   EXPECT_EQ(loop.call_later(-5s, [] {}).when(), 5s);
 }
 
+TEST(EventLoop, HugeDelaysSaturateInsteadOfWrappingIntoThePast) {
+  // now() + nanoseconds::max() overflows: it must not become a past deadline.
+  detsim::EventLoop loop;
+  loop.run_until_complete(sleep_for(1s));
+  constexpr auto forever = std::chrono::nanoseconds::max();
+  EXPECT_EQ(loop.call_later(forever, [] {}).when(), forever);
+  bool woke = false;
+  auto sleeper = [](bool& flag) -> Task<void> {
+    co_await detsim::sleep(std::chrono::nanoseconds::max());
+    flag = true;
+  };
+  auto task = loop.create_task(sleeper(woke));
+  loop.run_until_complete(sleep_for(24h));
+  EXPECT_FALSE(woke);
+  EXPECT_FALSE(task.done());
+  EXPECT_EQ(loop.now(), 24h + 1s);
+}
+
 TEST(EventLoop, PastDeadlinesRunNowWithoutMovingTheClockBack) {
   detsim::EventLoop loop;
   loop.run_until_complete(sleep_for(10s));
