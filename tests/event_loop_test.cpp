@@ -569,6 +569,22 @@ TEST(EventLoopPolicy, GetEventLoopCreatesOneWhenNoneIsSet) {
   detsim::set_event_loop(nullptr);
 }
 
+TEST(EventLoopPolicy, ClearingTheCurrentLoopDoesNotDestroyACreatedOne) {
+  // get_event_loop() hands out a reference to a loop the thread owns; after
+  // set_event_loop(nullptr) the next call creates another, and the first must
+  // stay valid (a caller may still hold it).
+  detsim::set_event_loop(nullptr);
+  detsim::EventLoop& first = detsim::get_event_loop();
+  first.run_until_complete(sleep_for(5s));
+  detsim::set_event_loop(nullptr);
+  detsim::EventLoop& second = detsim::get_event_loop();
+  EXPECT_NE(&first, &second);
+  EXPECT_EQ(first.now(), 5s);
+  EXPECT_FALSE(first.is_closed());
+  EXPECT_EQ(second.now(), 0s);
+  detsim::set_event_loop(nullptr);
+}
+
 TEST(EventLoopPolicy, NewEventLoopReturnsAFreshFifoLoop) {
   auto first = detsim::new_event_loop();
   auto second = detsim::new_event_loop();
