@@ -126,9 +126,25 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
     event.site = site;
     loop_->emit(event);
   }
-  if (waiting_on_ && waiting_on_->cancel(message, site)) {
-    // The awaited future (or task) delivers the CancelledError.
+  if (waiting_on_ && cancelling_) {
+    // This cancel() came back to us around a ring of tasks awaiting each
+    // other (A awaits B awaits A): passing it on again would recurse until
+    // the stack overflows. Break the ring here: stop waiting and take the
+    // CancelledError at our next step; whoever awaits us gets it from us.
+    stop_waiting();
+    must_cancel_ = true;
+    cancel_message_ = message;
+    schedule_step(site);
     return true;
+  }
+  if (waiting_on_) {
+    cancelling_ = true;
+    struct ResetFlag {
+      bool& flag;
+      ~ResetFlag() { flag = false; }
+    } reset_cancelling{cancelling_};
+    // The awaited future (or task) delivers the CancelledError.
+    if (waiting_on_->cancel(message, site)) return true;
   }
   must_cancel_ = true;
   cancel_message_ = message;

@@ -581,6 +581,40 @@ TEST(Task, FutureCancelOnATaskCancelsTheTask) {
   EXPECT_EQ(outcome, "cancelled: via future");
 }
 
+namespace {
+// Tasks that await each other in a ring: each gets the next one's handle
+// through a future, then awaits it. A deadlock, with no way out but cancel().
+std::vector<Task<int>> start_await_ring(detsim::EventLoop& loop, std::size_t size) {
+  auto await_next = [](detsim::Future<Task<int>> next) -> Task<int> {
+    Task<int> task = co_await next;
+    co_return co_await task;
+  };
+  std::vector<detsim::Future<Task<int>>> links;
+  std::vector<Task<int>> tasks;
+  for (std::size_t i = 0; i < size; ++i) {
+    links.push_back(loop.create_future<Task<int>>());
+    tasks.push_back(loop.create_task(await_next(links.back())));
+  }
+  for (std::size_t i = 0; i < size; ++i) links[i].set_result(tasks[(i + 1) % size]);
+  return tasks;
+}
+}  // namespace
+
+TEST(Task, CancellingARingOfTasksAwaitingEachOtherCancelsThemAll) {
+  // cancel() cancels what the task awaits, which cancels what that one
+  // awaits... Around a ring this must not recurse forever (asyncio raises
+  // RecursionError here); the cancellation must still reach every task.
+  for (std::size_t size : {2u, 3u}) {
+    detsim::EventLoop loop;
+    auto ring = start_await_ring(loop, size);
+    loop.call_later(1s, [&] { EXPECT_TRUE(ring[0].cancel("watchdog")); });
+    auto error = expect_cancelled([&] { loop.run_until_complete(ring[0]); });
+    EXPECT_EQ(error.cancel_message(), "watchdog");
+    loop.run_until_complete(sleep_for(1s));
+    for (auto& task : ring) EXPECT_TRUE(task.cancelled()) << "ring of " << size << ": " << task.name();
+  }
+}
+
 TEST(Task, SelfCancelThenReturnEndsCancelled) {
   // asyncio: a task whose cancel() was requested while it ran ends cancelled
   // even if its coroutine then returns without awaiting ("Task is cancelled

@@ -72,6 +72,7 @@ class TaskCore {
   bool scheduled_once_ = false;
   bool resumed_once_ = false;
   bool must_cancel_ = false;
+  bool cancelling_ = false;  // inside cancel(), passing it on to waiting_on_
   std::string cancel_message_;
   std::exception_ptr injected_;
   std::exception_ptr completion_exception_;
