@@ -16,8 +16,8 @@ thread_local TaskCore* running_task = nullptr;
 
 TaskCore* current_task() noexcept { return running_task; }
 
-TaskCore& require_current_task(const char* what) {
-  if (running_task) return *running_task;
+TaskCore& require_current_task(const char* what, std::coroutine_handle<> awaiting) {
+  if (running_task && running_task->frame_ == awaiting) return *running_task;
   throw RuntimeError("detsim.task.outside", std::string(what) + " outside a detsim::Task");
 }
 

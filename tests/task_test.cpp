@@ -389,6 +389,29 @@ TEST(Task, CoAwaitOutsideATaskRaises) {
   EXPECT_EQ(callback_error, "detsim.task.outside");
 }
 
+TEST(Task, CoAwaitInAForeignCoroutineRunningInsideATaskRaises) {
+  // The foreign coroutine runs during a task's step, but it is not that task:
+  // if detsim registered the task as the waiter, the future's completion
+  // would resume the task at whatever await it is really suspended in.
+  detsim::EventLoop loop;
+  auto future = loop.create_future<int>();
+  auto body = [](detsim::Future<int> f, std::string& future_error, std::string& sleep_error) -> Task<int> {
+    await_future_outside_a_task(f, future_error);
+    sleep_outside_a_task(sleep_error);
+    co_await detsim::sleep(1s);
+    co_return 1;
+  };
+  std::string future_error;
+  std::string sleep_error;
+  auto task = loop.create_task(body(future, future_error, sleep_error));
+  loop.call_later(500ms, [&] { future.set_result(1); });
+  EXPECT_EQ(loop.run_until_complete(task), 1);
+  EXPECT_EQ(loop.now(), 1s);  // the task slept its full second
+  EXPECT_EQ(future_error, "detsim.task.outside");
+  EXPECT_EQ(sleep_error, "detsim.task.outside");
+  loop.run_until_complete(sleep_for(5s));  // no stray wake-ups afterwards
+}
+
 TEST(Task, AwaitingItselfRaises) {
   detsim::EventLoop loop;
   auto self = std::make_shared<Task<void>>();
