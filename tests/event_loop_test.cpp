@@ -2,6 +2,7 @@
 // of call_soon / call_later / call_at, _run_once's iteration rule, stop(),
 // virtual time, misuse errors with their ids and asyncio's messages, the
 // per-thread loop functions, deadlock detection and observers.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include <detsim/detsim.hpp>
 
@@ -822,4 +824,30 @@ TEST(LoopObserver, ReportsSchedulerChoices) {
     }
   }
   EXPECT_EQ(offered, (std::vector<std::uint32_t>{5, 4, 3, 2, 1}));
+}
+
+// ---- properties --------------------------------------------------------------------------------------
+
+// For any set of delays (with ties), callbacks run in (deadline, scheduling
+// order) under FIFO, each exactly at its deadline, and the clock ends at the
+// latest one.
+RC_GTEST_PROP(EventLoop, TimersRunInDeadlineThenSchedulingOrderAndNeverEarly,
+              (const std::vector<std::uint8_t>& delays_ms)) {
+  detsim::EventLoop loop;
+  std::vector<std::size_t> fired;
+  for (std::size_t i = 0; i < delays_ms.size(); ++i) {
+    const auto delay = std::chrono::milliseconds(delays_ms[i]);
+    loop.call_later(delay, [&loop, &fired, i, delay] {
+      RC_ASSERT(loop.now() == std::chrono::nanoseconds(delay));
+      fired.push_back(i);
+    });
+  }
+  loop.call_later(256ms, [&loop] { loop.stop(); });
+  loop.run_forever();
+  std::vector<std::size_t> expected(delays_ms.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = i;
+  std::stable_sort(expected.begin(), expected.end(),
+                   [&](std::size_t a, std::size_t b) { return delays_ms[a] < delays_ms[b]; });
+  RC_ASSERT(fired == expected);
+  RC_ASSERT(loop.now() == std::chrono::nanoseconds(256ms));
 }

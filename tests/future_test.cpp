@@ -282,6 +282,22 @@ TEST(Future, RemovingTheOnlyCallbackThenAddingRunsOnlyTheNewOne) {
   EXPECT_EQ(ran, (std::vector<int>{2}));
 }
 
+TEST(Future, RemovingALaterCallbackDuringCompletionIsTooLate) {
+  // Completion takes the callbacks out before running them (asyncio hands
+  // them to call_soon): once it started, remove_done_callback finds nothing
+  // and says so; the callback still runs.
+  detsim::EventLoop loop;
+  auto future = loop.create_future<int>();
+  std::vector<std::string> log;
+  detsim::CallbackId second;
+  future.add_done_callback([&](detsim::Future<int>& f) {
+    log.push_back("first removes second: " + std::to_string(f.remove_done_callback(second)));
+  });
+  second = future.add_done_callback([&](auto&) { log.push_back("second"); });
+  future.set_result(1);
+  EXPECT_EQ(log, (std::vector<std::string>{"first removes second: 0", "second"}));
+}
+
 TEST(Future, CallbackAddedFromACallbackRunsImmediately) {
   // The future is done while its callbacks run, so the seed's invariant
   // applies: the new callback runs inside add_done_callback, before the
