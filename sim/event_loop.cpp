@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "detsim/errors.hpp"
 #include "loop_core.hpp"
@@ -79,7 +80,10 @@ void default_exception_handler(const ExceptionContext& context) {
 namespace {
 struct ThreadLoops {
   EventLoop* current = nullptr;
-  std::unique_ptr<EventLoop> owned;  // created by get_event_loop
+  // Created by get_event_loop. Kept until the thread ends, never replaced:
+  // callers may still hold a reference to an earlier one after
+  // set_event_loop(nullptr) made get_event_loop create another.
+  std::vector<std::unique_ptr<EventLoop>> owned;
 };
 ThreadLoops& thread_loops() {
   thread_local ThreadLoops loops;
@@ -96,8 +100,8 @@ EventLoop& get_event_loop() {
   if (EventLoop* loop = detail::running_loop_slot()) return *loop;
   ThreadLoops& loops = thread_loops();
   if (!loops.current) {
-    loops.owned = std::make_unique<EventLoop>();
-    loops.current = loops.owned.get();
+    loops.owned.push_back(std::make_unique<EventLoop>());
+    loops.current = loops.owned.back().get();
   }
   return *loops.current;
 }

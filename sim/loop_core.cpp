@@ -125,6 +125,10 @@ void LoopCore::cancel(HandleRecord& record, std::uint32_t generation) noexcept {
     // Removed at once, so the scheduler never spends a decision on it.
     bool erased = ready_.erase(&record);
     DETSIM_ASSERT(erased);
+    // asyncio leaves a cancelled handle in the queue, where it still uses up
+    // one of the iteration's ntodo slots. Do the same, or a callback
+    // scheduled during this iteration would take its slot and run early.
+    if (record.id <= iteration_last_handle_id_ && iteration_remaining_ > 0) --iteration_remaining_;
     release(record);
     return;
   }
@@ -197,11 +201,14 @@ void LoopCore::run_once() {
   // As asyncio: run only what was ready when the iteration began (callbacks
   // scheduled meanwhile wait for the next one), but let the scheduler choose
   // among everything ready at each pick.
-  for (std::size_t to_run = ready_.size(); to_run > 0 && !ready_.empty(); --to_run) {
+  iteration_remaining_ = ready_.size();
+  iteration_last_handle_id_ = handle_counter_;
+  while (iteration_remaining_ > 0 && !ready_.empty()) {
     if (callbacks_run_ == limits_.max_callbacks && limits_.max_callbacks != 0) [[unlikely]] {
       throw BudgetExceededError("detsim.loop.budget", "the run reached " + std::to_string(limits_.max_callbacks) +
                                                           " callbacks and steps (LoopLimits::max_callbacks)");
     }
+    --iteration_remaining_;
     const std::size_t count = ready_.size();
     const std::size_t choice = count > 1 ? scheduler_->pick(count) : 0;
     DETSIM_ASSERT_LT(choice, count);
@@ -209,6 +216,8 @@ void LoopCore::run_once() {
     run_ready(*record, static_cast<std::uint32_t>(choice), static_cast<std::uint32_t>(count));
     if (halt_error_) [[unlikely]] throw_if_halted();
   }
+  iteration_remaining_ = 0;
+  iteration_last_handle_id_ = 0;
 }
 
 void LoopCore::throw_if_halted() {

@@ -112,6 +112,11 @@ class LoopCore {
   ReadyQueue ready_;
   TimerHeap timers_;
   std::size_t cancelled_timers_ = 0;
+  // The current iteration's budget (asyncio's ntodo): callbacks still to run
+  // of those ready when it began, which are exactly the ready records with
+  // id <= iteration_last_handle_id_. Both 0 outside run_once.
+  std::size_t iteration_remaining_ = 0;
+  std::uint64_t iteration_last_handle_id_ = 0;
 
   std::exception_ptr halt_error_;
   LoopLimits limits_;

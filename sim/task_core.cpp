@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "detsim/detail/assert.hpp"
+#include "detsim/detail/deadline.hpp"
 #include "detsim/errors.hpp"
 #include "loop_core.hpp"
 
@@ -15,8 +16,8 @@ thread_local TaskCore* running_task = nullptr;
 
 TaskCore* current_task() noexcept { return running_task; }
 
-TaskCore& require_current_task(const char* what) {
-  if (running_task) return *running_task;
+TaskCore& require_current_task(const char* what, std::coroutine_handle<> awaiting) {
+  if (running_task && running_task->frame_ == awaiting) return *running_task;
   throw RuntimeError("detsim.task.outside", std::string(what) + " outside a detsim::Task");
 }
 
@@ -91,6 +92,14 @@ void TaskCore::complete() {
   loop_->remove_live_task(*this);
   std::exception_ptr exception = std::move(completion_exception_);
   completion_exception_ = nullptr;
+  if (!exception && must_cancel_) {
+    // cancel() was requested during this last step (the task cancelled
+    // itself, or a done callback it triggered did) and the coroutine returned
+    // without awaiting again. asyncio's __step: "Task is cancelled right
+    // before coro stops", so the cancellation wins over the return value.
+    must_cancel_ = false;
+    exception = std::make_exception_ptr(CancelledError(cancel_message_));
+  }
   if (!exception) {
     future_.finish_with_result(std::source_location{});
     return;
@@ -117,9 +126,25 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
     event.site = site;
     loop_->emit(event);
   }
-  if (waiting_on_ && waiting_on_->cancel(message, site)) {
-    // The awaited future (or task) delivers the CancelledError.
+  if (waiting_on_ && cancelling_) {
+    // This cancel() came back to us around a ring of tasks awaiting each
+    // other (A awaits B awaits A): passing it on again would recurse until
+    // the stack overflows. Break the ring here: stop waiting and take the
+    // CancelledError at our next step; whoever awaits us gets it from us.
+    stop_waiting();
+    must_cancel_ = true;
+    cancel_message_ = message;
+    schedule_step(site);
     return true;
+  }
+  if (waiting_on_) {
+    cancelling_ = true;
+    struct ResetFlag {
+      bool& flag;
+      ~ResetFlag() { flag = false; }
+    } reset_cancelling{cancelling_};
+    // The awaited future (or task) delivers the CancelledError.
+    if (waiting_on_->cancel(message, site)) return true;
   }
   must_cancel_ = true;
   cancel_message_ = message;
@@ -160,7 +185,7 @@ void TaskCore::sleep_for(std::chrono::nanoseconds delay, std::source_location si
   sleeping_ = true;
   wait_site_ = site;
   sleep_timer_ = loop_->call_at(
-      loop_->now() + delay,
+      deadline_after(loop_->now(), delay),
       [this] {
         sleeping_ = false;
         schedule_step(wait_site_);
@@ -188,6 +213,9 @@ void TaskCore::stop_waiting() noexcept {
 
 void TaskCore::abandon() noexcept {
   stop_waiting();
+  // The task will never run again, and its loop may be destroyed while Task
+  // handles live on: forget the loop so a later cancel() cannot reach it.
+  loop_ = nullptr;
   if (frame_) {
     frame_.destroy();
     frame_ = {};

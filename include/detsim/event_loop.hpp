@@ -48,6 +48,7 @@
 #include <string>
 #include <utility>
 
+#include "detsim/detail/deadline.hpp"
 #include "detsim/detail/inline_function.hpp"
 #include "detsim/future.hpp"
 #include "detsim/handle.hpp"
@@ -97,12 +98,13 @@ class EventLoop {
   Handle call_soon(F&& callback, std::source_location site = std::source_location::current()) {
     return call_soon_erased(detail::InlineFunction<void()>(std::forward<F>(callback)), site);
   }
-  // Schedules callback() at now() + delay (a negative delay means now).
+  // Schedules callback() at now() + delay (a negative delay means now; the
+  // deadline saturates at nanoseconds::max() rather than overflowing).
   template <class F>
     requires std::invocable<F&>
   TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback,
                          std::source_location site = std::source_location::current()) {
-    return call_at(now() + delay, std::forward<F>(callback), site);
+    return call_at(detail::deadline_after(now(), delay), std::forward<F>(callback), site);
   }
   // Schedules callback() at virtual time `when` (since the loop started).
   template <class F>

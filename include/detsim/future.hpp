@@ -139,8 +139,8 @@ class [[nodiscard]] FutureAwaiter {
   FutureAwaiter(Future<T> future, std::source_location site) noexcept
       : future_(std::move(future)), site_(site) {}
   bool await_ready() const noexcept { return future_.state()->done(); }
-  void await_suspend(std::coroutine_handle<>) {
-    waiter_ = &require_current_task("co_await on a Future");
+  void await_suspend(std::coroutine_handle<> awaiting) {
+    waiter_ = &require_current_task("co_await on a Future", awaiting);
     waiter_->wait_on(*future_.state(), site_);
   }
   T await_resume() {

@@ -63,8 +63,8 @@ class [[nodiscard]] SleepAwaiter {
  public:
   SleepAwaiter(std::chrono::nanoseconds delay, std::source_location site) noexcept : delay_(delay), site_(site) {}
   bool await_ready() const noexcept { return false; }  // even sleep(0) yields once
-  void await_suspend(std::coroutine_handle<>) {
-    waiter_ = &require_current_task("co_await detsim::sleep");
+  void await_suspend(std::coroutine_handle<> awaiting) {
+    waiter_ = &require_current_task("co_await detsim::sleep", awaiting);
     waiter_->sleep_for(delay_, site_);
   }
   void await_resume() { waiter_->resume_from_wait(); }

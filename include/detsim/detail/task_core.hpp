@@ -63,6 +63,7 @@ class TaskCore {
   void complete();
   void wake();
   void stop_waiting() noexcept;
+  friend TaskCore& require_current_task(const char* what, std::coroutine_handle<> awaiting);
 
   FutureStateBase& future_;
   std::coroutine_handle<> frame_;
@@ -72,6 +73,7 @@ class TaskCore {
   bool scheduled_once_ = false;
   bool resumed_once_ = false;
   bool must_cancel_ = false;
+  bool cancelling_ = false;  // inside cancel(), passing it on to waiting_on_
   std::string cancel_message_;
   std::exception_ptr injected_;
   std::exception_ptr completion_exception_;
@@ -85,7 +87,9 @@ class TaskCore {
 // The task whose step is running on this thread, or null.
 TaskCore* current_task() noexcept;
 // current_task(), or a clear RuntimeError if detsim awaitables are used
-// outside a detsim Task.
-TaskCore& require_current_task(const char* what);
+// outside a detsim Task. `awaiting` is the coroutine suspending: it must be
+// the current task's own, not another coroutine type running inside a task's
+// step (the task would then be woken at whatever await it really is in).
+TaskCore& require_current_task(const char* what, std::coroutine_handle<> awaiting);
 
 }  // namespace detsim::detail

@@ -1,0 +1,56 @@
+// Helpers shared by detsim's own tests.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <detsim/detsim.hpp>
+
+namespace detsim::testing {
+
+// Counts constructions and destructions (cppcoro's `counted` idea): hold one
+// in a coroutine frame to prove the frame was destroyed.
+struct Counted {
+  static inline int constructed = 0;
+  static inline int destroyed = 0;
+  static void reset() noexcept { constructed = destroyed = 0; }
+  static int alive() noexcept { return constructed - destroyed; }
+
+  Counted() noexcept { ++constructed; }
+  Counted(const Counted&) noexcept { ++constructed; }
+  Counted(Counted&&) noexcept { ++constructed; }
+  Counted& operator=(const Counted&) = default;
+  Counted& operator=(Counted&&) = default;
+  ~Counted() { ++destroyed; }
+};
+
+// The what() of an exception_ptr, or "" for null.
+inline std::string what(const std::exception_ptr& exception) {
+  if (!exception) return {};
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& error) {
+    return error.what();
+  } catch (...) {
+    return "(not a std::exception)";
+  }
+}
+
+// Collects what a loop reports to its exception handler. Declare it before
+// the loop: a loop reports unretrieved exceptions when it is destroyed.
+class ExceptionLog {
+ public:
+  void attach(EventLoop& loop) {
+    loop.set_exception_handler([this](const ExceptionContext& context) { contexts.push_back(context); });
+  }
+  std::vector<std::string> messages() const {
+    std::vector<std::string> result;
+    for (const auto& context : contexts) result.push_back(context.message);
+    return result;
+  }
+  std::vector<ExceptionContext> contexts;
+};
+
+}  // namespace detsim::testing
