@@ -76,7 +76,10 @@ HandleRecord& LoopCore::new_record(InlineFunction<void()>& callback, std::source
 void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice, std::uint32_t of) {
   Event event;
   event.kind = kind;
-  event.cause = kind == EventKind::step || kind == EventKind::callback ? record.cause : current_cause_;
+  // A run is caused by its scheduling (call_soon, or the timer becoming due);
+  // a timer becoming due by its scheduling; anything else by what runs now.
+  const bool caused_by_record = kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
+  event.cause = caused_by_record ? record.cause : current_cause_;
   event.handle = record.id;
   if (record.task) {
     event.task = record.task->task_id();
@@ -88,7 +91,9 @@ void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint
   event.site = record.site;
   std::uint64_t seq = emit(event);
   // What this handle causes later (its run) points back at its scheduling.
-  if (kind == EventKind::call_soon || kind == EventKind::timer_due) record.cause = seq;
+  if (kind == EventKind::call_soon || kind == EventKind::timer_scheduled || kind == EventKind::timer_due) {
+    record.cause = seq;
+  }
 }
 
 Handle LoopCore::call_soon(InlineFunction<void()> callback, std::source_location site, TaskCore* task,
@@ -374,7 +379,8 @@ void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase
 std::uint64_t LoopCore::emit(Event& event) {
   event.seq = ++event_counter_;
   event.time = now_;
-  for (LoopObserver* observer : observers_) observer->on_event(event);
+  // By index: an observer may add another while being told of an event.
+  for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_event(event);
   return event.seq;
 }
 

@@ -1,5 +1,6 @@
 // The JSON trace: golden files, round trips, determinism of digests, the
 // reader's errors on bad input, and traces of failing runs on disk.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -89,6 +90,21 @@ TEST(TraceRecorder, RecordsCausesBackToTheSchedulingEvent) {
     EXPECT_EQ(cause.kind, detsim::EventKind::call_soon) << "step " << event.seq;
     EXPECT_EQ(cause.handle, event.handle) << "step " << event.seq;
   }
+  // A timer's run goes back to its becoming due, and that to its scheduling.
+  int timers = 0;
+  for (const detsim::TraceEvent& event : trace.events) {
+    if (event.kind != detsim::EventKind::timer_due) continue;
+    ++timers;
+    const detsim::TraceEvent& scheduled = trace.events[event.cause - 1];
+    EXPECT_EQ(scheduled.kind, detsim::EventKind::timer_scheduled) << "timer_due " << event.seq;
+    EXPECT_EQ(scheduled.handle, event.handle);
+    const auto run = std::find_if(trace.events.begin(), trace.events.end(), [&](const detsim::TraceEvent& e) {
+      return e.kind == detsim::EventKind::callback && e.handle == event.handle;
+    });
+    ASSERT_NE(run, trace.events.end());
+    EXPECT_EQ(run->cause, event.seq);
+  }
+  EXPECT_EQ(timers, 2);  // the child's sleep and the call_later
 }
 
 TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {

@@ -16,7 +16,10 @@
 // Determinism contract: for the same program and scheduler, the sequence of
 // events, every field included except `site`, is identical on every run.
 //
-// Observers must not schedule work on the loop they observe.
+// Observers must not schedule work on the loop they observe, and must not
+// throw (to stop a run, call EventLoop::halt). An observer must be removed
+// (remove_observer) or outlive the loop: the loop reports loop_close when it
+// is closed or destroyed.
 //
 // Example:
 //   struct StepCounter : detsim::LoopObserver {
