@@ -55,6 +55,9 @@ std::optional<EventKind> event_kind_from_name(std::string_view name) noexcept;
 // valid_utf8); any invalid byte left becomes U+FFFD, so every line parses.
 void append_json_string(std::string& out, std::string_view text);
 
+// Length of the valid UTF-8 sequence starting at text[i], or 0 if invalid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept;
+
 // `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
 // The recorder stores strings this way, so what it hashes into the digest is
 // exactly what a reader of the file gets back.

@@ -1,9 +1,11 @@
 // Reading and validating traces. Every problem becomes a TraceError whose
 // message starts with "<file>:<line>:" and names the field at fault; nothing
 // in a trace file can crash the reader.
+#include <charconv>
 #include <fstream>
 #include <limits>
-#include <map>
+#include <cstring>
+#include <unordered_map>
 #include <sstream>
 #include <string>
 
@@ -126,6 +128,11 @@ class Parser {
  private:
   // Returns false to stop reading (a cut-short last line).
   bool parse_line(std::string_view content, std::size_t number, bool complete) {
+    // Event lines as detsim writes them take the fast path; anything unusual
+    // (whitespace, escapes, unknown keys, a value out of range, an invalid
+    // event) falls through to the full parser, which accepts it the same way
+    // or names the problem.
+    if (header_seen_ && !trace_.footer && content.starts_with("{\"seq\":") && parse_event_fast(content)) return true;
     Json value;
     try {
       value = Json::parse(content);
@@ -201,10 +208,147 @@ class Parser {
     trace_.sites.push_back(std::move(site));
   }
 
-  std::uint32_t intern(const std::string& text) {
-    auto [it, inserted] = string_index_.try_emplace(text, static_cast<std::uint32_t>(trace_.strings.size() + 1));
-    if (inserted) trace_.strings.push_back(text);
-    return it->second;
+  std::uint32_t intern(std::string_view text) {
+    // Most events name a task: look up without allocating, insert rarely.
+    if (auto it = string_index_.find(text); it != string_index_.end()) return it->second;
+    const auto index = static_cast<std::uint32_t>(trace_.strings.size() + 1);
+    trace_.strings.emplace_back(text);
+    string_index_.emplace(std::string(text), index);
+    return index;
+  }
+
+  // Parses a canonical event line without building a JSON value; false if
+  // the line is anything but a valid event in the canonical form.
+  bool parse_event_fast(std::string_view line) {
+    enum Key : std::uint16_t {
+      key_seq = 1 << 0, key_t = 1 << 1, key_kind = 1 << 2, key_cause = 1 << 3, key_handle = 1 << 4,
+      key_future = 1 << 5, key_task = 1 << 6, key_name = 1 << 7, key_when = 1 << 8, key_choice = 1 << 9,
+      key_of = 1 << 10, key_immediate = 1 << 11, key_detail = 1 << 12, key_site = 1 << 13,
+    };
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    auto take = [&](char c) {
+      if (p == end || *p != c) return false;
+      ++p;
+      return true;
+    };
+    // A string of valid UTF-8 without escapes or control bytes (those take the slow path).
+    auto plain_string = [&](std::string_view& out) {
+      if (!take('"')) return false;
+      const auto* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+      if (!quote) return false;
+      out = std::string_view(p, static_cast<std::size_t>(quote - p));
+      for (std::size_t i = 0; i < out.size();) {
+        const auto byte = static_cast<unsigned char>(out[i]);
+        if (byte == '\\' || byte < 0x20) return false;
+        const std::size_t length = byte < 0x80 ? 1 : detail::utf8_sequence_length(out, i);
+        if (length == 0) return false;
+        i += length;
+      }
+      p = quote + 1;
+      return true;
+    };
+    // A key: only known keys (plain ASCII) match below, so no validation here.
+    auto key_string = [&](std::string_view& out) {
+      if (!take('"')) return false;
+      const auto* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+      if (!quote) return false;
+      out = std::string_view(p, static_cast<std::size_t>(quote - p));
+      p = quote + 1;
+      return true;
+    };
+    auto number = [&](auto& out) {
+      const auto result = std::from_chars(p, end, out);
+      if (result.ec != std::errc{} || result.ptr == p) return false;
+      p = result.ptr;
+      return true;
+    };
+    TraceEvent event;
+    std::uint16_t seen = 0;
+    std::string_view kind_name, name, detail;
+    if (!take('{')) return false;
+    for (;;) {
+      std::string_view key;
+      if (!key_string(key) || !take(':')) return false;
+      std::uint16_t bit = 0;
+      bool ok = false;
+      std::uint64_t site = 0;
+      // Dispatch on the first letter: one comparison per key, not a chain.
+      switch (key.empty() ? '\0' : key.front()) {
+        case 's':
+          if (key == "seq") bit = key_seq, ok = number(event.seq);
+          else if (key == "site") bit = key_site, ok = number(site) && site >= 1 && site <= trace_.sites.size();
+          break;
+        case 't':
+          if (key == "t") bit = key_t, ok = number(event.time_ns) && event.time_ns >= 0;
+          else if (key == "task") bit = key_task, ok = number(event.task);
+          break;
+        case 'k':
+          if (key == "kind") bit = key_kind, ok = plain_string(kind_name);
+          break;
+        case 'c':
+          if (key == "cause") bit = key_cause, ok = number(event.cause);
+          else if (key == "choice") bit = key_choice, ok = number(event.choice);
+          break;
+        case 'h':
+          if (key == "handle") bit = key_handle, ok = number(event.handle);
+          break;
+        case 'f':
+          if (key == "future") bit = key_future, ok = number(event.future);
+          break;
+        case 'n':
+          if (key == "name") bit = key_name, ok = plain_string(name);
+          break;
+        case 'w':
+          if (key == "when") bit = key_when, ok = number(event.when_ns);
+          break;
+        case 'o':
+          if (key == "of") bit = key_of, ok = number(event.of);
+          break;
+        case 'd':
+          if (key == "detail") bit = key_detail, ok = plain_string(detail);
+          break;
+        case 'i':
+          if (key == "immediate") {
+            bit = key_immediate;
+            const std::string_view rest(p, static_cast<std::size_t>(end - p));
+            if (rest.starts_with("true")) {
+              event.immediate = true, p += 4, ok = true;
+            } else if (rest.starts_with("false")) {
+              p += 5, ok = true;
+            }
+          }
+          break;
+        default: break;
+      }
+      if (!ok || (seen & bit)) return false;
+      seen |= bit;
+      event.site = bit == key_site ? static_cast<std::uint32_t>(site) : event.site;
+      if (take('}')) break;
+      if (!take(',')) return false;
+    }
+    if (p != end) return false;
+    const auto kind = detail::event_kind_from_name(kind_name);
+    if (!kind) return false;
+    event.kind = *kind;
+    const std::uint8_t required = detail::required_fields(event.kind);
+    std::uint16_t needed = key_seq | key_t | key_kind | key_cause;
+    if (required & detail::field_handle) needed |= key_handle;
+    if (required & detail::field_future) needed |= key_future;
+    if (required & detail::field_task) needed |= key_task;
+    if (required & detail::field_when) needed |= key_when;
+    if (required & detail::field_choice) needed |= key_choice | key_of;
+    if (required & detail::field_immediate) needed |= key_immediate;
+    if (event.kind == EventKind::task_created) needed |= key_name;
+    const std::uint16_t allowed = needed | key_handle | key_future | key_task | key_name | key_when | key_detail | key_site;
+    if ((seen & needed) != needed || (seen & ~allowed) != 0) return false;
+    if (event.seq != trace_.events.size() + 1 || event.time_ns < last_time_ns_ || event.cause >= event.seq) return false;
+    if ((required & detail::field_choice) && (event.of == 0 || event.choice >= event.of)) return false;
+    last_time_ns_ = event.time_ns;
+    if (seen & key_name) event.name = intern(name);
+    if (seen & key_detail) event.detail = intern(detail);
+    trace_.events.push_back(event);
+    return true;
   }
 
   void parse_event(Line& line) {
@@ -297,7 +441,12 @@ class Parser {
   Trace trace_;
   bool header_seen_ = false;
   std::int64_t last_time_ns_ = 0;
-  std::map<std::string, std::uint32_t> string_index_;
+  // Looked up, never iterated: indices come from first appearance in the file.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> string_index_;
 };
 
 }  // namespace
@@ -307,11 +456,14 @@ Trace parse_trace(std::string_view text, const std::string& source_name, ReadOpt
 }
 
 Trace read_trace(const std::string& path, ReadOptions options) {
-  std::ifstream file(path, std::ios::binary);
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) throw TraceError("detsim.trace.open", path + ": cannot open the file");
-  std::ostringstream contents;
-  contents << file.rdbuf();
-  return parse_trace(contents.str(), path, options);
+  std::string contents(static_cast<std::size_t>(file.tellg()), '\0');
+  file.seekg(0);
+  if (!file.read(contents.data(), static_cast<std::streamsize>(contents.size()))) {
+    throw TraceError("detsim.trace.open", path + ": cannot read the file");
+  }
+  return parse_trace(contents, path, options);
 }
 
 }  // namespace detsim

@@ -34,7 +34,8 @@ inline Task<void> lost_update_worker(char label, int& counter, std::string& inte
 inline Task<void> lost_update_main(LostUpdateOutcome& outcome, int tasks, int increments) {
   std::vector<Task<void>> workers;
   for (int t = 0; t < tasks; ++t) {
-    const char label = static_cast<char>('A' + t);
+    static constexpr char labels[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const char label = labels[t % (sizeof labels - 1)];
     workers.push_back(get_running_loop().create_task(
         lost_update_worker(label, outcome.counter, outcome.interleaving, increments), std::string(1, label)));
   }
