@@ -46,16 +46,19 @@ std::string readable_function(std::string_view function) {
 
 }  // namespace
 
-// One entry of the open-addressing table from a call site's identity (the
-// static strings and position source_location points at) to its index.
-// Only looked up, never iterated: indices come from first-use order.
+// A direct-mapped cache from a call site's identity (its file string's
+// address, line and column, which source_location::current() fixes per call
+// site) to the site's index. Only looked up, never iterated: indices come
+// from first use, so the cache's layout never shows in a trace.
 struct TraceRecorder::SiteSlot {
-  const char* file = nullptr;
-  const char* function = nullptr;
-  std::uint32_t line = 0;
-  std::uint32_t column = 0;
-  std::uint32_t index = 0;  // 0: empty slot
+  std::uintptr_t file = 0;
+  std::uint64_t position = 0;  // line << 32 | column
+  std::uint32_t index = 0;     // 0: empty
 };
+
+namespace {
+constexpr std::size_t site_cache_size = 1024;  // a power of two
+}  // namespace
 
 TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
     : loop_(loop), options_(std::move(options)), uncaught_at_start_(std::uncaught_exceptions()) {
@@ -67,7 +70,7 @@ TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
   for (const auto& [key, value] : options_.metadata) {
     trace_.header.metadata.emplace_back(detail::valid_utf8(key), detail::valid_utf8(value));
   }
-  site_slots_.resize(256);
+  site_slots_.resize(site_cache_size);
   if (options_.stream) {
     if (options_.path.empty()) throw TraceError("detsim.trace.options", "TraceOptions::stream needs a path");
     stream_file_ = std::fopen(options_.path.c_str(), "wb");
@@ -115,20 +118,12 @@ std::uint32_t TraceRecorder::intern_string(std::string_view raw) {
 
 std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
   if (site.line() == 0) return 0;
-  const auto hash = (reinterpret_cast<std::uintptr_t>(site.file_name()) * 0x9e3779b97f4a7c15ULL) ^
-                    (std::uint64_t{site.line()} << 20) ^ site.column();
-  const std::size_t mask = site_slots_.size() - 1;
-  for (std::size_t slot = (hash >> 16) & mask;; slot = (slot + 1) & mask) {
-    SiteSlot& entry = site_slots_[slot];
-    if (entry.index == 0) break;
-    if (entry.file == site.file_name() && entry.line == site.line() && entry.column == site.column() &&
-        entry.function == site.function_name()) {
-      return entry.index;
-    }
-  }
-  // New to the table. The same source position may still be known under
-  // other string addresses (one copy per translation unit): match by content
-  // so a site has one index whatever the binary's layout.
+  const auto file = reinterpret_cast<std::uintptr_t>(site.file_name());
+  const std::uint64_t position = (std::uint64_t{site.line()} << 32) | site.column();
+  SiteSlot& slot = site_slots_[((file ^ position) * 0x9e3779b97f4a7c15ULL >> 40) & (site_cache_size - 1)];
+  if (slot.file == file && slot.position == position) return slot.index;
+  // Not cached: find the site by content (the same position may come with
+  // another copy of the file string from another translation unit), or add it.
   TraceSite text_site{detail::valid_utf8(relative_file(site.file_name(), options_.source_root)), site.line(),
                       detail::valid_utf8(readable_function(site.function_name()))};
   std::uint32_t index = 0;
@@ -139,23 +134,7 @@ std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
     trace_.sites.push_back(std::move(text_site));
     index = static_cast<std::uint32_t>(trace_.sites.size());
   }
-  if ((index + 1) * 2 > site_slots_.size()) {
-    std::vector<SiteSlot> old = std::move(site_slots_);
-    site_slots_.assign(old.size() * 2, SiteSlot{});
-    for (const SiteSlot& entry : old) {
-      if (entry.index == 0) continue;
-      // Rehash by reinserting: probing only, no iteration order leaks out.
-      const auto rehash = (reinterpret_cast<std::uintptr_t>(entry.file) * 0x9e3779b97f4a7c15ULL) ^
-                          (std::uint64_t{entry.line} << 20) ^ entry.column;
-      std::size_t slot = (rehash >> 16) & (site_slots_.size() - 1);
-      while (site_slots_[slot].index != 0) slot = (slot + 1) & (site_slots_.size() - 1);
-      site_slots_[slot] = entry;
-    }
-  }
-  const std::size_t new_mask = site_slots_.size() - 1;
-  std::size_t slot = (hash >> 16) & new_mask;
-  while (site_slots_[slot].index != 0) slot = (slot + 1) & new_mask;
-  site_slots_[slot] = SiteSlot{site.file_name(), site.function_name(), site.line(), site.column(), index};
+  slot = SiteSlot{file, position, index};
   return index;
 }
 
