@@ -15,11 +15,11 @@ EventLoop::EventLoop(std::unique_ptr<Scheduler> scheduler)
 
 EventLoop::~EventLoop() = default;
 
-Handle EventLoop::call_soon_erased(detail::InlineFunction<void()> callback, std::source_location site) {
+Handle EventLoop::call_soon_erased(detail::InlineFunction<void()>&& callback, std::source_location site) {
   return core_->call_soon(std::move(callback), site);
 }
 
-TimerHandle EventLoop::call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()> callback,
+TimerHandle EventLoop::call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
                                       std::source_location site) {
   return core_->call_at(when, std::move(callback), site);
 }

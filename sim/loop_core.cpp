@@ -91,7 +91,7 @@ void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint
   if (kind == EventKind::call_soon || kind == EventKind::timer_due) record.cause = seq;
 }
 
-Handle LoopCore::call_soon(InlineFunction<void()> callback, std::source_location site, TaskCore* task,
+Handle LoopCore::call_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task,
                            bool is_step) {
   HandleRecord& record = new_record(callback, site, task);
   record.is_step = is_step;
@@ -102,7 +102,7 @@ Handle LoopCore::call_soon(InlineFunction<void()> callback, std::source_location
   return Handle(this, &record, record.generation, record.id);
 }
 
-TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()> callback,
+TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
                               std::source_location site, TaskCore* task) {
   HandleRecord& record = new_record(callback, site, task);
   record.when = when;
