@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <exception>
+#include <new>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -46,6 +48,19 @@ class FutureStateBase {
   void add_reference() noexcept { ++references_; }
   void release_reference() noexcept {
     if (--references_ == 0) delete this;
+  }
+
+  // Future and task states are created at the rate of messages (a ping-pong
+  // makes a new future per turn), so their memory is recycled through
+  // per-thread free lists, one per size class, instead of a malloc and free
+  // each (sim/future_state.cpp). Over-aligned states use the global allocator.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* block, std::size_t size) noexcept;
+  static void* operator new(std::size_t size, std::align_val_t alignment) {
+    return ::operator new(size, alignment);
+  }
+  static void operator delete(void* block, std::size_t size, std::align_val_t alignment) noexcept {
+    ::operator delete(block, size, alignment);
   }
 
   // Binds the state to a loop: gives it the loop's anchor and the next future
