@@ -158,19 +158,17 @@ void FutureStateBase::report_unretrieved() noexcept {
   }
 }
 
-void FutureStateBase::ensure_pending(const char* operation) const {
-  if (status_ == Status::pending) return;
+void FutureStateBase::throw_not_pending(const char* operation) const {
   throw InvalidStateError("detsim.future.done", std::string(operation) + ": future " + std::to_string(id_) +
                                                     " is already done (" + status_name(status_) + ")");
 }
 
-void FutureStateBase::ensure_not_task(const char* operation) const {
-  if (!task_) return;
+void FutureStateBase::throw_is_task(const char* operation) const {
   throw RuntimeError("detsim.task." + std::string(operation),
                      "Task does not support " + std::string(operation) + " operation");
 }
 
-void FutureStateBase::check_result() {
+void FutureStateBase::check_result_slow() {
   if (status_ == Status::pending) throw InvalidStateError("detsim.future.pending", "Result is not set.");
   if (status_ == Status::cancelled) throw CancelledError(cancel_message_);
   if (exception_) {
@@ -253,8 +251,8 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   // Callbacks run once each, in registration order. Take them out first: a
   // callback that adds another now finds the future done and runs it at once.
   DoneCallback first = std::move(first_callback_);
-  std::vector<DoneCallback> more = std::move(more_callbacks_);
-  more_callbacks_.clear();
+  std::vector<DoneCallback> more;
+  if (!more_callbacks_.empty()) more.swap(more_callbacks_);  // rare: most futures have one waiter
   if (first.function) invoke_done_callback(first.function, false);
   for (DoneCallback& callback : more) {
     if (callback.function) invoke_done_callback(callback.function, false);
@@ -294,7 +292,7 @@ void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediat
   if (observed) loop->exchange_cause(previous_cause);
 }
 
-std::uint64_t FutureStateBase::add_done_callback(DoneFunction function, std::source_location) {
+std::uint64_t FutureStateBase::add_done_callback(DoneFunction&& function, std::source_location) {
   const std::uint64_t id = next_callback_id_++;
   if (done()) {
     invoke_done_callback(function, true);
@@ -303,7 +301,8 @@ std::uint64_t FutureStateBase::add_done_callback(DoneFunction function, std::sou
   // Keep registration order: the inline slot is reused only when no later
   // callback sits in the vector.
   if (!first_callback_.function && more_callbacks_.empty()) {
-    first_callback_ = DoneCallback{std::move(function), id};
+    first_callback_.function = std::move(function);
+    first_callback_.id = id;
   } else {
     more_callbacks_.push_back(DoneCallback{std::move(function), id});
   }

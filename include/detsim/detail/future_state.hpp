@@ -79,8 +79,11 @@ class FutureStateBase {
   TaskCore* task() const noexcept { return task_; }
 
   // Throws InvalidStateError if pending, CancelledError if cancelled, or the
-  // stored exception. Marks the exception as retrieved.
-  void check_result();
+  // stored exception. Marks the exception as retrieved. (Inline test, so
+  // that a co_await of a future with a value costs no call.)
+  void check_result() {
+    if (status_ != Status::finished || exception_) [[unlikely]] check_result_slow();
+  }
   // The stored exception (null if none). InvalidStateError if pending,
   // CancelledError if cancelled. Marks it as retrieved.
   std::exception_ptr exception();
@@ -90,7 +93,7 @@ class FutureStateBase {
   bool cancel(std::string_view message, std::source_location site);
   const std::string& cancel_message() const noexcept { return cancel_message_; }
 
-  std::uint64_t add_done_callback(DoneFunction function, std::source_location site);
+  std::uint64_t add_done_callback(DoneFunction&& function, std::source_location site);
   std::size_t remove_done_callback(std::uint64_t callback_id) noexcept;
 
   // For TaskCore: complete the future, bypassing the checks that keep users
@@ -99,10 +102,15 @@ class FutureStateBase {
   void fail(std::exception_ptr exception, std::source_location site);
 
  protected:
-  // Throws InvalidStateError naming `operation` unless pending.
-  void ensure_pending(const char* operation) const;
+  // Throws InvalidStateError naming `operation` unless pending. (The tests
+  // are inline and the throws out of line: set_result runs both per message.)
+  void ensure_pending(const char* operation) const {
+    if (status_ != Status::pending) [[unlikely]] throw_not_pending(operation);
+  }
   // Throws RuntimeError if this is a task: tasks complete from their coroutine.
-  void ensure_not_task(const char* operation) const;
+  void ensure_not_task(const char* operation) const {
+    if (task_) [[unlikely]] throw_is_task(operation);
+  }
   // Marks the value as set and runs the done callbacks.
   void finish_with_result(std::source_location site);
   void set_task(TaskCore* task) noexcept { task_ = task; }
@@ -110,6 +118,10 @@ class FutureStateBase {
   friend class TaskCore;
 
  private:
+  void check_result_slow();
+  [[noreturn]] void throw_not_pending(const char* operation) const;
+  [[noreturn]] void throw_is_task(const char* operation) const;
+
   struct DoneCallback {
     DoneFunction function;
     std::uint64_t id = 0;

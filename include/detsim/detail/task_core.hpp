@@ -44,7 +44,10 @@ class TaskCore {
   // The coroutine is suspending in sleep(delay) (delay <= 0: a bare yield).
   void sleep_for(std::chrono::nanoseconds delay, std::source_location site);
   // The coroutine resumes: throws the CancelledError a cancel() injected.
-  void resume_from_wait();
+  // (Inline test: every await of every step passes here.)
+  void resume_from_wait() {
+    if (injected_) [[unlikely]] rethrow_injected();
+  }
 
   // The coroutine ended with an exception (from the promise).
   void set_completion_exception(std::exception_ptr exception) noexcept {
@@ -56,6 +59,7 @@ class TaskCore {
   std::string describe() const;
 
  private:
+  [[noreturn]] void rethrow_injected();
   void complete();
   void wake();
   void stop_waiting() noexcept;
