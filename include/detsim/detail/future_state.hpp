@@ -36,6 +36,12 @@ struct LoopAnchor {
 class FutureStateBase;
 using DoneFunction = InlineFunction<void(FutureStateBase&)>;
 
+// Memory for future and task states and tasks' coroutine frames: per-thread
+// free lists by size class, 64-byte aligned (see sim/future_state.cpp).
+// deallocate_pooled must get the size allocate_pooled was given.
+void* allocate_pooled(std::size_t size);
+void deallocate_pooled(void* block, std::size_t size) noexcept;
+
 class FutureStateBase {
  public:
   enum class Status : std::uint8_t { pending, finished, cancelled };
@@ -53,9 +59,9 @@ class FutureStateBase {
   // Future and task states are created at the rate of messages (a ping-pong
   // makes a new future per turn), so their memory is recycled through
   // per-thread free lists, one per size class, instead of a malloc and free
-  // each (sim/future_state.cpp). Over-aligned states use the global allocator.
-  static void* operator new(std::size_t size);
-  static void operator delete(void* block, std::size_t size) noexcept;
+  // each. Over-aligned states use the global allocator.
+  static void* operator new(std::size_t size) { return allocate_pooled(size); }
+  static void operator delete(void* block, std::size_t size) noexcept { deallocate_pooled(block, size); }
   static void* operator new(std::size_t size, std::align_val_t alignment) {
     return ::operator new(size, alignment);
   }
