@@ -112,6 +112,25 @@ TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void
   return TimerHandle(Handle(this, &record, record.generation, record.id), when);
 }
 
+}  // namespace detsim::detail
+
+namespace detsim {
+
+// Defined here rather than in event_loop.cpp so that the public entry points
+// are one call, not two: LoopCore::call_soon/call_at inline into them.
+Handle EventLoop::call_soon_erased(detail::InlineFunction<void()>&& callback, std::source_location site) {
+  return core_->call_soon(std::move(callback), site);
+}
+
+TimerHandle EventLoop::call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
+                                      std::source_location site) {
+  return core_->call_at(when, std::move(callback), site);
+}
+
+}  // namespace detsim
+
+namespace detsim::detail {
+
 bool LoopCore::is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept {
   return record.generation == generation &&
          (record.state == HandleRecord::State::ready || record.state == HandleRecord::State::timer) &&
