@@ -72,7 +72,9 @@ struct StatePoolDrain {
 };
 thread_local StatePoolDrain state_pool_drain;
 
-constexpr std::size_t size_class(std::size_t size) noexcept { return (size + pool_granularity - 1) / pool_granularity - 1; }
+constexpr std::size_t size_class(std::size_t size) noexcept {
+  return (size + pool_granularity - 1) / pool_granularity - 1;
+}
 
 std::string describe_exception(const std::exception_ptr& exception) {
   try {

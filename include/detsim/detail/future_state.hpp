@@ -2,8 +2,8 @@
 // it only through detsim/future.hpp and detsim/task.hpp.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <new>
 #include <optional>
