@@ -6,27 +6,38 @@ Usage: ratios.py RESULTS.json [--markdown]
 RESULTS.json is Google Benchmark's --benchmark_out JSON from ONE run of
 detsim-bench. Each detsim benchmark carries a label "baseline=<name>"; its
 ratio is its time per operation divided by that baseline's, both from this
-file. With --benchmark_repetitions the median of each is used (otherwise the
-single run). The core issue's target is ratio <= 2.0 for every workload.
-Exit status: 0, or 2 if the file lacks a baseline a workload names.
+file. With repetitions (run.sh keeps every repetition in the JSON), the table
+shows the median of each benchmark's repetitions and the ratio of medians,
+and also the ratio of the best (minimum) repetitions, which a shared, noisy
+machine disturbs least. The core issue's target is ratio <= 2.0.
+Exit status: 0, or 2 if the file lacks a baseline that a workload names.
 """
 import json
+import statistics
 import sys
 
 
-def figures(results):
-    """name -> (ns per op, allocations per op, label), medians preferred."""
-    chosen = {}
+def collect(results):
+    """name -> {"times": [ns per op of each repetition], "allocs": [...], "label": str}."""
+    runs = {}
+    aggregates = {}
     for bench in results["benchmarks"]:
         name = bench.get("run_name", bench["name"])
-        aggregate = bench.get("aggregate_name")
-        if aggregate not in (None, "median"):
+        entry = {"ns": bench["time_per_op"] * 1e9, "allocs": bench.get("allocs_per_op", 0.0),
+                 "label": bench.get("label", "")}
+        if bench.get("run_type") == "aggregate":
+            if bench.get("aggregate_name") == "median":
+                aggregates[name] = entry
             continue
-        if name in chosen and aggregate is None and chosen[name][3] == "median":
-            continue
-        ns = bench["time_per_op"] * 1e9
-        chosen[name] = (ns, bench.get("allocs_per_op", 0.0), bench.get("label", ""), aggregate)
-    return chosen
+        runs.setdefault(name, []).append(entry)
+    figures = {}
+    for name in set(runs) | set(aggregates):
+        entries = runs.get(name) or [aggregates[name]]
+        times = [e["ns"] for e in entries]
+        figures[name] = {"median": statistics.median(times), "best": min(times),
+                         "allocs": max(e["allocs"] for e in entries), "label": entries[0]["label"],
+                         "repetitions": len(times)}
+    return figures
 
 
 def main(argv):
@@ -36,42 +47,43 @@ def main(argv):
     markdown = "--markdown" in argv[2:]
     with open(argv[1]) as f:
         results = json.load(f)
-    data = figures(results)
+    data = collect(results)
+    context = results.get("context", {})
+    repetitions = max(v["repetitions"] for v in data.values())
+    print(f"# {context.get('date', '?')} on {context.get('host_name', '?')}, {context.get('num_cpus', '?')} cpus, "
+          f"{repetitions} repetition(s); ns/op = median, allocs/op = worst repetition")
+    header = ("workload", "ns/op", "allocs/op", "baseline", "base ns/op", "ratio", "best ratio", "<=2x")
     rows = []
     missing = False
-    for name, (ns, allocs, label, _) in data.items():
-        if not label.startswith("baseline="):
+    for name in sorted(data):
+        figure = data[name]
+        if not figure["label"].startswith("baseline="):
             continue
-        baseline = label[len("baseline="):]
-        if baseline not in data:
-            missing = True
-            rows.append((name, ns, allocs, baseline, None, None))
-            continue
-        base_ns = data[baseline][0]
-        rows.append((name, ns, allocs, baseline, base_ns, ns / base_ns))
-    context = results.get("context", {})
-    print(f"# {context.get('date', '?')} on {context.get('host_name', '?')}, "
-          f"{context.get('num_cpus', '?')} cpus; medians: "
-          f"{any(v[3] == 'median' for v in data.values())}")
-    header = ("workload", "ns/op", "allocs/op", "baseline", "base ns/op", "ratio", "<=2x")
+        baseline = figure["label"][len("baseline="):]
+        base = data.get(baseline)
+        missing = missing or base is None
+        ratio = figure["median"] / base["median"] if base else None
+        best = figure["best"] / base["best"] if base else None
+        rows.append((name, f"{figure['median']:.1f}", f"{figure['allocs']:.3g}", baseline,
+                     f"{base['median']:.1f}" if base else "missing", f"{ratio:.2f}" if base else "-",
+                     f"{best:.2f}" if base else "-", "yes" if base and ratio <= 2.0 else "NO"))
+    bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}", "(bare baseline)", "", "", "", "")
+            for name, v in sorted(data.items()) if not v["label"]]
     if markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
+        for row in rows + bare:
+            print("| " + " | ".join(row) + " |")
     else:
-        print(f"{header[0]:34} {header[1]:>9} {header[2]:>9}  {header[3]:30} {header[4]:>10} {header[5]:>6} {header[6]}")
-    for name, ns, allocs, baseline, base_ns, ratio in rows:
-        base = f"{base_ns:.1f}" if base_ns is not None else "missing"
-        r = f"{ratio:.2f}" if ratio is not None else "-"
-        ok = "yes" if ratio is not None and ratio <= 2.0 else "NO"
-        if markdown:
-            print(f"| {name} | {ns:.1f} | {allocs:.3g} | {baseline} | {base} | {r} | {ok} |")
-        else:
-            print(f"{name:34} {ns:9.1f} {allocs:9.3g}  {baseline:30} {base:>10} {r:>6} {ok}")
-    if not markdown:
+        widths = (38, 8, 9, 31, 10, 6, 10, 4)
+        line = lambda row: " ".join(f"{c:<{w}}" if i in (0, 3) else f"{c:>{w}}" for i, (c, w) in
+                                    enumerate(zip(row, widths)))
+        print(line(header))
+        for row in rows:
+            print(line(row))
         print()
-        for name, (ns, allocs, label, _) in data.items():
-            if not label:
-                print(f"{name:34} {ns:9.1f} {allocs:9.3g}  (bare baseline)")
+        for row in bare:
+            print(line(row).rstrip())
     return 2 if missing else 0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release preset, runs detsim-bench once (5 repetitions of each
-# benchmark, interleaved, medians kept), writes the JSON results and prints
-# every workload's ratio to its bare baseline. See README.md.
+# benchmark, interleaved; the JSON keeps every repetition), writes the JSON
+# results and prints every workload's ratio to its bare baseline (medians,
+# and best repetitions). See README.md.
 #
 #   tools/bench/run.sh                     # -> build/release/bench-results.json
 #   tools/bench/run.sh --benchmark_filter=ping_pong   # extra flags pass through
@@ -17,7 +18,7 @@ build/release/tools/detsim-bench \
   --benchmark_out="$out" --benchmark_out_format=json \
   --benchmark_repetitions="${DETSIM_BENCH_REPETITIONS:-5}" \
   --benchmark_enable_random_interleaving=true \
-  --benchmark_report_aggregates_only=true \
+  --benchmark_display_aggregates_only=true \
   "$@"
 echo "results: $out (commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo ', plus uncommitted changes'))"
 python3 tools/bench/ratios.py "$out"
