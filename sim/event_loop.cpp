@@ -16,14 +16,8 @@ EventLoop::EventLoop(std::unique_ptr<Scheduler> scheduler)
 
 EventLoop::~EventLoop() = default;
 
-Handle EventLoop::call_soon_erased(detail::InlineFunction<void()> callback, std::source_location site) {
-  return core_->call_soon(std::move(callback), site);
-}
-
-TimerHandle EventLoop::call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()> callback,
-                                      std::source_location site) {
-  return core_->call_at(when, std::move(callback), site);
-}
+// call_soon_erased and call_at_erased are in loop_core.cpp, where
+// LoopCore::call_soon/call_at inline into them.
 
 std::chrono::nanoseconds EventLoop::now() const noexcept { return core_->now(); }
 

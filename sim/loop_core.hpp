@@ -38,9 +38,12 @@ class LoopCore {
 
   // Scheduling. `task` labels events with the task concerned (null for a
   // plain callback); `is_step` marks the handle as that task's step.
-  Handle call_soon(InlineFunction<void()> callback, std::source_location site, TaskCore* task = nullptr,
+  // Callbacks come by rvalue reference (here and in EventLoop's *_erased):
+  // the caller's temporary is relocated once, into the handle record, instead
+  // of once per by-value hop.
+  Handle call_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task = nullptr,
                    bool is_step = false);
-  TimerHandle call_at(std::chrono::nanoseconds when, InlineFunction<void()> callback, std::source_location site,
+  TimerHandle call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback, std::source_location site,
                       TaskCore* task = nullptr);
   void cancel(HandleRecord& record, std::uint32_t generation) noexcept;
   bool is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept;

@@ -69,7 +69,8 @@ class ReadyQueue {
   }
 
  private:
-  void grow() {
+  // Out of line, so that push_back stays a few instructions (see HandlePool).
+  [[gnu::noinline]] void grow() {
     std::vector<HandleRecord*> bigger(slots_.size() * 2);
     for (std::size_t i = 0; i < size_; ++i) bigger[i] = slots_[(head_ + i) & (slots_.size() - 1)];
     slots_ = std::move(bigger);

@@ -193,8 +193,7 @@ void TaskCore::sleep_for(std::chrono::nanoseconds delay, std::source_location si
       site, this);
 }
 
-void TaskCore::resume_from_wait() {
-  if (!injected_) return;
+void TaskCore::rethrow_injected() {
   std::exception_ptr injected = std::move(injected_);
   injected_ = nullptr;
   std::rethrow_exception(injected);

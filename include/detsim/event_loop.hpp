@@ -189,8 +189,8 @@ class EventLoop {
   detail::LoopCore& core() noexcept { return *core_; }
 
  private:
-  Handle call_soon_erased(detail::InlineFunction<void()> callback, std::source_location site);
-  TimerHandle call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()> callback,
+  Handle call_soon_erased(detail::InlineFunction<void()>&& callback, std::source_location site);
+  TimerHandle call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
                              std::source_location site);
   void attach_future(detail::FutureStateBase& state, std::source_location site);
   void start_task(detail::TaskCore& task, std::string name, std::source_location site);

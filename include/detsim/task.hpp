@@ -31,6 +31,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <source_location>
 #include <string>
@@ -84,6 +85,12 @@ inline constexpr bool is_future_v<Task<U>> = true;
 
 class TaskPromiseBase {
  public:
+  // Coroutine frames come from the same per-thread pool as task states: a
+  // program that starts a task per message reaches a steady state with no
+  // malloc, and a frame's head starts a cache line.
+  static void* operator new(std::size_t size) { return allocate_pooled(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept { deallocate_pooled(frame, size); }
+
   std::suspend_always initial_suspend() const noexcept { return {}; }
   std::suspend_always final_suspend() const noexcept { return {}; }
 

@@ -2,8 +2,10 @@
 // it only through detsim/future.hpp and detsim/task.hpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <new>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -34,6 +36,12 @@ struct LoopAnchor {
 class FutureStateBase;
 using DoneFunction = InlineFunction<void(FutureStateBase&)>;
 
+// Memory for future and task states and tasks' coroutine frames: per-thread
+// free lists by size class, 64-byte aligned (see sim/future_state.cpp).
+// deallocate_pooled must get the size allocate_pooled was given.
+void* allocate_pooled(std::size_t size);
+void deallocate_pooled(void* block, std::size_t size) noexcept;
+
 class FutureStateBase {
  public:
   enum class Status : std::uint8_t { pending, finished, cancelled };
@@ -46,6 +54,19 @@ class FutureStateBase {
   void add_reference() noexcept { ++references_; }
   void release_reference() noexcept {
     if (--references_ == 0) delete this;
+  }
+
+  // Future and task states are created at the rate of messages (a ping-pong
+  // makes a new future per turn), so their memory is recycled through
+  // per-thread free lists, one per size class, instead of a malloc and free
+  // each. Over-aligned states use the global allocator.
+  static void* operator new(std::size_t size) { return allocate_pooled(size); }
+  static void operator delete(void* block, std::size_t size) noexcept { deallocate_pooled(block, size); }
+  static void* operator new(std::size_t size, std::align_val_t alignment) {
+    return ::operator new(size, alignment);
+  }
+  static void operator delete(void* block, std::size_t size, std::align_val_t alignment) noexcept {
+    ::operator delete(block, size, alignment);
   }
 
   // Binds the state to a loop: gives it the loop's anchor and the next future
@@ -64,8 +85,11 @@ class FutureStateBase {
   TaskCore* task() const noexcept { return task_; }
 
   // Throws InvalidStateError if pending, CancelledError if cancelled, or the
-  // stored exception. Marks the exception as retrieved.
-  void check_result();
+  // stored exception. Marks the exception as retrieved. (Inline test, so
+  // that a co_await of a future with a value costs no call.)
+  void check_result() {
+    if (status_ != Status::finished || exception_) [[unlikely]] check_result_slow();
+  }
   // The stored exception (null if none). InvalidStateError if pending,
   // CancelledError if cancelled. Marks it as retrieved.
   std::exception_ptr exception();
@@ -75,7 +99,7 @@ class FutureStateBase {
   bool cancel(std::string_view message, std::source_location site);
   const std::string& cancel_message() const noexcept { return cancel_message_; }
 
-  std::uint64_t add_done_callback(DoneFunction function, std::source_location site);
+  std::uint64_t add_done_callback(DoneFunction&& function, std::source_location site);
   std::size_t remove_done_callback(std::uint64_t callback_id) noexcept;
 
   // For TaskCore: complete the future, bypassing the checks that keep users
@@ -84,10 +108,15 @@ class FutureStateBase {
   void fail(std::exception_ptr exception, std::source_location site);
 
  protected:
-  // Throws InvalidStateError naming `operation` unless pending.
-  void ensure_pending(const char* operation) const;
+  // Throws InvalidStateError naming `operation` unless pending. (The tests
+  // are inline and the throws out of line: set_result runs both per message.)
+  void ensure_pending(const char* operation) const {
+    if (status_ != Status::pending) [[unlikely]] throw_not_pending(operation);
+  }
   // Throws RuntimeError if this is a task: tasks complete from their coroutine.
-  void ensure_not_task(const char* operation) const;
+  void ensure_not_task(const char* operation) const {
+    if (task_) [[unlikely]] throw_is_task(operation);
+  }
   // Marks the value as set and runs the done callbacks.
   void finish_with_result(std::source_location site);
   void set_task(TaskCore* task) noexcept { task_ = task; }
@@ -95,6 +124,10 @@ class FutureStateBase {
   friend class TaskCore;
 
  private:
+  void check_result_slow();
+  [[noreturn]] void throw_not_pending(const char* operation) const;
+  [[noreturn]] void throw_is_task(const char* operation) const;
+
   struct DoneCallback {
     DoneFunction function;
     std::uint64_t id = 0;

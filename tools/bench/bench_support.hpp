@@ -1,0 +1,115 @@
+// Shared pieces of detsim-bench: workload sizes, the trivial coroutine the
+// bare baselines resume, the deadline permutation the timer workloads share,
+// and OperationMeter, which turns a timed loop into the reported figures.
+//
+// Every benchmark reports, per operation (a callback run, a task step, a
+// timer fired, a bare resumption):
+//   items_per_second  operations per CPU second (Google Benchmark's own);
+//   time_per_op       CPU seconds per operation (the same, inverted; the
+//                     console shows it as e.g. "17.2ns");
+//   allocs_per_op     calls to operator new per operation inside the timed
+//                     loop, i.e. in steady state: every benchmark warms up
+//                     (grows its pools and queues) before the loop starts.
+// and a label "baseline=<name>" naming the bare benchmark it is compared
+// with (ratios.py divides the two).
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "allocation_counter.hpp"
+
+namespace detsim::bench {
+
+struct Sizes {
+  std::size_t callback_chains = 64;     // concurrent self-rescheduling call_soon callbacks
+  std::size_t many_tasks = 100'000;     // tasks in the yield workload
+  std::size_t timers = 1'000'000;       // pending timers in the timer workload
+  std::size_t steps_per_batch = 4096;   // operations per benchmark iteration (small workloads)
+};
+
+// Scheduler seed used by every RandomScheduler and bare random pick here.
+inline constexpr std::uint64_t bench_seed = 42;
+
+// A coroutine that does nothing but count its resumptions, forever: the
+// cheapest possible "task step". Owns its frame.
+class Spinner {
+ public:
+  struct promise_type {
+    Spinner get_return_object() { return Spinner{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    std::suspend_always final_suspend() const noexcept { return {}; }
+    void return_void() const noexcept {}
+    void unhandled_exception() const noexcept { std::terminate(); }
+  };
+
+  Spinner(Spinner&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+  Spinner& operator=(Spinner&&) = delete;
+  ~Spinner() {
+    if (frame_) frame_.destroy();
+  }
+  std::coroutine_handle<> handle() const noexcept { return frame_; }
+
+ private:
+  explicit Spinner(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
+  std::coroutine_handle<promise_type> frame_;
+};
+
+inline Spinner spin(std::uint64_t& resumptions) {
+  for (;;) {
+    ++resumptions;
+    co_await std::suspend_always{};
+  }
+}
+
+// 0 .. count-1 in an order shuffled by detsim::Random{seed} (Fisher-Yates):
+// the timer workloads add these to a base time so that deadlines are
+// distinct and arrive in no particular order.
+std::vector<std::uint32_t> shuffled_offsets(std::size_t count, std::uint64_t seed);
+
+// Counts operations and allocations across a benchmark's timed loop.
+// Construct it right before `for (auto _ : state)` (after the warm-up), call
+// add() inside, and finish() right after. `baseline` (the name of the bare
+// benchmark to compare with, or empty) is taken up front so that building
+// its string is not counted as an allocation of the workload.
+class OperationMeter {
+ public:
+  OperationMeter(benchmark::State& state, std::string baseline) noexcept
+      : state_(state), baseline_(std::move(baseline)), allocations_before_(allocation_count()) {}
+
+  void add(std::uint64_t operations) noexcept { operations_ += operations; }
+
+  void finish() {
+    const std::uint64_t allocations = allocation_count() - allocations_before_;
+    const auto operations = static_cast<double>(operations_);
+    state_.SetItemsProcessed(static_cast<std::int64_t>(operations_));
+    // A rate of operations/1e9 per second, inverted, is nanoseconds per operation.
+    // Operations per second, inverted: seconds per operation.
+    state_.counters["time_per_op"] =
+        benchmark::Counter(operations, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state_.counters["allocs_per_op"] = operations > 0 ? static_cast<double>(allocations) / operations : 0.0;
+    if (!baseline_.empty()) state_.SetLabel("baseline=" + baseline_);
+  }
+
+ private:
+  benchmark::State& state_;
+  std::string baseline_;
+  std::uint64_t allocations_before_;
+  std::uint64_t operations_ = 0;
+};
+
+void register_bare_baselines(const Sizes& sizes);
+void register_loop_workloads(const Sizes& sizes);
+
+// Names of the bare benchmarks, shared by registration and the labels.
+std::string bare_fifo_name(std::size_t handles);
+std::string bare_random_name(std::size_t handles);
+std::string bare_timer_heap_name(std::size_t timers);
+
+}  // namespace detsim::bench

@@ -1,0 +1,182 @@
+// The detsim workloads, each run under FifoScheduler and RandomScheduler:
+//   call_soon  no-op callbacks, `callback_chains` of them ready at once, each
+//              rescheduling itself with call_soon;
+//   ping_pong  two tasks handing a turn back and forth over futures (one step
+//              = one task resumption; each turn creates a new future, since a
+//              future completes once);
+//   yield      `many_tasks` tasks each doing co_await detsim::yield() forever;
+//   timers     `timers` call_at callbacks at shuffled distinct virtual times,
+//              scheduled and run to completion in each iteration.
+// Each benchmark iteration runs the loop (run_forever) until a budget of
+// operations is used up; the callback or task that exhausts it calls stop().
+// Work started during the stopping iteration simply carries over to the next
+// benchmark iteration, so the loop stays in steady state throughout.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <detsim/detsim.hpp>
+
+#include "bench_support.hpp"
+
+namespace detsim::bench {
+namespace {
+
+enum class SchedulerKind { fifo, random };
+
+const char* to_string(SchedulerKind kind) { return kind == SchedulerKind::fifo ? "fifo" : "random"; }
+
+std::unique_ptr<Scheduler> make_scheduler(SchedulerKind kind) {
+  if (kind == SchedulerKind::fifo) return std::make_unique<FifoScheduler>();
+  return std::make_unique<RandomScheduler>(bench_seed);
+}
+
+// What a workload counts: `remaining` is this iteration's budget (whoever
+// brings it to 0 stops the loop), `done` counts every operation that ran.
+struct Budget {
+  std::int64_t remaining = 0;
+  std::uint64_t done = 0;
+
+  void use_one(EventLoop& loop) noexcept {
+    ++done;
+    if (--remaining == 0) loop.stop();
+  }
+  // Runs the loop until the budget of `operations` is used; returns how many
+  // operations actually ran (the stopping loop iteration finishes first).
+  std::uint64_t run(EventLoop& loop, std::size_t operations) {
+    const std::uint64_t before = done;
+    remaining = static_cast<std::int64_t>(operations);
+    loop.run_forever();
+    return done - before;
+  }
+};
+
+// ---- call_soon ---------------------------------------------------------------
+
+// Trivially copyable and 16 bytes, so it is stored inside the InlineFunction.
+struct Rescheduler {
+  EventLoop* loop;
+  Budget* budget;
+  void operator()() const {
+    budget->use_one(*loop);
+    (void)loop->call_soon(*this);
+  }
+};
+
+void call_soon_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
+  EventLoop loop{make_scheduler(kind)};
+  Budget budget;
+  for (std::size_t i = 0; i < sizes.callback_chains; ++i) (void)loop.call_soon(Rescheduler{&loop, &budget});
+  budget.run(loop, sizes.steps_per_batch);  // warm-up
+  OperationMeter meter(state, kind == SchedulerKind::fifo ? bare_fifo_name(sizes.callback_chains)
+                                                          : bare_random_name(sizes.callback_chains));
+  for (auto _ : state) meter.add(budget.run(loop, sizes.steps_per_batch));
+  meter.finish();
+}
+
+// ---- ping_pong ---------------------------------------------------------------
+
+struct Court {
+  EventLoop* loop;
+  Budget budget;
+  Future<void> to_a;  // the future player A awaits next
+  Future<void> to_b;
+};
+
+// Awaits its turn, replaces its (now done) future with a fresh one, and hands
+// the turn to the other player by completing theirs.
+Task<void> player(Court& court, Future<void> Court::*mine, Future<void> Court::*theirs) {
+  for (;;) {
+    co_await (court.*mine);
+    court.budget.use_one(*court.loop);
+    court.*mine = court.loop->create_future();
+    (court.*theirs).set_result();
+  }
+}
+
+void ping_pong_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
+  Court court;  // outlives the loop, whose close() destroys the players' frames
+  EventLoop loop{make_scheduler(kind)};
+  court.loop = &loop;
+  court.to_a = loop.create_future();
+  court.to_b = loop.create_future();
+  court.to_a.set_result();  // A serves
+  const Task<void> a = loop.create_task(player(court, &Court::to_a, &Court::to_b), "A");
+  const Task<void> b = loop.create_task(player(court, &Court::to_b, &Court::to_a), "B");
+  court.budget.run(loop, sizes.steps_per_batch);  // warm-up
+  // One task is ready at any time, so the RandomScheduler is never asked to
+  // pick (a lone candidate is no decision): both compare with bare FIFO of 2.
+  OperationMeter meter(state, bare_fifo_name(2));
+  for (auto _ : state) meter.add(court.budget.run(loop, sizes.steps_per_batch));
+  meter.finish();
+}
+
+// ---- yield -------------------------------------------------------------------
+
+Task<void> yielder(EventLoop& loop, Budget& budget) {
+  for (;;) {
+    budget.use_one(loop);
+    co_await detsim::yield();
+  }
+}
+
+void yield_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
+  Budget budget;
+  EventLoop loop{make_scheduler(kind)};
+  std::vector<Task<void>> tasks;
+  tasks.reserve(sizes.many_tasks);
+  for (std::size_t i = 0; i < sizes.many_tasks; ++i) tasks.push_back(loop.create_task(yielder(loop, budget)));
+  budget.run(loop, sizes.many_tasks);  // warm-up: every task has started
+  OperationMeter meter(state, kind == SchedulerKind::fifo ? bare_fifo_name(sizes.many_tasks)
+                                                          : bare_random_name(sizes.many_tasks));
+  for (auto _ : state) meter.add(budget.run(loop, sizes.many_tasks));
+  meter.finish();
+}
+
+// ---- timers ------------------------------------------------------------------
+
+struct TimerFired {
+  EventLoop* loop;
+  Budget* budget;
+  void operator()() const { budget->use_one(*loop); }
+};
+
+void timers_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
+  const std::vector<std::uint32_t> offsets = shuffled_offsets(sizes.timers, bench_seed);
+  Budget budget;
+  EventLoop loop{make_scheduler(kind)};
+  // All timers are due at distinct times, so each loop iteration has one
+  // ready callback and the stop() of the last one ends the batch exactly.
+  const auto run_batch = [&] {
+    const std::chrono::nanoseconds base = loop.now();
+    for (std::uint32_t offset : offsets) {
+      (void)loop.call_at(base + std::chrono::nanoseconds{1 + offset}, TimerFired{&loop, &budget});
+    }
+    return budget.run(loop, offsets.size());
+  };
+  run_batch();  // warm-up
+  OperationMeter meter(state, bare_timer_heap_name(sizes.timers));
+  for (auto _ : state) meter.add(run_batch());
+  meter.finish();
+}
+
+template <class Workload>
+void register_both(const std::string& name, Workload workload, const Sizes& sizes) {
+  for (SchedulerKind kind : {SchedulerKind::fifo, SchedulerKind::random}) {
+    const std::string full = "detsim/" + name + "/" + to_string(kind);
+    benchmark::RegisterBenchmark(full.c_str(), workload, sizes, kind);
+  }
+}
+
+}  // namespace
+
+void register_loop_workloads(const Sizes& sizes) {
+  register_both("call_soon/chains:" + std::to_string(sizes.callback_chains), call_soon_workload, sizes);
+  register_both("ping_pong", ping_pong_workload, sizes);
+  register_both("yield/tasks:" + std::to_string(sizes.many_tasks), yield_workload, sizes);
+  register_both("timers/timers:" + std::to_string(sizes.timers), timers_workload, sizes);
+}
+
+}  // namespace detsim::bench

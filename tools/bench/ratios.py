@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Prints detsim-bench results as a table of ratios to their bare baselines.
+
+Usage: ratios.py RESULTS.json [--markdown]
+
+RESULTS.json is Google Benchmark's --benchmark_out JSON from ONE run of
+detsim-bench. Each detsim benchmark carries a label "baseline=<name>"; its
+ratio is its time per operation divided by that baseline's, both from this
+file. With repetitions (run.sh keeps every repetition in the JSON), the table
+shows the median of each benchmark's repetitions and the ratio of medians,
+and also the ratio of the best (minimum) repetitions, which a shared, noisy
+machine disturbs least. The core issue's target is ratio <= 2.0.
+Exit status: 0, or 2 if the file lacks a baseline that a workload names.
+"""
+import json
+import statistics
+import sys
+
+
+def collect(results):
+    """name -> {"times": [ns per op of each repetition], "allocs": [...], "label": str}."""
+    runs = {}
+    aggregates = {}
+    for bench in results["benchmarks"]:
+        name = bench.get("run_name", bench["name"])
+        entry = {"ns": bench["time_per_op"] * 1e9, "allocs": bench.get("allocs_per_op", 0.0),
+                 "label": bench.get("label", "")}
+        if bench.get("run_type") == "aggregate":
+            if bench.get("aggregate_name") == "median":
+                aggregates[name] = entry
+            continue
+        runs.setdefault(name, []).append(entry)
+    figures = {}
+    for name in set(runs) | set(aggregates):
+        entries = runs.get(name) or [aggregates[name]]
+        times = [e["ns"] for e in entries]
+        figures[name] = {"median": statistics.median(times), "best": min(times),
+                         "allocs": max(e["allocs"] for e in entries), "label": entries[0]["label"],
+                         "repetitions": len(times)}
+    return figures
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 1
+    markdown = "--markdown" in argv[2:]
+    with open(argv[1]) as f:
+        results = json.load(f)
+    data = collect(results)
+    context = results.get("context", {})
+    repetitions = max(v["repetitions"] for v in data.values())
+    print(f"# {context.get('date', '?')} on {context.get('host_name', '?')}, {context.get('num_cpus', '?')} cpus, "
+          f"{repetitions} repetition(s); ns/op = median, allocs/op = worst repetition")
+    header = ("workload", "ns/op", "allocs/op", "baseline", "base ns/op", "ratio", "best ratio", "<=2x")
+    rows = []
+    missing = False
+    for name in sorted(data):
+        figure = data[name]
+        if not figure["label"].startswith("baseline="):
+            continue
+        baseline = figure["label"][len("baseline="):]
+        base = data.get(baseline)
+        missing = missing or base is None
+        ratio = figure["median"] / base["median"] if base else None
+        best = figure["best"] / base["best"] if base else None
+        rows.append((name, f"{figure['median']:.1f}", f"{figure['allocs']:.3g}", baseline,
+                     f"{base['median']:.1f}" if base else "missing", f"{ratio:.2f}" if base else "-",
+                     f"{best:.2f}" if base else "-", "yes" if base and ratio <= 2.0 else "NO"))
+    bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}", "(bare baseline)", "", "", "", "")
+            for name, v in sorted(data.items()) if not v["label"]]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for row in rows + bare:
+            print("| " + " | ".join(row) + " |")
+    else:
+        widths = (38, 8, 9, 31, 10, 6, 10, 4)
+        line = lambda row: " ".join(f"{c:<{w}}" if i in (0, 3) else f"{c:>{w}}" for i, (c, w) in
+                                    enumerate(zip(row, widths)))
+        print(line(header))
+        for row in rows:
+            print(line(row))
+        print()
+        for row in bare:
+            print(line(row).rstrip())
+    return 2 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
