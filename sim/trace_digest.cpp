@@ -13,8 +13,10 @@ constexpr std::uint64_t multiplier_b = 0xc2b2ae3d27d4eb4fULL;
 
 constexpr std::uint64_t rotate_left(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
 
-constexpr std::uint64_t absorb(std::uint64_t state, std::uint64_t word) noexcept {
-  return rotate_left(state ^ (word * multiplier_a), 29) * multiplier_b;
+// One word into one lane: a xor and a multiply. The two lanes take alternate
+// words, so the multiplies of an event overlap instead of forming one chain.
+constexpr std::uint64_t absorb(std::uint64_t lane, std::uint64_t word, std::uint64_t multiplier) noexcept {
+  return (lane ^ word) * multiplier;
 }
 
 constexpr std::uint64_t finalize(std::uint64_t x) noexcept {  // splitmix64's finalizer
@@ -37,23 +39,29 @@ std::uint64_t hash_trace_string(std::string_view text) noexcept {
 }
 
 void TraceDigest::add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
-  std::uint64_t s = state_;
-  s = absorb(s, static_cast<std::uint64_t>(event.kind) | (static_cast<std::uint64_t>(event.immediate) << 8));
-  s = absorb(s, event.seq);
-  s = absorb(s, event.cause);
-  s = absorb(s, static_cast<std::uint64_t>(event.time_ns));
-  s = absorb(s, static_cast<std::uint64_t>(event.when_ns));
-  s = absorb(s, event.handle);
-  s = absorb(s, event.future);
-  s = absorb(s, event.task);
-  s = absorb(s, (static_cast<std::uint64_t>(event.choice) << 32) | event.of);
-  s = absorb(s, name_hash);
-  s = absorb(s, detail_hash);
-  state_ = s;
+  std::uint64_t a = lane_a_;
+  std::uint64_t b = lane_b_;
+  a = absorb(a, static_cast<std::uint64_t>(event.kind) | (static_cast<std::uint64_t>(event.immediate) << 8), multiplier_a);
+  b = absorb(b, event.seq, multiplier_b);
+  a = absorb(a, event.cause, multiplier_a);
+  b = absorb(b, static_cast<std::uint64_t>(event.time_ns), multiplier_b);
+  a = absorb(a, static_cast<std::uint64_t>(event.when_ns), multiplier_a);
+  b = absorb(b, event.handle, multiplier_b);
+  a = absorb(a, event.future, multiplier_a);
+  b = absorb(b, event.task, multiplier_b);
+  a = absorb(a, (static_cast<std::uint64_t>(event.choice) << 32) | event.of, multiplier_a);
+  b = absorb(b, name_hash, multiplier_b);
+  a = absorb(a, detail_hash, multiplier_a);
+  // Rotating one lane per event keeps the lanes from cancelling out across
+  // events (xor-multiply alone only carries differences toward high bits).
+  lane_a_ = rotate_left(a, 31);
+  lane_b_ = rotate_left(b, 27);
   ++count_;
 }
 
-std::uint64_t TraceDigest::value() const noexcept { return finalize(state_ ^ count_); }
+std::uint64_t TraceDigest::value() const noexcept {
+  return finalize(lane_a_ ^ finalize(lane_b_ ^ count_));
+}
 
 std::uint64_t Trace::digest() const noexcept {
   std::vector<std::uint64_t> hashes(strings.size());

@@ -1,6 +1,8 @@
 #include "detsim/trace_recorder.hpp"
 
 #include <cstdlib>
+#include <cstring>
+#include <type_traits>
 #include <exception>
 #include <map>
 #include <string>
@@ -46,13 +48,15 @@ std::string readable_function(std::string_view function) {
 
 }  // namespace
 
-// A direct-mapped cache from a call site's identity (its file string's
-// address, line and column, which source_location::current() fixes per call
-// site) to the site's index. Only looked up, never iterated: indices come
-// from first use, so the cache's layout never shows in a trace.
+// A direct-mapped cache from a call site's identity to the site's index.
+// The identity is what source_location::current() fixes per call site: in
+// libstdc++ the address of the call site's static record (the object's only
+// member), elsewhere its file string's address, line and column. Only looked
+// up, never iterated: indices come from first use, so the cache's layout
+// never shows in a trace.
 struct TraceRecorder::SiteSlot {
-  std::uintptr_t file = 0;
-  std::uint64_t position = 0;  // line << 32 | column
+  std::uintptr_t identity = 0;
+  std::uint64_t position = 0;  // line << 32 | column, where identity is the file's address
   std::uint32_t index = 0;     // 0: empty
 };
 
@@ -117,11 +121,21 @@ std::uint32_t TraceRecorder::intern_string(std::string_view raw) {
 }
 
 std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
+  std::uintptr_t identity;
+  std::uint64_t position;
+  if constexpr (sizeof(std::source_location) == sizeof(std::uintptr_t) &&
+                std::is_trivially_copyable_v<std::source_location>) {
+    std::memcpy(&identity, &site, sizeof identity);  // one pointer per call site
+    position = 0;
+    if (identity == 0) return 0;  // a default-constructed location: no site
+  } else {
+    if (site.line() == 0) return 0;
+    identity = reinterpret_cast<std::uintptr_t>(site.file_name());
+    position = (std::uint64_t{site.line()} << 32) | site.column();
+  }
+  SiteSlot& slot = site_slots_[((identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40) & (site_cache_size - 1)];
+  if (slot.identity == identity && slot.position == position) [[likely]] return slot.index;
   if (site.line() == 0) return 0;
-  const auto file = reinterpret_cast<std::uintptr_t>(site.file_name());
-  const std::uint64_t position = (std::uint64_t{site.line()} << 32) | site.column();
-  SiteSlot& slot = site_slots_[((file ^ position) * 0x9e3779b97f4a7c15ULL >> 40) & (site_cache_size - 1)];
-  if (slot.file == file && slot.position == position) return slot.index;
   // Not cached: find the site by content (the same position may come with
   // another copy of the file string from another translation unit), or add it.
   TraceSite text_site{detail::valid_utf8(relative_file(site.file_name(), options_.source_root)), site.line(),
@@ -134,14 +148,16 @@ std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
     trace_.sites.push_back(std::move(text_site));
     index = static_cast<std::uint32_t>(trace_.sites.size());
   }
-  slot = SiteSlot{file, position, index};
+  slot = SiteSlot{identity, position, index};
   return index;
 }
 
 void TraceRecorder::on_event(const Event& event) {
-  if (finished_) return;
-  TraceEvent record;
-  record.seq = trace_.events.size() + 1;
+  if (finished_) [[unlikely]] return;
+  const std::size_t sites_before = trace_.sites.size();
+  // Built in place: this runs for every event of every recorded run.
+  TraceEvent& record = trace_.events.emplace_back();
+  record.seq = trace_.events.size();
   record.cause = event.cause;
   record.time_ns = event.time.count();
   record.when_ns = event.when.count();
@@ -152,11 +168,10 @@ void TraceRecorder::on_event(const Event& event) {
   record.of = event.of;
   record.kind = event.kind;
   record.immediate = event.immediate;
-  const std::size_t sites_before = trace_.sites.size();
   record.site = intern_site(event.site);
   std::uint64_t name_hash = 0;
   if (event.task != 0) {
-    if (event.kind == EventKind::task_created) {
+    if (event.kind == EventKind::task_created) [[unlikely]] {
       if (task_names_.size() <= event.task) task_names_.resize(event.task + 1);
       const std::uint32_t name = intern_string(event.name);
       task_names_[event.task] = {name, string_hashes_[name - 1]};
@@ -164,13 +179,12 @@ void TraceRecorder::on_event(const Event& event) {
     if (event.task < task_names_.size()) std::tie(record.name, name_hash) = task_names_[event.task];
   }
   std::uint64_t detail_hash = 0;
-  if (!event.detail.empty()) {
+  if (!event.detail.empty()) [[unlikely]] {
     record.detail = intern_string(event.detail);
     detail_hash = string_hashes_[record.detail - 1];
   }
   digest_.add(record, name_hash, detail_hash);
-  trace_.events.push_back(record);
-  if (stream_file_) stream_lines(sites_before, record);
+  if (stream_file_) [[unlikely]] stream_lines(sites_before, record);
 }
 
 void TraceRecorder::stream_lines(std::size_t first_site, const TraceEvent& event) {

@@ -126,7 +126,8 @@ class TraceDigest {
   std::uint64_t value() const noexcept;
 
  private:
-  std::uint64_t state_ = 0x6a09e667f3bcc908ULL;
+  std::uint64_t lane_a_ = 0x6a09e667f3bcc908ULL;
+  std::uint64_t lane_b_ = 0xbb67ae8584caa73bULL;
   std::uint64_t count_ = 0;
 };
 

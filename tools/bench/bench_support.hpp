@@ -32,6 +32,7 @@ struct Sizes {
   std::size_t many_tasks = 100'000;     // tasks in the yield workload
   std::size_t timers = 1'000'000;       // pending timers in the timer workload
   std::size_t steps_per_batch = 4096;   // operations per benchmark iteration (small workloads)
+  int replay_increments = 50'000;       // lost-update increments per task: ~10M events to replay
 };
 
 // Scheduler seed used by every RandomScheduler and bare random pick here.
@@ -84,6 +85,9 @@ class OperationMeter {
       : state_(state), baseline_(std::move(baseline)), allocations_before_(allocation_count()) {}
 
   void add(std::uint64_t operations) noexcept { operations_ += operations; }
+  // Allocations made inside the timed loop but outside the timed region
+  // (between PauseTiming and ResumeTiming), which are not the workload's.
+  void exclude_allocations(std::uint64_t allocations) noexcept { allocations_before_ += allocations; }
 
   void finish() {
     const std::uint64_t allocations = allocation_count() - allocations_before_;
@@ -106,6 +110,7 @@ class OperationMeter {
 
 void register_bare_baselines(const Sizes& sizes);
 void register_loop_workloads(const Sizes& sizes);
+void register_trace_workloads(const Sizes& sizes);
 
 // Names of the bare benchmarks, shared by registration and the labels.
 std::string bare_fifo_name(std::size_t handles);

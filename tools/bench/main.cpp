@@ -33,11 +33,13 @@ int main(int argc, char** argv) {
     sizes.many_tasks = 1000;
     sizes.timers = 5000;
     sizes.steps_per_batch = 512;
+    sizes.replay_increments = 50;
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   detsim::bench::register_bare_baselines(sizes);
   detsim::bench::register_loop_workloads(sizes);
+  detsim::bench::register_trace_workloads(sizes);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -1,0 +1,96 @@
+// Trace workloads: how fast traces are written and read, and how a replay
+// compares with the run it replays.
+//   trace/write_jsonl        to_jsonl() of a recorded run; one op = one event
+//                            (the trace issue's target: 3M events/s or more)
+//   trace/read_jsonl         parse_trace() of that text, validating everything
+//                            and checking the digest; one op = one event
+//   trace/run_recorded/...   the lost-update race with 100 tasks, recorded in
+//                            memory; one op = one event
+//   trace/replay_file/...    the same run replayed from its JSON Lines text
+//                            (parse + ReplayScheduler + event-by-event
+//                            comparison); compared with run_recorded (the
+//                            replay issue: "comparable to the original run")
+#include <memory>
+#include <string>
+
+#include <detsim/detsim.hpp>
+#include <detsim/replay.hpp>
+#include <detsim/trace_recorder.hpp>
+
+#include "bench_support.hpp"
+#include "scenarios/lost_update.hpp"
+
+namespace detsim::bench {
+namespace {
+
+constexpr int race_tasks = 100;
+
+// Runs the race recorded in memory; returns the trace.
+Trace record_race(int increments) {
+  EventLoop loop{RandomScheduler{bench_seed}};
+  TraceRecorder recorder{loop, {.program = "lost_update"}};
+  scenarios::run_lost_update(loop, race_tasks, increments);
+  recorder.finish();
+  return recorder.take_trace();
+}
+
+void write_jsonl(benchmark::State& state, int increments) {
+  const Trace trace = record_race(increments);
+  OperationMeter meter(state, "");
+  for (auto _ : state) {
+    const std::string text = to_jsonl(trace);
+    benchmark::DoNotOptimize(text.data());
+    meter.add(trace.events.size());
+  }
+  meter.finish();
+}
+
+void read_jsonl(benchmark::State& state, int increments) {
+  const std::string text = to_jsonl(record_race(increments));
+  OperationMeter meter(state, "");
+  for (auto _ : state) {
+    const Trace trace = parse_trace(text, "bench.jsonl");
+    meter.add(trace.events.size());
+  }
+  meter.finish();
+}
+
+void run_recorded(benchmark::State& state, int increments) {
+  OperationMeter meter(state, "");
+  for (auto _ : state) meter.add(record_race(increments).events.size());
+  meter.finish();
+}
+
+void replay_file(benchmark::State& state, int increments, const std::string& baseline) {
+  const std::string text = to_jsonl(record_race(increments));
+  OperationMeter meter(state, baseline);
+  for (auto _ : state) {
+    const Trace recorded = parse_trace(text, "bench.jsonl");
+    EventLoop loop{ReplayScheduler{schedule_of(recorded)}};
+    Replayer replayer{loop, recorded};
+    scenarios::run_lost_update(loop, race_tasks, increments);
+    replayer.finish();
+    meter.add(recorded.events.size());
+  }
+  meter.finish();
+}
+
+}  // namespace
+
+void register_trace_workloads(const Sizes& sizes) {
+  // ~20 events per increment of each of the 100 tasks... see events in the
+  // output: increments are chosen so the big pair makes ~10 million events.
+  const int small = sizes.replay_increments / 10 + 1;
+  benchmark::RegisterBenchmark("trace/write_jsonl", write_jsonl, small)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("trace/read_jsonl", read_jsonl, small)->Unit(benchmark::kMillisecond);
+  const std::string run_name = "trace/run_recorded/increments:" + std::to_string(sizes.replay_increments);
+  benchmark::RegisterBenchmark(run_name.c_str(), run_recorded, sizes.replay_increments)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1);
+  const std::string replay_name = "trace/replay_file/increments:" + std::to_string(sizes.replay_increments);
+  benchmark::RegisterBenchmark(replay_name.c_str(), replay_file, sizes.replay_increments, run_name)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1);
+}
+
+}  // namespace detsim::bench
