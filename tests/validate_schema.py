@@ -1,5 +1,7 @@
 """Checks every line of the golden traces against traces/detsim-trace.schema.json,
-and that the schema rejects lines the reader rejects (so the two stay in step)."""
+that the schema rejects lines the reader rejects (so the two stay in step), and
+that the digest, recomputed from the lines as traces/SCHEMA.md describes it,
+matches each footer (so the specification is the implementation)."""
 import json
 import pathlib
 import sys
@@ -11,13 +13,61 @@ schema = json.loads((traces / "detsim-trace.schema.json").read_text())
 validator = jsonschema.Draft202012Validator(schema)
 jsonschema.Draft202012Validator.check_schema(schema)
 
+KINDS = ["loop_run", "loop_stop", "loop_close", "call_soon", "timer_scheduled", "timer_due", "handle_cancelled",
+         "step", "callback", "future_created", "task_created", "set_result", "set_exception", "cancel",
+         "cancel_requested", "done_callback", "clock_advanced"]
+MASK = (1 << 64) - 1
+
+
+def fnv1a(text):
+    value = 0xcbf29ce484222325
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x100000001b3) & MASK
+    return value
+
+
+def rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & MASK
+
+
+def finalize(x):
+    x ^= x >> 30
+    x = (x * 0xbf58476d1ce4e5b9) & MASK
+    x ^= x >> 27
+    x = (x * 0x94d049bb133111eb) & MASK
+    return x ^ (x >> 31)
+
+
+def digest(events):
+    A, B = 0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f
+    a, b = 0x6a09e667f3bcc908, 0xbb67ae8584caa73b
+    for e in events:
+        words = [KINDS.index(e["kind"]) | (int(e.get("immediate", False)) << 8), e["seq"], e["cause"],
+                 e["t"] & MASK, e.get("when", 0) & MASK, e.get("handle", 0), e.get("future", 0), e.get("task", 0),
+                 (e.get("choice", 0) << 32) | e.get("of", 0),
+                 fnv1a(e["name"]) if "name" in e else 0, fnv1a(e["detail"]) if "detail" in e else 0]
+        for i, word in enumerate(words):
+            if i % 2 == 0:
+                a = ((a ^ word) * A) & MASK
+            else:
+                b = ((b ^ word) * B) & MASK
+        a, b = rotl(a, 31), rotl(b, 27)
+    return finalize(a ^ finalize(b ^ len(events)))
+
+
 checked = 0
 for path in sorted((traces / "golden").glob("*.jsonl")):
+    events = []
     for number, line in enumerate(path.read_text().splitlines(), 1):
-        errors = list(validator.iter_errors(json.loads(line)))
+        value = json.loads(line)
+        errors = list(validator.iter_errors(value))
         if errors:
             sys.exit(f"{path}:{number}: {errors[0].message}")
         checked += 1
+        if "kind" in value:
+            events.append(value)
+        elif value["type"] == "footer" and f"{digest(events):016x}" != value["digest"]:
+            sys.exit(f"{path}:{number}: SCHEMA.md's digest gives {digest(events):016x}, the footer says {value['digest']}")
 
 bad_lines = [
     {"seq": 1, "t": 0, "kind": "step", "cause": 0, "handle": 1, "task": 1, "of": 1},  # no choice
@@ -31,4 +81,4 @@ bad_lines = [
 for line in bad_lines:
     if validator.is_valid(line):
         sys.exit(f"the schema accepts a bad line: {line}")
-print(f"schema: {checked} golden lines valid, {len(bad_lines)} bad lines rejected")
+print(f"schema: {checked} golden lines valid, digests as specified, {len(bad_lines)} bad lines rejected")
