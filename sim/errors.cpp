@@ -24,6 +24,17 @@ std::string_view Error::message() const noexcept {
   return text.substr(id_.size() + 3);
 }
 
+std::string describe(const std::exception_ptr& exception) {
+  if (!exception) return "(no exception)";
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& error) {
+    return error.what();
+  } catch (...) {
+    return "(not a std::exception)";
+  }
+}
+
 CancelledError::CancelledError(std::string_view cancel_message)
     : Error("detsim.cancelled", cancel_message.empty() ? std::string("cancelled")
                                                        : "cancelled: " + std::string(cancel_message)),

@@ -57,15 +57,7 @@ void default_exception_handler(const ExceptionContext& context) {
   if (!context.task_name.empty()) text += "\n  task: '" + context.task_name + "'";
   if (context.future != 0) text += "\n  future: " + std::to_string(context.future);
   if (context.handle != 0) text += "\n  handle: " + std::to_string(context.handle);
-  if (context.exception) {
-    try {
-      std::rethrow_exception(context.exception);
-    } catch (const std::exception& error) {
-      text += "\n  exception: " + std::string(error.what());
-    } catch (...) {
-      text += "\n  exception: (not a std::exception)";
-    }
-  }
+  if (context.exception) text += "\n  exception: " + describe(context.exception);
   std::fprintf(stderr, "%s\n", text.c_str());
 }
 

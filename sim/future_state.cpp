@@ -76,16 +76,6 @@ constexpr std::size_t size_class(std::size_t size) noexcept {
   return (size + pool_granularity - 1) / pool_granularity - 1;
 }
 
-std::string describe_exception(const std::exception_ptr& exception) {
-  try {
-    std::rethrow_exception(exception);
-  } catch (const std::exception& error) {
-    return error.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 const char* status_name(FutureStateBase::Status status) {
   switch (status) {
     case FutureStateBase::Status::pending: return "PENDING";
@@ -248,7 +238,7 @@ void FutureStateBase::complete(Status status, std::source_location site) {
     if (status == Status::cancelled) {
       detail = cancel_message_;
     } else if (exception_) {
-      detail = describe_exception(exception_);
+      detail = describe(exception_);
     }
     event.detail = detail;
     event.site = site;

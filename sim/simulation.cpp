@@ -33,15 +33,7 @@ struct FailureCollector {
   void operator()(const ExceptionContext& context) {
     std::string text = context.message;
     if (!context.task_name.empty()) text += " (task '" + context.task_name + "')";
-    if (context.exception) {
-      try {
-        std::rethrow_exception(context.exception);
-      } catch (const std::exception& error) {
-        text += ": " + std::string(error.what());
-      } catch (...) {
-        text += ": a non-standard exception";
-      }
-    }
+    if (context.exception) text += ": " + describe(context.exception);
     if (!failures.empty()) failures += "; ";
     failures += text;
     if (loop.is_running()) loop.halt(std::make_exception_ptr(std::runtime_error(text)));

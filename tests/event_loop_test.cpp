@@ -21,23 +21,12 @@
 using namespace std::chrono_literals;
 using detsim::Task;
 using detsim::testing::ExceptionLog;
+using detsim::testing::expect_error;
 using detsim::testing::what;
 
 namespace {
 
 Task<void> sleep_for(std::chrono::nanoseconds delay) { co_await detsim::sleep(delay); }
-
-// Runs `body`, expecting an exception of type Error; returns it.
-template <class Error, class Body>
-Error expect_error(Body&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected an exception";
-  return Error("none", "none");
-}
 
 // Adds a callback that stops the loop, then runs it.
 void run_then_stop(detsim::EventLoop& loop) {

@@ -17,32 +17,10 @@
 
 using namespace std::chrono_literals;
 using detsim::testing::ExceptionLog;
+using detsim::testing::expect_error;
 using detsim::testing::what;
 
 namespace {
-
-// Runs `body` and returns the detsim::Error it throws, failing if it does not.
-template <class Error, class Body>
-Error catch_error(Body&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected an exception";
-  return Error("none", "none");
-}
-
-template <class Body>
-detsim::CancelledError catch_cancelled(Body&& body) {
-  try {
-    body();
-  } catch (const detsim::CancelledError& error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected CancelledError";
-  return detsim::CancelledError("none");
-}
 
 }  // namespace
 
@@ -102,7 +80,7 @@ TEST(Future, HoldsMoveOnlyValues) {
 TEST(Future, ResultBeforeDoneRaisesInvalidStateError) {
   detsim::EventLoop loop;
   auto future = loop.create_future<int>();
-  auto error = catch_error<detsim::InvalidStateError>([&] { (void)future.result(); });
+  auto error = expect_error<detsim::InvalidStateError>([&] { (void)future.result(); });
   EXPECT_EQ(error.id(), "detsim.future.pending");
   EXPECT_EQ(error.message(), "Result is not set.");  // asyncio's text
   EXPECT_STREQ(error.what(), "[detsim.future.pending] Result is not set.");
@@ -111,7 +89,7 @@ TEST(Future, ResultBeforeDoneRaisesInvalidStateError) {
 TEST(Future, ExceptionBeforeDoneRaisesInvalidStateError) {
   detsim::EventLoop loop;
   auto future = loop.create_future<int>();
-  auto error = catch_error<detsim::InvalidStateError>([&] { (void)future.exception(); });
+  auto error = expect_error<detsim::InvalidStateError>([&] { (void)future.exception(); });
   EXPECT_EQ(error.id(), "detsim.future.pending");
   EXPECT_EQ(error.message(), "Exception is not set.");  // asyncio's text
 }
@@ -120,7 +98,7 @@ TEST(Future, SetResultOnADoneFutureRaisesInvalidStateError) {
   detsim::EventLoop loop;
   auto future = loop.create_future<int>();
   future.set_result(1);
-  auto error = catch_error<detsim::InvalidStateError>([&] { future.set_result(2); });
+  auto error = expect_error<detsim::InvalidStateError>([&] { future.set_result(2); });
   EXPECT_EQ(error.id(), "detsim.future.done");
   // asyncio: "invalid state" with the state name; ours names the call and state.
   EXPECT_NE(error.message().find("set_result"), std::string_view::npos) << error.what();
@@ -132,7 +110,7 @@ TEST(Future, SetExceptionOnADoneFutureRaisesInvalidStateError) {
   detsim::EventLoop loop;
   auto future = loop.create_future<int>();
   future.cancel();
-  auto error = catch_error<detsim::InvalidStateError>(
+  auto error = expect_error<detsim::InvalidStateError>(
       [&] { future.set_exception(std::make_exception_ptr(std::runtime_error("late"))); });
   EXPECT_EQ(error.id(), "detsim.future.done");
   EXPECT_NE(error.message().find("CANCELLED"), std::string_view::npos) << error.what();
@@ -164,18 +142,18 @@ TEST(Future, CancelCompletesItAsCancelled) {
   EXPECT_TRUE(future.cancel("shutting down"));
   EXPECT_TRUE(future.done());
   EXPECT_TRUE(future.cancelled());
-  auto error = catch_cancelled([&] { (void)future.result(); });
+  auto error = expect_error<detsim::CancelledError>([&] { (void)future.result(); });
   EXPECT_EQ(error.id(), "detsim.cancelled");
   EXPECT_EQ(error.cancel_message(), "shutting down");
   EXPECT_NE(std::string(error.what()).find("shutting down"), std::string::npos);
-  EXPECT_EQ(catch_cancelled([&] { (void)future.exception(); }).cancel_message(), "shutting down");
+  EXPECT_EQ(expect_error<detsim::CancelledError>([&] { (void)future.exception(); }).cancel_message(), "shutting down");
 }
 
 TEST(Future, CancelWithoutMessageHasAnEmptyCancelMessage) {
   detsim::EventLoop loop;
   auto future = loop.create_future<void>();
   EXPECT_TRUE(future.cancel());
-  EXPECT_EQ(catch_cancelled([&] { future.result(); }).cancel_message(), "");
+  EXPECT_EQ(expect_error<detsim::CancelledError>([&] { future.result(); }).cancel_message(), "");
 }
 
 TEST(Future, CancelOnADoneFutureReturnsFalse) {
@@ -187,7 +165,7 @@ TEST(Future, CancelOnADoneFutureReturnsFalse) {
   auto cancelled = loop.create_future<int>();
   EXPECT_TRUE(cancelled.cancel("first"));
   EXPECT_FALSE(cancelled.cancel("second"));
-  EXPECT_EQ(catch_cancelled([&] { (void)cancelled.result(); }).cancel_message(), "first");
+  EXPECT_EQ(expect_error<detsim::CancelledError>([&] { (void)cancelled.result(); }).cancel_message(), "first");
 }
 
 // ---- done callbacks -----------------------------------------------------------------

@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 using detsim::Task;
 using detsim::testing::Counted;
 using detsim::testing::ExceptionLog;
+using detsim::testing::expect_error;
 using detsim::testing::what;
 
 namespace {
@@ -49,17 +50,6 @@ Task<int> sleeper(std::chrono::nanoseconds delay, std::string& outcome, bool swa
     if (!swallow) throw;
   }
   co_return 7;
-}
-
-template <class Body>
-detsim::CancelledError expect_cancelled(Body&& body) {
-  try {
-    body();
-  } catch (const detsim::CancelledError& error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected CancelledError";
-  return detsim::CancelledError("none");
 }
 
 }  // namespace
@@ -455,7 +445,7 @@ TEST(Task, CancelWhileSleepingThrowsAtTheAwaitPoint) {
   std::string outcome;
   auto task = loop.create_task(sleeper(1h, outcome));
   loop.call_later(1s, [&] { EXPECT_TRUE(task.cancel("enough")); });
-  auto error = expect_cancelled([&] { loop.run_until_complete(task); });
+  auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
   EXPECT_EQ(error.cancel_message(), "enough");
   EXPECT_EQ(outcome, "cancelled: enough");
   EXPECT_TRUE(task.cancelled());
@@ -479,7 +469,7 @@ TEST(Task, CancelWhileAwaitingAFutureCancelsTheFuture) {
   std::string outcome;
   auto task = loop.create_task(waiter(future, outcome));
   loop.call_later(1s, [&] { task.cancel("stop waiting"); });
-  expect_cancelled([&] { loop.run_until_complete(task); });
+  expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
   EXPECT_EQ(outcome, "cancelled: stop waiting");
   EXPECT_TRUE(future.cancelled());  // asyncio cancels the awaited future
   EXPECT_TRUE(task.cancelled());
@@ -492,7 +482,7 @@ TEST(Task, CancelWhileAwaitingAChildTaskCancelsTheChild) {
   auto parent = [](Task<int> c) -> Task<int> { co_return co_await c; };
   auto parent_task = loop.create_task(parent(child), "parent");
   loop.call_later(1s, [&] { parent_task.cancel("from above"); });
-  auto error = expect_cancelled([&] { loop.run_until_complete(parent_task); });
+  auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(parent_task); });
   EXPECT_EQ(error.cancel_message(), "from above");
   EXPECT_EQ(child_outcome, "cancelled: from above");
   EXPECT_TRUE(child.cancelled());
@@ -522,7 +512,7 @@ TEST(Task, CancelBeforeTheFirstStepSkipsTheBody) {
   };
   auto task = loop.create_task(body(Counted{}, body_ran));
   EXPECT_TRUE(task.cancel("early"));
-  auto error = expect_cancelled([&] { loop.run_until_complete(task); });
+  auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
   EXPECT_EQ(error.cancel_message(), "early");
   EXPECT_FALSE(body_ran);
   EXPECT_TRUE(task.cancelled());
@@ -538,7 +528,7 @@ TEST(Task, CancelBeforeScheduledSkipsTheBody) {
   };
   auto task = body(body_ran);
   EXPECT_TRUE(task.cancel());
-  expect_cancelled([&] { loop.run_until_complete(task); });
+  expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
   EXPECT_FALSE(body_ran);
 }
 
@@ -583,7 +573,7 @@ TEST(Task, CancelWhileYieldingThrowsAtTheYield) {
   std::vector<std::string> log;
   auto task = loop.create_task(body(log));
   loop.call_soon([&] { task.cancel(); });  // runs after the first step
-  expect_cancelled([&] { loop.run_until_complete(task); });
+  expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
   EXPECT_EQ(log, (std::vector<std::string>{"before", "cancelled at yield"}));
 }
 
@@ -604,7 +594,7 @@ TEST(Task, FutureCancelOnATaskCancelsTheTask) {
   auto task = loop.create_task(sleeper(1h, outcome));
   detsim::Future<int> as_future = task;
   loop.call_later(1s, [&] { as_future.cancel("via future"); });
-  expect_cancelled([&] { loop.run_until_complete(task); });
+  expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
   EXPECT_EQ(outcome, "cancelled: via future");
 }
 
@@ -635,7 +625,7 @@ TEST(Task, CancellingARingOfTasksAwaitingEachOtherCancelsThemAll) {
     detsim::EventLoop loop;
     auto ring = start_await_ring(loop, size);
     loop.call_later(1s, [&] { EXPECT_TRUE(ring[0].cancel("watchdog")); });
-    auto error = expect_cancelled([&] { loop.run_until_complete(ring[0]); });
+    auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(ring[0]); });
     EXPECT_EQ(error.cancel_message(), "watchdog");
     loop.run_until_complete(sleep_for(1s));
     for (auto& task : ring) EXPECT_TRUE(task.cancelled()) << "ring of " << size << ": " << task.name();
@@ -656,7 +646,7 @@ TEST(Task, SelfCancelThenReturnEndsCancelled) {
   *self = loop.create_task(body(self));
   Task<int> task = *self;
   self.reset();
-  auto error = expect_cancelled([&] { loop.run_until_complete(task); });
+  auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
   EXPECT_EQ(error.cancel_message(), "self");
   EXPECT_TRUE(task.cancelled());
 }
@@ -864,7 +854,7 @@ TEST(TaskDeepChain, CancellationReachesTheBottomOfTenThousandTasks) {
   detsim::EventLoop loop;
   auto top = loop.create_task(chain(chain_depth, 24h));
   loop.call_later(1h, [&] { top.cancel("deep"); });
-  auto error = expect_cancelled([&] { loop.run_until_complete(top); });
+  auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(top); });
   EXPECT_EQ(error.cancel_message(), "deep");
   EXPECT_EQ(loop.now(), 1h);
   EXPECT_EQ(Counted::alive(), 0);

@@ -109,22 +109,12 @@ TEST(PlantedRace, RapidCheckFindsAndShrinksItToOneDeviation) {
 
 // ---- seed sweeps ---------------------------------------------------------------
 
-detsim::Task<void> lost_update_check() {
-  int counter = 0;
-  auto& loop = detsim::get_running_loop();
-  auto a = loop.create_task(increment(counter, 0), "a");
-  auto b = loop.create_task(increment(counter, 1), "b");
-  co_await a;
-  co_await b;
-  DETSIM_CHECK_EQ(counter, 2);
-}
-
 TEST(Sweep, StopsAtTheFirstFailingSeedAndRecordsItAsARegression) {
   Scratch scratch("sweep");
   const std::string regressions = scratch.file("regressions.txt");
   detsim::SweepOptions options{.name = "Sweep.LostUpdate", .seeds = 200, .regression_file = regressions,
                                .read_environment = false};
-  const detsim::Program program = [](detsim::EventLoop& loop) { loop.run_until_complete(lost_update_check()); };
+  const detsim::Program program = [](detsim::EventLoop& loop) { loop.run_until_complete(planted_race()); };
   const auto first = detsim::sweep(program, options);
   ASSERT_TRUE(first.failure);
   EXPECT_EQ(first.runs, first.failure->seed) << "seeds 1..n-1 passed, seed n failed";
@@ -143,7 +133,7 @@ TEST(Sweep, StopsAtTheFirstFailingSeedAndRecordsItAsARegression) {
 TEST(Sweep, FailureReportHasEverythingToReproduce) {
   Scratch scratch("report");
   const auto result = detsim::sweep(
-      [](detsim::EventLoop& loop) { loop.run_until_complete(lost_update_check()); },
+      [](detsim::EventLoop& loop) { loop.run_until_complete(planted_race()); },
       {.name = "Sweep.Report", .regression_file = "", .simulation = {.command = "./my_tests --gtest_filter=Sweep.Report"},
        .read_environment = false});
   ASSERT_TRUE(result.failure);
@@ -160,7 +150,7 @@ TEST(Sweep, FailureReportHasEverythingToReproduce) {
       << failure.report;
   // And the seed alone reproduces it.
   ::setenv("DETSIM_SEED", seed.c_str(), 1);
-  const auto again = detsim::sweep([](detsim::EventLoop& loop) { loop.run_until_complete(lost_update_check()); },
+  const auto again = detsim::sweep([](detsim::EventLoop& loop) { loop.run_until_complete(planted_race()); },
                                    {.name = "Sweep.Report", .regression_file = ""});
   ::unsetenv("DETSIM_SEED");
   ASSERT_TRUE(again.failure);

@@ -16,6 +16,7 @@
 //   catch (const detsim::RuntimeError& e) { assert(e.id() == "detsim.loop.closed"); }
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -80,5 +81,9 @@ class BudgetExceededError : public Error {
  public:
   using Error::Error;
 };
+
+// The what() of an exception, for messages: "(no exception)" for null,
+// "(not a std::exception)" for other types.
+std::string describe(const std::exception_ptr& exception);
 
 }  // namespace detsim

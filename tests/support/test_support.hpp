@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
+
+#include <gtest/gtest.h>
 #include <exception>
 #include <string>
 #include <vector>
@@ -27,14 +30,21 @@ struct Counted {
 };
 
 // The what() of an exception_ptr, or "" for null.
-inline std::string what(const std::exception_ptr& exception) {
-  if (!exception) return {};
+inline std::string what(const std::exception_ptr& exception) { return exception ? describe(exception) : std::string(); }
+
+// Runs `body`, expecting an exception of type Error; returns it.
+template <class Error, class Body>
+Error expect_error(Body&& body) {
   try {
-    std::rethrow_exception(exception);
-  } catch (const std::exception& error) {
-    return error.what();
-  } catch (...) {
-    return "(not a std::exception)";
+    body();
+  } catch (const Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << "expected an exception";
+  if constexpr (std::is_same_v<Error, CancelledError>) {
+    return Error("none");
+  } else {
+    return Error("none", "none");
   }
 }
 
