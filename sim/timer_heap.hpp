@@ -48,15 +48,10 @@ class TimerHeap {
 
  private:
   // std::*_heap build a max-heap; "later" puts the earliest entry on top.
-  // A function object, not a function: passed as a function pointer, g++
-  // called it out of line on every comparison of every push and pop.
-  struct Later {
-    bool operator()(const TimerEntry& a, const TimerEntry& b) const noexcept {
-      if (a.when != b.when) return a.when > b.when;
-      return a.sequence > b.sequence;
-    }
-  };
-  static constexpr Later later{};
+  static bool later(const TimerEntry& a, const TimerEntry& b) noexcept {
+    if (a.when != b.when) return a.when > b.when;
+    return a.sequence > b.sequence;
+  }
   std::vector<TimerEntry> entries_;
 };
 
