@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +19,8 @@ void append_site_line(std::string& out, std::uint32_t id, const TraceSite& site)
 void append_event_line(std::string& out, const TraceEvent& event, const std::vector<std::string>& quoted_strings);
 void append_footer_line(std::string& out, const TraceFooter& footer);
 std::string quote(std::string_view text);
-// Writes via a temporary file and a rename. Throws TraceError.
-void write_file_atomically(const std::string& path, std::string_view text);
+// Closes `file` (the temporary written so far) and renames it to `path`;
+// throws TraceError, removing the temporary, if anything failed.
+void close_and_rename(std::FILE* file, bool written, const std::string& temporary, const std::string& path);
 
 }  // namespace detsim::detail

@@ -206,12 +206,18 @@ std::string quote(std::string_view text) {
 
 namespace detsim {
 
-std::string to_jsonl(const Trace& trace) {
+namespace {
+
+// Produces the lines of a trace in order, a chunk at a time: `flush(chunk)`
+// gets roughly `chunk_bytes` of complete lines (and the rest at the end), so a
+// file is written through a small buffer instead of one string of it all.
+template <class Flush>
+void format_trace(const Trace& trace, std::size_t chunk_bytes, Flush flush) {
   std::vector<std::string> quoted;
   quoted.reserve(trace.strings.size());
   for (const std::string& text : trace.strings) quoted.push_back(detail::quote(text));
   std::string out;
-  out.reserve(64 + trace.events.size() * 96);
+  out.reserve(chunk_bytes + 4096);
   detail::append_header_line(out, trace.header);
   std::uint32_t sites_written = 0;
   auto write_sites_through = [&](std::uint32_t last) {
@@ -222,26 +228,42 @@ std::string to_jsonl(const Trace& trace) {
   for (const TraceEvent& event : trace.events) {
     write_sites_through(event.site);
     detail::append_event_line(out, event, quoted);
+    if (out.size() >= chunk_bytes) {
+      flush(out);
+      out.clear();
+    }
   }
   write_sites_through(static_cast<std::uint32_t>(trace.sites.size()));
   if (trace.footer) detail::append_footer_line(out, *trace.footer);
-  return out;
+  flush(out);
+}
+
+}  // namespace
+
+std::string to_jsonl(const Trace& trace) {
+  std::string text;
+  text.reserve(256 + trace.events.size() * 112);  // lines run ~70-120 bytes
+  format_trace(trace, std::size_t{1} << 20, [&](const std::string& chunk) { text += chunk; });
+  return text;
 }
 
 void write_trace(const Trace& trace, const std::string& path) {
-  const std::string text = to_jsonl(trace);
-  detail::write_file_atomically(path, text);
+  // Through a temporary file and a rename: a reader never sees half a trace.
+  const std::string temporary = path + ".tmp";
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
+  if (!file) throw TraceError("detsim.trace.write", "cannot open " + temporary + " for writing");
+  bool written = true;
+  format_trace(trace, std::size_t{1} << 20, [&](const std::string& chunk) {
+    written = written && std::fwrite(chunk.data(), 1, chunk.size(), file) == chunk.size();
+  });
+  detail::close_and_rename(file, written, temporary, path);
 }
 
 }  // namespace detsim
 
 namespace detsim::detail {
 
-void write_file_atomically(const std::string& path, std::string_view text) {
-  const std::string temporary = path + ".tmp";
-  std::FILE* file = std::fopen(temporary.c_str(), "wb");
-  if (!file) throw TraceError("detsim.trace.write", "cannot open " + temporary + " for writing");
-  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+void close_and_rename(std::FILE* file, bool written, const std::string& temporary, const std::string& path) {
   const bool closed = std::fclose(file) == 0;
   std::error_code error;
   if (written && closed) std::filesystem::rename(temporary, path, error);

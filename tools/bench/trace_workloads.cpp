@@ -2,6 +2,8 @@
 // compares with the run it replays.
 //   trace/write_jsonl        to_jsonl() of a recorded run; one op = one event
 //                            (the trace issue's target: 3M events/s or more)
+//   trace/write_file         write_trace() of it to a file under the system's
+//                            temporary directory (through a 1 MiB buffer)
 //   trace/read_jsonl         parse_trace() of that text, validating everything
 //                            and checking the digest; one op = one event
 //   trace/run_recorded/...   the lost-update race with 100 tasks, recorded in
@@ -10,6 +12,7 @@
 //                            (parse + ReplayScheduler + event-by-event
 //                            comparison); compared with run_recorded (the
 //                            replay issue: "comparable to the original run")
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -43,6 +46,18 @@ void write_jsonl(benchmark::State& state, int increments) {
     meter.add(trace.events.size());
   }
   meter.finish();
+}
+
+void write_file(benchmark::State& state, int increments) {
+  const Trace trace = record_race(increments);
+  const std::string path = (std::filesystem::temp_directory_path() / "detsim-bench-trace.jsonl").string();
+  OperationMeter meter(state, "");
+  for (auto _ : state) {
+    write_trace(trace, path);
+    meter.add(trace.events.size());
+  }
+  meter.finish();
+  std::filesystem::remove(path);
 }
 
 void read_jsonl(benchmark::State& state, int increments) {
@@ -82,6 +97,7 @@ void register_trace_workloads(const Sizes& sizes) {
   // output: increments are chosen so the big pair makes ~10 million events.
   const int small = sizes.replay_increments / 10 + 1;
   benchmark::RegisterBenchmark("trace/write_jsonl", write_jsonl, small)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("trace/write_file", write_file, small)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("trace/read_jsonl", read_jsonl, small)->Unit(benchmark::kMillisecond);
   const std::string run_name = "trace/run_recorded/increments:" + std::to_string(sizes.replay_increments);
   benchmark::RegisterBenchmark(run_name.c_str(), run_recorded, sizes.replay_increments)
