@@ -12,6 +12,8 @@
 //                            (parse + ReplayScheduler + event-by-event
 //                            comparison); compared with run_recorded (the
 //                            replay issue: "comparable to the original run")
+//   trace/replay_memory/...  the same replay from a Trace already in memory:
+//                            what replay itself costs, without parsing
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -90,6 +92,19 @@ void replay_file(benchmark::State& state, int increments, const std::string& bas
   meter.finish();
 }
 
+void replay_memory(benchmark::State& state, int increments, const std::string& baseline) {
+  const Trace recorded = record_race(increments);
+  OperationMeter meter(state, baseline);
+  for (auto _ : state) {
+    EventLoop loop{ReplayScheduler{schedule_of(recorded)}};
+    Replayer replayer{loop, recorded};
+    scenarios::run_lost_update(loop, race_tasks, increments);
+    replayer.finish();
+    meter.add(recorded.events.size());
+  }
+  meter.finish();
+}
+
 }  // namespace
 
 void register_trace_workloads(const Sizes& sizes) {
@@ -105,6 +120,10 @@ void register_trace_workloads(const Sizes& sizes) {
       ->Iterations(1);
   const std::string replay_name = "trace/replay_file/increments:" + std::to_string(sizes.replay_increments);
   benchmark::RegisterBenchmark(replay_name.c_str(), replay_file, sizes.replay_increments, run_name)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1);
+  const std::string memory_name = "trace/replay_memory/increments:" + std::to_string(sizes.replay_increments);
+  benchmark::RegisterBenchmark(memory_name.c_str(), replay_memory, sizes.replay_increments, run_name)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(1);
 }
