@@ -119,11 +119,13 @@ void register_trace_workloads(const Sizes& sizes) {
       ->Unit(benchmark::kMillisecond)
       ->Iterations(1);
   const std::string replay_name = "trace/replay_file/increments:" + std::to_string(sizes.replay_increments);
-  benchmark::RegisterBenchmark(replay_name.c_str(), replay_file, sizes.replay_increments, run_name)
+  // Iterations(1) adds "/iterations:1" to the reported name the label must match.
+  const std::string run_reported = run_name + "/iterations:1";
+  benchmark::RegisterBenchmark(replay_name.c_str(), replay_file, sizes.replay_increments, run_reported)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(1);
   const std::string memory_name = "trace/replay_memory/increments:" + std::to_string(sizes.replay_increments);
-  benchmark::RegisterBenchmark(memory_name.c_str(), replay_memory, sizes.replay_increments, run_name)
+  benchmark::RegisterBenchmark(memory_name.c_str(), replay_memory, sizes.replay_increments, run_reported)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(1);
 }
