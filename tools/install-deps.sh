@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
-  nlohmann-json3-dev libbenchmark-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libbenchmark-dev libcli11-dev
   python3-jsonschema
 )
 
