@@ -78,30 +78,27 @@ void run_recorded(benchmark::State& state, int increments) {
   meter.finish();
 }
 
+// Replays the race under `recorded`'s decisions, comparing every event;
+// returns the number of events replayed.
+std::uint64_t replay_race(const Trace& recorded, int increments) {
+  EventLoop loop{ReplayScheduler{schedule_of(recorded)}};
+  Replayer replayer{loop, recorded};
+  scenarios::run_lost_update(loop, race_tasks, increments);
+  replayer.finish();
+  return recorded.events.size();
+}
+
 void replay_file(benchmark::State& state, int increments, const std::string& baseline) {
   const std::string text = to_jsonl(record_race(increments));
   OperationMeter meter(state, baseline);
-  for (auto _ : state) {
-    const Trace recorded = parse_trace(text, "bench.jsonl");
-    EventLoop loop{ReplayScheduler{schedule_of(recorded)}};
-    Replayer replayer{loop, recorded};
-    scenarios::run_lost_update(loop, race_tasks, increments);
-    replayer.finish();
-    meter.add(recorded.events.size());
-  }
+  for (auto _ : state) meter.add(replay_race(parse_trace(text, "bench.jsonl"), increments));
   meter.finish();
 }
 
 void replay_memory(benchmark::State& state, int increments, const std::string& baseline) {
   const Trace recorded = record_race(increments);
   OperationMeter meter(state, baseline);
-  for (auto _ : state) {
-    EventLoop loop{ReplayScheduler{schedule_of(recorded)}};
-    Replayer replayer{loop, recorded};
-    scenarios::run_lost_update(loop, race_tasks, increments);
-    replayer.finish();
-    meter.add(recorded.events.size());
-  }
+  for (auto _ : state) meter.add(replay_race(recorded, increments));
   meter.finish();
 }
 
