@@ -30,6 +30,19 @@ std::string context_lines(const Trace& trace, std::size_t index, std::size_t cou
   return text;
 }
 
+// The divergence at `index` (0-based): each side's event there, or where its
+// run ended, and the events before it (equal in both; taken from the actual
+// run, whose sites are the current code's).
+Divergence divergence_at(const Trace& expected, const Trace& actual, std::size_t index, std::size_t context_events) {
+  auto event_or_end = [index](const Trace& trace) {
+    return index < trace.events.size()
+               ? describe_event(trace, trace.events[index])
+               : "(none: the run ended after " + std::to_string(trace.events.size()) + " events)";
+  };
+  return Divergence{index + 1, event_or_end(expected), event_or_end(actual),
+                    context_lines(actual, index, context_events)};
+}
+
 }  // namespace
 
 std::string describe_event(const Trace& trace, const TraceEvent& event) {
@@ -66,16 +79,7 @@ std::optional<Divergence> first_divergence(const Trace& expected, const Trace& a
   std::size_t index = 0;
   while (index < common && same_event(expected, expected.events[index], actual, actual.events[index])) ++index;
   if (index == expected.events.size() && index == actual.events.size()) return std::nullopt;
-  Divergence divergence;
-  divergence.seq = index + 1;
-  divergence.expected = index < expected.events.size()
-                            ? describe_event(expected, expected.events[index])
-                            : "(none: the expected run ends after " + std::to_string(index) + " events)";
-  divergence.actual = index < actual.events.size()
-                          ? describe_event(actual, actual.events[index])
-                          : "(none: the actual run ends after " + std::to_string(index) + " events)";
-  divergence.context = context_lines(expected, index, context_events);
-  return divergence;
+  return divergence_at(expected, actual, index, context_events);
 }
 
 // ---- ReplayScheduler ----------------------------------------------------------
@@ -129,13 +133,7 @@ void Replayer::on_event(const Event&) {
                        same_event(recorded_, recorded_.events[index], actual, actual.events[index]);
   if (matches) return;
   diverged_ = true;
-  Divergence divergence;
-  divergence.seq = index + 1;
-  divergence.expected = index < recorded_.events.size()
-                            ? describe_event(recorded_, recorded_.events[index])
-                            : "(none: the recorded run ends after " + std::to_string(recorded_.events.size()) + " events)";
-  divergence.actual = describe_event(actual, actual.events[index]);
-  divergence.context = context_lines(actual, index, 3);
+  const Divergence divergence = divergence_at(recorded_, actual, index, 3);
   loop_.halt(std::make_exception_ptr(DivergenceError(divergence.seq, "replay diverged: " + divergence.describe())));
 }
 
@@ -148,11 +146,7 @@ void Replayer::finish(Outcome outcome, std::string message) {
   if (made < recorded_.events.size()) {
     diverged_ = true;
     recorder_->finish(Outcome::failed, "ended before the recorded run did");
-    Divergence divergence;
-    divergence.seq = made + 1;
-    divergence.expected = describe_event(recorded_, recorded_.events[made]);
-    divergence.actual = "(none: the run ended after " + std::to_string(made) + " events)";
-    divergence.context = context_lines(recorded_, made, 3);
+    const Divergence divergence = divergence_at(recorded_, recorder_->trace(), made, 3);
     throw DivergenceError(divergence.seq, "replay diverged: " + divergence.describe());
   }
   recorder_->finish(outcome, std::move(message));
