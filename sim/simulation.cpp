@@ -40,24 +40,6 @@ struct FailureCollector {
   }
 };
 
-Outcome classify(std::string& message) {
-  try {
-    throw;
-  } catch (const DeadlockError& error) {
-    message = error.what();
-    return Outcome::deadlock;
-  } catch (const BudgetExceededError& error) {
-    message = error.what();
-    return Outcome::budget_exceeded;
-  } catch (const std::exception& error) {
-    message = error.what();
-    return Outcome::failed;
-  } catch (...) {
-    message = "a non-standard exception";
-    return Outcome::failed;
-  }
-}
-
 struct Run {
   Outcome outcome = Outcome::ok;
   std::string message;
@@ -89,7 +71,7 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
       run.message = collector.failures;
     }
   } catch (...) {
-    run.outcome = classify(run.message);
+    run.outcome = outcome_of_current_exception(run.message);
     // Close while the collector still listens (the loop outlives it).
     try {
       loop.close();

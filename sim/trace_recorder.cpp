@@ -230,18 +230,28 @@ void TraceRecorder::finish(Outcome outcome, std::string message) {
   }
 }
 
-void TraceRecorder::finish_from_current_exception() {
+Outcome outcome_of_current_exception(std::string& message) {
   try {
     throw;
   } catch (const DeadlockError& error) {
-    finish(Outcome::deadlock, error.what());
+    message = error.what();
+    return Outcome::deadlock;
   } catch (const BudgetExceededError& error) {
-    finish(Outcome::budget_exceeded, error.what());
+    message = error.what();
+    return Outcome::budget_exceeded;
   } catch (const std::exception& error) {
-    finish(Outcome::failed, error.what());
+    message = error.what();
+    return Outcome::failed;
   } catch (...) {
-    finish(Outcome::failed, "a non-standard exception");
+    message = "a non-standard exception";
+    return Outcome::failed;
   }
+}
+
+void TraceRecorder::finish_from_current_exception() {
+  std::string message;
+  const Outcome outcome = outcome_of_current_exception(message);
+  finish(outcome, std::move(message));
 }
 
 }  // namespace detsim

@@ -55,6 +55,11 @@ struct TraceOptions {
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
+// The outcome of a run ended by the exception being handled (call inside a
+// catch block): deadlock for DeadlockError, budget_exceeded for
+// BudgetExceededError, failed for anything else; `message` gets its what().
+Outcome outcome_of_current_exception(std::string& message);
+
 // $DETSIM_TRACE_DIR (default ".") / "detsim-<program>-seed<seed>.jsonl".
 std::string failure_trace_path(const std::string& program, std::uint64_t seed);
 
