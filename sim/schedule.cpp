@@ -1,7 +1,8 @@
 #include "detsim/schedule.hpp"
 
-#include <charconv>
 #include <string>
+
+#include "environment.hpp"
 
 namespace detsim {
 
@@ -47,12 +48,9 @@ std::string encode_base64url(const std::string& bytes) {
 }
 
 std::uint64_t parse_number(std::string_view text, std::string_view field, const char* name) {
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
-  if (field.empty() || error != std::errc{} || end != field.data() + field.size()) {
-    fail(text, std::string(name) + " '" + std::string(field) + "' is not a decimal number");
-  }
-  return value;
+  const auto value = detail::parse_decimal(field);
+  if (!value) fail(text, std::string(name) + " '" + std::string(field) + "' is not a decimal number");
+  return *value;
 }
 
 }  // namespace

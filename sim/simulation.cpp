@@ -9,15 +9,14 @@
 #include "detsim/replay.hpp"
 #include "detsim/schedule.hpp"
 #include "detsim/trace_recorder.hpp"
+#include "environment.hpp"
 
 namespace detsim {
 
 namespace {
 
-const char* environment(const char* name) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : nullptr;
-}
+using detail::environment;
+using detail::environment_number;
 
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, std::uint64_t seed) {
   if (name == "random") return std::make_unique<RandomScheduler>(seed);
@@ -109,15 +108,7 @@ std::string failure_report(const SimulationOptions& options, const SimulationRes
 }  // namespace
 
 SimulationOptions apply_environment(SimulationOptions options) {
-  if (const char* seed = environment("DETSIM_SEED")) {
-    std::uint64_t value = 0;
-    const std::string_view text(seed);
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size()) {
-      throw Error("detsim.simulation.seed", "DETSIM_SEED='" + std::string(seed) + "' is not a decimal number");
-    }
-    options.seed = value;
-  }
+  options.seed = environment_number("DETSIM_SEED", options.seed);
   if (const char* scheduler = environment("DETSIM_SCHEDULER")) options.scheduler = scheduler;
   if (const char* replay = environment("DETSIM_REPLAY")) options.replay_path = replay;
   if (const char* schedule = environment("DETSIM_SCHEDULE")) options.schedule = schedule;

@@ -1,28 +1,14 @@
 #include "detsim/sweep.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 
+#include "environment.hpp"
+
 namespace detsim {
 
 namespace {
-
-std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::uint64_t environment_number(const char* name, std::uint64_t fallback) {
-  const char* value = std::getenv(name);
-  if (!value || !*value) return fallback;
-  const auto number = parse_unsigned(value);
-  if (!number) throw Error("detsim.sweep.environment", std::string(name) + "='" + value + "' is not a decimal number");
-  return *number;
-}
 
 // "<name> seed=<n> scheduler=<s>[ # message]"
 std::optional<RegressionEntry> parse_entry(std::string_view line) {
@@ -30,7 +16,7 @@ std::optional<RegressionEntry> parse_entry(std::string_view line) {
   const std::size_t seed_at = line.find(" seed=");
   const std::size_t scheduler_at = line.find(" scheduler=");
   if (seed_at == std::string_view::npos || scheduler_at == std::string_view::npos || scheduler_at < seed_at) return std::nullopt;
-  const auto seed = parse_unsigned(line.substr(seed_at + 6, scheduler_at - seed_at - 6));
+  const auto seed = detail::parse_decimal(line.substr(seed_at + 6, scheduler_at - seed_at - 6));
   if (!seed) return std::nullopt;
   std::string_view scheduler = line.substr(scheduler_at + 11);
   while (!scheduler.empty() && (scheduler.back() == ' ' || scheduler.back() == '\r')) scheduler.remove_suffix(1);
@@ -69,8 +55,9 @@ SweepResult sweep(const Program& program, SweepOptions options) {
   SimulationOptions simulation = std::move(options.simulation);
   simulation.name = options.name;
   if (options.read_environment) {
-    options.seeds = environment_number("DETSIM_SEEDS", options.seeds);
-    options.first_seed = environment_number("DETSIM_FIRST_SEED", options.first_seed);
+    options.seeds = detail::environment_number("DETSIM_SEEDS", options.seeds);
+    options.first_seed = detail::environment_number("DETSIM_FIRST_SEED", options.first_seed);
+    // Set but empty disables the regression file, so this reads getenv itself.
     if (const char* path = std::getenv("DETSIM_REGRESSIONS")) options.regression_file = path;
     simulation = apply_environment(std::move(simulation));
   }
@@ -87,7 +74,7 @@ SweepResult sweep(const Program& program, SweepOptions options) {
   };
 
   // One explicit case (DETSIM_SEED, DETSIM_REPLAY, DETSIM_SCHEDULE): run just it.
-  const bool single = (options.read_environment && std::getenv("DETSIM_SEED")) || !simulation.replay_path.empty() ||
+  const bool single = (options.read_environment && detail::environment("DETSIM_SEED")) || !simulation.replay_path.empty() ||
                       !simulation.schedule.empty();
   if (single) {
     run(simulation.seed, simulation.scheduler);

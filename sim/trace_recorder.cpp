@@ -1,14 +1,13 @@
 #include "detsim/trace_recorder.hpp"
 
-#include <cstdlib>
 #include <cstring>
-#include <type_traits>
 #include <exception>
-#include <map>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 #include "detsim/version.hpp"
+#include "environment.hpp"
 #include "trace_format.hpp"
 #include "trace_lines.hpp"
 
@@ -19,8 +18,8 @@ namespace {
 constexpr std::size_t stream_flush_events = 4096;
 
 std::string environment_or(const char* name, std::string fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? std::string(value) : std::move(fallback);
+  const char* value = detail::environment(name);
+  return value ? std::string(value) : std::move(fallback);
 }
 
 // The site's file relative to `root`; never an absolute path.
