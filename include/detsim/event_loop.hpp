@@ -122,7 +122,10 @@ class EventLoop {
 
   template <class T = void>
   Future<T> create_future(std::source_location site = std::source_location::current()) {
-    auto* state = new detail::FutureState<T>();
+    // Default-initialized, not `FutureState<T>()`: value-initialization would
+    // zero the whole state before the constructor runs (a `rep stos` that was
+    // a sixth of a ping-pong step).
+    auto* state = new detail::FutureState<T>;
     Future<T> future(state);
     attach_future(*state, site);
     return future;
