@@ -15,11 +15,15 @@ std::string format_time(std::int64_t ns) {
 }
 
 // Equal in everything the digest covers: sites may differ.
-bool same_event(const Trace& a, const TraceEvent& x, const Trace& b, const TraceEvent& y) {
+// Equal in every field but the site, names and details compared as text
+// (each run interns its own strings); `a_strings` and `b_strings` look them up.
+template <class AStrings, class BStrings>
+bool same_event(const AStrings& a_strings, const TraceEvent& x, const BStrings& b_strings, const TraceEvent& y) {
   return x.seq == y.seq && x.kind == y.kind && x.immediate == y.immediate && x.cause == y.cause &&
          x.time_ns == y.time_ns && x.when_ns == y.when_ns && x.handle == y.handle && x.future == y.future &&
-         x.task == y.task && x.choice == y.choice && x.of == y.of && a.string_at(x.name) == b.string_at(y.name) &&
-         a.string_at(x.detail) == b.string_at(y.detail);
+         x.task == y.task && x.choice == y.choice && x.of == y.of &&
+         a_strings.string_at(x.name) == b_strings.string_at(y.name) &&
+         a_strings.string_at(x.detail) == b_strings.string_at(y.detail);
 }
 
 std::string context_lines(const Trace& trace, std::size_t index, std::size_t count) {
@@ -127,13 +131,14 @@ Replayer::~Replayer() { loop_.remove_observer(*this); }
 
 void Replayer::on_event(const Event&) {
   if (diverged_) return;
-  const Trace& actual = recorder_->trace();
-  const std::size_t index = actual.events.size() - 1;
-  const bool matches = index < recorded_.events.size() &&
-                       same_event(recorded_, recorded_.events[index], actual, actual.events[index]);
+  // The event just recorded, compared without materializing the trace.
+  const TraceEvent& made = recorder_->last_event();
+  const std::size_t index = made.seq - 1;
+  const bool matches =
+      index < recorded_.events.size() && same_event(recorded_, recorded_.events[index], *recorder_, made);
   if (matches) return;
   diverged_ = true;
-  const Divergence divergence = divergence_at(recorded_, actual, index, 3);
+  const Divergence divergence = divergence_at(recorded_, recorder_->trace(), index, 3);
   loop_.halt(std::make_exception_ptr(DivergenceError(divergence.seq, "replay diverged: " + divergence.describe())));
 }
 
@@ -142,7 +147,7 @@ void Replayer::finish(Outcome outcome, std::string message) {
     recorder_->finish(Outcome::failed, "diverged from the recorded run");
     return;
   }
-  const std::size_t made = recorder_->trace().events.size();
+  const std::size_t made = recorder_->event_count();
   if (made < recorded_.events.size()) {
     diverged_ = true;
     recorder_->finish(Outcome::failed, "ended before the recorded run did");

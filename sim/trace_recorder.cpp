@@ -10,6 +10,7 @@
 #include "environment.hpp"
 #include "trace_format.hpp"
 #include "trace_lines.hpp"
+#include "trace_log.hpp"
 
 namespace detsim {
 
@@ -64,7 +65,10 @@ constexpr std::size_t site_cache_size = 1024;  // a power of two
 }  // namespace
 
 TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
-    : loop_(loop), options_(std::move(options)), uncaught_at_start_(std::uncaught_exceptions()) {
+    : loop_(loop),
+      options_(std::move(options)),
+      log_(std::make_unique<detail::TraceLog>()),
+      uncaught_at_start_(std::uncaught_exceptions()) {
   if (options_.source_root.empty()) options_.source_root = environment_or("DETSIM_SOURCE_ROOT", "");
   trace_.header.detsim_version = version;
   trace_.header.program = detail::valid_utf8(options_.program);
@@ -151,12 +155,25 @@ std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
   return index;
 }
 
+const Trace& TraceRecorder::trace() const {
+  log_->decode_into(trace_.events);
+  return trace_;
+}
+
+Trace TraceRecorder::take_trace() {
+  log_->decode_into(trace_.events);
+  log_ = std::make_unique<detail::TraceLog>();
+  return std::move(trace_);
+}
+
+std::uint64_t TraceRecorder::event_count() const noexcept { return log_->size(); }
+
 void TraceRecorder::on_event(const Event& event) {
   if (finished_) [[unlikely]] return;
   const std::size_t sites_before = trace_.sites.size();
-  // Built in place: this runs for every event of every recorded run.
-  TraceEvent& record = trace_.events.emplace_back();
-  record.seq = trace_.events.size();
+  TraceEvent& record = last_;
+  record = TraceEvent{};
+  record.seq = log_->size() + 1;
   record.cause = event.cause;
   record.time_ns = event.time.count();
   record.when_ns = event.when.count();
@@ -183,6 +200,7 @@ void TraceRecorder::on_event(const Event& event) {
     detail_hash = string_hashes_[record.detail - 1];
   }
   digest_.add(record, name_hash, detail_hash);
+  log_->append(record);
   if (stream_file_) [[unlikely]] stream_lines(sites_before, record);
 }
 
@@ -210,7 +228,7 @@ void TraceRecorder::finish(Outcome outcome, std::string message) {
   TraceFooter footer;
   footer.outcome = outcome;
   footer.message = std::move(message);
-  footer.events = trace_.events.size();
+  footer.events = log_->size();
   footer.final_time_ns = loop_.now().count();
   footer.digest = digest_.value();
   trace_.footer = footer;
@@ -224,7 +242,7 @@ void TraceRecorder::finish(Outcome outcome, std::string message) {
   }
   if (!options_.path.empty() || outcome != Outcome::ok) {
     const std::string path = options_.path.empty() ? failure_path() : options_.path;
-    write_trace(trace_, path);
+    write_trace(trace(), path);
     written_path_ = path;
   }
 }

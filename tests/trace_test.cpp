@@ -110,7 +110,7 @@ TEST(TraceRecorder, RecordsCausesBackToTheSchedulingEvent) {
 TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {
   const detsim::Trace trace = golden::cancellation();
   EXPECT_EQ(trace.header.format, "detsim-trace");
-  EXPECT_EQ(trace.header.version, 1);
+  EXPECT_EQ(trace.header.version, 2);
   EXPECT_EQ(trace.header.scheduler, "fifo");
   EXPECT_EQ(trace.header.program, "cancellation");
   ASSERT_EQ(trace.header.metadata.size(), 1u);
@@ -311,8 +311,8 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
       {"missing header", drop_line(good, 1), "detsim.trace.no_header", "bad.jsonl:1: field 'type'"},
       {"not a detsim trace", replace_first(good, "\"detsim-trace\"", "\"other-trace\""), "detsim.trace.format",
        "bad.jsonl:1: field 'format'"},
-      {"unknown version", replace_first(good, "\"version\":1", "\"version\":2"), "detsim.trace.version",
-       "bad.jsonl:1: field 'version': this reader reads version 1, the file has version 2"},
+      {"unknown version", replace_first(good, "\"version\":2", "\"version\":1"), "detsim.trace.version",
+       "bad.jsonl:1: field 'version': this reader reads version 2, the file has version 1"},
       {"malformed JSON", replace_first(good, "{\"seq\":3,", "{\"seq\":3,,"), "detsim.trace.json",
        "bad.jsonl:"},
       {"wrong type", replace_first(good, "{\"seq\":2,\"t\":0", "{\"seq\":2,\"t\":\"zero\""), "detsim.trace.type",

@@ -39,20 +39,19 @@ def finalize(x):
 
 
 def digest(events):
-    A, B = 0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f
-    a, b = 0x6a09e667f3bcc908, 0xbb67ae8584caa73b
+    C = 0x9e3779b97f4a7c15
+    M = [0xc2b2ae3d27d4eb4f, 0x165667b19e3779f9, 0x85ebca77c2b2ae63, 0x27d4eb2f165667c5,
+         0xbf58476d1ce4e5b9, 0x94d049bb133111eb, 0xff51afd7ed558ccd, 0xc4ceb9fe1a85ec53,
+         0xd6e8feb86659fd93, 0xa0761d6478bd642f, 0xe7037ed1a0b428db]
+    s = 0x6a09e667f3bcc908
     for e in events:
-        words = [KINDS.index(e["kind"]) | (int(e.get("immediate", False)) << 8), e["seq"], e["cause"],
-                 e["t"] & MASK, e.get("when", 0) & MASK, e.get("handle", 0), e.get("future", 0), e.get("task", 0),
-                 (e.get("choice", 0) << 32) | e.get("of", 0),
-                 fnv1a(e["name"]) if "name" in e else 0, fnv1a(e["detail"]) if "detail" in e else 0]
-        for i, word in enumerate(words):
-            if i % 2 == 0:
-                a = ((a ^ word) * A) & MASK
-            else:
-                b = ((b ^ word) * B) & MASK
-        a, b = rotl(a, 31), rotl(b, 27)
-    return finalize(a ^ finalize(b ^ len(events)))
+        w = [KINDS.index(e["kind"]) | (int(e.get("immediate", False)) << 8), e["seq"], e["cause"],
+             e["t"] & MASK, e.get("when", 0) & MASK, e.get("handle", 0), e.get("future", 0), e.get("task", 0),
+             (e.get("choice", 0) << 32) | e.get("of", 0),
+             fnv1a(e["name"]) if "name" in e else 0, fnv1a(e["detail"]) if "detail" in e else 0]
+        h = sum(x * m for x, m in zip(w, M)) & MASK
+        s = rotl(((s ^ h) * C) & MASK, 31)
+    return finalize(s ^ finalize(len(events)))
 
 
 checked = 0
@@ -73,7 +72,7 @@ bad_lines = [
     {"seq": 1, "t": 0, "kind": "step", "cause": 0, "handle": 1, "task": 1, "of": 1},  # no choice
     {"seq": 1, "t": -1, "kind": "loop_run", "cause": 0},
     {"seq": 1, "t": 0, "kind": "call_later", "cause": 0},
-    {"type": "header", "format": "detsim-trace", "version": 2, "detsim": "0", "program": "", "scheduler": "fifo",
+    {"type": "header", "format": "detsim-trace", "version": 1, "detsim": "0", "program": "", "scheduler": "fifo",
      "seed": 0, "metadata": {}},
     {"type": "footer", "outcome": "ok", "events": 1, "final_time_ns": 0, "digest": "XYZ"},
     {"type": "site", "id": 1, "file": "/abs/path.cpp", "line": 1, "function": "f"},

@@ -1,5 +1,5 @@
 // detsim::Trace: a recorded run, as data. Read from and written to JSON Lines
-// (format "detsim-trace", version 1, specified in traces/SCHEMA.md).
+// (format "detsim-trace", version 2, specified in traces/SCHEMA.md).
 //
 // A trace is a header (format, version, seed, scheduler, program, metadata),
 // the interned source sites, every event of the run in order, and a footer
@@ -38,7 +38,7 @@
 namespace detsim {
 
 inline constexpr std::string_view trace_format_name = "detsim-trace";
-inline constexpr int trace_format_version = 1;
+inline constexpr int trace_format_version = 2;
 
 // A trace file that cannot be read: missing, malformed, truncated where a
 // complete trace is required, of another version, or inconsistent. The
@@ -126,8 +126,7 @@ class TraceDigest {
   std::uint64_t value() const noexcept;
 
  private:
-  std::uint64_t lane_a_ = 0x6a09e667f3bcc908ULL;
-  std::uint64_t lane_b_ = 0xbb67ae8584caa73bULL;
+  std::uint64_t state_ = 0x6a09e667f3bcc908ULL;
   std::uint64_t count_ = 0;
 };
 

@@ -47,6 +47,10 @@
 
 namespace detsim {
 
+namespace detail {
+class TraceLog;
+}  // namespace detail
+
 struct TraceOptions {
   std::string program;  // recorded in the header; names the failure file
   std::string path;     // where to write the trace; empty: only on failure
@@ -95,9 +99,17 @@ class TraceRecorder final : public LoopObserver {
   // finish() with the outcome and message of the exception being handled.
   void finish_from_current_exception();
 
-  const Trace& trace() const noexcept { return trace_; }
+  // The trace so far. Events are kept compactly while recording and become
+  // TraceEvents here, on demand (only those not already converted).
+  const Trace& trace() const;
   // Moves the trace out (after finish()); the recorder is left empty.
-  Trace take_trace() noexcept { return std::move(trace_); }
+  Trace take_trace();
+  // How many events were recorded, and the last one (for observers that
+  // check each event as it comes, like the Replayer, without trace()).
+  std::uint64_t event_count() const noexcept;
+  const TraceEvent& last_event() const noexcept { return last_; }
+  // The recorded string at a 1-based index (a name or detail), empty for 0.
+  std::string_view string_at(std::uint32_t index) const noexcept { return trace_.string_at(index); }
   std::uint64_t digest() const noexcept { return digest_.value(); }
   bool finished() const noexcept { return finished_; }
   // Where the trace was written, empty if it was not.
@@ -115,7 +127,11 @@ class TraceRecorder final : public LoopObserver {
 
   EventLoop& loop_;
   TraceOptions options_;
-  Trace trace_;
+  // Header, sites and strings as they come; events only up to the last
+  // trace() call (the rest are in log_).
+  mutable Trace trace_;
+  std::unique_ptr<detail::TraceLog> log_;
+  TraceEvent last_;
   TraceDigest digest_;
   bool finished_ = false;
   std::string written_path_;

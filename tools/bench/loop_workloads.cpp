@@ -135,7 +135,7 @@ void ping_pong_recorded_workload(benchmark::State& state, const Sizes& sizes, Sc
     const std::uint64_t steps = court.budget.run(loop, sizes.steps_per_batch);
     meter.add(steps);
     steps_in_trace += steps;
-    if (recorder->trace().events.size() >= 1'000'000) {
+    if (recorder->event_count() >= 1'000'000) {
       state.PauseTiming();
       const std::uint64_t allocations = allocation_count();
       recorder.reset();
@@ -148,7 +148,7 @@ void ping_pong_recorded_workload(benchmark::State& state, const Sizes& sizes, Sc
   meter.finish();
   if (steps_in_trace > 0) {
     state.counters["events_per_op"] =
-        static_cast<double>(recorder->trace().events.size()) / static_cast<double>(steps_in_trace);
+        static_cast<double>(recorder->event_count()) / static_cast<double>(steps_in_trace);
   }
 }
 
