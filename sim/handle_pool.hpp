@@ -7,7 +7,6 @@
 // each time it is freed, which makes stale Handles harmless.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -20,27 +19,34 @@ namespace detsim::detail {
 
 class TaskCore;
 
-// Cache-line aligned, with everything that running, cancelling and recycling
-// a record reads in its first 64 bytes: with 100k tasks or 1M timers pending,
-// the record a step picks is cold, and this makes it one cache miss, not two
-// or three (records were 112 bytes, straddling lines). The second line holds
-// what is written when the record is scheduled and read only by observers.
+// One cache line holding everything that scheduling, running, cancelling
+// and recycling a record touch. With 100k tasks or 1M timers pending the
+// record a step picks is cold, so this makes each a single cache miss; and
+// a million pending timers take 64 MB of records, not 128.
 struct alignas(64) HandleRecord {
-  // First line: the run path.
   InlineFunction<void()> callback;
-  HandleRecord* next_free = nullptr;
+  union {
+    std::uint64_t id;           // while scheduled: the handle's id
+    HandleRecord* next_free;    // while free: the free list
+  };
   std::uint32_t generation = 0;
   enum class State : std::uint8_t { free, ready, timer, running } state = State::free;
-  bool cancelled = false;     // a timer cancelled while in the heap (discarded lazily)
-  bool is_step = false;       // runs a task step (for event labels)
-  // Second line: identity and event labels.
-  std::uint64_t id = 0;
-  std::uint64_t cause = 0;               // seq of the event that scheduled it
-  std::chrono::nanoseconds when{0};      // timers only
-  TaskCore* task = nullptr;              // the task whose step this is, if any
-  std::source_location site{};
+  bool cancelled = false;  // a timer cancelled while in the heap (discarded lazily)
+  bool is_step = false;    // runs a task step (for event labels)
+  bool labelled = false;   // its HandleLabels were written (see below)
+
+  HandleRecord() noexcept : next_free(nullptr) {}
 };
-static_assert(offsetof(HandleRecord, is_step) < 64, "the run path's fields must share the first cache line");
+static_assert(sizeof(HandleRecord) == 64, "a record is one cache line");
+
+// What only observers need to know of a record: written when the loop is
+// observed, so an unobserved run never touches (or even faults in) them.
+// Trivial on purpose: a chunk leaves them uninitialized until first use.
+struct HandleLabels {
+  std::uint64_t cause;        // seq of the event that scheduled it
+  TaskCore* task;             // the task whose step this is, if any
+  std::source_location site;  // user code that scheduled it
+};
 
 class HandlePool {
  public:
@@ -54,26 +60,39 @@ class HandlePool {
   void release(HandleRecord& record) noexcept {
     record.callback.reset();
     record.state = HandleRecord::State::free;
+    record.labelled = false;
     ++record.generation;
     record.next_free = free_;
     free_ = &record;
   }
+  // The labels of a record of this pool's: found from the record's address,
+  // as chunks are aligned to the size of their records array.
+  static HandleLabels& labels(HandleRecord& record) noexcept {
+    auto* chunk = reinterpret_cast<Chunk*>(reinterpret_cast<std::uintptr_t>(&record) & ~(records_bytes - 1));
+    return chunk->labels[static_cast<std::size_t>(&record - chunk->records)];
+  }
 
  private:
   static constexpr std::size_t chunk_size = 1024;
+  static constexpr std::size_t records_bytes = chunk_size * sizeof(HandleRecord);
+  struct alignas(records_bytes) Chunk {
+    HandleRecord records[chunk_size];
+    HandleLabels labels[chunk_size];
+  };
+
   // Out of line: inlined, this rare path made acquire()'s callers (every
   // call_soon) save six registers and set up a stack frame.
   [[gnu::noinline]] void grow() {
-    auto chunk = std::make_unique<HandleRecord[]>(chunk_size);
+    auto chunk = std::unique_ptr<Chunk>(new Chunk);  // default-init: labels stay untouched
     // Link in index order so records are handed out in address order within
     // a chunk (cache-friendly); nothing depends on their addresses.
     for (std::size_t i = chunk_size; i-- > 0;) {
-      chunk[i].next_free = free_;
-      free_ = &chunk[i];
+      chunk->records[i].next_free = free_;
+      free_ = &chunk->records[i];
     }
     chunks_.push_back(std::move(chunk));
   }
-  std::vector<std::unique_ptr<HandleRecord[]>> chunks_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;
   HandleRecord* free_ = nullptr;
 };
 

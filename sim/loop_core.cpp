@@ -66,33 +66,40 @@ HandleRecord& LoopCore::new_record(InlineFunction<void()>& callback, std::source
   HandleRecord& record = pool_.acquire();
   record.callback = std::move(callback);
   record.id = ++handle_counter_;
-  record.task = task;
-  record.site = site;
   record.is_step = false;
-  record.cause = current_cause_;
+  if (observed()) {
+    HandlePool::labels(record) = HandleLabels{current_cause_, task, site};
+    record.labelled = true;
+  }
   return record;
 }
 
-void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice, std::uint32_t of) {
+void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice, std::uint32_t of,
+                                 std::chrono::nanoseconds when) {
+  HandleLabels& labels = HandlePool::labels(record);
+  if (!record.labelled) {  // scheduled before any observer was attached
+    labels = HandleLabels{0, nullptr, std::source_location{}};
+    record.labelled = true;
+  }
   Event event;
   event.kind = kind;
   // A run is caused by its scheduling (call_soon, or the timer becoming due);
   // a timer becoming due by its scheduling; anything else by what runs now.
   const bool caused_by_record = kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
-  event.cause = caused_by_record ? record.cause : current_cause_;
+  event.cause = caused_by_record ? labels.cause : current_cause_;
   event.handle = record.id;
-  if (record.task) {
-    event.task = record.task->task_id();
-    event.name = record.task->name();
+  if (labels.task) {
+    event.task = labels.task->task_id();
+    event.name = labels.task->name();
   }
-  if (kind == EventKind::timer_scheduled || kind == EventKind::timer_due) event.when = record.when;
+  event.when = when;
   event.choice = choice;
   event.of = of;
-  event.site = record.site;
+  event.site = labels.site;
   std::uint64_t seq = emit(event);
   // What this handle causes later (its run) points back at its scheduling.
   if (kind == EventKind::call_soon || kind == EventKind::timer_scheduled || kind == EventKind::timer_due) {
-    record.cause = seq;
+    labels.cause = seq;
   }
 }
 
@@ -100,7 +107,6 @@ Handle LoopCore::call_soon(InlineFunction<void()>&& callback, std::source_locati
                            bool is_step) {
   HandleRecord& record = new_record(callback, site, task);
   record.is_step = is_step;
-  record.when = now_;
   record.state = HandleRecord::State::ready;
   ready_.push_back(&record);
   if (observed()) emit_handle_event(EventKind::call_soon, record);
@@ -110,10 +116,9 @@ Handle LoopCore::call_soon(InlineFunction<void()>&& callback, std::source_locati
 TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
                               std::source_location site, TaskCore* task) {
   HandleRecord& record = new_record(callback, site, task);
-  record.when = when;
   record.state = HandleRecord::State::timer;
   timers_.push(TimerEntry{when, ++timer_sequence_, &record});
-  if (observed()) emit_handle_event(EventKind::timer_scheduled, record);
+  if (observed()) emit_handle_event(EventKind::timer_scheduled, record, 0, 0, when);
   return TimerHandle(Handle(this, &record, record.generation, record.id), when);
 }
 
@@ -304,7 +309,8 @@ void LoopCore::advance_clock_to_next_timer() {
 
 void LoopCore::move_due_timers() {
   while (!timers_.empty() && timers_.top().when <= now_) {
-    HandleRecord* record = timers_.pop().record;
+    const TimerEntry due = timers_.pop();
+    HandleRecord* record = due.record;
     // The new top's record is needed next (this iteration or the next one)
     // and, with many timers pending, is cold: start loading it now, so the
     // miss overlaps with running the callbacks in between.
@@ -316,7 +322,7 @@ void LoopCore::move_due_timers() {
     }
     record->state = HandleRecord::State::ready;
     ready_.push_back(record);
-    if (observed()) emit_handle_event(EventKind::timer_due, *record);
+    if (observed()) emit_handle_event(EventKind::timer_due, *record, 0, 0, due.when);
   }
 }
 

@@ -100,7 +100,9 @@ class LoopCore {
   void discard_cancelled_timers_at_top() noexcept;
   [[noreturn]] void throw_deadlock() const;
   HandleRecord& new_record(InlineFunction<void()>& callback, std::source_location site, TaskCore* task);
-  void emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0);
+  // `when`: the deadline, for timer_scheduled and timer_due.
+  void emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0,
+                         std::chrono::nanoseconds when = {});
   void teardown_tasks() noexcept;
   void release(HandleRecord& record) noexcept;
   void throw_if_halted();

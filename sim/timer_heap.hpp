@@ -1,11 +1,17 @@
 // TimerHeap: pending timers ordered by (deadline, scheduling sequence), so
 // timers due at the same instant leave the heap in the order they were
 // scheduled and no order ever depends on an address. Private to sim/.
+//
+// A 4-ary min-heap: with a million timers pending the heap is larger than
+// the cache, and each level of a pop is a dependent memory access. Four
+// children per node halve the levels of a binary heap (10 instead of 20 for
+// 1M), and the four siblings sit side by side, so one level's loads overlap.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace detsim::detail {
@@ -26,19 +32,22 @@ class TimerHeap {
 
   void push(TimerEntry entry) {
     entries_.push_back(entry);
-    std::push_heap(entries_.begin(), entries_.end(), later);
+    sift_up(entries_.size() - 1);
   }
   TimerEntry pop() noexcept {
-    std::pop_heap(entries_.begin(), entries_.end(), later);
-    TimerEntry entry = entries_.back();
+    const TimerEntry top = entries_.front();
+    const TimerEntry last = entries_.back();
     entries_.pop_back();
-    return entry;
+    if (!entries_.empty()) sift_down(0, last);
+    return top;
   }
   // Removes every entry for which `drop(entry)` is true and restores the heap.
   template <class Predicate>
   void remove_if(Predicate drop) {
     std::erase_if(entries_, drop);
-    std::make_heap(entries_.begin(), entries_.end(), later);
+    for (std::size_t i = entries_.size() / arity + 1; i-- > 0;) {
+      if (i < entries_.size()) sift_down(i, entries_[i]);
+    }
   }
   template <class F>
   void for_each(F&& function) const {
@@ -47,11 +56,41 @@ class TimerHeap {
   void clear() noexcept { entries_.clear(); }
 
  private:
-  // std::*_heap build a max-heap; "later" puts the earliest entry on top.
-  static bool later(const TimerEntry& a, const TimerEntry& b) noexcept {
-    if (a.when != b.when) return a.when > b.when;
-    return a.sequence > b.sequence;
+  static constexpr std::size_t arity = 4;
+
+  static bool earlier(const TimerEntry& a, const TimerEntry& b) noexcept {
+    return a.when != b.when ? a.when < b.when : a.sequence < b.sequence;
   }
+
+  void sift_up(std::size_t hole) noexcept {
+    const TimerEntry moving = entries_[hole];
+    while (hole > 0) {
+      const std::size_t parent = (hole - 1) / arity;
+      if (!earlier(moving, entries_[parent])) break;
+      entries_[hole] = entries_[parent];
+      hole = parent;
+    }
+    entries_[hole] = moving;
+  }
+
+  // Places `moving` at or below `hole`, moving earlier children up.
+  void sift_down(std::size_t hole, const TimerEntry moving) noexcept {
+    const std::size_t count = entries_.size();
+    for (;;) {
+      const std::size_t first = hole * arity + 1;
+      if (first >= count) break;
+      const std::size_t end = first + arity < count ? first + arity : count;
+      std::size_t best = first;
+      for (std::size_t child = first + 1; child < end; ++child) {
+        if (earlier(entries_[child], entries_[best])) best = child;
+      }
+      if (!earlier(entries_[best], moving)) break;
+      entries_[hole] = entries_[best];
+      hole = best;
+    }
+    entries_[hole] = moving;
+  }
+
   std::vector<TimerEntry> entries_;
 };
 
