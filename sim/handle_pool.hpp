@@ -54,6 +54,9 @@ class HandlePool {
     if (!free_) grow();
     HandleRecord* record = free_;
     free_ = record->next_free;
+    // The next record to hand out may be cold (1M timers recycle 64 MB of
+    // records): start loading it for the next acquire.
+    if (free_) __builtin_prefetch(free_, 1);
     record->cancelled = false;
     return *record;
   }

@@ -80,6 +80,13 @@ class TimerHeap {
       const std::size_t first = hole * arity + 1;
       if (first >= count) break;
       const std::size_t end = first + arity < count ? first + arity : count;
+      // Start loading the next level for every child now: which child the
+      // hole moves to is known only after comparing them, and waiting for
+      // that made each level a serial cache miss.
+      for (std::size_t child = first; child < end && child * arity + 1 < count; ++child) {
+        __builtin_prefetch(&entries_[child * arity + 1]);
+        __builtin_prefetch(&entries_[child * arity + 1] + 2);
+      }
       std::size_t best = first;
       for (std::size_t child = first + 1; child < end; ++child) {
         if (earlier(entries_[child], entries_[best])) best = child;
