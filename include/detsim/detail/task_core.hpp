@@ -26,6 +26,8 @@ class TaskCore {
   void set_name(std::string name) { name_ = std::move(name); }
   std::uint64_t task_id() const noexcept { return task_id_; }
   bool started() const noexcept { return scheduled_once_; }
+  // The coroutine frame's address (for prefetching), null once destroyed.
+  const void* frame_address() const noexcept { return frame_.address(); }
 
   // Binds the task to `loop` and schedules its first step. The name defaults
   // to "Task-<n>" with n the loop's task counter.
