@@ -129,8 +129,7 @@ void FutureStateBase::attach(LoopCore& loop, std::source_location site, bool ann
   anchor_ = IntrusivePtr<LoopAnchor>(&loop.anchor());
   id_ = loop.next_future_id();
   if (announce && loop.observed()) {
-    Event event;
-    event.kind = EventKind::future_created;
+    Event& event = loop.blank_event(EventKind::future_created);
     event.cause = loop.current_cause();
     event.future = id_;
     event.site = site;
@@ -224,10 +223,9 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   LoopCore* loop = this->loop();
   std::uint64_t previous_cause = 0;
   if (loop && loop->observed()) {
-    Event event;
-    event.kind = status == Status::cancelled ? EventKind::cancel
-                 : exception_                ? EventKind::set_exception
-                                             : EventKind::set_result;
+    Event& event = loop->blank_event(status == Status::cancelled ? EventKind::cancel
+                                     : exception_                ? EventKind::set_exception
+                                                                 : EventKind::set_result);
     event.cause = loop->current_cause();
     event.future = id_;
     if (task_) {
@@ -261,8 +259,7 @@ void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediat
   std::uint64_t previous_cause = 0;
   const bool observed = loop && loop->observed();
   if (observed) {
-    Event event;
-    event.kind = EventKind::done_callback;
+    Event& event = loop->blank_event(EventKind::done_callback);
     event.cause = loop->current_cause();
     event.future = id_;
     event.immediate = immediate;

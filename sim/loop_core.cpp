@@ -85,8 +85,7 @@ void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint
     labels = HandleLabels{0, nullptr, std::source_location{}};
     record.labelled = true;
   }
-  Event event;
-  event.kind = kind;
+  Event& event = blank_event(kind);
   // A run is caused by its scheduling (call_soon, or the timer becoming due);
   // a timer becoming due by its scheduling; anything else by what runs now.
   const bool caused_by_record = kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
@@ -193,8 +192,7 @@ void LoopCore::run_forever() {
   check_can_run();
   RunningScope scope(*this);
   if (observed()) {
-    Event event;
-    event.kind = EventKind::loop_run;
+    Event& event = blank_event(EventKind::loop_run);
     emit(event);
   }
   for (;;) {
@@ -204,8 +202,7 @@ void LoopCore::run_forever() {
   }
   throw_if_halted();
   if (observed()) {
-    Event event;
-    event.kind = EventKind::loop_stop;
+    Event& event = blank_event(EventKind::loop_stop);
     emit(event);
   }
 }
@@ -314,8 +311,7 @@ void LoopCore::advance_clock_to_next_timer() {
   }
   now_ = when;
   if (observed()) {
-    Event event;
-    event.kind = EventKind::clock_advanced;
+    Event& event = blank_event(EventKind::clock_advanced);
     emit(event);
   }
 }
@@ -372,8 +368,7 @@ void LoopCore::close() {
   if (running_) throw RuntimeError("detsim.loop.close_running", "Cannot close a running event loop");
   if (closed_) return;
   if (observed()) {
-    Event event;
-    event.kind = EventKind::loop_close;
+    Event& event = blank_event(EventKind::loop_close);
     emit(event);
   }
   closed_ = true;
@@ -420,6 +415,28 @@ void LoopCore::add_unretrieved(FutureStateBase& future) { unretrieved_.push_back
 void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase(unretrieved_, &future); }
 
 // ---- observers and exceptions -------------------------------------------------
+
+Event& LoopCore::blank_event(EventKind kind) noexcept {
+  // Field by field, so the compiler stores each instead of clearing the
+  // object with `rep stos`. A new field of Event must be reset here too.
+  static_assert(sizeof(Event) == 120, "reset every field of Event below");
+  Event& event = scratch_event_;
+  event.kind = kind;
+  event.seq = 0;
+  event.cause = 0;
+  event.time = {};
+  event.handle = 0;
+  event.future = 0;
+  event.task = 0;
+  event.when = {};
+  event.choice = 0;
+  event.of = 0;
+  event.immediate = false;
+  event.name = {};
+  event.detail = {};
+  event.site = {};
+  return event;
+}
 
 std::uint64_t LoopCore::emit(Event& event) {
   event.seq = ++event_counter_;

@@ -46,8 +46,7 @@ void TaskCore::start(LoopCore& loop, std::string name, std::source_location site
   scheduled_once_ = true;
   loop.add_live_task(*this);
   if (loop.observed()) {
-    Event event;
-    event.kind = EventKind::task_created;
+    Event& event = loop.blank_event(EventKind::task_created);
     event.cause = loop.current_cause();
     event.future = future_.id();
     event.task = task_id_;
@@ -116,8 +115,7 @@ void TaskCore::complete() {
 bool TaskCore::cancel(std::string_view message, std::source_location site) {
   if (future_.done()) return false;
   if (loop_ && loop_->observed()) {
-    Event event;
-    event.kind = EventKind::cancel_requested;
+    Event& event = loop_->blank_event(EventKind::cancel_requested);
     event.cause = loop_->current_cause();
     event.future = future_.id();
     event.task = task_id_;
