@@ -446,7 +446,18 @@ std::uint64_t LoopCore::emit(Event& event) {
   return event.seq;
 }
 
-void LoopCore::add_observer(LoopObserver& observer) { observers_.push_back(&observer); }
+void LoopCore::add_observer(LoopObserver& observer) {
+  if (observers_.empty()) {
+    // Unobserved, records were scheduled without labels. Ready ones still
+    // know their task (their entry does); pending timers' labels are lost.
+    ready_.for_each_entry([](const ReadyEntry& entry) {
+      if (entry.record->labelled) return;
+      HandlePool::labels(*entry.record) = HandleLabels{0, entry.task, {}};
+      entry.record->labelled = true;
+    });
+  }
+  observers_.push_back(&observer);
+}
 
 void LoopCore::remove_observer(LoopObserver& observer) noexcept { std::erase(observers_, &observer); }
 

@@ -20,16 +20,18 @@
 namespace detsim::detail {
 
 struct HandleRecord;
+class TaskCore;
 
 struct ReadyEntry {
   HandleRecord* record = nullptr;
-  const void* warm_a = nullptr;  // addresses to prefetch before running it
-  const void* warm_b = nullptr;
+  TaskCore* task = nullptr;      // the task whose step it runs, if any
+  const void* frame = nullptr;   // and that task's coroutine frame
 
+  // Starts loading what running the entry touches.
   void prefetch() const noexcept {
     __builtin_prefetch(record);
-    __builtin_prefetch(warm_a);
-    __builtin_prefetch(warm_b);
+    __builtin_prefetch(task);
+    __builtin_prefetch(frame);
   }
 };
 
@@ -78,6 +80,10 @@ class ReadyQueue {
     return false;
   }
 
+  template <class F>
+  void for_each_entry(F&& function) const {
+    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & (slots_.size() - 1)]);
+  }
   template <class F>
   void for_each(F&& function) const {
     for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & (slots_.size() - 1)].record);

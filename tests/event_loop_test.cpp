@@ -799,6 +799,44 @@ TEST(LoopObserver, SeqCountsOnlyObservedEventsAndRemoveStopsThem) {
   EXPECT_EQ(recorder.events.size(), 1u);
 }
 
+// What was scheduled before the first observer came is reported from then
+// on with what the loop still knows: a ready step its task, a pending timer
+// neither task nor site; causes start at 0. Never stale or made-up values.
+TEST(LoopObserver, WorkScheduledBeforeTheFirstObserverIsReportedWithWhatIsKnown) {
+  Recorder recorder;
+  detsim::EventLoop loop;
+  auto sleeper = [](int& woke) -> Task<void> {
+    co_await detsim::sleep(1ms);
+    ++woke;
+  };
+  int woke = 0;
+  auto task = loop.create_task(sleeper(woke), "sleeper");
+  run_then_stop(loop);  // unobserved: the task's first step ran, its sleep's timer is pending
+  auto late = loop.create_task(sleeper(woke), "late");  // a ready first step
+  loop.add_observer(recorder);
+  loop.run_until_complete(late);
+  loop.run_until_complete(task);
+  EXPECT_EQ(woke, 2);
+  bool saw_late_step = false;
+  bool saw_early_timer = false;
+  for (const auto& event : recorder.events) {
+    EXPECT_LT(event.cause, event.seq);
+    if (event.kind == detsim::EventKind::step && event.cause == 0) {
+      saw_late_step = true;
+      EXPECT_EQ(event.task, late.task_id());  // known from the ready queue
+      EXPECT_NE(event.handle, 0u);
+    }
+    if (event.kind == detsim::EventKind::timer_due && event.cause == 0) {
+      saw_early_timer = true;
+      EXPECT_EQ(event.task, 0u);  // labels of a timer scheduled unobserved are lost
+      EXPECT_EQ(event.site.line(), 0u);
+      EXPECT_EQ(event.when, 1ms);
+    }
+  }
+  EXPECT_TRUE(saw_late_step);
+  EXPECT_TRUE(saw_early_timer);
+}
+
 TEST(LoopObserver, ReportsSchedulerChoices) {
   Recorder recorder;
   detsim::EventLoop loop{detsim::RandomScheduler{1}};

@@ -16,6 +16,11 @@
 // Determinism contract: for the same program and scheduler, the sequence of
 // events, every field included except `site`, is identical on every run.
 //
+// Attach observers before scheduling work: the loop only labels callbacks
+// with their cause, task and site while observed. Work scheduled earlier is
+// reported with cause 0, a ready task step with its task, and a pending
+// timer with neither task nor site.
+//
 // Observers must not schedule work on the loop they observe, and must not
 // throw (to stop a run, call EventLoop::halt). An observer must be removed
 // (remove_observer) or outlive the loop: the loop reports loop_close when it
