@@ -152,6 +152,59 @@ RC_GTEST_PROP(TraceDigest, SameSeedSameTraceAndDigest, (std::uint64_t seed)) {
   RC_ASSERT(first.footer->digest == second.footer->digest);
 }
 
+// The recorder keeps events as small deltas (sim/trace_log.hpp). Whatever
+// the values (ids far apart or going back, huge times, deadlines before the
+// present, choices of millions), trace() gives back exactly what was
+// recorded, however often it is asked for along the way.
+RC_GTEST_PROP(TraceRecorder, KeepsEveryEventExactlyHoweverLargeItsFields, ()) {
+  const auto count = *rc::gen::inRange<std::size_t>(1, 200);
+  detsim::EventLoop loop;
+  detsim::TraceRecorder recorder{loop};
+  loop.remove_observer(recorder);  // fed by hand below, not by the loop
+  const auto id = rc::gen::oneOf(rc::gen::just<std::uint64_t>(0), rc::gen::inRange<std::uint64_t>(1, 100),
+                                 rc::gen::arbitrary<std::uint64_t>());
+  std::vector<detsim::TraceEvent> expected;
+  std::int64_t time = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    detsim::Event event;
+    // Any kind but task_created, whose task id must be a small counter (the
+    // recorder indexes task names by it); names are checked elsewhere.
+    event.kind = *rc::gen::suchThat(rc::gen::map(rc::gen::inRange(0, 17),
+                                                 [](int kind) { return static_cast<detsim::EventKind>(kind); }),
+                                    [](detsim::EventKind kind) { return kind != detsim::EventKind::task_created; });
+    event.seq = i + 1;
+    event.cause = *rc::gen::inRange<std::uint64_t>(0, i + 1);
+    time += *rc::gen::oneOf(rc::gen::just<std::int64_t>(0), rc::gen::inRange<std::int64_t>(0, std::int64_t{1} << 50));
+    event.time = std::chrono::nanoseconds{time};
+    event.when = std::chrono::nanoseconds{*rc::gen::oneOf(rc::gen::just<std::int64_t>(0),
+                                                           rc::gen::arbitrary<std::int64_t>())};
+    event.handle = *id;
+    event.future = *id;
+    event.task = *id;
+    event.choice = *rc::gen::arbitrary<std::uint32_t>();
+    event.of = *rc::gen::arbitrary<std::uint32_t>();
+    event.immediate = *rc::gen::arbitrary<bool>();
+    recorder.on_event(event);
+    detsim::TraceEvent& kept = expected.emplace_back();
+    kept.seq = event.seq;
+    kept.cause = event.cause;
+    kept.time_ns = time;
+    kept.when_ns = event.when.count();
+    kept.handle = event.handle;
+    kept.future = event.future;
+    kept.task = event.task;
+    kept.choice = event.choice;
+    kept.of = event.of;
+    kept.kind = event.kind;
+    kept.immediate = event.immediate;
+    if (*rc::gen::inRange(0, 10) == 0) RC_ASSERT(recorder.trace().events.size() == i + 1);  // decodes so far
+    RC_ASSERT(recorder.last_event() == kept);
+  }
+  RC_ASSERT(recorder.event_count() == count);
+  RC_ASSERT(recorder.trace().events == expected);
+  RC_ASSERT(recorder.digest() == recorder.trace().digest());
+}
+
 TEST(TraceDigest, DifferentSeedsOfARacyProgramDiffer) {
   std::set<std::uint64_t> digests;
   for (std::uint64_t seed = 1; seed <= 40; ++seed) digests.insert(golden::lost_update(seed, 3, 3).footer->digest);

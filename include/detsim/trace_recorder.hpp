@@ -5,7 +5,8 @@
 //
 //   detsim::TraceRecorder recorder{loop, {.program = "bank", .path = "bank.jsonl"}};
 //
-// Events are kept compactly in memory (ids, interned names and sites) and the
+// Events are kept compactly in memory (a few bytes each: small deltas of ids
+// and times, interned names and sites; see sim/trace_log.hpp) and the
 // digest is computed as they come; JSON is only formatted when the trace is
 // written. The file is written:
 //   - at finish() (or destruction) when options.path is set;
