@@ -416,36 +416,6 @@ void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase
 
 // ---- observers and exceptions -------------------------------------------------
 
-Event& LoopCore::blank_event(EventKind kind) noexcept {
-  // Field by field, so the compiler stores each instead of clearing the
-  // object with `rep stos`. A new field of Event must be reset here too.
-  static_assert(sizeof(Event) == 120, "reset every field of Event below");
-  Event& event = scratch_event_;
-  event.kind = kind;
-  event.seq = 0;
-  event.cause = 0;
-  event.time = {};
-  event.handle = 0;
-  event.future = 0;
-  event.task = 0;
-  event.when = {};
-  event.choice = 0;
-  event.of = 0;
-  event.immediate = false;
-  event.name = {};
-  event.detail = {};
-  event.site = {};
-  return event;
-}
-
-std::uint64_t LoopCore::emit(Event& event) {
-  event.seq = ++event_counter_;
-  event.time = now_;
-  // By index: an observer may add another while being told of an event.
-  for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_event(event);
-  return event.seq;
-}
-
 void LoopCore::add_observer(LoopObserver& observer) {
   if (observers_.empty()) {
     // Unobserved, records were scheduled without labels. Ready ones still

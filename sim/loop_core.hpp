@@ -74,9 +74,36 @@ class LoopCore {
   // The event to fill in and emit(): `kind`, every other field zero. Always
   // the same object, emitted before the next call. (A fresh local Event is
   // zeroed with `rep stos`, which cost more than the rest of an emission.)
-  Event& blank_event(EventKind kind) noexcept;
+  // (Both inline: every observed event passes through them.)
+  Event& blank_event(EventKind kind) noexcept {
+    // Field by field, so the compiler stores each instead of clearing the
+    // object with `rep stos`. A new field of Event must be reset here too.
+    static_assert(sizeof(Event) == 120, "reset every field of Event below");
+    Event& event = scratch_event_;
+    event.kind = kind;
+    event.seq = 0;
+    event.cause = 0;
+    event.time = {};
+    event.handle = 0;
+    event.future = 0;
+    event.task = 0;
+    event.when = {};
+    event.choice = 0;
+    event.of = 0;
+    event.immediate = false;
+    event.name = {};
+    event.detail = {};
+    event.site = {};
+    return event;
+  }
   // Fills seq and time, and passes the event to every observer; returns seq.
-  std::uint64_t emit(Event& event);
+  std::uint64_t emit(Event& event) {
+    event.seq = ++event_counter_;
+    event.time = now_;
+    // By index: an observer may add another while being told of an event.
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_event(event);
+    return event.seq;
+  }
   std::uint64_t current_cause() const noexcept { return current_cause_; }
   // Sets the cause of events issued from now on; returns the previous one.
   std::uint64_t exchange_cause(std::uint64_t cause) noexcept { return std::exchange(current_cause_, cause); }

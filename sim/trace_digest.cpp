@@ -8,16 +8,6 @@ namespace detsim {
 
 namespace {
 
-constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;
-// One odd multiplier per event word, in the order of SCHEMA.md's table.
-constexpr std::uint64_t word_multipliers[11] = {
-    0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL, 0x85ebca77c2b2ae63ULL, 0x27d4eb2f165667c5ULL,
-    0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL, 0xff51afd7ed558ccdULL, 0xc4ceb9fe1a85ec53ULL,
-    0xd6e8feb86659fd93ULL, 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
-};
-
-constexpr std::uint64_t rotate_left(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-
 constexpr std::uint64_t finalize(std::uint64_t x) noexcept {  // splitmix64's finalizer
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ULL;
@@ -35,31 +25,6 @@ std::uint64_t hash_trace_string(std::string_view text) noexcept {
     hash *= 0x100000001b3ULL;
   }
   return hash;
-}
-
-void TraceDigest::add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
-  const std::uint64_t words[11] = {
-      static_cast<std::uint64_t>(event.kind) | (static_cast<std::uint64_t>(event.immediate) << 8),
-      event.seq,
-      event.cause,
-      static_cast<std::uint64_t>(event.time_ns),
-      static_cast<std::uint64_t>(event.when_ns),
-      event.handle,
-      event.future,
-      event.task,
-      (static_cast<std::uint64_t>(event.choice) << 32) | event.of,
-      name_hash,
-      detail_hash,
-  };
-  // The words' products are independent, so a processor computes them side
-  // by side; only one multiply per event chains from one event to the next
-  // (format version 1 chained six per event, and recording waited on them).
-  std::uint64_t event_hash = 0;
-  for (std::size_t i = 0; i < 11; ++i) event_hash += words[i] * word_multipliers[i];
-  // The rotation carries the high bits, which the multiply mixes best, back
-  // to the low ones for the next event.
-  state_ = rotate_left((state_ ^ event_hash) * chain_multiplier, 31);
-  ++count_;
 }
 
 std::uint64_t TraceDigest::value() const noexcept {

@@ -6,7 +6,7 @@ namespace detsim::detail {
 
 namespace {
 
-enum FieldBit : std::uint8_t {
+enum FieldBit : unsigned {
   time_bit = 1 << 0,
   cause_bit = 1 << 1,
   when_bit = 1 << 2,
@@ -16,10 +16,10 @@ enum FieldBit : std::uint8_t {
   choice_bit = 1 << 6,  // choice and of, as a step or callback has both
   site_bit = 1 << 7,
 };
-constexpr std::uint8_t kind_mask = 0x1f;
-constexpr std::uint8_t immediate_bit = 1 << 5;
-constexpr std::uint8_t name_bit = 1 << 6;
-constexpr std::uint8_t detail_bit = 1 << 7;
+constexpr unsigned kind_mask = 0x1f;
+constexpr unsigned immediate_bit = 1 << 5;
+constexpr unsigned name_bit = 1 << 6;
+constexpr unsigned detail_bit = 1 << 7;
 
 std::uint64_t zigzag(std::int64_t value) noexcept {
   return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
@@ -28,13 +28,21 @@ std::int64_t unzigzag(std::uint64_t value) noexcept {
   return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
 }
 
-std::uint8_t* put(std::uint8_t* out, std::uint64_t value) noexcept {
+[[gnu::noinline]] std::uint8_t* put_long(std::uint8_t* out, std::uint64_t value) noexcept {
   while (value >= 0x80) {
     *out++ = static_cast<std::uint8_t>(value | 0x80);
     value >>= 7;
   }
   *out++ = static_cast<std::uint8_t>(value);
   return out;
+}
+// Most values are small deltas: one byte, inline.
+std::uint8_t* put(std::uint8_t* out, std::uint64_t value) noexcept {
+  if (value < 0x80) [[likely]] {
+    *out = static_cast<std::uint8_t>(value);
+    return out + 1;
+  }
+  return put_long(out, value);
 }
 std::uint64_t get(const std::uint8_t*& in) noexcept {
   std::uint64_t value = 0;
@@ -46,10 +54,10 @@ std::uint64_t get(const std::uint8_t*& in) noexcept {
 }
 
 // An id field against the previous non-zero value of the same field.
-std::uint8_t* put_id(std::uint8_t* out, std::uint64_t value, std::uint64_t& previous) noexcept {
-  out = put(out, zigzag(static_cast<std::int64_t>(value - previous)));
+std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcept {
+  const std::uint64_t encoded = zigzag(static_cast<std::int64_t>(value - previous));
   previous = value;
-  return out;
+  return encoded;
 }
 std::uint64_t get_id(const std::uint8_t*& in, std::uint64_t& previous) noexcept {
   previous += static_cast<std::uint64_t>(unzigzag(get(in)));
@@ -69,36 +77,34 @@ void TraceLog::start_chunk() {
 
 void TraceLog::append(const TraceEvent& event) {
   DETSIM_ASSERT_EQ(event.seq, count_ + 1);
-  if (cursor_ >= limit_) [[unlikely]] start_chunk();
-  // Both header bytes first, branch-free; then one test per field. (Setting
-  // the bits inside the field tests led g++ to build a 100-byte table of bit
-  // combinations on the stack on every call.)
-  const auto bit = [](bool present, std::uint8_t value) { return static_cast<std::uint8_t>(present ? value : 0); };
-  const std::uint8_t fields = bit(event.time_ns != context_.time_ns, time_bit) | bit(event.cause != 0, cause_bit) |
-                              bit(event.when_ns != 0, when_bit) | bit(event.handle != 0, handle_bit) |
-                              bit(event.future != 0, future_bit) | bit(event.task != 0, task_bit) |
-                              bit((event.choice | event.of) != 0, choice_bit) | bit(event.site != 0, site_bit);
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
-  const std::uint8_t kind = static_cast<std::uint8_t>(event.kind) | bit(event.immediate, immediate_bit) |
-                            bit(event.name != 0, name_bit) | bit(event.detail != 0, detail_bit);
-  std::uint8_t* out = cursor_;
-  out[0] = kind;
-  out[1] = fields;
-  out += 2;
-  if (fields & time_bit) out = put(out, static_cast<std::uint64_t>(event.time_ns - context_.time_ns));
-  context_.time_ns = event.time_ns;
-  if (fields & cause_bit) out = put(out, event.seq - event.cause);
-  if (fields & when_bit) [[unlikely]] out = put(out, zigzag(event.when_ns - event.time_ns));
-  if (fields & handle_bit) out = put_id(out, event.handle, context_.handle);
-  if (fields & future_bit) out = put_id(out, event.future, context_.future);
-  if (fields & task_bit) out = put_id(out, event.task, context_.task);
-  if (fields & choice_bit) {
-    out = put(out, event.choice);
-    out = put(out, event.of);
+  if (cursor_ >= limit_) [[unlikely]] start_chunk();
+  std::uint8_t* out = cursor_ + 2;
+  // Header bits are gathered in a plain unsigned as the fields are written.
+  unsigned fields = 0;
+  unsigned kind = static_cast<unsigned>(event.kind) | (event.immediate ? immediate_bit : 0u);
+  const auto field = [&out](unsigned& bits, unsigned bit, std::uint64_t value) {
+    bits |= bit;
+    out = put(out, value);
+  };
+  if (event.time_ns != context_.time_ns) {
+    field(fields, time_bit, static_cast<std::uint64_t>(event.time_ns - context_.time_ns));
+    context_.time_ns = event.time_ns;
   }
-  if (fields & site_bit) out = put(out, event.site);
-  if (kind & name_bit) out = put(out, event.name);
-  if (kind & detail_bit) [[unlikely]] out = put(out, event.detail);
+  if (event.cause != 0) field(fields, cause_bit, event.seq - event.cause);
+  if (event.when_ns != 0) [[unlikely]] field(fields, when_bit, zigzag(event.when_ns - event.time_ns));
+  if (event.handle != 0) field(fields, handle_bit, delta(event.handle, context_.handle));
+  if (event.future != 0) field(fields, future_bit, delta(event.future, context_.future));
+  if (event.task != 0) field(fields, task_bit, delta(event.task, context_.task));
+  if ((event.choice | event.of) != 0) {
+    field(fields, choice_bit, event.choice);
+    field(fields, choice_bit, event.of);
+  }
+  if (event.site != 0) field(fields, site_bit, event.site);
+  if (event.name != 0) field(kind, name_bit, event.name);
+  if (event.detail != 0) [[unlikely]] field(kind, detail_bit, event.detail);
+  cursor_[0] = static_cast<std::uint8_t>(kind);
+  cursor_[1] = static_cast<std::uint8_t>(fields);
   cursor_ = out;
   ++count_;
 }

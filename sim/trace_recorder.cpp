@@ -123,7 +123,9 @@ std::uint32_t TraceRecorder::intern_string(std::string_view raw) {
   return static_cast<std::uint32_t>(trace_.strings.size());
 }
 
-std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
+// Inline: every event asks, and all but the first use of a site hit the
+// cache. The first use takes add_site, out of line.
+inline std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
   std::uintptr_t identity;
   std::uint64_t position;
   if constexpr (sizeof(std::source_location) == sizeof(std::uintptr_t) &&
@@ -138,6 +140,11 @@ std::uint32_t TraceRecorder::intern_site(const std::source_location& site) {
   }
   SiteSlot& slot = site_slots_[((identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40) & (site_cache_size - 1)];
   if (slot.identity == identity && slot.position == position) [[likely]] return slot.index;
+  return add_site(site, slot, identity, position);
+}
+
+std::uint32_t TraceRecorder::add_site(const std::source_location& site, SiteSlot& slot, std::uintptr_t identity,
+                                      std::uint64_t position) {
   if (site.line() == 0) return 0;
   // Not cached: find the site by content (the same position may come with
   // another copy of the file string from another translation unit), or add it.

@@ -121,7 +121,10 @@ class TraceRecorder final : public LoopObserver {
   void on_event(const Event& event) override;
 
  private:
+  struct SiteSlot;
   std::uint32_t intern_site(const std::source_location& site);
+  [[gnu::noinline]] std::uint32_t add_site(const std::source_location& site, SiteSlot& slot, std::uintptr_t identity,
+                                           std::uint64_t position);
   std::uint32_t intern_string(std::string_view text);
   void stream_lines(std::size_t first_site, const TraceEvent& event);
   void flush_stream();
@@ -140,7 +143,6 @@ class TraceRecorder final : public LoopObserver {
 
   // task id -> (1-based string index of its name, hash of the name)
   std::vector<std::pair<std::uint32_t, std::uint64_t>> task_names_;
-  struct SiteSlot;
   std::vector<SiteSlot> site_slots_;  // open addressing, by call-site identity
   std::vector<std::uint64_t> string_hashes_;
   std::vector<std::string> quoted_strings_;  // streaming: strings escaped once
