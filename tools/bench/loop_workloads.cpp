@@ -97,21 +97,60 @@ Task<void> player(Court& court, Future<void> Court::*mine, Future<void> Court::*
   }
 }
 
+// Two players on `loop`, A serving; the tasks are kept for the loop's life.
+struct Match {
+  Court& court;
+  Task<void> a;
+  Task<void> b;
+
+  Match(EventLoop& loop, Court& court_) : court(court_) {
+    court.loop = &loop;
+    court.to_a = loop.create_future();
+    court.to_b = loop.create_future();
+    court.to_a.set_result();  // A serves
+    a = loop.create_task(player(court, &Court::to_a, &Court::to_b), "A");
+    b = loop.create_task(player(court, &Court::to_b, &Court::to_a), "B");
+  }
+};
+
 void ping_pong_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
   Court court;  // outlives the loop, whose close() destroys the players' frames
   EventLoop loop{make_scheduler(kind)};
-  court.loop = &loop;
-  court.to_a = loop.create_future();
-  court.to_b = loop.create_future();
-  court.to_a.set_result();  // A serves
-  const Task<void> a = loop.create_task(player(court, &Court::to_a, &Court::to_b), "A");
-  const Task<void> b = loop.create_task(player(court, &Court::to_b, &Court::to_a), "B");
+  const Match match(loop, court);
   court.budget.run(loop, sizes.steps_per_batch);  // warm-up
   // One task is ready at any time, so the RandomScheduler is never asked to
   // pick (a lone candidate is no decision): both compare with bare FIFO of 2.
   OperationMeter meter(state, bare_fifo_name(2));
   for (auto _ : state) meter.add(court.budget.run(loop, sizes.steps_per_batch));
   meter.finish();
+}
+
+// The same ping-pong with an observer that only counts the events: what
+// reporting events costs the loop before any observer does work with them,
+// the floor under ping_pong_recorded.
+void ping_pong_observed_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
+  struct EventCounter final : LoopObserver {
+    std::uint64_t events = 0;
+    void on_event(const Event&) override { ++events; }
+  } counter;
+  Court court;
+  EventLoop loop{make_scheduler(kind)};
+  loop.add_observer(counter);
+  const Match match(loop, court);
+  court.budget.run(loop, sizes.steps_per_batch);  // warm-up
+  OperationMeter meter(state, std::string("detsim/ping_pong/") + to_string(kind));
+  const std::uint64_t events_before = counter.events;
+  std::uint64_t steps = 0;
+  for (auto _ : state) {
+    const std::uint64_t made = court.budget.run(loop, sizes.steps_per_batch);
+    meter.add(made);
+    steps += made;
+  }
+  meter.finish();
+  if (steps > 0) {
+    state.counters["events_per_op"] = static_cast<double>(counter.events - events_before) / static_cast<double>(steps);
+  }
+  loop.remove_observer(counter);
 }
 
 // The same ping-pong with a TraceRecorder attached: every event recorded in
@@ -122,12 +161,7 @@ void ping_pong_recorded_workload(benchmark::State& state, const Sizes& sizes, Sc
   Court court;
   EventLoop loop{make_scheduler(kind)};
   auto recorder = std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
-  court.loop = &loop;
-  court.to_a = loop.create_future();
-  court.to_b = loop.create_future();
-  court.to_a.set_result();
-  const Task<void> a = loop.create_task(player(court, &Court::to_a, &Court::to_b), "A");
-  const Task<void> b = loop.create_task(player(court, &Court::to_b, &Court::to_a), "B");
+  const Match match(loop, court);
   court.budget.run(loop, sizes.steps_per_batch);  // warm-up
   OperationMeter meter(state, std::string("detsim/ping_pong/") + to_string(kind));
   std::uint64_t steps_in_trace = sizes.steps_per_batch;  // the warm-up's
@@ -214,6 +248,7 @@ void register_both(const std::string& name, Workload workload, const Sizes& size
 void register_loop_workloads(const Sizes& sizes) {
   register_both("call_soon/chains:" + std::to_string(sizes.callback_chains), call_soon_workload, sizes);
   register_both("ping_pong", ping_pong_workload, sizes);
+  register_both("ping_pong_observed", ping_pong_observed_workload, sizes);
   register_both("ping_pong_recorded", ping_pong_recorded_workload, sizes);
   register_both("yield/tasks:" + std::to_string(sizes.many_tasks), yield_workload, sizes);
   register_both("timers/timers:" + std::to_string(sizes.timers), timers_workload, sizes);
