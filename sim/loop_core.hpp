@@ -141,6 +141,7 @@ class LoopCore {
   EventLoop& owner_;
   IntrusivePtr<LoopAnchor> anchor_;
   std::unique_ptr<Scheduler> scheduler_;
+  bool fifo_;  // the scheduler is a FifoScheduler, whose pick is always 0
   Random random_;
   std::chrono::nanoseconds now_{0};
 

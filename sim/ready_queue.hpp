@@ -37,23 +37,23 @@ struct ReadyEntry {
 
 class ReadyQueue {
  public:
-  ReadyQueue() : slots_(16) {}
+  ReadyQueue() : slots_(16), mask_(15) {}
 
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
 
   void push_back(const ReadyEntry& entry) {
-    if (size_ == slots_.size()) grow();
-    slots_[(head_ + size_) & (slots_.size() - 1)] = entry;
+    if (size_ > mask_) grow();
+    slots_[(head_ + size_) & mask_] = entry;
     ++size_;
   }
 
   // The entry at `index` (< size()), not removed.
-  const ReadyEntry& at(std::size_t index) const noexcept { return slots_[(head_ + index) & (slots_.size() - 1)]; }
+  const ReadyEntry& at(std::size_t index) const noexcept { return slots_[(head_ + index) & mask_]; }
 
   ReadyEntry take(std::size_t index) noexcept {
     DETSIM_ASSERT_LT(index, size_);
-    const std::size_t mask = slots_.size() - 1;
+    const std::size_t mask = mask_;
     ReadyEntry taken;
     if (index == 0) {
       taken = slots_[head_];
@@ -70,7 +70,7 @@ class ReadyQueue {
   // Removes `record`, keeping the order of the others (O(n): only used when
   // a ready callback is cancelled, which is rare).
   bool erase(const HandleRecord* record) noexcept {
-    const std::size_t mask = slots_.size() - 1;
+    const std::size_t mask = mask_;
     for (std::size_t i = 0; i < size_; ++i) {
       if (slots_[(head_ + i) & mask].record != record) continue;
       for (std::size_t j = i; j + 1 < size_; ++j) slots_[(head_ + j) & mask] = slots_[(head_ + j + 1) & mask];
@@ -82,11 +82,11 @@ class ReadyQueue {
 
   template <class F>
   void for_each_entry(F&& function) const {
-    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & (slots_.size() - 1)]);
+    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & mask_]);
   }
   template <class F>
   void for_each(F&& function) const {
-    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & (slots_.size() - 1)].record);
+    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & mask_].record);
   }
 
   void clear() noexcept {
@@ -98,11 +98,15 @@ class ReadyQueue {
   // Out of line, so that push_back stays a few instructions (see HandlePool).
   [[gnu::noinline]] void grow() {
     std::vector<ReadyEntry> bigger(slots_.size() * 2);
-    for (std::size_t i = 0; i < size_; ++i) bigger[i] = slots_[(head_ + i) & (slots_.size() - 1)];
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = slots_[(head_ + i) & mask_];
     slots_ = std::move(bigger);
+    mask_ = slots_.size() - 1;
     head_ = 0;
   }
   std::vector<ReadyEntry> slots_;  // size is a power of two
+  // slots_.size() - 1, kept: entries are 24 bytes, and recomputing the size
+  // from the vector's pointers costs a division on every push and take.
+  std::size_t mask_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };
