@@ -163,9 +163,14 @@ void FutureStateBase::throw_is_task(const char* operation) const {
                      "Task does not support " + std::string(operation) + " operation");
 }
 
+const std::string& FutureStateBase::cancel_message() const noexcept {
+  static const std::string none;
+  return rare_ ? rare_->cancel_message : none;
+}
+
 void FutureStateBase::check_result_slow() {
   if (status_ == Status::pending) throw InvalidStateError("detsim.future.pending", "Result is not set.");
-  if (status_ == Status::cancelled) throw CancelledError(cancel_message_);
+  if (status_ == Status::cancelled) throw CancelledError(cancel_message());
   if (exception_) {
     if (exception_unretrieved_) {
       exception_unretrieved_ = false;
@@ -177,7 +182,7 @@ void FutureStateBase::check_result_slow() {
 
 std::exception_ptr FutureStateBase::exception() {
   if (status_ == Status::pending) throw InvalidStateError("detsim.future.pending", "Exception is not set.");
-  if (status_ == Status::cancelled) throw CancelledError(cancel_message_);
+  if (status_ == Status::cancelled) throw CancelledError(cancel_message());
   if (exception_unretrieved_) {
     exception_unretrieved_ = false;
     if (LoopCore* loop = this->loop()) loop->remove_unretrieved(*this);
@@ -211,7 +216,7 @@ bool FutureStateBase::cancel(std::string_view message, std::source_location site
 
 bool FutureStateBase::cancel_as_future(std::string_view message, std::source_location site) {
   if (done()) return false;
-  cancel_message_ = message;
+  rare().cancel_message = message;
   complete(Status::cancelled, site);
   return true;
 }
@@ -234,7 +239,7 @@ void FutureStateBase::complete(Status status, std::source_location site) {
     }
     std::string detail;
     if (status == Status::cancelled) {
-      detail = cancel_message_;
+      detail = cancel_message();
     } else if (exception_) {
       detail = describe(exception_);
     }
@@ -246,7 +251,7 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   // callback that adds another now finds the future done and runs it at once.
   DoneCallback first = std::move(first_callback_);
   std::vector<DoneCallback> more;
-  if (!more_callbacks_.empty()) more.swap(more_callbacks_);  // rare: most futures have one waiter
+  if (has_more_callbacks()) more.swap(rare_->more_callbacks);  // rare: most futures have one waiter
   if (first.function) invoke_done_callback(first.function, false);
   for (DoneCallback& callback : more) {
     if (callback.function) invoke_done_callback(callback.function, false);
@@ -293,11 +298,11 @@ std::uint64_t FutureStateBase::add_done_callback(DoneFunction&& function, std::s
   }
   // Keep registration order: the inline slot is reused only when no later
   // callback sits in the vector.
-  if (!first_callback_.function && more_callbacks_.empty()) {
+  if (!first_callback_.function && !has_more_callbacks()) {
     first_callback_.function = std::move(function);
     first_callback_.id = id;
   } else {
-    more_callbacks_.push_back(DoneCallback{std::move(function), id});
+    rare().more_callbacks.push_back(DoneCallback{std::move(function), id});
   }
   return id;
 }
@@ -307,9 +312,11 @@ std::size_t FutureStateBase::remove_done_callback(std::uint64_t callback_id) noe
     first_callback_.function.reset();
     return 1;
   }
-  for (auto it = more_callbacks_.begin(); it != more_callbacks_.end(); ++it) {
+  if (!rare_) return 0;
+  std::vector<DoneCallback>& more = rare_->more_callbacks;
+  for (auto it = more.begin(); it != more.end(); ++it) {
     if (it->function && it->id == callback_id) {
-      more_callbacks_.erase(it);
+      more.erase(it);
       return 1;
     }
   }

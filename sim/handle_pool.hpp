@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <source_location>
 #include <vector>
 
@@ -41,12 +43,15 @@ static_assert(sizeof(HandleRecord) == 64, "a record is one cache line");
 
 // What only observers need to know of a record: written when the loop is
 // observed, so an unobserved run never touches (or even faults in) them.
-// Trivial on purpose: a chunk leaves them uninitialized until first use.
 struct HandleLabels {
   std::uint64_t cause;        // seq of the event that scheduled it
   TaskCore* task;             // the task whose step this is, if any
   std::source_location site;  // user code that scheduled it
 };
+// Kept in raw bytes (source_location has a constructor, so an array of
+// HandleLabels would be written out when its chunk is created). An
+// implicit-lifetime type, so assigning through the bytes creates it.
+static_assert(std::is_trivially_copyable_v<HandleLabels> && std::is_trivially_destructible_v<HandleLabels>);
 
 class HandlePool {
  public:
@@ -72,7 +77,8 @@ class HandlePool {
   // as chunks are aligned to the size of their records array.
   static HandleLabels& labels(HandleRecord& record) noexcept {
     auto* chunk = reinterpret_cast<Chunk*>(reinterpret_cast<std::uintptr_t>(&record) & ~(records_bytes - 1));
-    return chunk->labels[static_cast<std::size_t>(&record - chunk->records)];
+    const auto index = static_cast<std::size_t>(&record - chunk->records);
+    return *std::launder(reinterpret_cast<HandleLabels*>(chunk->label_bytes + index * sizeof(HandleLabels)));
   }
 
  private:
@@ -80,13 +86,13 @@ class HandlePool {
   static constexpr std::size_t records_bytes = chunk_size * sizeof(HandleRecord);
   struct alignas(records_bytes) Chunk {
     HandleRecord records[chunk_size];
-    HandleLabels labels[chunk_size];
+    alignas(HandleLabels) std::byte label_bytes[chunk_size * sizeof(HandleLabels)];
   };
 
   // Out of line: inlined, this rare path made acquire()'s callers (every
   // call_soon) save six registers and set up a stack frame.
   [[gnu::noinline]] void grow() {
-    auto chunk = std::unique_ptr<Chunk>(new Chunk);  // default-init: labels stay untouched
+    auto chunk = std::unique_ptr<Chunk>(new Chunk);  // default-init: label bytes stay untouched
     // Link in index order so records are handed out in address order within
     // a chunk (cache-friendly); nothing depends on their addresses.
     for (std::size_t i = chunk_size; i-- > 0;) {

@@ -98,11 +98,12 @@ class LoopCore {
   }
   // Fills seq and time, and passes the event to every observer; returns seq.
   std::uint64_t emit(Event& event) {
-    event.seq = ++event_counter_;
+    const std::uint64_t seq = ++event_counter_;
+    event.seq = seq;
     event.time = now_;
     // By index: an observer may add another while being told of an event.
     for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_event(event);
-    return event.seq;
+    return seq;  // not event.seq: the event is shared (blank_event)
   }
   std::uint64_t current_cause() const noexcept { return current_cause_; }
   // Sets the cause of events issued from now on; returns the previous one.

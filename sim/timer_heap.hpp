@@ -84,8 +84,7 @@ class TimerHeap {
       // hole moves to is known only after comparing them, and waiting for
       // that made each level a serial cache miss.
       for (std::size_t child = first; child < end && child * arity + 1 < count; ++child) {
-        __builtin_prefetch(&entries_[child * arity + 1]);
-        __builtin_prefetch(&entries_[child * arity + 1] + 2);
+        prefetch_children_of(child);
       }
       std::size_t best = first;
       for (std::size_t child = first + 1; child < end; ++child) {
@@ -96,6 +95,15 @@ class TimerHeap {
       hole = best;
     }
     entries_[hole] = moving;
+  }
+
+  // The up to four children of `node` span at most 96 bytes: load the lines
+  // of their first and last bytes. (Addresses computed as integers: they may
+  // lie past the last entry, where pointer arithmetic would be undefined.)
+  void prefetch_children_of(std::size_t node) const noexcept {
+    const auto first = reinterpret_cast<std::uintptr_t>(entries_.data() + node * arity + 1);
+    __builtin_prefetch(reinterpret_cast<const void*>(first));
+    __builtin_prefetch(reinterpret_cast<const void*>(first + arity * sizeof(TimerEntry) - 1));
   }
 
   std::vector<TimerEntry> entries_;

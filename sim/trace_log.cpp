@@ -21,6 +21,15 @@ constexpr unsigned immediate_bit = 1 << 5;
 constexpr unsigned name_bit = 1 << 6;
 constexpr unsigned detail_bit = 1 << 7;
 
+// Times and deadlines are any int64 (a deadline may be far in the past), so
+// their deltas are taken modulo 2^64: no signed overflow, exact round trip.
+std::int64_t wrapping_difference(std::int64_t a, std::int64_t b) noexcept {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+std::int64_t wrapping_sum(std::int64_t a, std::uint64_t delta) noexcept {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + delta);
+}
+
 std::uint64_t zigzag(std::int64_t value) noexcept {
   return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
 }
@@ -88,11 +97,11 @@ void TraceLog::append(const TraceEvent& event) {
     out = put(out, value);
   };
   if (event.time_ns != context_.time_ns) {
-    field(fields, time_bit, static_cast<std::uint64_t>(event.time_ns - context_.time_ns));
+    field(fields, time_bit, static_cast<std::uint64_t>(event.time_ns) - static_cast<std::uint64_t>(context_.time_ns));
     context_.time_ns = event.time_ns;
   }
   if (event.cause != 0) field(fields, cause_bit, event.seq - event.cause);
-  if (event.when_ns != 0) [[unlikely]] field(fields, when_bit, zigzag(event.when_ns - event.time_ns));
+  if (event.when_ns != 0) [[unlikely]] field(fields, when_bit, zigzag(wrapping_difference(event.when_ns, event.time_ns)));
   if (event.handle != 0) field(fields, handle_bit, delta(event.handle, context_.handle));
   if (event.future != 0) field(fields, future_bit, delta(event.future, context_.future));
   if (event.task != 0) field(fields, task_bit, delta(event.task, context_.task));
@@ -130,10 +139,10 @@ void TraceLog::decode_into(std::vector<TraceEvent>& into) const {
     in += 2;
     event.kind = static_cast<EventKind>(kind & kind_mask);
     event.immediate = (kind & immediate_bit) != 0;
-    if (fields & time_bit) at.context.time_ns += static_cast<std::int64_t>(get(in));
+    if (fields & time_bit) at.context.time_ns = wrapping_sum(at.context.time_ns, get(in));
     event.time_ns = at.context.time_ns;
     if (fields & cause_bit) event.cause = event.seq - get(in);
-    if (fields & when_bit) event.when_ns = event.time_ns + unzigzag(get(in));
+    if (fields & when_bit) event.when_ns = wrapping_sum(event.time_ns, static_cast<std::uint64_t>(unzigzag(get(in))));
     if (fields & handle_bit) event.handle = get_id(in, at.context.handle);
     if (fields & future_bit) event.future = get_id(in, at.context.future);
     if (fields & task_bit) event.task = get_id(in, at.context.task);

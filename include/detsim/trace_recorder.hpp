@@ -101,7 +101,9 @@ class TraceRecorder final : public LoopObserver {
   void finish_from_current_exception();
 
   // The trace so far. Events are kept compactly while recording and become
-  // TraceEvents here, on demand (only those not already converted).
+  // TraceEvents here, on demand (only those not already converted). The
+  // returned Trace holds the events recorded up to this call: call trace()
+  // again to see later ones.
   const Trace& trace() const;
   // Moves the trace out (after finish()); the recorder is left empty.
   Trace take_trace();

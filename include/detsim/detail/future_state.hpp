@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <new>
 #include <optional>
 #include <source_location>
@@ -97,7 +98,7 @@ class FutureStateBase {
   // asyncio's cancel(): false if already done. For a task, requests the
   // coroutine's cancellation instead (see Task::cancel).
   bool cancel(std::string_view message, std::source_location site);
-  const std::string& cancel_message() const noexcept { return cancel_message_; }
+  const std::string& cancel_message() const noexcept;
 
   std::uint64_t add_done_callback(DoneFunction&& function, std::source_location site);
   std::size_t remove_done_callback(std::uint64_t callback_id) noexcept;
@@ -143,11 +144,22 @@ class FutureStateBase {
   IntrusivePtr<LoopAnchor> anchor_;
   TaskCore* task_ = nullptr;
   std::exception_ptr exception_;
-  std::string cancel_message_;
+  // What few futures need, allocated on first use: a future is then 128
+  // bytes (two cache lines) instead of 192, and its destructor has no string
+  // or vector to destroy. (Before first_callback_, which is 16-aligned.)
+  struct Rare {
+    std::string cancel_message;
+    std::vector<DoneCallback> more_callbacks;
+  };
+  Rare& rare() {
+    if (!rare_) rare_ = std::make_unique<Rare>();
+    return *rare_;
+  }
+  bool has_more_callbacks() const noexcept { return rare_ && !rare_->more_callbacks.empty(); }
+  std::unique_ptr<Rare> rare_;
   // Most futures have at most one callback (the task awaiting them), so the
   // first lives inline and only further ones touch the heap.
   DoneCallback first_callback_;
-  std::vector<DoneCallback> more_callbacks_;
 
   friend class LoopCore;
 };
