@@ -17,6 +17,7 @@ namespace detsim {
 namespace {
 
 constexpr std::size_t stream_flush_events = 4096;
+constexpr std::uint64_t dense_task_id_gap = std::uint64_t{1} << 16;
 
 std::string environment_or(const char* name, std::string fallback) {
   const char* value = detail::environment(name);
@@ -195,11 +196,24 @@ void TraceRecorder::on_event(const Event& event) {
   std::uint64_t name_hash = 0;
   if (event.task != 0) {
     if (event.kind == EventKind::task_created) [[unlikely]] {
-      if (task_names_.size() <= event.task) task_names_.resize(event.task + 1);
       const std::uint32_t name = intern_string(event.name);
-      task_names_[event.task] = {name, string_hashes_[name - 1]};
+      const TaskName entry{name, string_hashes_[name - 1]};
+      // The loop's task ids are a counter; an id far beyond it (an observer
+      // fed by hand) goes to a map rather than growing the table to it.
+      if (event.task - task_names_.size() < dense_task_id_gap || event.task < task_names_.size()) {
+        if (task_names_.size() <= event.task) task_names_.resize(event.task + 1);
+        task_names_[event.task] = entry;
+      } else {
+        sparse_task_names_[event.task] = entry;
+      }
     }
-    if (event.task < task_names_.size()) std::tie(record.name, name_hash) = task_names_[event.task];
+    if (event.task < task_names_.size()) {
+      std::tie(record.name, name_hash) = task_names_[event.task];
+    } else if (!sparse_task_names_.empty()) [[unlikely]] {
+      if (auto found = sparse_task_names_.find(event.task); found != sparse_task_names_.end()) {
+        std::tie(record.name, name_hash) = found->second;
+      }
+    }
   }
   std::uint64_t detail_hash = 0;
   if (!event.detail.empty()) [[unlikely]] {

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <source_location>
 #include <type_traits>
@@ -144,7 +145,9 @@ class TraceRecorder final : public LoopObserver {
   int uncaught_at_start_ = 0;
 
   // task id -> (1-based string index of its name, hash of the name)
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> task_names_;
+  using TaskName = std::pair<std::uint32_t, std::uint64_t>;
+  std::vector<TaskName> task_names_;
+  std::map<std::uint64_t, TaskName> sparse_task_names_;  // ids far beyond the others (looked up, never iterated)
   std::vector<SiteSlot> site_slots_;  // open addressing, by call-site identity
   std::vector<std::uint64_t> string_hashes_;
   std::vector<std::string> quoted_strings_;  // streaming: strings escaped once
