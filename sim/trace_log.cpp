@@ -101,7 +101,9 @@ void TraceLog::append(const TraceEvent& event) {
     context_.time_ns = event.time_ns;
   }
   if (event.cause != 0) field(fields, cause_bit, event.seq - event.cause);
-  if (event.when_ns != 0) [[unlikely]] field(fields, when_bit, zigzag(wrapping_difference(event.when_ns, event.time_ns)));
+  if (event.when_ns != 0) [[unlikely]] {
+    field(fields, when_bit, zigzag(wrapping_difference(event.when_ns, event.time_ns)));
+  }
   if (event.handle != 0) field(fields, handle_bit, delta(event.handle, context_.handle));
   if (event.future != 0) field(fields, future_bit, delta(event.future, context_.future));
   if (event.task != 0) field(fields, task_bit, delta(event.task, context_.task));
@@ -124,8 +126,9 @@ void TraceLog::decode_into(std::vector<TraceEvent>& into) const {
   into.reserve(count_);
   DecodePosition at = decoded_;
   while (at.events < count_) {
-    const std::size_t used =
-        at.chunk + 1 < chunks_.size() ? chunk_used_[at.chunk] : static_cast<std::size_t>(cursor_ - chunks_.back().get());
+    const std::size_t used = at.chunk + 1 < chunks_.size()
+                                 ? chunk_used_[at.chunk]
+                                 : static_cast<std::size_t>(cursor_ - chunks_.back().get());
     if (at.offset == used) {
       ++at.chunk;
       at.offset = 0;

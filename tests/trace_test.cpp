@@ -206,7 +206,8 @@ RC_GTEST_PROP(TraceRecorder, KeepsEveryEventExactlyHoweverLargeItsFields, ()) {
     kept.immediate = event.immediate;
     if (event.task != 0 && names.count(event.task)) {
       const auto& strings = recorder.trace().strings;
-      kept.name = static_cast<std::uint32_t>(std::find(strings.begin(), strings.end(), names[event.task]) - strings.begin() + 1);
+      const auto position = std::find(strings.begin(), strings.end(), names[event.task]) - strings.begin();
+      kept.name = static_cast<std::uint32_t>(position + 1);
     }
     if (*rc::gen::inRange(0, 10) == 0) RC_ASSERT(recorder.trace().events.size() == i + 1);  // decodes so far
     RC_ASSERT(recorder.last_event() == kept);
