@@ -107,14 +107,14 @@ void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint
   }
 }
 
-Handle LoopCore::call_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task,
-                           bool is_step) {
+HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task,
+                                      bool is_step) {
   HandleRecord& record = new_record(callback, site, task);
   record.is_step = is_step;
   record.state = HandleRecord::State::ready;
   ready_.push_back(task ? ReadyEntry{&record, task, task->frame_address()} : ReadyEntry{&record});
   if (observed()) emit_handle_event(EventKind::call_soon, record);
-  return Handle(this, &record, record.generation, record.id);
+  return record;
 }
 
 TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,

@@ -42,7 +42,13 @@ class LoopCore {
   // the caller's temporary is relocated once, into the handle record, instead
   // of once per by-value hop.
   Handle call_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task = nullptr,
-                   bool is_step = false);
+                   bool is_step = false) {
+    HandleRecord& record = schedule_soon(std::move(callback), site, task, is_step);
+    return Handle(this, &record, record.generation, record.id);
+  }
+  // call_soon without the Handle (a task's wake-up has no use for one).
+  HandleRecord& schedule_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task,
+                              bool is_step);
   TimerHandle call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback, std::source_location site,
                       TaskCore* task = nullptr);
   void cancel(HandleRecord& record, std::uint32_t generation) noexcept;

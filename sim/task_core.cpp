@@ -58,7 +58,7 @@ void TaskCore::start(LoopCore& loop, std::string name, std::source_location site
 }
 
 void TaskCore::schedule_step(std::source_location site) {
-  loop_->call_soon([this] { step(); }, site, this, true);
+  loop_->schedule_soon([this] { step(); }, site, this, true);
 }
 
 void TaskCore::step() {
