@@ -226,37 +226,39 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   IntrusivePtr<FutureStateBase> keep_alive(this);
   status_ = status;
   LoopCore* loop = this->loop();
-  std::uint64_t previous_cause = 0;
-  if (loop && loop->observed()) {
-    Event& event = loop->blank_event(status == Status::cancelled ? EventKind::cancel
-                                     : exception_                ? EventKind::set_exception
-                                                                 : EventKind::set_result);
-    event.cause = loop->current_cause();
-    event.future = id_;
-    if (task_) {
-      event.task = task_->task_id();
-      event.name = task_->name();
-    }
-    std::string detail;
-    if (status == Status::cancelled) {
-      detail = cancel_message();
-    } else if (exception_) {
-      detail = describe(exception_);
-    }
-    event.detail = detail;
-    event.site = site;
-    previous_cause = loop->exchange_cause(loop->emit(event));
-  }
+  const bool observed = loop && loop->observed();
+  const std::uint64_t previous_cause = observed ? announce_completion(*loop, site) : 0;
   // Callbacks run once each, in registration order. Take them out first: a
   // callback that adds another now finds the future done and runs it at once.
   DoneCallback first = std::move(first_callback_);
   std::vector<DoneCallback> more;
-  if (has_more_callbacks()) more.swap(rare_->more_callbacks);  // rare: most futures have one waiter
+  if (has_more_callbacks()) [[unlikely]] more.swap(rare_->more_callbacks);  // most futures have one waiter
   if (first.function) invoke_done_callback(first.function, false);
   for (DoneCallback& callback : more) {
     if (callback.function) invoke_done_callback(callback.function, false);
   }
-  if (loop && loop->observed()) loop->exchange_cause(previous_cause);
+  if (observed) loop->exchange_cause(previous_cause);
+}
+
+std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
+  Event& event = loop.blank_event(status_ == Status::cancelled ? EventKind::cancel
+                                  : exception_                 ? EventKind::set_exception
+                                                               : EventKind::set_result);
+  event.cause = loop.current_cause();
+  event.future = id_;
+  if (task_) {
+    event.task = task_->task_id();
+    event.name = task_->name();
+  }
+  std::string detail;
+  if (status_ == Status::cancelled) {
+    detail = cancel_message();
+  } else if (exception_) {
+    detail = describe(exception_);
+  }
+  event.detail = detail;
+  event.site = site;
+  return loop.exchange_cause(loop.emit(event));
 }
 
 void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediate) {

@@ -134,6 +134,10 @@ class FutureStateBase {
     std::uint64_t id = 0;
   };
   void complete(Status status, std::source_location site);
+  // Emits the set_result / set_exception / cancel event; returns the cause
+  // to restore once the done callbacks have run. Out of line: only observed
+  // runs take it, and its string kept complete() heavy for the rest.
+  [[gnu::noinline]] std::uint64_t announce_completion(LoopCore& loop, std::source_location site);
   void invoke_done_callback(DoneFunction& function, bool immediate);
 
   std::uint32_t references_ = 0;
