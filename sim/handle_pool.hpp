@@ -73,6 +73,11 @@ class HandlePool {
     record.next_free = free_;
     free_ = &record;
   }
+  // Writes a record's labels and marks it labelled.
+  static void label(HandleRecord& record, const HandleLabels& values) noexcept {
+    labels(record) = values;
+    record.labelled = true;
+  }
   // The labels of a record of this pool's: found from the record's address,
   // as chunks are aligned to the size of their records array.
   static HandleLabels& labels(HandleRecord& record) noexcept {

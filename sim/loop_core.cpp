@@ -72,20 +72,15 @@ HandleRecord& LoopCore::new_record(InlineFunction<void()>& callback, std::source
   record.callback = std::move(callback);
   record.id = ++handle_counter_;
   record.is_step = false;
-  if (observed()) {
-    HandlePool::labels(record) = HandleLabels{current_cause_, task, site};
-    record.labelled = true;
-  }
+  if (observed()) HandlePool::label(record, HandleLabels{current_cause_, task, site});
   return record;
 }
 
 void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice, std::uint32_t of,
                                  std::chrono::nanoseconds when) {
+  // Labelled when scheduled, or by add_observer if scheduled unobserved.
+  DETSIM_ASSERT(record.labelled);
   HandleLabels& labels = HandlePool::labels(record);
-  if (!record.labelled) {  // scheduled before any observer was attached
-    labels = HandleLabels{0, nullptr, std::source_location{}};
-    record.labelled = true;
-  }
   Event& event = blank_event(kind);
   // A run is caused by its scheduling (call_soon, or the timer becoming due);
   // a timer becoming due by its scheduling; anything else by what runs now.
@@ -374,7 +369,7 @@ void LoopCore::close() {
     emit(event);
   }
   closed_ = true;
-  ready_.for_each([this](HandleRecord* record) { release(*record); });
+  ready_.for_each([this](const ReadyEntry& entry) { release(*entry.record); });
   ready_.clear();
   timers_.for_each([this](const TimerEntry& entry) { release(*entry.record); });
   timers_.clear();
@@ -420,12 +415,14 @@ void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase
 
 void LoopCore::add_observer(LoopObserver& observer) {
   if (observers_.empty()) {
-    // Unobserved, records were scheduled without labels. Ready ones still
-    // know their task (their entry does); pending timers' labels are lost.
-    ready_.for_each_entry([](const ReadyEntry& entry) {
-      if (entry.record->labelled) return;
-      HandlePool::labels(*entry.record) = HandleLabels{0, entry.task, {}};
-      entry.record->labelled = true;
+    // Unobserved, records were scheduled without labels: label every pending
+    // one now, with what is still known. Ready ones know their task (their
+    // entry does); pending timers' task, site and cause are lost.
+    ready_.for_each([](const ReadyEntry& entry) {
+      if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, entry.task, {}});
+    });
+    timers_.for_each([](const TimerEntry& entry) {
+      if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, nullptr, {}});
     });
   }
   observers_.push_back(&observer);

@@ -78,12 +78,12 @@ class LoopCore {
   // Observers and events.
   bool observed() const noexcept { return !observers_.empty(); }
   // The event to fill in and emit(): `kind`, every other field zero. Always
-  // the same object, emitted before the next call. (A fresh local Event is
-  // zeroed with `rep stos`, which cost more than the rest of an emission.)
-  // (Both inline: every observed event passes through them.)
+  // the same object, emitted before the next call. Inline, like emit():
+  // every observed event passes through both.
   Event& blank_event(EventKind kind) noexcept {
-    // Field by field, so the compiler stores each instead of clearing the
-    // object with `rep stos`. A new field of Event must be reset here too.
+    // Field by field: a fresh local Event, or assigning one, is zeroed with
+    // `rep stos`, which cost more than the rest of an emission. A new field
+    // of Event must be reset here too.
     static_assert(sizeof(Event) == 120, "reset every field of Event below");
     Event& event = scratch_event_;
     event.kind = kind;

@@ -81,12 +81,8 @@ class ReadyQueue {
   }
 
   template <class F>
-  void for_each_entry(F&& function) const {
-    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & mask_]);
-  }
-  template <class F>
   void for_each(F&& function) const {
-    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & mask_].record);
+    for (std::size_t i = 0; i < size_; ++i) function(slots_[(head_ + i) & mask_]);
   }
 
   void clear() noexcept {

@@ -14,9 +14,9 @@ std::string format_time(std::int64_t ns) {
   return std::to_string(ns) + "ns";
 }
 
-// Equal in everything the digest covers: sites may differ.
-// Equal in every field but the site, names and details compared as text
-// (each run interns its own strings); `a_strings` and `b_strings` look them up.
+// Equal in everything the digest covers (sites may differ); names and
+// details are compared as text, since each run interns its own strings.
+// `a_strings` and `b_strings` look them up (a Trace or a TraceRecorder).
 template <class AStrings, class BStrings>
 bool same_event(const AStrings& a_strings, const TraceEvent& x, const BStrings& b_strings, const TraceEvent& y) {
   return x.seq == y.seq && x.kind == y.kind && x.immediate == y.immediate && x.cause == y.cause &&

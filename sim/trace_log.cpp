@@ -121,7 +121,6 @@ void TraceLog::append(const TraceEvent& event) {
 }
 
 void TraceLog::decode_into(std::vector<TraceEvent>& into) const {
-  if (into.size() < decoded_.events) decoded_ = DecodePosition{};
   DETSIM_ASSERT_EQ(into.size(), decoded_.events);
   into.reserve(count_);
   DecodePosition at = decoded_;

@@ -32,9 +32,10 @@ class TraceLog {
   // `event.seq` must be size() + 1.
   void append(const TraceEvent& event);
   std::size_t size() const noexcept { return count_; }
-  // Appends to `into` the events it lacks: `into` must hold the log's first
-  // into.size() events (decoding resumes where the previous call stopped, or
-  // starts over if `into` is shorter than that).
+  // Appends to `into` the events it lacks: `into` must hold exactly the
+  // events decoded by the previous calls (decoding resumes where they
+  // stopped). The recorder passes its trace's events each time, and starts a
+  // new log when the trace is taken.
   void decode_into(std::vector<TraceEvent>& into) const;
 
  private:
