@@ -23,15 +23,21 @@
 #include <memory>
 #include <vector>
 
+#include "detsim/detail/assert.hpp"
+#include "detsim/observer.hpp"
 #include "detsim/trace.hpp"
 
 namespace detsim::detail {
 
 class TraceLog {
  public:
-  // `event.seq` must be size() + 1.
-  void append(const TraceEvent& event);
+  // Appends `event` as event number size() + 1, with its site, name and
+  // detail already interned (1-based indices, 0 for none). Inline, and from
+  // the loop's Event itself: a recorder calls it for every event.
+  void append(const Event& event, std::uint32_t site, std::uint32_t name, std::uint32_t detail) noexcept;
   std::size_t size() const noexcept { return count_; }
+  // The last event appended, decoded (size() must be > 0).
+  TraceEvent last() const noexcept;
   // Appends to `into` the events it lacks: `into` must hold exactly the
   // events decoded by the previous calls (decoding resumes where they
   // stopped). The recorder passes its trace's events each time, and starts a
@@ -60,6 +66,8 @@ class TraceLog {
   };
 
   [[gnu::noinline]] void start_chunk();
+  // Decodes the event at `in`, the `seq`th, against `context`; advances both.
+  static void decode(const std::uint8_t*& in, Context& context, std::uint64_t seq, TraceEvent& event) noexcept;
 
   std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
   // Bytes used in each chunk (the last one's is `cursor_ - chunk start`).
@@ -68,7 +76,98 @@ class TraceLog {
   std::uint8_t* limit_ = nullptr;  // where the last chunk stops having room for one more event
   std::size_t count_ = 0;
   Context context_;
+  // Where the last event starts, and the context it was encoded against.
+  const std::uint8_t* last_start_ = nullptr;
+  Context last_context_;
   mutable DecodePosition decoded_;
 };
+
+// ---- the encoder, inline --------------------------------------------------
+
+namespace log_format {
+
+enum FieldBit : unsigned {
+  time_bit = 1 << 0,
+  cause_bit = 1 << 1,
+  when_bit = 1 << 2,
+  handle_bit = 1 << 3,
+  future_bit = 1 << 4,
+  task_bit = 1 << 5,
+  choice_bit = 1 << 6,  // choice and of, as a step or callback has both
+  site_bit = 1 << 7,
+};
+inline constexpr unsigned kind_mask = 0x1f;
+inline constexpr unsigned immediate_bit = 1 << 5;
+inline constexpr unsigned name_bit = 1 << 6;
+inline constexpr unsigned detail_bit = 1 << 7;
+
+inline std::uint64_t zigzag(std::int64_t value) noexcept {
+  return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
+}
+
+[[gnu::noinline]] std::uint8_t* put_long(std::uint8_t* out, std::uint64_t value) noexcept;
+// Most values are small deltas: one byte, inline.
+inline std::uint8_t* put(std::uint8_t* out, std::uint64_t value) noexcept {
+  if (value < 0x80) [[likely]] {
+    *out = static_cast<std::uint8_t>(value);
+    return out + 1;
+  }
+  return put_long(out, value);
+}
+
+// An id field against the previous non-zero value of the same field.
+inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcept {
+  const std::uint64_t encoded = zigzag(static_cast<std::int64_t>(value - previous));
+  previous = value;
+  return encoded;
+}
+
+}  // namespace log_format
+
+inline void TraceLog::append(const Event& event, std::uint32_t site, std::uint32_t name,
+                             std::uint32_t detail) noexcept {
+  using namespace log_format;
+  DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
+  if (cursor_ >= limit_) [[unlikely]] start_chunk();
+  last_start_ = cursor_;
+  last_context_ = context_;
+  const std::uint64_t seq = count_ + 1;
+  std::uint8_t* out = cursor_ + 2;
+  // Header bits are gathered in a plain unsigned as the fields are written.
+  unsigned fields = 0;
+  unsigned kind = static_cast<unsigned>(event.kind) | (event.immediate ? immediate_bit : 0u);
+  const auto field = [&out](unsigned& bits, unsigned bit, std::uint64_t value) {
+    bits |= bit;
+    out = put(out, value);
+  };
+  const std::int64_t time = event.time.count();
+  if (time != context_.time_ns) {
+    // Times and deadlines are any int64 (a deadline may be far in the past),
+    // so their deltas are taken modulo 2^64: no signed overflow, exact round
+    // trip.
+    field(fields, time_bit, static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(context_.time_ns));
+    context_.time_ns = time;
+  }
+  if (event.cause != 0) field(fields, cause_bit, seq - event.cause);
+  if (event.when.count() != 0) [[unlikely]] {
+    field(fields, when_bit,
+          zigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(event.when.count()) -
+                                           static_cast<std::uint64_t>(time))));
+  }
+  if (event.handle != 0) field(fields, handle_bit, delta(event.handle, context_.handle));
+  if (event.future != 0) field(fields, future_bit, delta(event.future, context_.future));
+  if (event.task != 0) field(fields, task_bit, delta(event.task, context_.task));
+  if ((event.choice | event.of) != 0) {
+    field(fields, choice_bit, event.choice);
+    field(fields, choice_bit, event.of);
+  }
+  if (site != 0) field(fields, site_bit, site);
+  if (name != 0) field(kind, name_bit, name);
+  if (detail != 0) [[unlikely]] field(kind, detail_bit, detail);
+  cursor_[0] = static_cast<std::uint8_t>(kind);
+  cursor_[1] = static_cast<std::uint8_t>(fields);
+  cursor_ = out;
+  count_ = seq;
+}
 
 }  // namespace detsim::detail

@@ -123,30 +123,17 @@ std::uint64_t hash_trace_string(std::string_view text) noexcept;
 // name and detail strings (0 where the event has none).
 class TraceDigest {
  public:
-  // Inline: a recorder calls it for every event.
   void add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
-    const std::uint64_t words[11] = {
-        static_cast<std::uint64_t>(event.kind) | (static_cast<std::uint64_t>(event.immediate) << 8),
-        event.seq,
-        event.cause,
-        static_cast<std::uint64_t>(event.time_ns),
-        static_cast<std::uint64_t>(event.when_ns),
-        event.handle,
-        event.future,
-        event.task,
-        (static_cast<std::uint64_t>(event.choice) << 32) | event.of,
-        name_hash,
-        detail_hash,
-    };
-    // The words' products are independent, so a processor computes them side
-    // by side; only one multiply per event chains from one event to the next
-    // (format version 1 chained six per event, and recording waited on them).
-    std::uint64_t event_hash = 0;
-    for (std::size_t i = 0; i < 11; ++i) event_hash += words[i] * word_multipliers[i];
-    // The rotation carries the high bits, which the multiply mixes best, back
-    // to the low ones for the next event.
-    state_ = std::rotl((state_ ^ event_hash) * chain_multiplier, 31);
-    ++count_;
+    add_words({word_of(event.kind, event.immediate), event.seq, event.cause, static_cast<std::uint64_t>(event.time_ns),
+               static_cast<std::uint64_t>(event.when_ns), event.handle, event.future, event.task,
+               word_of(event.choice, event.of), name_hash, detail_hash});
+  }
+  // The same for a loop's Event, recorded as the trace's `seq`th event.
+  // Inline: a recorder calls it for every event.
+  void add(const Event& event, std::uint64_t seq, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
+    add_words({word_of(event.kind, event.immediate), seq, event.cause, static_cast<std::uint64_t>(event.time.count()),
+               static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
+               word_of(event.choice, event.of), name_hash, detail_hash});
   }
   std::uint64_t value() const noexcept;
 
@@ -158,6 +145,25 @@ class TraceDigest {
       0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL, 0xff51afd7ed558ccdULL, 0xc4ceb9fe1a85ec53ULL,
       0xd6e8feb86659fd93ULL, 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
   };
+
+  static std::uint64_t word_of(EventKind kind, bool immediate) noexcept {
+    return static_cast<std::uint64_t>(kind) | (static_cast<std::uint64_t>(immediate) << 8);
+  }
+  static std::uint64_t word_of(std::uint32_t choice, std::uint32_t of) noexcept {
+    return (static_cast<std::uint64_t>(choice) << 32) | of;
+  }
+  // The event's words, in the order of SCHEMA.md's list.
+  void add_words(const std::uint64_t (&words)[11]) noexcept {
+    // The words' products are independent, so a processor computes them side
+    // by side; only one multiply per event chains from one event to the next
+    // (format version 1 chained six per event, and recording waited on them).
+    std::uint64_t event_hash = 0;
+    for (std::size_t i = 0; i < 11; ++i) event_hash += words[i] * word_multipliers[i];
+    // The rotation carries the high bits, which the multiply mixes best, back
+    // to the low ones for the next event.
+    state_ = std::rotl((state_ ^ event_hash) * chain_multiplier, 31);
+    ++count_;
+  }
 
   std::uint64_t state_ = 0x6a09e667f3bcc908ULL;
   std::uint64_t count_ = 0;

@@ -111,7 +111,8 @@ class TraceRecorder final : public LoopObserver {
   // How many events were recorded, and the last one (for observers that
   // check each event as it comes, like the Replayer, without trace()).
   std::uint64_t event_count() const noexcept;
-  const TraceEvent& last_event() const noexcept { return last_; }
+  // (Decoded on demand from the compact log; valid until the next call.)
+  const TraceEvent& last_event() const noexcept;
   // The recorded string at a 1-based index (a name or detail), empty for 0.
   std::string_view string_at(std::uint32_t index) const noexcept { return trace_.string_at(index); }
   std::uint64_t digest() const noexcept { return digest_.value(); }
@@ -138,7 +139,7 @@ class TraceRecorder final : public LoopObserver {
   // trace() call (the rest are in log_).
   mutable Trace trace_;
   std::unique_ptr<detail::TraceLog> log_;
-  TraceEvent last_;
+  mutable TraceEvent last_;  // last_event()'s answer
   TraceDigest digest_;
   bool finished_ = false;
   std::string written_path_;
