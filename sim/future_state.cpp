@@ -129,11 +129,7 @@ void FutureStateBase::attach(LoopCore& loop, std::source_location site, bool ann
   anchor_ = IntrusivePtr<LoopAnchor>(&loop.anchor());
   id_ = loop.next_future_id();
   if (announce && loop.observed()) {
-    Event& event = loop.blank_event(EventKind::future_created);
-    event.cause = loop.current_cause();
-    event.future = id_;
-    event.site = site;
-    loop.emit(event);
+    loop.report(Event{.kind = EventKind::future_created, .cause = loop.current_cause(), .future = id_, .site = site});
   }
 }
 
@@ -241,24 +237,22 @@ void FutureStateBase::complete(Status status, std::source_location site) {
 }
 
 std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
-  Event& event = loop.blank_event(status_ == Status::cancelled ? EventKind::cancel
-                                  : exception_                 ? EventKind::set_exception
-                                                               : EventKind::set_result);
-  event.cause = loop.current_cause();
-  event.future = id_;
-  if (task_) {
-    event.task = task_->task_id();
-    event.name = task_->name();
-  }
   std::string detail;
   if (status_ == Status::cancelled) {
     detail = cancel_message();
   } else if (exception_) {
     detail = describe(exception_);
   }
-  event.detail = detail;
-  event.site = site;
-  return loop.exchange_cause(loop.emit(event));
+  const std::uint64_t seq = loop.report(Event{.kind = status_ == Status::cancelled ? EventKind::cancel
+                                                      : exception_                 ? EventKind::set_exception
+                                                                                   : EventKind::set_result,
+                                              .cause = loop.current_cause(),
+                                              .future = id_,
+                                              .task = task_ ? task_->task_id() : 0,
+                                              .name = task_ ? std::string_view(task_->name()) : std::string_view{},
+                                              .detail = detail,
+                                              .site = site});
+  return loop.exchange_cause(seq);
 }
 
 void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediate) {
@@ -266,15 +260,13 @@ void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediat
   std::uint64_t previous_cause = 0;
   const bool observed = loop && loop->observed();
   if (observed) {
-    Event& event = loop->blank_event(EventKind::done_callback);
-    event.cause = loop->current_cause();
-    event.future = id_;
-    event.immediate = immediate;
-    if (task_) {
-      event.task = task_->task_id();
-      event.name = task_->name();
-    }
-    previous_cause = loop->exchange_cause(loop->emit(event));
+    const std::uint64_t seq = loop->report(Event{.kind = EventKind::done_callback,
+                                                 .cause = loop->current_cause(),
+                                                 .future = id_,
+                                                 .task = task_ ? task_->task_id() : 0,
+                                                 .immediate = immediate,
+                                                 .name = task_ ? std::string_view(task_->name()) : std::string_view{}});
+    previous_cause = loop->exchange_cause(seq);
   }
   try {
     function(*this);

@@ -76,26 +76,26 @@ HandleRecord& LoopCore::new_record(InlineFunction<void()>& callback, std::source
   return record;
 }
 
-void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice, std::uint32_t of,
-                                 std::chrono::nanoseconds when) {
-  // Labelled when scheduled, or by add_observer if scheduled unobserved.
+// Inline in each caller, so that its report is specialized to its kind.
+[[gnu::always_inline]] inline void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record,
+                                                               std::uint32_t choice, std::uint32_t of,
+                                                               std::chrono::nanoseconds when) {
+  // Labelled when scheduled, or by start_observing if scheduled unobserved.
   DETSIM_ASSERT(record.labelled);
   HandleLabels& labels = HandlePool::labels(record);
-  Event& event = blank_event(kind);
   // A run is caused by its scheduling (call_soon, or the timer becoming due);
   // a timer becoming due by its scheduling; anything else by what runs now.
   const bool caused_by_record = kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
-  event.cause = caused_by_record ? labels.cause : current_cause_;
-  event.handle = record.id;
-  if (labels.task) {
-    event.task = labels.task->task_id();
-    event.name = labels.task->name();
-  }
-  event.when = when;
-  event.choice = choice;
-  event.of = of;
-  event.site = labels.site;
-  std::uint64_t seq = emit(event);
+  const TaskCore* task = labels.task;
+  const std::uint64_t seq = report(Event{.kind = kind,
+                                         .cause = caused_by_record ? labels.cause : current_cause_,
+                                         .handle = record.id,
+                                         .task = task ? task->task_id() : 0,
+                                         .when = when,
+                                         .choice = choice,
+                                         .of = of,
+                                         .name = task ? std::string_view(task->name()) : std::string_view{},
+                                         .site = labels.site});
   // What this handle causes later (its run) points back at its scheduling.
   if (kind == EventKind::call_soon || kind == EventKind::timer_scheduled || kind == EventKind::timer_due) {
     labels.cause = seq;
@@ -188,8 +188,7 @@ void LoopCore::run_forever() {
   check_can_run();
   RunningScope scope(*this);
   if (observed()) {
-    Event& event = blank_event(EventKind::loop_run);
-    emit(event);
+    report(Event{.kind = EventKind::loop_run});
   }
   for (;;) {
     throw_if_halted();
@@ -198,8 +197,7 @@ void LoopCore::run_forever() {
   }
   throw_if_halted();
   if (observed()) {
-    Event& event = blank_event(EventKind::loop_stop);
-    emit(event);
+    report(Event{.kind = EventKind::loop_stop});
   }
 }
 
@@ -308,8 +306,7 @@ void LoopCore::advance_clock_to_next_timer() {
   }
   now_ = when;
   if (observed()) {
-    Event& event = blank_event(EventKind::clock_advanced);
-    emit(event);
+    report(Event{.kind = EventKind::clock_advanced});
   }
 }
 
@@ -365,8 +362,7 @@ void LoopCore::close() {
   if (running_) throw RuntimeError("detsim.loop.close_running", "Cannot close a running event loop");
   if (closed_) return;
   if (observed()) {
-    Event& event = blank_event(EventKind::loop_close);
-    emit(event);
+    report(Event{.kind = EventKind::loop_close});
   }
   closed_ = true;
   ready_.for_each([this](const ReadyEntry& entry) { release(*entry.record); });
@@ -413,22 +409,46 @@ void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase
 
 // ---- observers and exceptions -------------------------------------------------
 
+void LoopCore::start_observing() {
+  if (observed_) return;
+  observed_ = true;
+  // Unobserved, records were scheduled without labels: label every pending
+  // one now, with what is still known. Ready ones know their task (their
+  // entry does); pending timers' task, site and cause are lost.
+  ready_.for_each([](const ReadyEntry& entry) {
+    if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, entry.task, {}});
+  });
+  timers_.for_each([](const TimerEntry& entry) {
+    if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, nullptr, {}});
+  });
+}
+
 void LoopCore::add_observer(LoopObserver& observer) {
-  if (observers_.empty()) {
-    // Unobserved, records were scheduled without labels: label every pending
-    // one now, with what is still known. Ready ones know their task (their
-    // entry does); pending timers' task, site and cause are lost.
-    ready_.for_each([](const ReadyEntry& entry) {
-      if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, entry.task, {}});
-    });
-    timers_.for_each([](const TimerEntry& entry) {
-      if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, nullptr, {}});
-    });
-  }
+  start_observing();
   observers_.push_back(&observer);
 }
 
-void LoopCore::remove_observer(LoopObserver& observer) noexcept { std::erase(observers_, &observer); }
+bool LoopCore::attach_recording(Recording& recording, LoopObserver& owner) {
+  if (recording_) return false;
+  start_observing();
+  recording_ = &recording;
+  recording_owner_ = &owner;
+  return true;
+}
+
+void LoopCore::remove_observer(LoopObserver& observer) noexcept {
+  if (&observer == recording_owner_) {
+    recording_ = nullptr;
+    recording_owner_ = nullptr;
+  }
+  std::erase(observers_, &observer);
+  observed_ = recording_ || !observers_.empty();
+}
+
+void LoopCore::notify_observers() {
+  // By index: an observer may add another while being told of an event.
+  for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_event(scratch_event_);
+}
 
 void LoopCore::call_exception_handler(const ExceptionContext& context) noexcept {
   if (!exception_handler_) {

@@ -18,6 +18,7 @@
 #include "detsim/scheduler.hpp"
 #include "handle_pool.hpp"
 #include "ready_queue.hpp"
+#include "recording.hpp"
 #include "timer_heap.hpp"
 
 namespace detsim::detail {
@@ -76,46 +77,33 @@ class LoopCore {
   void remove_unretrieved(FutureStateBase& future) noexcept;
 
   // Observers and events.
-  bool observed() const noexcept { return !observers_.empty(); }
-  // The event to fill in and emit(): `kind`, every other field zero. Always
-  // the same object, emitted before the next call. Inline, like emit():
-  // every observed event passes through both.
-  Event& blank_event(EventKind kind) noexcept {
-    // Field by field: a fresh local Event, or assigning one, is zeroed with
-    // `rep stos`, which cost more than the rest of an emission. A new field
-    // of Event must be reset here too.
-    static_assert(sizeof(Event) == 120, "reset every field of Event below");
-    Event& event = scratch_event_;
-    event.kind = kind;
-    event.seq = 0;
-    event.cause = 0;
-    event.time = {};
-    event.handle = 0;
-    event.future = 0;
-    event.task = 0;
-    event.when = {};
-    event.choice = 0;
-    event.of = 0;
-    event.immediate = false;
-    event.name = {};
-    event.detail = {};
-    event.site = {};
-    return event;
-  }
-  // Fills seq and time, and passes the event to every observer; returns seq.
-  std::uint64_t emit(Event& event) {
+  bool observed() const noexcept { return observed_; }
+  // Reports an event: fills in seq and time, records it into the attached
+  // Recording, then tells every observer; returns its seq. Build `event` in
+  // the call, as Event{.kind = ..., ...}: inlined there, the recording is
+  // specialized to the fields that kind of event sets (recording.hpp).
+  [[gnu::always_inline]] std::uint64_t report(Event event) {
     const std::uint64_t seq = ++event_counter_;
     event.seq = seq;
     event.time = now_;
-    // By index: an observer may add another while being told of an event.
-    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_event(event);
-    return seq;  // not event.seq: the event is shared (blank_event)
+    if (recording_) recording_->record(event);
+    if (!observers_.empty()) [[unlikely]] {
+      // A copy: the local `event` never has its address taken, so the
+      // compiler keeps its fields in registers and constants.
+      scratch_event_ = event;
+      notify_observers();
+    }
+    return seq;
   }
   std::uint64_t current_cause() const noexcept { return current_cause_; }
   // Sets the cause of events issued from now on; returns the previous one.
   std::uint64_t exchange_cause(std::uint64_t cause) noexcept { return std::exchange(current_cause_, cause); }
   void add_observer(LoopObserver& observer);
+  // Removes `observer`, or the recording it attached.
   void remove_observer(LoopObserver& observer) noexcept;
+  // Attaches `recording` on behalf of `owner` (whose remove_observer detaches
+  // it); false if another recording is attached.
+  bool attach_recording(Recording& recording, LoopObserver& owner);
 
   // Exceptions.
   void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
@@ -142,6 +130,8 @@ class LoopCore {
   void emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0,
                          std::chrono::nanoseconds when = {});
   void teardown_tasks() noexcept;
+  void start_observing();
+  [[gnu::noinline]] void notify_observers();
   void release(HandleRecord& record) noexcept;
   void throw_if_halted();
 
@@ -176,8 +166,11 @@ class LoopCore {
   std::uint64_t task_counter_ = 0;
   std::uint64_t timer_sequence_ = 0;
 
+  bool observed_ = false;  // a recording or an observer is attached
+  Recording* recording_ = nullptr;
+  LoopObserver* recording_owner_ = nullptr;
   std::vector<LoopObserver*> observers_;
-  Event scratch_event_;
+  Event scratch_event_;  // what notify_observers passes on
   std::uint64_t event_counter_ = 0;
   std::uint64_t current_cause_ = 0;
 

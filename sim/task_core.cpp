@@ -46,13 +46,12 @@ void TaskCore::start(LoopCore& loop, std::string name, std::source_location site
   scheduled_once_ = true;
   loop.add_live_task(*this);
   if (loop.observed()) {
-    Event& event = loop.blank_event(EventKind::task_created);
-    event.cause = loop.current_cause();
-    event.future = future_.id();
-    event.task = task_id_;
-    event.name = name_;
-    event.site = site;
-    loop.emit(event);
+    loop.report(Event{.kind = EventKind::task_created,
+                      .cause = loop.current_cause(),
+                      .future = future_.id(),
+                      .task = task_id_,
+                      .name = name_,
+                      .site = site});
   }
   schedule_step(site);
 }
@@ -115,14 +114,13 @@ void TaskCore::complete() {
 bool TaskCore::cancel(std::string_view message, std::source_location site) {
   if (future_.done()) return false;
   if (loop_ && loop_->observed()) {
-    Event& event = loop_->blank_event(EventKind::cancel_requested);
-    event.cause = loop_->current_cause();
-    event.future = future_.id();
-    event.task = task_id_;
-    event.name = name_;
-    event.detail = message;
-    event.site = site;
-    loop_->emit(event);
+    loop_->report(Event{.kind = EventKind::cancel_requested,
+                        .cause = loop_->current_cause(),
+                        .future = future_.id(),
+                        .task = task_id_,
+                        .name = name_,
+                        .detail = message,
+                        .site = site});
   }
   if (waiting_on_ && cancelling_) {
     // This cancel() came back to us around a ring of tasks awaiting each

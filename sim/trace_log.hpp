@@ -34,7 +34,8 @@ class TraceLog {
   // Appends `event` as event number size() + 1, with its site, name and
   // detail already interned (1-based indices, 0 for none). Inline, and from
   // the loop's Event itself: a recorder calls it for every event.
-  void append(const Event& event, std::uint32_t site, std::uint32_t name, std::uint32_t detail) noexcept;
+  [[gnu::always_inline]] void append(const Event& event, std::uint32_t site, std::uint32_t name,
+                                     std::uint32_t detail) noexcept;
   std::size_t size() const noexcept { return count_; }
   // The last event appended, decoded (size() must be > 0).
   TraceEvent last() const noexcept;
@@ -124,7 +125,7 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
 
 }  // namespace log_format
 
-inline void TraceLog::append(const Event& event, std::uint32_t site, std::uint32_t name,
+[[gnu::always_inline]] inline void TraceLog::append(const Event& event, std::uint32_t site, std::uint32_t name,
                              std::uint32_t detail) noexcept {
   using namespace log_format;
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);

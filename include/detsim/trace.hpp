@@ -124,16 +124,17 @@ std::uint64_t hash_trace_string(std::string_view text) noexcept;
 class TraceDigest {
  public:
   void add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
-    add_words({word_of(event.kind, event.immediate), event.seq, event.cause, static_cast<std::uint64_t>(event.time_ns),
-               static_cast<std::uint64_t>(event.when_ns), event.handle, event.future, event.task,
-               word_of(event.choice, event.of), name_hash, detail_hash});
+    add_words(word_of(event.kind, event.immediate), event.seq, event.cause, static_cast<std::uint64_t>(event.time_ns),
+              static_cast<std::uint64_t>(event.when_ns), event.handle, event.future, event.task,
+              word_of(event.choice, event.of), name_hash, detail_hash);
   }
   // The same for a loop's Event, recorded as the trace's `seq`th event.
   // Inline: a recorder calls it for every event.
-  void add(const Event& event, std::uint64_t seq, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
-    add_words({word_of(event.kind, event.immediate), seq, event.cause, static_cast<std::uint64_t>(event.time.count()),
-               static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
-               word_of(event.choice, event.of), name_hash, detail_hash});
+  [[gnu::always_inline]] void add(const Event& event, std::uint64_t seq, std::uint64_t name_hash,
+                                  std::uint64_t detail_hash) noexcept {
+    add_words(word_of(event.kind, event.immediate), seq, event.cause, static_cast<std::uint64_t>(event.time.count()),
+              static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
+              word_of(event.choice, event.of), name_hash, detail_hash);
   }
   std::uint64_t value() const noexcept;
 
@@ -152,13 +153,18 @@ class TraceDigest {
   static std::uint64_t word_of(std::uint32_t choice, std::uint32_t of) noexcept {
     return (static_cast<std::uint64_t>(choice) << 32) | of;
   }
-  // The event's words, in the order of SCHEMA.md's list.
-  void add_words(const std::uint64_t (&words)[11]) noexcept {
+  // The event's words, in the order of SCHEMA.md's list. As parameters,
+  // not an array: inlined where an event's kind leaves some words zero, the
+  // compiler drops their products.
+  [[gnu::always_inline]] void add_words(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, std::uint64_t w3,
+                                       std::uint64_t w4, std::uint64_t w5, std::uint64_t w6, std::uint64_t w7,
+                                       std::uint64_t w8, std::uint64_t w9, std::uint64_t w10) noexcept {
     // The words' products are independent, so a processor computes them side
     // by side; only one multiply per event chains from one event to the next
     // (format version 1 chained six per event, and recording waited on them).
-    std::uint64_t event_hash = 0;
-    for (std::size_t i = 0; i < 11; ++i) event_hash += words[i] * word_multipliers[i];
+    const std::uint64_t* m = word_multipliers;
+    const std::uint64_t event_hash = w0 * m[0] + w1 * m[1] + w2 * m[2] + w3 * m[3] + w4 * m[4] + w5 * m[5] +
+                                     w6 * m[6] + w7 * m[7] + w8 * m[8] + w9 * m[9] + w10 * m[10];
     // The rotation carries the high bits, which the multiply mixes best, back
     // to the low ones for the next event.
     state_ = std::rotl((state_ ^ event_hash) * chain_multiplier, 31);

@@ -34,9 +34,7 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <map>
 #include <memory>
-#include <source_location>
 #include <type_traits>
 #include <string>
 #include <utility>
@@ -50,7 +48,7 @@
 namespace detsim {
 
 namespace detail {
-class TraceLog;
+class Recording;
 }  // namespace detail
 
 struct TraceOptions {
@@ -115,7 +113,7 @@ class TraceRecorder final : public LoopObserver {
   const TraceEvent& last_event() const noexcept;
   // The recorded string at a 1-based index (a name or detail), empty for 0.
   std::string_view string_at(std::uint32_t index) const noexcept { return trace_.string_at(index); }
-  std::uint64_t digest() const noexcept { return digest_.value(); }
+  std::uint64_t digest() const noexcept;
   bool finished() const noexcept { return finished_; }
   // Where the trace was written, empty if it was not.
   const std::string& written_path() const noexcept { return written_path_; }
@@ -125,34 +123,28 @@ class TraceRecorder final : public LoopObserver {
   void on_event(const Event& event) override;
 
  private:
-  struct SiteSlot;
-  std::uint32_t intern_site(const std::source_location& site);
-  [[gnu::noinline]] std::uint32_t add_site(const std::source_location& site, SiteSlot& slot, std::uintptr_t identity,
-                                           std::uint64_t position);
-  std::uint32_t intern_string(std::string_view text);
-  void stream_lines(std::size_t first_site, const TraceEvent& event);
+  class StreamWriter;
+  void stream_lines();
   void flush_stream();
+  void detach() noexcept;
 
   EventLoop& loop_;
   TraceOptions options_;
   // Header, sites and strings as they come; events only up to the last
-  // trace() call (the rest are in log_).
+  // trace() call (the rest are in the recording's log).
   mutable Trace trace_;
-  std::unique_ptr<detail::TraceLog> log_;
+  // Log, digest and interning (sim/recording.hpp).
+  std::unique_ptr<detail::Recording> recording_;
+  bool attached_as_recording_ = false;  // else as an observer (another recorder has the loop's recording slot)
   mutable TraceEvent last_;  // last_event()'s answer
-  TraceDigest digest_;
   bool finished_ = false;
   std::string written_path_;
   int uncaught_at_start_ = 0;
 
-  // task id -> (1-based string index of its name, hash of the name)
-  using TaskName = std::pair<std::uint32_t, std::uint64_t>;
-  std::vector<TaskName> task_names_;
-  std::map<std::uint64_t, TaskName> sparse_task_names_;  // ids far beyond the others (looked up, never iterated)
-  std::vector<SiteSlot> site_slots_;  // open addressing, by call-site identity
-  std::vector<std::uint64_t> string_hashes_;
-  std::vector<std::string> quoted_strings_;  // streaming: strings escaped once
-
+  // Streaming: the lines are formatted as events come.
+  std::unique_ptr<StreamWriter> stream_writer_;
+  std::size_t sites_streamed_ = 0;
+  std::vector<std::string> quoted_strings_;  // strings escaped once
   std::FILE* stream_file_ = nullptr;
   std::string stream_buffer_;
   std::size_t stream_events_since_flush_ = 0;

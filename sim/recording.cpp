@@ -1,0 +1,95 @@
+#include "recording.hpp"
+
+#include "trace_format.hpp"
+
+namespace detsim::detail {
+
+namespace {
+
+// Task ids are a loop counter; an id this far beyond the table (an observer
+// fed by hand) goes to a map rather than growing the table to it.
+constexpr std::uint64_t dense_task_id_gap = std::uint64_t{1} << 16;
+
+// The site's file relative to `root`; never an absolute path.
+std::string relative_file(std::string_view file, std::string_view root) {
+  if (!root.empty() && file.substr(0, root.size()) == root) {
+    file.remove_prefix(root.size());
+    while (!file.empty() && file.front() == '/') file.remove_prefix(1);
+  }
+  if (!file.empty() && file.front() == '/') file = file.substr(file.rfind('/') + 1);
+  return std::string(file);
+}
+
+// g++ names the body of a coroutine after its first suspension by its actor
+// function, "void f(f(int)::_Z1fi.Frame*)"; show it as "f(int)", as the
+// user wrote it.
+std::string readable_function(std::string_view function) {
+  const std::size_t frame = function.find("::_Z");
+  const std::size_t open = function.find('(');
+  if (function.substr(0, 5) != "void " || frame == std::string_view::npos || open == std::string_view::npos ||
+      open > frame) {
+    return std::string(function);
+  }
+  return std::string(function.substr(open + 1, frame - open - 1));
+}
+
+}  // namespace
+
+Recording::Recording(Trace& trace, std::string source_root)
+    : trace_(trace), source_root_(std::move(source_root)), site_slots_(site_cache_size) {}
+
+void Recording::record_out_of_line(const Event& event) { record(event); }
+
+std::uint32_t Recording::intern_string(std::string_view raw) {
+  const std::string text = valid_utf8(raw);
+  // Names and details are few (one per task, one per failure): a linear
+  // search from the end finds repeats without a map on the hot path.
+  for (std::size_t i = trace_.strings.size(); i-- > 0;) {
+    if (trace_.strings[i] == text) return static_cast<std::uint32_t>(i + 1);
+  }
+  trace_.strings.push_back(text);
+  string_hashes_.push_back(hash_trace_string(text));
+  return static_cast<std::uint32_t>(trace_.strings.size());
+}
+
+void Recording::name_task(std::uint64_t task, std::string_view name) {
+  const std::uint32_t index = intern_string(name);
+  const TaskName entry{index, string_hashes_[index - 1]};
+  if (task - task_names_.size() < dense_task_id_gap || task < task_names_.size()) {
+    if (task_names_.size() <= task) task_names_.resize(task + 1);
+    task_names_[task] = entry;
+  } else {
+    sparse_task_names_[task] = entry;
+  }
+}
+
+Recording::TaskName Recording::sparse_task_name(std::uint64_t task) const {
+  const auto found = sparse_task_names_.find(task);
+  return found == sparse_task_names_.end() ? TaskName{} : found->second;
+}
+
+Recording::TaskName Recording::intern_detail(std::string_view detail) {
+  const std::uint32_t index = intern_string(detail);
+  return {index, string_hashes_[index - 1]};
+}
+
+std::uint32_t Recording::add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,
+                                  std::uint64_t position) {
+  if (site.line() == 0) return 0;
+  // Not cached: find the site by content (the same position may come with
+  // another copy of the file string from another translation unit), or add it.
+  TraceSite text_site{valid_utf8(relative_file(site.file_name(), source_root_)), site.line(),
+                      valid_utf8(readable_function(site.function_name()))};
+  std::uint32_t index = 0;
+  for (std::size_t i = 0; i < trace_.sites.size() && index == 0; ++i) {
+    if (trace_.sites[i] == text_site) index = static_cast<std::uint32_t>(i + 1);
+  }
+  if (index == 0) {
+    trace_.sites.push_back(std::move(text_site));
+    index = static_cast<std::uint32_t>(trace_.sites.size());
+  }
+  slot = SiteSlot{identity, position, index};
+  return index;
+}
+
+}  // namespace detsim::detail

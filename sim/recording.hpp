@@ -1,0 +1,137 @@
+// Recording: the hot half of a TraceRecorder, which the loop calls directly.
+// Private to sim/.
+//
+// A recorded run makes several events per step, and recording each one went
+// through a generic path: the loop filled a 120-byte Event, a virtual call
+// passed it on, and the recorder tested every field. A loop with a Recording
+// attached instead calls record() inline at each place it reports an event,
+// with the Event it builds there. The compiler then knows which fields that
+// kind of event leaves zero, and drops their tests, digest words and log
+// bytes: each report site gets its own specialized recorder.
+//
+// Only one Recording is attached to a loop at a time (the first
+// TraceRecorder's); any other recorder records through its on_event, with
+// this same code out of line. Both paths give the same log and digest.
+//
+// What it keeps: the compact event log, the digest, and the interning of
+// sites, names and details into the Trace it was given (whose sites and
+// strings tables it appends to).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "detsim/observer.hpp"
+#include "detsim/trace.hpp"
+#include "trace_log.hpp"
+
+namespace detsim::detail {
+
+class Recording {
+ public:
+  // Told after every event recorded (streaming writes it out).
+  class Listener {
+   public:
+    virtual void recorded() = 0;
+
+   protected:
+    ~Listener() = default;
+  };
+
+  // Sites and strings are interned into `trace`; site paths are made
+  // relative to `source_root`.
+  Recording(Trace& trace, std::string source_root);
+
+  // Records `event` as event number log.size() + 1. Inline (see above).
+  [[gnu::always_inline]] void record(const Event& event) {
+    const std::uint32_t site = intern_site(event.site);
+    std::uint32_t name = 0;
+    std::uint64_t name_hash = 0;
+    if (event.task != 0) {
+      if (event.kind == EventKind::task_created) [[unlikely]] name_task(event.task, event.name);
+      if (event.task < task_names_.size()) [[likely]] {
+        std::tie(name, name_hash) = task_names_[event.task];
+      } else {
+        std::tie(name, name_hash) = sparse_task_name(event.task);
+      }
+    }
+    std::uint32_t detail = 0;
+    std::uint64_t detail_hash = 0;
+    if (!event.detail.empty()) [[unlikely]] std::tie(detail, detail_hash) = intern_detail(event.detail);
+    digest.add(event, log.size() + 1, name_hash, detail_hash);
+    log.append(event, site, name, detail);
+    if (listener_) [[unlikely]] listener_->recorded();
+  }
+  // record(), out of line: for events that do not come from an attached loop.
+  void record_out_of_line(const Event& event);
+
+  void set_listener(Listener* listener) noexcept { listener_ = listener; }
+
+  TraceLog log;
+  TraceDigest digest;
+
+ private:
+  struct SiteSlot;
+  using TaskName = std::pair<std::uint32_t, std::uint64_t>;  // (1-based string index, hash)
+
+  std::uint32_t intern_site(std::source_location site);
+  [[gnu::noinline]] std::uint32_t add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,
+                                           std::uint64_t position);
+  std::uint32_t intern_string(std::string_view text);
+  [[gnu::noinline]] void name_task(std::uint64_t task, std::string_view name);
+  [[gnu::noinline]] TaskName sparse_task_name(std::uint64_t task) const;
+  [[gnu::noinline]] TaskName intern_detail(std::string_view detail);
+
+  Trace& trace_;
+  std::string source_root_;
+  Listener* listener_ = nullptr;
+  // task id -> its name; ids far beyond the others (an observer fed by hand)
+  // go to the map, looked up, never iterated.
+  std::vector<TaskName> task_names_;
+  std::map<std::uint64_t, TaskName> sparse_task_names_;
+  std::vector<std::uint64_t> string_hashes_;
+  std::vector<SiteSlot> site_slots_;  // a direct-mapped cache, by call-site identity
+};
+
+// A direct-mapped cache from a call site's identity to the site's index.
+// The identity is what source_location::current() fixes per call site: in
+// libstdc++ the address of the call site's static record (the object's only
+// member), elsewhere its file string's address, line and column. Only looked
+// up, never iterated: indices come from first use, so the cache's layout
+// never shows in a trace.
+struct Recording::SiteSlot {
+  std::uintptr_t identity = 0;
+  std::uint64_t position = 0;  // line << 32 | column, where identity is the file's address
+  std::uint32_t index = 0;     // 0: empty
+};
+
+inline constexpr std::size_t site_cache_size = 1024;  // a power of two
+
+// Inline: every event asks, and all but the first use of a site hit the
+// cache. The first use takes add_site, out of line.
+inline std::uint32_t Recording::intern_site(std::source_location site) {
+  std::uintptr_t identity;
+  std::uint64_t position;
+  if constexpr (sizeof(std::source_location) == sizeof(std::uintptr_t) &&
+                std::is_trivially_copyable_v<std::source_location>) {
+    std::memcpy(&identity, &site, sizeof identity);  // one pointer per call site
+    position = 0;
+    if (identity == 0) return 0;  // a default-constructed location: no site
+  } else {
+    if (site.line() == 0) return 0;
+    identity = reinterpret_cast<std::uintptr_t>(site.file_name());
+    position = (std::uint64_t{site.line()} << 32) | site.column();
+  }
+  SiteSlot& slot = site_slots_[((identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40) & (site_cache_size - 1)];
+  if (slot.identity == identity && slot.position == position) [[likely]] return slot.index;
+  return add_site(site, slot, identity, position);
+}
+
+}  // namespace detsim::detail
