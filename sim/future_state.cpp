@@ -128,9 +128,11 @@ FutureStateBase::~FutureStateBase() { report_unretrieved(); }
 void FutureStateBase::attach(LoopCore& loop, std::source_location site, bool announce) {
   anchor_ = IntrusivePtr<LoopAnchor>(&loop.anchor());
   id_ = loop.next_future_id();
-  if (announce && loop.observed()) {
-    loop.report(Event{.kind = EventKind::future_created, .cause = loop.current_cause(), .future = id_, .site = site});
-  }
+  if (announce && loop.observed()) [[unlikely]] announce_creation(loop, site);
+}
+
+void FutureStateBase::announce_creation(LoopCore& loop, std::source_location site) {
+  loop.report(Event{.kind = EventKind::future_created, .cause = loop.current_cause(), .future = id_, .site = site});
 }
 
 void FutureStateBase::report_unretrieved() noexcept {
@@ -237,21 +239,35 @@ void FutureStateBase::complete(Status status, std::source_location site) {
 }
 
 std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
-  std::string detail;
+  const auto report = [&](EventKind kind, std::string_view detail) __attribute__((always_inline)) {
+    return loop.report(Event{.kind = kind,
+                             .cause = loop.current_cause(),
+                             .future = id_,
+                             .task = task_ ? task_->task_id() : 0,
+                             .name = task_ ? std::string_view(task_->name()) : std::string_view{},
+                             .detail = detail,
+                             .site = site});
+  };
+  // A result, the common case, has no detail to format (and its report, with
+  // the detail a constant empty, records no detail).
+  std::uint64_t seq;
   if (status_ == Status::cancelled) {
-    detail = cancel_message();
+    seq = report(EventKind::cancel, cancel_message());
   } else if (exception_) {
-    detail = describe(exception_);
+    seq = report(EventKind::set_exception, describe(exception_));
+  } else {
+    seq = report(EventKind::set_result, {});
   }
-  const std::uint64_t seq = loop.report(Event{.kind = status_ == Status::cancelled ? EventKind::cancel
-                                                      : exception_                 ? EventKind::set_exception
-                                                                                   : EventKind::set_result,
+  return loop.exchange_cause(seq);
+}
+
+std::uint64_t FutureStateBase::announce_done_callback(LoopCore& loop, bool immediate) {
+  const std::uint64_t seq = loop.report(Event{.kind = EventKind::done_callback,
                                               .cause = loop.current_cause(),
                                               .future = id_,
                                               .task = task_ ? task_->task_id() : 0,
-                                              .name = task_ ? std::string_view(task_->name()) : std::string_view{},
-                                              .detail = detail,
-                                              .site = site});
+                                              .immediate = immediate,
+                                              .name = task_ ? std::string_view(task_->name()) : std::string_view{}});
   return loop.exchange_cause(seq);
 }
 
@@ -259,15 +275,7 @@ void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediat
   LoopCore* loop = this->loop();
   std::uint64_t previous_cause = 0;
   const bool observed = loop && loop->observed();
-  if (observed) {
-    const std::uint64_t seq = loop->report(Event{.kind = EventKind::done_callback,
-                                                 .cause = loop->current_cause(),
-                                                 .future = id_,
-                                                 .task = task_ ? task_->task_id() : 0,
-                                                 .immediate = immediate,
-                                                 .name = task_ ? std::string_view(task_->name()) : std::string_view{}});
-    previous_cause = loop->exchange_cause(seq);
-  }
+  if (observed) [[unlikely]] previous_cause = announce_done_callback(*loop, immediate);
   try {
     function(*this);
   } catch (...) {

@@ -76,28 +76,32 @@ HandleRecord& LoopCore::new_record(InlineFunction<void()>& callback, std::source
   return record;
 }
 
-// Inline in each caller, so that its report is specialized to its kind.
-[[gnu::always_inline]] inline void LoopCore::emit_handle_event(EventKind kind, HandleRecord& record,
-                                                               std::uint32_t choice, std::uint32_t of,
-                                                               std::chrono::nanoseconds when) {
+// One instance per kind, so that its report is specialized to the kind.
+// Inline: a step and its call_soon are most of a recorded run's events.
+template <EventKind kind>
+inline void LoopCore::emit_handle_event(HandleRecord& record, std::uint32_t choice, std::uint32_t of,
+                                 std::chrono::nanoseconds when) {
   // Labelled when scheduled, or by start_observing if scheduled unobserved.
   DETSIM_ASSERT(record.labelled);
   HandleLabels& labels = HandlePool::labels(record);
   // A run is caused by its scheduling (call_soon, or the timer becoming due);
   // a timer becoming due by its scheduling; anything else by what runs now.
-  const bool caused_by_record = kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
+  constexpr bool is_timer_event = kind == EventKind::timer_scheduled || kind == EventKind::timer_due;
+  constexpr bool caused_by_record = kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
   const TaskCore* task = labels.task;
   const std::uint64_t seq = report(Event{.kind = kind,
                                          .cause = caused_by_record ? labels.cause : current_cause_,
                                          .handle = record.id,
                                          .task = task ? task->task_id() : 0,
-                                         .when = when,
+                                         // (a constant 0 for the other kinds, which the
+                                         // recording then leaves out)
+                                         .when = is_timer_event ? when : std::chrono::nanoseconds{},
                                          .choice = choice,
                                          .of = of,
                                          .name = task ? std::string_view(task->name()) : std::string_view{},
                                          .site = labels.site});
   // What this handle causes later (its run) points back at its scheduling.
-  if (kind == EventKind::call_soon || kind == EventKind::timer_scheduled || kind == EventKind::timer_due) {
+  if constexpr (kind == EventKind::call_soon || kind == EventKind::timer_scheduled || kind == EventKind::timer_due) {
     labels.cause = seq;
   }
 }
@@ -108,7 +112,7 @@ HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::so
   record.is_step = is_step;
   record.state = HandleRecord::State::ready;
   ready_.push_back(task ? ReadyEntry{&record, task, task->frame_address()} : ReadyEntry{&record});
-  if (observed()) emit_handle_event(EventKind::call_soon, record);
+  if (observed()) emit_handle_event<EventKind::call_soon>(record);
   return record;
 }
 
@@ -117,7 +121,7 @@ TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void
   HandleRecord& record = new_record(callback, site, task);
   record.state = HandleRecord::State::timer;
   timers_.push(TimerEntry{when, ++timer_sequence_, &record});
-  if (observed()) emit_handle_event(EventKind::timer_scheduled, record, 0, 0, when);
+  if (observed()) emit_handle_event<EventKind::timer_scheduled>(record, 0, 0, when);
   return TimerHandle(Handle(this, &record, record.generation, record.id), when);
 }
 
@@ -148,7 +152,7 @@ bool LoopCore::is_pending(const HandleRecord& record, std::uint32_t generation) 
 
 void LoopCore::cancel(HandleRecord& record, std::uint32_t generation) noexcept {
   if (!is_pending(record, generation)) return;
-  if (observed()) emit_handle_event(EventKind::handle_cancelled, record);
+  if (observed()) emit_handle_event<EventKind::handle_cancelled>(record);
   if (record.state == HandleRecord::State::ready) {
     // Removed at once, so the scheduler never spends a decision on it.
     bool erased = ready_.erase(&record);
@@ -266,7 +270,11 @@ void LoopCore::run_ready(HandleRecord& record, std::uint32_t choice, std::uint32
   record.state = HandleRecord::State::running;
   std::uint64_t seq = 0;
   if (observed()) {
-    emit_handle_event(record.is_step ? EventKind::step : EventKind::callback, record, choice, of);
+    if (record.is_step) {
+      emit_handle_event<EventKind::step>(record, choice, of);
+    } else {
+      emit_handle_event<EventKind::callback>(record, choice, of);
+    }
     seq = event_counter_;
   }
   const std::uint64_t previous_cause = exchange_cause(seq);
@@ -325,7 +333,7 @@ void LoopCore::move_due_timers() {
     }
     record->state = HandleRecord::State::ready;
     ready_.push_back(ReadyEntry{record});
-    if (observed()) emit_handle_event(EventKind::timer_due, *record, 0, 0, due.when);
+    if (observed()) emit_handle_event<EventKind::timer_due>(*record, 0, 0, due.when);
   }
 }
 

@@ -127,8 +127,9 @@ class LoopCore {
   [[noreturn]] void throw_deadlock() const;
   HandleRecord& new_record(InlineFunction<void()>& callback, std::source_location site, TaskCore* task);
   // `when`: the deadline, for timer_scheduled and timer_due.
-  void emit_handle_event(EventKind kind, HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0,
-                         std::chrono::nanoseconds when = {});
+  template <EventKind kind>
+  [[gnu::always_inline]] void emit_handle_event(HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0,
+                                           std::chrono::nanoseconds when = {});
   void teardown_tasks() noexcept;
   void start_observing();
   [[gnu::noinline]] void notify_observers();

@@ -45,14 +45,7 @@ void TaskCore::start(LoopCore& loop, std::string name, std::source_location site
   }
   scheduled_once_ = true;
   loop.add_live_task(*this);
-  if (loop.observed()) {
-    loop.report(Event{.kind = EventKind::task_created,
-                      .cause = loop.current_cause(),
-                      .future = future_.id(),
-                      .task = task_id_,
-                      .name = name_,
-                      .site = site});
-  }
+  if (loop.observed()) announce(EventKind::task_created, {}, site);
   schedule_step(site);
 }
 
@@ -111,17 +104,19 @@ void TaskCore::complete() {
   }
 }
 
+void TaskCore::announce(EventKind kind, std::string_view detail, std::source_location site) {
+  loop_->report(Event{.kind = kind,
+                      .cause = loop_->current_cause(),
+                      .future = future_.id(),
+                      .task = task_id_,
+                      .name = name_,
+                      .detail = detail,
+                      .site = site});
+}
+
 bool TaskCore::cancel(std::string_view message, std::source_location site) {
   if (future_.done()) return false;
-  if (loop_ && loop_->observed()) {
-    loop_->report(Event{.kind = EventKind::cancel_requested,
-                        .cause = loop_->current_cause(),
-                        .future = future_.id(),
-                        .task = task_id_,
-                        .name = name_,
-                        .detail = message,
-                        .site = site});
-  }
+  if (loop_ && loop_->observed()) announce(EventKind::cancel_requested, message, site);
   if (waiting_on_ && cancelling_) {
     // This cancel() came back to us around a ring of tasks awaiting each
     // other (A awaits B awaits A): passing it on again would recurse until

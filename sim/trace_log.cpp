@@ -61,7 +61,7 @@ void TraceLog::decode_into(std::vector<TraceEvent>& into) const {
       continue;
     }
     const std::uint8_t* in = chunks_[at.chunk].get() + at.offset;
-    decode(in, at.context, ++at.events, into.emplace_back());
+    decode<false>(in, at.context, ++at.events, into.emplace_back());
     at.offset = static_cast<std::size_t>(in - chunks_[at.chunk].get());
   }
   decoded_ = at;
@@ -70,26 +70,39 @@ void TraceLog::decode_into(std::vector<TraceEvent>& into) const {
 TraceEvent TraceLog::last() const noexcept {
   DETSIM_ASSERT(count_ > 0);
   const std::uint8_t* in = last_start_;
-  Context context = last_context_;
+  Context context = context_;
   TraceEvent event;
-  decode(in, context, count_, event);
+  decode<true>(in, context, count_, event);
   return event;
 }
 
+template <bool after>
 void TraceLog::decode(const std::uint8_t*& in, Context& context, std::uint64_t seq, TraceEvent& event) noexcept {
+  // `after`: `context` is already the one after this event (its time and
+  // ids are the event's own), so deltas are skipped rather than applied.
+  const auto id = [&in](std::uint64_t& previous) {
+    if (after) {
+      get(in);
+      return previous;
+    }
+    return get_id(in, previous);
+  };
   event.seq = seq;
   const std::uint8_t kind = in[0];
   const std::uint8_t fields = in[1];
   in += 2;
   event.kind = static_cast<EventKind>(kind & kind_mask);
   event.immediate = (kind & immediate_bit) != 0;
-  if (fields & time_bit) context.time_ns = wrapping_sum(context.time_ns, get(in));
+  if (fields & time_bit) {
+    const std::uint64_t delta = get(in);
+    if (!after) context.time_ns = wrapping_sum(context.time_ns, delta);
+  }
   event.time_ns = context.time_ns;
   if (fields & cause_bit) event.cause = event.seq - get(in);
   if (fields & when_bit) event.when_ns = wrapping_sum(event.time_ns, static_cast<std::uint64_t>(unzigzag(get(in))));
-  if (fields & handle_bit) event.handle = get_id(in, context.handle);
-  if (fields & future_bit) event.future = get_id(in, context.future);
-  if (fields & task_bit) event.task = get_id(in, context.task);
+  if (fields & handle_bit) event.handle = id(context.handle);
+  if (fields & future_bit) event.future = id(context.future);
+  if (fields & task_bit) event.task = id(context.task);
   if (fields & choice_bit) {
     event.choice = static_cast<std::uint32_t>(get(in));
     event.of = static_cast<std::uint32_t>(get(in));

@@ -67,7 +67,9 @@ class TraceLog {
   };
 
   [[gnu::noinline]] void start_chunk();
-  // Decodes the event at `in`, the `seq`th, against `context`; advances both.
+  // Decodes the event at `in`, the `seq`th, against `context` (the one
+  // before it, or with `after`, the one after it); advances both.
+  template <bool after>
   static void decode(const std::uint8_t*& in, Context& context, std::uint64_t seq, TraceEvent& event) noexcept;
 
   std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
@@ -77,9 +79,7 @@ class TraceLog {
   std::uint8_t* limit_ = nullptr;  // where the last chunk stops having room for one more event
   std::size_t count_ = 0;
   Context context_;
-  // Where the last event starts, and the context it was encoded against.
-  const std::uint8_t* last_start_ = nullptr;
-  Context last_context_;
+  const std::uint8_t* last_start_ = nullptr;  // where the last event starts
   mutable DecodePosition decoded_;
 };
 
@@ -131,7 +131,6 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
   if (cursor_ >= limit_) [[unlikely]] start_chunk();
   last_start_ = cursor_;
-  last_context_ = context_;
   const std::uint64_t seq = count_ + 1;
   std::uint8_t* out = cursor_ + 2;
   // Header bits are gathered in a plain unsigned as the fields are written.

@@ -134,10 +134,13 @@ class FutureStateBase {
     std::uint64_t id = 0;
   };
   void complete(Status status, std::source_location site);
-  // Emits the set_result / set_exception / cancel event; returns the cause
-  // to restore once the done callbacks have run. Out of line: only observed
-  // runs take it, and its string kept complete() heavy for the rest.
+  // The observed-only events (set_result / set_exception / cancel, a done
+  // callback, future_created), out of line so that unobserved runs do not
+  // carry them. The first two return the cause in effect before them, to
+  // restore once the callbacks have run.
   [[gnu::noinline]] std::uint64_t announce_completion(LoopCore& loop, std::source_location site);
+  [[gnu::noinline]] std::uint64_t announce_done_callback(LoopCore& loop, bool immediate);
+  [[gnu::noinline]] void announce_creation(LoopCore& loop, std::source_location site);
   void invoke_done_callback(DoneFunction& function, bool immediate);
 
   std::uint32_t references_ = 0;

@@ -8,9 +8,11 @@
 #include <exception>
 #include <source_location>
 #include <string>
+#include <string_view>
 
 #include "detsim/detail/future_state.hpp"
 #include "detsim/handle.hpp"
+#include "detsim/observer.hpp"
 
 namespace detsim::detail {
 
@@ -62,6 +64,10 @@ class TaskCore {
 
  private:
   [[noreturn]] void rethrow_injected();
+  // Reports a task event (task_created, cancel_requested) to the observed
+  // loop. Out of line: a recorded event inlines the whole recorder, and
+  // cancel() recurses once per task in a chain of awaits.
+  [[gnu::noinline]] void announce(EventKind kind, std::string_view detail, std::source_location site);
   void complete();
   void wake();
   void stop_waiting() noexcept;
