@@ -95,6 +95,8 @@ class LoopCore {
     }
     return seq;
   }
+  // The seq of the last event reported (0 before the first).
+  std::uint64_t events_reported() const noexcept { return event_counter_; }
   std::uint64_t current_cause() const noexcept { return current_cause_; }
   // Sets the cause of events issued from now on; returns the previous one.
   std::uint64_t exchange_cause(std::uint64_t cause) noexcept { return std::exchange(current_cause_, cause); }

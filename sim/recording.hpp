@@ -65,14 +65,20 @@ class Recording {
     std::uint32_t detail = 0;
     std::uint64_t detail_hash = 0;
     if (!event.detail.empty()) [[unlikely]] std::tie(detail, detail_hash) = intern_detail(event.detail);
-    digest.add(event, log.size() + 1, name_hash, detail_hash);
-    log.append(event, site, name, detail);
+    // The loop numbers events from its first observer on; this recording
+    // from its own first event. A cause from before that is unknown here.
+    const std::uint64_t cause = event.cause > first_seq_ ? event.cause - first_seq_ : 0;
+    digest.add(event, log.size() + 1, cause, name_hash, detail_hash);
+    log.append(event, cause, site, name, detail);
     if (listener_) [[unlikely]] listener_->recorded();
   }
   // record(), out of line: for events that do not come from an attached loop.
   void record_out_of_line(const Event& event);
 
   void set_listener(Listener* listener) noexcept { listener_ = listener; }
+  // The loop's seq of the event before this recording's first: events come
+  // numbered by the loop, which may have reported others before.
+  void start_after(std::uint64_t loop_seq) noexcept { first_seq_ = loop_seq; }
 
   TraceLog log;
   TraceDigest digest;
@@ -92,6 +98,7 @@ class Recording {
   Trace& trace_;
   std::string source_root_;
   Listener* listener_ = nullptr;
+  std::uint64_t first_seq_ = 0;
   // task id -> its name; ids far beyond the others (an observer fed by hand)
   // go to the map, looked up, never iterated.
   std::vector<TaskName> task_names_;

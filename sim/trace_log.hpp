@@ -31,11 +31,12 @@ namespace detsim::detail {
 
 class TraceLog {
  public:
-  // Appends `event` as event number size() + 1, with its site, name and
-  // detail already interned (1-based indices, 0 for none). Inline, and from
-  // the loop's Event itself: a recorder calls it for every event.
-  [[gnu::always_inline]] void append(const Event& event, std::uint32_t site, std::uint32_t name,
-                                     std::uint32_t detail) noexcept;
+  // Appends `event` as event number size() + 1, with its cause in the log's
+  // numbering, and its site, name and detail already interned (1-based
+  // indices, 0 for none). Inline, and from the loop's Event itself: a
+  // recorder calls it for every event.
+  [[gnu::always_inline]] void append(const Event& event, std::uint64_t cause, std::uint32_t site,
+                                     std::uint32_t name, std::uint32_t detail) noexcept;
   std::size_t size() const noexcept { return count_; }
   // The last event appended, decoded (size() must be > 0).
   TraceEvent last() const noexcept;
@@ -125,8 +126,8 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
 
 }  // namespace log_format
 
-[[gnu::always_inline]] inline void TraceLog::append(const Event& event, std::uint32_t site, std::uint32_t name,
-                             std::uint32_t detail) noexcept {
+[[gnu::always_inline]] inline void TraceLog::append(const Event& event, std::uint64_t cause, std::uint32_t site,
+                                                    std::uint32_t name, std::uint32_t detail) noexcept {
   using namespace log_format;
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
   if (cursor_ >= limit_) [[unlikely]] start_chunk();
@@ -148,7 +149,7 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
     field(fields, time_bit, static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(context_.time_ns));
     context_.time_ns = time;
   }
-  if (event.cause != 0) field(fields, cause_bit, seq - event.cause);
+  if (cause != 0) field(fields, cause_bit, seq - cause);
   if (event.when.count() != 0) [[unlikely]] {
     field(fields, when_bit,
           zigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(event.when.count()) -

@@ -108,6 +108,37 @@ TEST(TraceRecorder, RecordsCausesBackToTheSchedulingEvent) {
   EXPECT_EQ(timers, 2);  // the child's sleep and the call_later
 }
 
+// The loop numbers its events from its first observer on. A recorder
+// attached later (here after another one finished) numbers from its own
+// first event: its causes point inside its own trace, and a cause from
+// before it is unknown (0), never a number of the loop's.
+TEST(TraceRecorder, ALaterRecorderNumbersCausesInItsOwnTrace) {
+  detsim::EventLoop loop{detsim::RandomScheduler{5}};
+  {
+    detsim::TraceRecorder first{loop};
+    detsim::scenarios::run_lost_update(loop, 3, 3);
+    ASSERT_GT(first.event_count(), 30u);
+  }
+  detsim::TraceRecorder second{loop};
+  detsim::scenarios::run_lost_update(loop, 3, 3);
+  second.finish();
+  const detsim::Trace& trace = second.trace();
+  ASSERT_GT(trace.events.size(), 30u);
+  std::size_t caused = 0;
+  for (const detsim::TraceEvent& event : trace.events) {
+    EXPECT_LT(event.cause, event.seq) << "event " << event.seq;
+    caused += event.cause != 0;
+  }
+  EXPECT_GT(caused, trace.events.size() / 2);
+  EXPECT_NO_THROW(detsim::parse_trace(detsim::to_jsonl(trace), "second.jsonl"));
+  // And they point at the right events: each step at its own call_soon.
+  for (const detsim::TraceEvent& event : trace.events) {
+    if (event.kind != detsim::EventKind::step || event.cause == 0) continue;
+    EXPECT_EQ(trace.events[event.cause - 1].kind, detsim::EventKind::call_soon) << "step " << event.seq;
+    EXPECT_EQ(trace.events[event.cause - 1].handle, event.handle) << "step " << event.seq;
+  }
+}
+
 TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {
   const detsim::Trace trace = golden::cancellation();
   EXPECT_EQ(trace.header.format, "detsim-trace");

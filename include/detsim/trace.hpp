@@ -128,11 +128,12 @@ class TraceDigest {
               static_cast<std::uint64_t>(event.when_ns), event.handle, event.future, event.task,
               word_of(event.choice, event.of), name_hash, detail_hash);
   }
-  // The same for a loop's Event, recorded as the trace's `seq`th event.
-  // Inline: a recorder calls it for every event.
-  [[gnu::always_inline]] void add(const Event& event, std::uint64_t seq, std::uint64_t name_hash,
+  // The same for a loop's Event, recorded as the trace's `seq`th event with
+  // `cause` (both in the trace's numbering). Inline: a recorder calls it for
+  // every event.
+  [[gnu::always_inline]] void add(const Event& event, std::uint64_t seq, std::uint64_t cause, std::uint64_t name_hash,
                                   std::uint64_t detail_hash) noexcept {
-    add_words(word_of(event.kind, event.immediate), seq, event.cause, static_cast<std::uint64_t>(event.time.count()),
+    add_words(word_of(event.kind, event.immediate), seq, cause, static_cast<std::uint64_t>(event.time.count()),
               static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
               word_of(event.choice, event.of), name_hash, detail_hash);
   }
