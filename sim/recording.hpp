@@ -126,8 +126,9 @@ inline constexpr std::size_t site_cache_size = 1024;  // a power of two
 inline std::uint32_t Recording::intern_site(std::source_location site) {
   std::uintptr_t identity;
   std::uint64_t position;
-  if constexpr (sizeof(std::source_location) == sizeof(std::uintptr_t) &&
-                std::is_trivially_copyable_v<std::source_location>) {
+  constexpr bool identity_is_pointer =
+      sizeof(std::source_location) == sizeof(std::uintptr_t) && std::is_trivially_copyable_v<std::source_location>;
+  if constexpr (identity_is_pointer) {
     std::memcpy(&identity, &site, sizeof identity);  // one pointer per call site
     position = 0;
     if (identity == 0) return 0;  // a default-constructed location: no site
@@ -137,7 +138,9 @@ inline std::uint32_t Recording::intern_site(std::source_location site) {
     position = (std::uint64_t{site.line()} << 32) | site.column();
   }
   SiteSlot& slot = site_slots_[((identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40) & (site_cache_size - 1)];
-  if (slot.identity == identity && slot.position == position) [[likely]] return slot.index;
+  // (Where the identity is one pointer, every slot's position is 0.)
+  const bool same_position = identity_is_pointer || slot.position == position;
+  if (slot.identity == identity && same_position) [[likely]] return slot.index;
   return add_site(site, slot, identity, position);
 }
 
