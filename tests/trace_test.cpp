@@ -139,6 +139,21 @@ TEST(TraceRecorder, ALaterRecorderNumbersCausesInItsOwnTrace) {
   }
 }
 
+// The first recorder of a loop is called inline by the loop, the second
+// through on_event: two paths that must record the same trace.
+RC_GTEST_PROP(TraceRecorder, InlineAndObserverPathsRecordTheSameTrace, (std::uint64_t seed)) {
+  detsim::EventLoop loop{detsim::RandomScheduler{seed}};
+  detsim::TraceRecorder inline_path{loop};
+  detsim::TraceRecorder observer_path{loop};
+  detsim::scenarios::run_lost_update(loop, *rc::gen::inRange(1, 4), *rc::gen::inRange(1, 4));
+  inline_path.finish();
+  observer_path.finish();
+  RC_ASSERT(inline_path.trace().events == observer_path.trace().events);
+  RC_ASSERT(inline_path.trace().sites == observer_path.trace().sites);
+  RC_ASSERT(inline_path.digest() == observer_path.digest());
+  RC_ASSERT(inline_path.trace().events.size() > 10u);
+}
+
 TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {
   const detsim::Trace trace = golden::cancellation();
   EXPECT_EQ(trace.header.format, "detsim-trace");

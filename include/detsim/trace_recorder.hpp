@@ -8,7 +8,13 @@
 // Events are kept compactly in memory (a few bytes each: small deltas of ids
 // and times, interned names and sites; see sim/trace_log.hpp) and the
 // digest is computed as they come; JSON is only formatted when the trace is
-// written. The file is written:
+// written. The first recorder of a loop is called by the loop directly, at
+// each place an event happens, rather than through on_event (see
+// sim/recording.hpp); a second recorder on the same loop records through
+// on_event, with the same result. A recorder numbers events from its own
+// first one: a cause from before it is recorded as 0.
+//
+// The file is written:
 //   - at finish() (or destruction) when options.path is set;
 //   - always when the run fails (finish with an outcome other than ok, or the
 //     recorder destroyed during stack unwinding), to options.path or, without
