@@ -1,5 +1,6 @@
 #include "loop_core.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -449,13 +450,32 @@ void LoopCore::remove_observer(LoopObserver& observer) noexcept {
     recording_ = nullptr;
     recording_owner_ = nullptr;
   }
-  std::erase(observers_, &observer);
-  observed_ = recording_ || !observers_.empty();
+  if (notifying_) {
+    // Removed while the observers are being told of an event (a recorder
+    // finished from an observer): erasing would shift the next one out of
+    // its turn. Blank the entry; notify_observers drops it afterwards.
+    std::replace(observers_.begin(), observers_.end(), &observer, static_cast<LoopObserver*>(nullptr));
+    observers_blanked_ = true;
+  } else {
+    std::erase(observers_, &observer);
+  }
+  observed_ = recording_ || std::any_of(observers_.begin(), observers_.end(), [](auto* o) { return o != nullptr; });
 }
 
 void LoopCore::notify_observers() {
+  // A copy: the contract forbids an observer to make the loop report another
+  // event, but one that does must not change what the next observers see.
+  const Event event = scratch_event_;
+  const bool nested = std::exchange(notifying_, true);
   // By index: an observer may add another while being told of an event.
-  for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_event(scratch_event_);
+  for (std::size_t i = 0; i < observers_.size(); ++i) {
+    if (observers_[i]) observers_[i]->on_event(event);
+  }
+  notifying_ = nested;
+  if (!nested && observers_blanked_) {
+    std::erase(observers_, nullptr);
+    observers_blanked_ = false;
+  }
 }
 
 void LoopCore::call_exception_handler(const ExceptionContext& context) noexcept {

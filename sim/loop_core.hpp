@@ -173,7 +173,9 @@ class LoopCore {
   Recording* recording_ = nullptr;
   LoopObserver* recording_owner_ = nullptr;
   std::vector<LoopObserver*> observers_;
-  Event scratch_event_;  // what notify_observers passes on
+  Event scratch_event_;    // what notify_observers passes on
+  bool notifying_ = false;  // inside notify_observers (removals blank their entry)
+  bool observers_blanked_ = false;
   std::uint64_t event_counter_ = 0;
   std::uint64_t current_cause_ = 0;
 

@@ -63,9 +63,13 @@ void Recording::name_task(std::uint64_t task, std::string_view name) {
   }
 }
 
-Recording::TaskName Recording::sparse_task_name(std::uint64_t task) const {
-  const auto found = sparse_task_names_.find(task);
-  return found == sparse_task_names_.end() ? TaskName{} : found->second;
+Recording::TaskName Recording::unknown_task_name(std::uint64_t task, std::string_view name) {
+  if (task >= task_names_.size()) {
+    if (const auto found = sparse_task_names_.find(task); found != sparse_task_names_.end()) return found->second;
+  }
+  if (name.empty()) return {};
+  name_task(task, name);
+  return task < task_names_.size() ? task_names_[task] : sparse_task_names_[task];
 }
 
 Recording::TaskName Recording::intern_detail(std::string_view detail) {

@@ -11,7 +11,9 @@
 //
 // Only one Recording is attached to a loop at a time (the first
 // TraceRecorder's); any other recorder records through its on_event, with
-// this same code out of line. Both paths give the same log and digest.
+// this same code out of line. Both paths give the same log and digest
+// (tests/trace_test.cpp checks it), as long as observers keep their contract
+// and do not make the loop report events from on_event.
 //
 // What it keeps: the compact event log, the digest, and the interning of
 // sites, names and details into the Trace it was given (whose sites and
@@ -56,10 +58,10 @@ class Recording {
     std::uint64_t name_hash = 0;
     if (event.task != 0) {
       if (event.kind == EventKind::task_created) [[unlikely]] name_task(event.task, event.name);
-      if (event.task < task_names_.size()) [[likely]] {
+      if (event.task < task_names_.size() && task_names_[event.task].first != 0) [[likely]] {
         std::tie(name, name_hash) = task_names_[event.task];
       } else {
-        std::tie(name, name_hash) = sparse_task_name(event.task);
+        std::tie(name, name_hash) = unknown_task_name(event.task, event.name);
       }
     }
     std::uint32_t detail = 0;
@@ -92,7 +94,10 @@ class Recording {
                                            std::uint64_t position);
   std::uint32_t intern_string(std::string_view text);
   [[gnu::noinline]] void name_task(std::uint64_t task, std::string_view name);
-  [[gnu::noinline]] TaskName sparse_task_name(std::uint64_t task) const;
+  // A task without a task_created in this recording yet: far beyond the
+  // others, or created before the recording began. Named from the event if
+  // the event has a name.
+  [[gnu::noinline]] TaskName unknown_task_name(std::uint64_t task, std::string_view name);
   [[gnu::noinline]] TaskName intern_detail(std::string_view detail);
 
   Trace& trace_;

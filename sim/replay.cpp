@@ -130,7 +130,8 @@ Replayer::Replayer(EventLoop& loop, const Trace& recorded, TraceOptions options)
 Replayer::~Replayer() { loop_.remove_observer(*this); }
 
 void Replayer::on_event(const Event&) {
-  if (diverged_) return;
+  // After finish() the recorder records nothing more: nothing to compare.
+  if (diverged_ || recorder_->finished()) return;
   // The event just recorded, compared without materializing the trace.
   const TraceEvent& made = recorder_->last_event();
   const std::size_t index = made.seq - 1;

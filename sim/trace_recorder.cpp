@@ -97,6 +97,7 @@ const Trace& TraceRecorder::trace() const {
 }
 
 Trace TraceRecorder::take_trace() {
+  finish();  // so that nothing is recorded into the emptied trace
   recording_->log.decode_into(trace_.events);
   recording_->log = detail::TraceLog();
   return std::move(trace_);
@@ -107,7 +108,7 @@ std::uint64_t TraceRecorder::event_count() const noexcept { return recording_->l
 std::uint64_t TraceRecorder::digest() const noexcept { return recording_->digest.value(); }
 
 const TraceEvent& TraceRecorder::last_event() const noexcept {
-  last_ = recording_->log.last();
+  last_ = recording_->log.size() == 0 ? TraceEvent{} : recording_->log.last();
   return last_;
 }
 
@@ -115,6 +116,9 @@ const TraceEvent& TraceRecorder::last_event() const noexcept {
 // recording slot: a loop records into its attached Recording directly.
 void TraceRecorder::on_event(const Event& event) {
   if (finished_) [[unlikely]] return;
+  // Numbered from the first event that comes this way (an observer's first
+  // event, or the first one fed by hand, whatever the loop counted before).
+  if (recording_->log.size() == 0) recording_->start_after(event.seq > 0 ? event.seq - 1 : 0);
   recording_->record_out_of_line(event);
 }
 

@@ -4,10 +4,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -45,6 +48,8 @@ class TempDirectory {
  private:
   fs::path path_;
 };
+
+detsim::Task<void> pause(std::chrono::nanoseconds duration) { co_await detsim::sleep(duration); }
 
 // Compares with traces/golden/<name>.jsonl; DETSIM_UPDATE_TRACES=1 rewrites it.
 void expect_golden(const std::string& name, const detsim::Trace& trace) {
@@ -111,47 +116,102 @@ TEST(TraceRecorder, RecordsCausesBackToTheSchedulingEvent) {
 // The loop numbers its events from its first observer on. A recorder
 // attached later (here after another one finished) numbers from its own
 // first event: its causes point inside its own trace, and a cause from
-// before it is unknown (0), never a number of the loop's.
+// before it (work scheduled under the first recorder) is unknown, 0.
 TEST(TraceRecorder, ALaterRecorderNumbersCausesInItsOwnTrace) {
   detsim::EventLoop loop{detsim::RandomScheduler{5}};
+  std::uint64_t soon = 0;
+  std::uint64_t later = 0;
   {
     detsim::TraceRecorder first{loop};
     detsim::scenarios::run_lost_update(loop, 3, 3);
     ASSERT_GT(first.event_count(), 30u);
+    soon = loop.call_soon([] {}).id();
+    later = loop.call_later(1ms, [] {}).id();
   }
   detsim::TraceRecorder second{loop};
   detsim::scenarios::run_lost_update(loop, 3, 3);
+  loop.run_until_complete(pause(2ms));
   second.finish();
   const detsim::Trace& trace = second.trace();
-  ASSERT_GT(trace.events.size(), 30u);
-  std::size_t caused = 0;
-  for (const detsim::TraceEvent& event : trace.events) {
-    EXPECT_LT(event.cause, event.seq) << "event " << event.seq;
-    caused += event.cause != 0;
-  }
-  EXPECT_GT(caused, trace.events.size() / 2);
   EXPECT_NO_THROW(detsim::parse_trace(detsim::to_jsonl(trace), "second.jsonl"));
-  // And they point at the right events: each step at its own call_soon.
+  int from_before = 0;
   for (const detsim::TraceEvent& event : trace.events) {
-    if (event.kind != detsim::EventKind::step || event.cause == 0) continue;
-    EXPECT_EQ(trace.events[event.cause - 1].kind, detsim::EventKind::call_soon) << "step " << event.seq;
-    EXPECT_EQ(trace.events[event.cause - 1].handle, event.handle) << "step " << event.seq;
+    ASSERT_LT(event.cause, event.seq) << "event " << event.seq;
+    if (event.handle == soon || (event.handle == later && event.kind == detsim::EventKind::timer_due)) {
+      // Both scheduled before this recorder.
+      EXPECT_EQ(event.cause, 0u) << "event " << event.seq;
+      ++from_before;
+    } else if (event.handle == later) {
+      // The timer's callback: caused by its becoming due, recorded here.
+      ASSERT_GT(event.cause, 0u);
+      EXPECT_EQ(trace.events[event.cause - 1].kind, detsim::EventKind::timer_due);
+    } else if (event.kind == detsim::EventKind::step) {
+      // Scheduled during this recording: its own call_soon.
+      ASSERT_GT(event.cause, 0u) << "step " << event.seq;
+      EXPECT_EQ(trace.events[event.cause - 1].kind, detsim::EventKind::call_soon) << "step " << event.seq;
+      EXPECT_EQ(trace.events[event.cause - 1].handle, event.handle) << "step " << event.seq;
+    }
   }
+  EXPECT_EQ(from_before, 2);
 }
 
-// The first recorder of a loop is called inline by the loop, the second
-// through on_event: two paths that must record the same trace.
-RC_GTEST_PROP(TraceRecorder, InlineAndObserverPathsRecordTheSameTrace, (std::uint64_t seed)) {
+// An event as content: indices into the trace's tables replaced by what they
+// name, and the numbering shifted by `offset` (causes from before it: 0).
+auto event_content(const detsim::Trace& trace, const detsim::TraceEvent& event, std::uint64_t offset) {
+  const std::uint64_t cause = event.cause > offset ? event.cause - offset : 0;
+  const std::string site = event.site == 0 ? std::string() : trace.sites[event.site - 1].file + ":" +
+                                                                 std::to_string(trace.sites[event.site - 1].line);
+  return std::tuple(event.seq - offset, cause, event.kind, event.time_ns, event.when_ns, event.handle, event.future,
+                    event.task, event.choice, event.of, event.immediate, std::string(trace.string_at(event.name)),
+                    std::string(trace.string_at(event.detail)), site);
+}
+
+// The first recorder of a loop is called inline by the loop, a second one
+// through on_event: two paths that must record the same events. The second
+// starts partway through the run, so its numbering starts later too.
+RC_GTEST_PROP(TraceRecorder, InlineAndObserverPathsRecordTheSameEvents, (std::uint64_t seed)) {
   detsim::EventLoop loop{detsim::RandomScheduler{seed}};
   detsim::TraceRecorder inline_path{loop};
-  detsim::TraceRecorder observer_path{loop};
+  std::unique_ptr<detsim::TraceRecorder> observer_path;
+  const int hops = *rc::gen::inRange(0, 40);
+  std::function<void(int)> hop = [&](int left) {
+    if (left == 0) {
+      observer_path = std::make_unique<detsim::TraceRecorder>(loop);
+    } else {
+      loop.call_soon([&hop, left] { hop(left - 1); });
+    }
+  };
+  hop(hops);
   detsim::scenarios::run_lost_update(loop, *rc::gen::inRange(1, 4), *rc::gen::inRange(1, 4));
+  while (!observer_path) loop.run_until_complete(pause(0ms));  // the hops outlasted the program
   inline_path.finish();
-  observer_path.finish();
-  RC_ASSERT(inline_path.trace().events == observer_path.trace().events);
-  RC_ASSERT(inline_path.trace().sites == observer_path.trace().sites);
-  RC_ASSERT(inline_path.digest() == observer_path.digest());
-  RC_ASSERT(inline_path.trace().events.size() > 10u);
+  observer_path->finish();
+  const detsim::Trace& all = inline_path.trace();
+  const detsim::Trace& late = observer_path->trace();
+  RC_ASSERT(!late.events.empty());
+  RC_ASSERT(late.events.size() <= all.events.size());
+  const std::uint64_t offset = all.events.size() - late.events.size();
+  for (std::size_t i = 0; i < late.events.size(); ++i) {
+    RC_ASSERT(event_content(late, late.events[i], 0) == event_content(all, all.events[i + offset], offset));
+  }
+  RC_ASSERT(inline_path.digest() == all.digest());
+  RC_ASSERT(observer_path->digest() == late.digest());
+  (void)detsim::parse_trace(detsim::to_jsonl(late), "late.jsonl");  // throws if it is not a valid trace
+}
+
+TEST(TraceRecorder, LastEventOfAnEmptyRecorderIsAllZero) {
+  detsim::EventLoop loop;
+  detsim::TraceRecorder recorder{loop};
+  EXPECT_EQ(recorder.event_count(), 0u);
+  EXPECT_EQ(recorder.last_event(), detsim::TraceEvent{});
+  loop.call_soon([] {});
+  loop.run_until_complete(pause(0ms));
+  EXPECT_GT(recorder.last_event().seq, 0u);
+  recorder.finish();
+  (void)recorder.take_trace();
+  EXPECT_EQ(recorder.last_event(), detsim::TraceEvent{});
+  loop.run_until_complete(pause(0ms));  // after take_trace: nothing recorded
+  EXPECT_EQ(recorder.event_count(), 0u);
 }
 
 TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {
@@ -207,6 +267,12 @@ RC_GTEST_PROP(TraceDigest, SameSeedSameTraceAndDigest, (std::uint64_t seed)) {
 RC_GTEST_PROP(TraceRecorder, KeepsEveryEventExactlyHoweverLargeItsFields, ()) {
   const auto count = *rc::gen::inRange<std::size_t>(1, 200);
   detsim::EventLoop loop;
+  {
+    // The loop has reported events before: events fed by hand are numbered
+    // as they come all the same.
+    detsim::TraceRecorder earlier{loop};
+    loop.run_until_complete(pause(0ms));
+  }
   // A failing case unwinds through the recorder, which then writes its trace:
   // to a temporary directory, not to wherever the test runs.
   static const TempDirectory directory;

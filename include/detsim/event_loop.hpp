@@ -177,6 +177,8 @@ class EventLoop {
   // Callbacks and task steps run so far.
   std::uint64_t callbacks_run() const noexcept;
 
+  // See observer.hpp. remove_observer(recorder) also stops a TraceRecorder
+  // that records inline (the first one of the loop).
   void add_observer(LoopObserver& observer);
   void remove_observer(LoopObserver& observer) noexcept;
 

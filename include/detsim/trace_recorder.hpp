@@ -12,7 +12,9 @@
 // each place an event happens, rather than through on_event (see
 // sim/recording.hpp); a second recorder on the same loop records through
 // on_event, with the same result. A recorder numbers events from its own
-// first one: a cause from before it is recorded as 0.
+// first one (from the loop's, or the first one fed by hand): a cause from
+// before it is recorded as 0, and a task created before it is named from
+// the first of its events that carries the name.
 //
 // The file is written:
 //   - at finish() (or destruction) when options.path is set;
@@ -110,12 +112,14 @@ class TraceRecorder final : public LoopObserver {
   // returned Trace holds the events recorded up to this call: call trace()
   // again to see later ones.
   const Trace& trace() const;
-  // Moves the trace out (after finish()); the recorder is left empty.
+  // Finishes the trace if finish() was not called (nothing more is
+  // recorded), and moves it out; the recorder keeps no events.
   Trace take_trace();
   // How many events were recorded, and the last one (for observers that
   // check each event as it comes, like the Replayer, without trace()).
   std::uint64_t event_count() const noexcept;
-  // (Decoded on demand from the compact log; valid until the next call.)
+  // (Decoded on demand from the compact log, all zero when there is none;
+  // valid until the next call.)
   const TraceEvent& last_event() const noexcept;
   // The recorded string at a 1-based index (a name or detail), empty for 0.
   std::string_view string_at(std::uint32_t index) const noexcept { return trace_.string_at(index); }
