@@ -462,10 +462,7 @@ void LoopCore::remove_observer(LoopObserver& observer) noexcept {
   observed_ = recording_ || std::any_of(observers_.begin(), observers_.end(), [](auto* o) { return o != nullptr; });
 }
 
-void LoopCore::notify_observers() {
-  // A copy: the contract forbids an observer to make the loop report another
-  // event, but one that does must not change what the next observers see.
-  const Event event = scratch_event_;
+void LoopCore::notify_observers(const Event& event) {
   const bool nested = std::exchange(notifying_, true);
   // By index: an observer may add another while being told of an event.
   for (std::size_t i = 0; i < observers_.size(); ++i) {

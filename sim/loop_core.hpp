@@ -88,10 +88,14 @@ class LoopCore {
     event.time = now_;
     if (recording_) recording_->record(event);
     if (!observers_.empty()) [[unlikely]] {
-      // A copy: the local `event` never has its address taken, so the
-      // compiler keeps its fields in registers and constants.
-      scratch_event_ = event;
-      notify_observers();
+      if (notifying_) [[unlikely]] {
+        notify_observers_nested(event);
+      } else {
+        // A copy: the local `event` never has its address taken, so the
+        // compiler keeps its fields in registers and constants.
+        scratch_event_ = event;
+        notify_observers(scratch_event_);
+      }
     }
     return seq;
   }
@@ -134,7 +138,11 @@ class LoopCore {
                                            std::chrono::nanoseconds when = {});
   void teardown_tasks() noexcept;
   void start_observing();
-  [[gnu::noinline]] void notify_observers();
+  [[gnu::noinline]] void notify_observers(const Event& event);
+  // An observer broke its contract and made the loop report an event while
+  // being told of one: that event gets its own copy, so that the observers
+  // still to be told of the first see it unchanged.
+  [[gnu::noinline]] void notify_observers_nested(Event event) { notify_observers(event); }
   void release(HandleRecord& record) noexcept;
   void throw_if_halted();
 
