@@ -1,5 +1,11 @@
 #include "trace_log.hpp"
 
+#include <new>
+
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
+
 #include "detsim/detail/assert.hpp"
 
 namespace detsim::detail {
@@ -38,13 +44,24 @@ std::uint8_t* log_format::put_long(std::uint8_t* out, std::uint64_t value) noexc
   return out;
 }
 
+void TraceLog::ChunkDelete::operator()(std::uint8_t* bytes) const noexcept {
+  ::operator delete(bytes, std::align_val_t{alignment});
+}
+
 void TraceLog::start_chunk() {
   if (!chunks_.empty()) chunk_used_.push_back(static_cast<std::size_t>(cursor_ - chunks_.back().get()));
-  // new[] without (): the bytes are written before they are read, so there
-  // is no need to touch (and fault in) the whole chunk up front.
-  chunks_.emplace_back(new std::uint8_t[chunk_bytes]);
-  cursor_ = chunks_.back().get();
-  limit_ = cursor_ + chunk_bytes - max_event_bytes;
+  // Most traces are small (a test's): they stay in the first chunk.
+  const std::size_t bytes = chunks_.empty() ? first_chunk_bytes : chunk_bytes;
+  const std::size_t alignment = chunks_.empty() ? page_bytes : chunk_bytes;
+  // Not zeroed: the bytes are written before they are read, so there is no
+  // need to touch (and fault in) the whole chunk up front.
+  auto* memory = static_cast<std::uint8_t*>(::operator new(bytes, std::align_val_t{alignment}));
+  chunks_.emplace_back(memory, ChunkDelete{alignment});
+#ifdef MADV_HUGEPAGE
+  if (bytes == chunk_bytes) (void)madvise(memory, bytes, MADV_HUGEPAGE);  // a hint: failure changes nothing
+#endif
+  cursor_ = memory;
+  limit_ = cursor_ + bytes - max_event_bytes;
 }
 
 void TraceLog::decode_into(std::vector<TraceEvent>& into) const {
