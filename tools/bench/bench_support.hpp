@@ -110,6 +110,14 @@ class OperationMeter {
 
 void register_bare_baselines(const Sizes& sizes);
 void register_loop_workloads(const Sizes& sizes);
+
+// One ping-pong run of `steps` task steps (FIFO), outside Google Benchmark:
+// one run_forever, so that `valgrind --tool=callgrind
+// --toggle-collect='detsim::detail::LoopCore::run_forever()'` counts exactly
+// those steps' instructions. `mode`: "untraced", "observed" (an observer that
+// counts events) or "recorded" (a TraceRecorder). Returns the wall time per
+// step in ns; throws std::invalid_argument for another mode.
+double run_ping_pong_steps(const std::string& mode, std::size_t steps);
 void register_trace_workloads(const Sizes& sizes);
 
 // Names of the bare benchmarks, shared by registration and the labels.

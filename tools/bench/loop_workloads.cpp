@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -244,6 +245,28 @@ void register_both(const std::string& name, Workload workload, const Sizes& size
 }
 
 }  // namespace
+
+double run_ping_pong_steps(const std::string& mode, std::size_t steps) {
+  if (mode != "untraced" && mode != "observed" && mode != "recorded") {
+    throw std::invalid_argument("unknown ping-pong mode '" + mode + "' (untraced, observed or recorded)");
+  }
+  struct EventCounter final : LoopObserver {
+    std::uint64_t events = 0;
+    void on_event(const Event&) override { ++events; }
+  } counter;
+  Court court;
+  EventLoop loop;
+  if (mode == "observed") loop.add_observer(counter);
+  std::unique_ptr<TraceRecorder> recorder;
+  if (mode == "recorded") recorder = std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
+  const Match match(loop, court);
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t made = court.budget.run(loop, steps);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  if (mode == "observed") loop.remove_observer(counter);
+  recorder.reset();
+  return std::chrono::duration<double, std::nano>(elapsed).count() / static_cast<double>(made);
+}
 
 void register_loop_workloads(const Sizes& sizes) {
   register_both("call_soon/chains:" + std::to_string(sizes.callback_chains), call_soon_workload, sizes);

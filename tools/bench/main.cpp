@@ -1,11 +1,18 @@
 // detsim-bench: the core issue's performance suite (see README.md).
 //
 //   detsim-bench [--smoke] [Google Benchmark flags...]
+//   detsim-bench --ping-pong <untraced|observed|recorded> <steps>
 //
 // --smoke shrinks every workload (a few thousand operations) so that a
 // sanitizer build can run the whole suite in seconds; the figures it prints
 // mean nothing.
+// --ping-pong runs one ping-pong of exactly <steps> steps and prints its
+// time per step: for instruction counts under callgrind (README.md).
+#include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <exception>
+#include <system_error>
 
 #include <benchmark/benchmark.h>
 
@@ -27,6 +34,27 @@ bool take_flag(int& argc, char** argv, const char* flag) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--ping-pong") == 0) {
+    if (argc != 4) {
+      std::fprintf(stderr, "usage: %s --ping-pong <untraced|observed|recorded> <steps>\n", argv[0]);
+      return 2;
+    }
+    std::size_t steps = 0;
+    const char* const end = argv[3] + std::strlen(argv[3]);
+    if (const auto parsed = std::from_chars(argv[3], end, steps); parsed.ec != std::errc{} || parsed.ptr != end ||
+                                                                  steps == 0) {
+      std::fprintf(stderr, "detsim-bench --ping-pong: steps must be a positive integer, not '%s'\n", argv[3]);
+      return 2;
+    }
+    try {
+      const double ns = detsim::bench::run_ping_pong_steps(argv[2], steps);
+      std::printf("ping-pong %s: %zu steps, %.1f ns/step\n", argv[2], steps, ns);
+      return 0;
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "detsim-bench --ping-pong: %s\n", error.what());
+      return 2;
+    }
+  }
   detsim::bench::Sizes sizes;
   if (take_flag(argc, argv, "--smoke")) {
     sizes.callback_chains = 8;
