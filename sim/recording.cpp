@@ -40,21 +40,20 @@ Recording::Recording(Trace& trace, std::string source_root)
 
 void Recording::record_out_of_line(const Event& event) { record(event); }
 
-std::uint32_t Recording::intern_string(std::string_view raw) {
+Recording::Interned Recording::intern_string(std::string_view raw) {
   const std::string text = valid_utf8(raw);
   // Names and details are few (one per task, one per failure): a linear
   // search from the end finds repeats without a map on the hot path.
   for (std::size_t i = trace_.strings.size(); i-- > 0;) {
-    if (trace_.strings[i] == text) return static_cast<std::uint32_t>(i + 1);
+    if (trace_.strings[i] == text) return {static_cast<std::uint32_t>(i + 1), string_hashes_[i]};
   }
   trace_.strings.push_back(text);
   string_hashes_.push_back(hash_trace_string(text));
-  return static_cast<std::uint32_t>(trace_.strings.size());
+  return {static_cast<std::uint32_t>(trace_.strings.size()), string_hashes_.back()};
 }
 
 void Recording::name_task(std::uint64_t task, std::string_view name) {
-  const std::uint32_t index = intern_string(name);
-  const TaskName entry{index, string_hashes_[index - 1]};
+  const Interned entry = intern_string(name);
   if (task - task_names_.size() < dense_task_id_gap || task < task_names_.size()) {
     if (task_names_.size() <= task) task_names_.resize(task + 1);
     task_names_[task] = entry;
@@ -63,18 +62,13 @@ void Recording::name_task(std::uint64_t task, std::string_view name) {
   }
 }
 
-Recording::TaskName Recording::unknown_task_name(std::uint64_t task, std::string_view name) {
+Recording::Interned Recording::unknown_task_name(std::uint64_t task, std::string_view name) {
   if (task >= task_names_.size()) {
     if (const auto found = sparse_task_names_.find(task); found != sparse_task_names_.end()) return found->second;
   }
   if (name.empty()) return {};
   name_task(task, name);
   return task < task_names_.size() ? task_names_[task] : sparse_task_names_[task];
-}
-
-Recording::TaskName Recording::intern_detail(std::string_view detail) {
-  const std::uint32_t index = intern_string(detail);
-  return {index, string_hashes_[index - 1]};
 }
 
 std::uint32_t Recording::add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,

@@ -67,7 +67,7 @@ class Recording {
     }
     std::uint32_t detail = 0;
     std::uint64_t detail_hash = 0;
-    if (!event.detail.empty()) [[unlikely]] std::tie(detail, detail_hash) = intern_detail(event.detail);
+    if (!event.detail.empty()) [[unlikely]] std::tie(detail, detail_hash) = intern_string(event.detail);
     // The loop numbers events from its first observer on; this recording
     // from its own first event. A cause from before that is unknown here.
     const std::uint64_t cause = event.cause > first_seq_ ? event.cause - first_seq_ : 0;
@@ -88,18 +88,18 @@ class Recording {
 
  private:
   struct SiteSlot;
-  using TaskName = std::pair<std::uint32_t, std::uint64_t>;  // (1-based string index, hash)
+  // A name or detail as the trace knows it: (1-based string index, hash).
+  using Interned = std::pair<std::uint32_t, std::uint64_t>;
 
   std::uint32_t intern_site(std::source_location site);
   [[gnu::noinline]] std::uint32_t add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,
                                            std::uint64_t position);
-  std::uint32_t intern_string(std::string_view text);
+  [[gnu::noinline]] Interned intern_string(std::string_view text);
   [[gnu::noinline]] void name_task(std::uint64_t task, std::string_view name);
   // A task without a task_created in this recording yet: far beyond the
   // others, or created before the recording began. Named from the event if
   // the event has a name.
-  [[gnu::noinline]] TaskName unknown_task_name(std::uint64_t task, std::string_view name);
-  [[gnu::noinline]] TaskName intern_detail(std::string_view detail);
+  [[gnu::noinline]] Interned unknown_task_name(std::uint64_t task, std::string_view name);
 
   Trace& trace_;
   std::string source_root_;
@@ -107,8 +107,8 @@ class Recording {
   std::uint64_t first_seq_ = 0;
   // task id -> its name; ids far beyond the others (an observer fed by hand)
   // go to the map, looked up, never iterated.
-  std::vector<TaskName> task_names_;
-  std::map<std::uint64_t, TaskName> sparse_task_names_;
+  std::vector<Interned> task_names_;
+  std::map<std::uint64_t, Interned> sparse_task_names_;
   std::vector<std::uint64_t> string_hashes_;
   std::vector<SiteSlot> site_slots_;  // a direct-mapped cache, by call-site identity
 };

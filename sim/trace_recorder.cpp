@@ -1,10 +1,7 @@
 #include "detsim/trace_recorder.hpp"
 
-#include <cstring>
 #include <exception>
 #include <string>
-#include <tuple>
-#include <type_traits>
 
 #include "detsim/version.hpp"
 #include "environment.hpp"
@@ -60,8 +57,7 @@ TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
   // The loop records straight into the recording; if another recorder
   // already has that place, this one records as an observer.
   recording_->start_after(loop_.core().events_reported());
-  attached_as_recording_ = loop_.core().attach_recording(*recording_, *this);
-  if (!attached_as_recording_) loop_.add_observer(*this);
+  if (!loop_.core().attach_recording(*recording_, *this)) loop_.add_observer(*this);
 }
 
 TraceRecorder::~TraceRecorder() {

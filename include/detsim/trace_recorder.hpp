@@ -145,7 +145,6 @@ class TraceRecorder final : public LoopObserver {
   mutable Trace trace_;
   // Log, digest and interning (sim/recording.hpp).
   std::unique_ptr<detail::Recording> recording_;
-  bool attached_as_recording_ = false;  // else as an observer (another recorder has the loop's recording slot)
   mutable TraceEvent last_;  // last_event()'s answer
   bool finished_ = false;
   std::string written_path_;
