@@ -128,7 +128,7 @@ FutureStateBase::~FutureStateBase() { report_unretrieved(); }
 void FutureStateBase::attach(LoopCore& loop, std::source_location site, bool announce) {
   anchor_ = IntrusivePtr<LoopAnchor>(&loop.anchor());
   id_ = loop.next_future_id();
-  if (announce && loop.observed()) [[unlikely]] announce_creation(loop, site);
+  if (announce && loop.reports_future_creation()) [[unlikely]] announce_creation(loop, site);
 }
 
 void FutureStateBase::announce_creation(LoopCore& loop, std::source_location site) {

@@ -78,6 +78,11 @@ class LoopCore {
 
   // Observers and events.
   bool observed() const noexcept { return observed_; }
+  // Debug mode (EventLoop::set_debug): observers also hear of every future
+  // created.
+  void set_debug(bool enabled) noexcept { debug_ = enabled; }
+  bool debug() const noexcept { return debug_; }
+  bool reports_future_creation() const noexcept { return observed_ && debug_; }
   // Reports an event: fills in seq and time, records it into the attached
   // Recording, then tells every observer; returns its seq. Build `event` in
   // the call, as Event{.kind = ..., ...}: inlined there, the recording is
@@ -178,6 +183,7 @@ class LoopCore {
   std::uint64_t timer_sequence_ = 0;
 
   bool observed_ = false;  // a recording or an observer is attached
+  bool debug_ = false;
   Recording* recording_ = nullptr;
   LoopObserver* recording_owner_ = nullptr;
   std::vector<LoopObserver*> observers_;

@@ -71,7 +71,7 @@ class Recording {
     // The loop numbers events from its first observer on; this recording
     // from its own first event. A cause from before that is unknown here.
     const std::uint64_t cause = event.cause > first_seq_ ? event.cause - first_seq_ : 0;
-    digest.add(event, log.size() + 1, cause, name_hash, detail_hash);
+    digest.add(event, cause, name_hash, detail_hash);
     log.append(event, cause, site, name, detail);
     if (listener_) [[unlikely]] listener_->recorded();
   }

@@ -122,6 +122,8 @@ Replayer::Replayer(EventLoop& loop, const Trace& recorded, TraceOptions options)
                                  options.program + "'");
   }
   if (options.metadata.empty()) options.metadata = recorded.header.metadata;
+  // Debug mode decides whether futures' creations are events.
+  loop_.set_debug(recorded.header.debug);
   // The recorder observes first, so on_event sees the event it just stored.
   recorder_ = std::make_unique<TraceRecorder>(loop, std::move(options));
   loop_.add_observer(*this);

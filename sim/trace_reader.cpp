@@ -191,6 +191,7 @@ class Parser {
     header.program = line.string_field("program");
     header.scheduler = line.string_field("scheduler");
     header.seed = line.unsigned_field("seed");
+    header.debug = line.bool_field("debug");
     const Json& metadata = line.require("metadata");
     if (!metadata.is_object()) line.fail("detsim.trace.type", "metadata", std::string("expected an object, found ") + type_name(metadata));
     for (const auto& [key, value] : metadata.items()) {

@@ -42,6 +42,7 @@ TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
   trace_.header.program = detail::valid_utf8(options_.program);
   trace_.header.scheduler = loop.scheduler().name();
   trace_.header.seed = loop.scheduler().seed();
+  trace_.header.debug = loop.get_debug();
   for (const auto& [key, value] : options_.metadata) {
     trace_.header.metadata.emplace_back(detail::valid_utf8(key), detail::valid_utf8(value));
   }

@@ -132,6 +132,7 @@ void append_header_line(std::string& out, const TraceHeader& header) {
   out += ",\"scheduler\":";
   append_json_string(out, header.scheduler);
   append_field(out, ",\"seed\":", header.seed);
+  out += header.debug ? ",\"debug\":true" : ",\"debug\":false";
   out += ",\"metadata\":{";
   bool first = true;
   for (const auto& [key, value] : header.metadata) {

@@ -751,6 +751,28 @@ TEST(LoopObserver, SeesATinyProgramInOrderWithCauses) {
   EXPECT_EQ(recorder.at(4).choice, 0u);
 }
 
+// As asyncio's debug mode keeps where each future was created, detsim's
+// reports it, and only then.
+TEST(LoopObserver, FutureCreationIsAnEventInDebugModeOnly) {
+  Recorder recorder;
+  detsim::EventLoop loop;
+  EXPECT_FALSE(loop.get_debug());
+  loop.add_observer(recorder);
+  auto quiet = loop.create_future<int>();
+  EXPECT_TRUE(recorder.events.empty());
+  loop.set_debug(true);
+  EXPECT_TRUE(loop.get_debug());
+  const std::uint32_t line = std::source_location::current().line() + 1;
+  auto loud = loop.create_future<int>();
+  ASSERT_EQ(recorder.kinds(), (std::vector<std::string>{"future_created"}));
+  EXPECT_EQ(recorder.at(1).future, loud.id());
+  EXPECT_NE(loud.id(), quiet.id());
+  EXPECT_EQ(recorder.at(1).site.line(), line);
+  loop.set_debug(false);
+  auto silent = loop.create_future<void>();
+  EXPECT_EQ(recorder.events.size(), 1u);
+}
+
 TEST(LoopObserver, WakeUpCausesLeadBackToTheSetResult) {
   Recorder recorder;
   detsim::EventLoop loop;

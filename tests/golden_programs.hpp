@@ -27,9 +27,11 @@ inline detsim::Task<int> parent(detsim::Future<int> ready) {
   co_return a + b;
 }
 
-// The core issue's contract program, recorded.
+// The core issue's contract program, recorded in debug mode (so that the
+// golden shows future_created events too).
 inline detsim::Trace contract(detsim::TraceOptions options = {}) {
   detsim::EventLoop loop{detsim::RandomScheduler{42}};
+  loop.set_debug(true);
   options.program = "contract";
   detsim::TraceRecorder recorder{loop, options};
   detsim::Future<int> ready = loop.create_future<int>();

@@ -164,6 +164,40 @@ TEST(Replay, MovedCodeIsNoDivergence) {
   EXPECT_NO_THROW(replay(lost_update(2, 3), recorded));
 }
 
+// A trace recorded in debug mode has future_created events; its replay makes
+// them too, though the replaying loop was not put in debug mode.
+TEST(Replay, PutsTheLoopInTheRecordedDebugMode) {
+  const detsim::Program program = [](detsim::EventLoop& loop) {
+    auto future = loop.create_future<int>();
+    loop.call_soon([future]() mutable { future.set_result(1); });
+    EXPECT_EQ(loop.run_until_complete(future), 1);
+  };
+  detsim::EventLoop loop{detsim::RandomScheduler{5}};
+  loop.set_debug(true);
+  detsim::TraceRecorder recorder{loop, {.program = "program"}};
+  program(loop);
+  recorder.finish();
+  const detsim::Trace recorded = recorder.take_trace();
+  ASSERT_TRUE(recorded.header.debug);
+  ASSERT_EQ(recorded.events.at(0).kind, detsim::EventKind::future_created);
+
+  const detsim::Trace replayed = replay(
+      [&](detsim::EventLoop& replaying) {
+        EXPECT_TRUE(replaying.get_debug());
+        program(replaying);
+      },
+      recorded);
+  EXPECT_EQ(replayed.digest(), recorded.digest());
+  // Leaving debug mode makes a different run: no future_created.
+  EXPECT_THROW(replay(
+                   [&](detsim::EventLoop& replaying) {
+                     replaying.set_debug(false);
+                     program(replaying);
+                   },
+                   recorded),
+               detsim::DivergenceError);
+}
+
 // ---- determinism check ------------------------------------------------------------
 
 // Decides by a counter outside the simulation that survives between runs, as

@@ -217,8 +217,10 @@ TEST(TraceRecorder, LastEventOfAnEmptyRecorderIsAllZero) {
 TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {
   const detsim::Trace trace = golden::cancellation();
   EXPECT_EQ(trace.header.format, "detsim-trace");
-  EXPECT_EQ(trace.header.version, 2);
+  EXPECT_EQ(trace.header.version, 3);
   EXPECT_EQ(trace.header.scheduler, "fifo");
+  EXPECT_FALSE(trace.header.debug);
+  EXPECT_TRUE(golden::contract().header.debug);
   EXPECT_EQ(trace.header.program, "cancellation");
   ASSERT_EQ(trace.header.metadata.size(), 1u);
   EXPECT_EQ(trace.header.metadata[0].first, "purpose");
@@ -488,8 +490,12 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
       {"missing header", drop_line(good, 1), "detsim.trace.no_header", "bad.jsonl:1: field 'type'"},
       {"not a detsim trace", replace_first(good, "\"detsim-trace\"", "\"other-trace\""), "detsim.trace.format",
        "bad.jsonl:1: field 'format'"},
-      {"unknown version", replace_first(good, "\"version\":2", "\"version\":1"), "detsim.trace.version",
-       "bad.jsonl:1: field 'version': this reader reads version 2, the file has version 1"},
+      {"unknown version", replace_first(good, "\"version\":3", "\"version\":2"), "detsim.trace.version",
+       "bad.jsonl:1: field 'version': this reader reads version 3, the file has version 2"},
+      {"missing debug flag", replace_first(good, ",\"debug\":false", ""), "detsim.trace.missing",
+       "bad.jsonl:1: field 'debug': missing"},
+      {"debug flag not a boolean", replace_first(good, "\"debug\":false", "\"debug\":0"), "detsim.trace.type",
+       "bad.jsonl:1: field 'debug': expected true or false, found an integer"},
       {"malformed JSON", replace_first(good, "{\"seq\":3,", "{\"seq\":3,,"), "detsim.trace.json",
        "bad.jsonl:"},
       {"wrong type", replace_first(good, "{\"seq\":2,\"t\":0", "{\"seq\":2,\"t\":\"zero\""), "detsim.trace.type",

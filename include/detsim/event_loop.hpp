@@ -173,6 +173,14 @@ class EventLoop {
   Random& random() noexcept;
   Scheduler& scheduler() noexcept;
 
+  // Debug mode, as asyncio's loop.set_debug: off by default. When on,
+  // observers and trace recorders also hear of every future created, with
+  // where (a future_created event), as asyncio's debug mode keeps each
+  // future's creation traceback. Off, because it is a fifth of a recorded
+  // ping-pong's events and no other event needs it.
+  void set_debug(bool enabled) noexcept;
+  bool get_debug() const noexcept;
+
   void set_limits(LoopLimits limits) noexcept;
   // Callbacks and task steps run so far.
   std::uint64_t callbacks_run() const noexcept;

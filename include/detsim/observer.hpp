@@ -55,7 +55,7 @@ enum class EventKind : std::uint8_t {
   handle_cancelled = 6,  // Handle::cancel() on a pending handle (handle)
   step = 7,              // a task step ran (handle, task, choice, of)
   callback = 8,          // a plain callback ran (handle, choice, of)
-  future_created = 9,    // create_future (future)
+  future_created = 9,    // create_future (future), in debug mode only (EventLoop::set_debug)
   task_created = 10,     // a task was scheduled for its first step (future, task, name)
   set_result = 11,       // a future or task finished with a value (future)
   set_exception = 12,    // a future or task finished with an exception (future, detail)

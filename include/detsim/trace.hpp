@@ -1,5 +1,5 @@
 // detsim::Trace: a recorded run, as data. Read from and written to JSON Lines
-// (format "detsim-trace", version 2, specified in traces/SCHEMA.md).
+// (format "detsim-trace", version 3, specified in traces/SCHEMA.md).
 //
 // A trace is a header (format, version, seed, scheduler, program, metadata),
 // the interned source sites, every event of the run in order, and a footer
@@ -39,7 +39,7 @@
 namespace detsim {
 
 inline constexpr std::string_view trace_format_name = "detsim-trace";
-inline constexpr int trace_format_version = 2;
+inline constexpr int trace_format_version = 3;
 
 // A trace file that cannot be read: missing, malformed, truncated where a
 // complete trace is required, of another version, or inconsistent. The
@@ -55,6 +55,7 @@ struct TraceHeader {
   std::string detsim_version;
   std::uint64_t seed = 0;
   std::string scheduler;  // Scheduler::name(), e.g. "random"
+  bool debug = false;     // the loop was in debug mode (future_created events)
   std::string program;    // the program or scenario recorded
   std::vector<std::pair<std::string, std::string>> metadata;  // user key/values, in insertion order
   friend bool operator==(const TraceHeader&, const TraceHeader&) = default;
@@ -124,16 +125,15 @@ std::uint64_t hash_trace_string(std::string_view text) noexcept;
 class TraceDigest {
  public:
   void add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
-    add_words(word_of(event.kind, event.immediate), event.seq, event.cause, static_cast<std::uint64_t>(event.time_ns),
+    add_words(word_of(event.kind, event.immediate), event.cause, static_cast<std::uint64_t>(event.time_ns),
               static_cast<std::uint64_t>(event.when_ns), event.handle, event.future, event.task,
               word_of(event.choice, event.of), name_hash, detail_hash);
   }
-  // The same for a loop's Event, recorded as the trace's `seq`th event with
-  // `cause` (both in the trace's numbering). Inline: a recorder calls it for
-  // every event.
-  [[gnu::always_inline]] void add(const Event& event, std::uint64_t seq, std::uint64_t cause, std::uint64_t name_hash,
+  // The same for a loop's Event, recorded with `cause` (in the trace's
+  // numbering). Inline: a recorder calls it for every event.
+  [[gnu::always_inline]] void add(const Event& event, std::uint64_t cause, std::uint64_t name_hash,
                                   std::uint64_t detail_hash) noexcept {
-    add_words(word_of(event.kind, event.immediate), seq, cause, static_cast<std::uint64_t>(event.time.count()),
+    add_words(word_of(event.kind, event.immediate), cause, static_cast<std::uint64_t>(event.time.count()),
               static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
               word_of(event.choice, event.of), name_hash, detail_hash);
   }
@@ -142,10 +142,11 @@ class TraceDigest {
  private:
   static constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;
   // One odd multiplier per event word, in the order of SCHEMA.md's list.
-  static constexpr std::uint64_t word_multipliers[11] = {
-      0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL, 0x85ebca77c2b2ae63ULL, 0x27d4eb2f165667c5ULL,
-      0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL, 0xff51afd7ed558ccdULL, 0xc4ceb9fe1a85ec53ULL,
-      0xd6e8feb86659fd93ULL, 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
+  // Below 2^31, so that each is an instruction's immediate operand rather
+  // than a 64-bit constant loaded first (format version 2's were).
+  static constexpr std::uint64_t word_multipliers[10] = {
+      0x7110541d, 0x773c4f35, 0x43622e8d, 0x7c45dc55, 0x4d9cc4b5,
+      0x69e5cf87, 0x56414d5f, 0x62c2099d, 0x5f72bc49, 0x79dc2447,
   };
 
   static std::uint64_t word_of(EventKind kind, bool immediate) noexcept {
@@ -156,16 +157,17 @@ class TraceDigest {
   }
   // The event's words, in the order of SCHEMA.md's list. As parameters,
   // not an array: inlined where an event's kind leaves some words zero, the
-  // compiler drops their products.
+  // compiler drops their products. (The event's position needs no word: the
+  // chain below is already in event order.)
   [[gnu::always_inline]] void add_words(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, std::uint64_t w3,
                                        std::uint64_t w4, std::uint64_t w5, std::uint64_t w6, std::uint64_t w7,
-                                       std::uint64_t w8, std::uint64_t w9, std::uint64_t w10) noexcept {
+                                       std::uint64_t w8, std::uint64_t w9) noexcept {
     // The words' products are independent, so a processor computes them side
     // by side; only one multiply per event chains from one event to the next
     // (format version 1 chained six per event, and recording waited on them).
     const std::uint64_t* m = word_multipliers;
     const std::uint64_t event_hash = w0 * m[0] + w1 * m[1] + w2 * m[2] + w3 * m[3] + w4 * m[4] + w5 * m[5] +
-                                     w6 * m[6] + w7 * m[7] + w8 * m[8] + w9 * m[9] + w10 * m[10];
+                                     w6 * m[6] + w7 * m[7] + w8 * m[8] + w9 * m[9];
     // The rotation carries the high bits, which the multiply mixes best, back
     // to the low ones for the next event.
     state_ = std::rotl((state_ ^ event_hash) * chain_multiplier, 31);
