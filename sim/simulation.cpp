@@ -51,6 +51,7 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
              const Trace* replayed, std::string trace_path) {
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
+  loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
   FailureCollector collector{loop, {}};
   loop.set_exception_handler(std::ref(collector));
   TraceOptions trace_options{.program = options.name, .path = std::move(trace_path)};
@@ -100,7 +101,9 @@ std::string failure_report(const SimulationOptions& options, const SimulationRes
   report += "\n  trace:    " + (result.trace_path.empty() ? std::string("(not written)") : result.trace_path);
   report += "\n  schedule: " + result.schedule;
   if (!result.trace_path.empty()) report += "\n  replay:   DETSIM_REPLAY=" + result.trace_path + " " + command;
-  report += "\n  or:       DETSIM_SCHEDULE=" + result.schedule + " " + command;
+  // A schedule holds only decisions: the mode must be given again.
+  report += std::string("\n  or:       ") + (options.debug ? "DETSIM_DEBUG=1 " : "") + "DETSIM_SCHEDULE=" +
+            result.schedule + " " + command;
   report += "\n";
   return report;
 }
@@ -113,6 +116,7 @@ SimulationOptions apply_environment(SimulationOptions options) {
   if (const char* replay = environment("DETSIM_REPLAY")) options.replay_path = replay;
   if (const char* schedule = environment("DETSIM_SCHEDULE")) options.schedule = schedule;
   if (const char* check = environment("DETSIM_CHECK_DETERMINISM")) options.check_determinism = std::string(check) != "0";
+  if (const char* debug = environment("DETSIM_DEBUG")) options.debug = std::string(debug) != "0";
   return options;
 }
 
@@ -126,6 +130,7 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     replayed = read_trace(options.replay_path);  // TraceError names file, line and field
     scheduler = std::make_unique<ReplayScheduler>(schedule_of(replayed));
     replaying = true;
+    options.debug = replayed.header.debug;  // the mode the trace's events were made in
     // Never overwrite the trace being replayed.
     if (trace_path.empty()) trace_path = options.replay_path + ".replay.jsonl";
   } else if (options.choices) {

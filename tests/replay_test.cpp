@@ -306,6 +306,48 @@ TEST(Reproduce, FailureReportsReplayCommandsThatReproduceIt) {
   fs::remove_all(directory);
 }
 
+detsim::Task<void> overdraft_check_after_a_future() {
+  auto& loop = detsim::get_running_loop();
+  auto future = loop.create_future<int>();
+  loop.call_soon([future]() mutable { future.set_result(1); });
+  co_await future;
+  co_await overdraft_check();
+}
+
+// DETSIM_DEBUG=1 records where futures were created; both printed commands
+// reproduce that run exactly.
+TEST(Reproduce, DebugModeRunsReproduceInDebugMode) {
+  const auto overdraft_check = overdraft_check_after_a_future;
+  const fs::path directory = fs::temp_directory_path() / "detsim-reproduce-debug";
+  fs::remove_all(directory);
+  fs::create_directories(directory);
+  ::setenv("DETSIM_TRACE_DIR", directory.c_str(), 1);
+  ::setenv("DETSIM_DEBUG", "1", 1);
+  const auto failed = detsim::run_simulation(overdraft_check, {.name = "overdraft", .scheduler = "fifo"});
+  ::unsetenv("DETSIM_DEBUG");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(failed.trace.header.debug);
+  EXPECT_NE(failed.report.find("or:       DETSIM_DEBUG=1 DETSIM_SCHEDULE="), std::string::npos) << failed.report;
+  // (Another name: its trace must not replace the one replayed below.)
+  const auto undebugged = detsim::run_simulation(overdraft_check, {.name = "plain", .scheduler = "fifo"});
+  EXPECT_NE(undebugged.digest, failed.digest);  // fewer events
+
+  ::setenv("DETSIM_REPLAY", failed.trace_path.c_str(), 1);
+  const auto replayed = detsim::run_simulation(overdraft_check, {.name = "overdraft", .check_determinism = true});
+  ::unsetenv("DETSIM_REPLAY");
+  EXPECT_EQ(replayed.message, failed.message);  // not "nondeterministic"
+  EXPECT_EQ(replayed.digest, failed.digest);
+
+  ::setenv("DETSIM_DEBUG", "1", 1);
+  ::setenv("DETSIM_SCHEDULE", failed.schedule.c_str(), 1);
+  const auto rescheduled = detsim::run_simulation(overdraft_check, {.name = "overdraft"});
+  ::unsetenv("DETSIM_SCHEDULE");
+  ::unsetenv("DETSIM_DEBUG");
+  EXPECT_EQ(rescheduled.digest, failed.digest);
+  ::unsetenv("DETSIM_TRACE_DIR");
+  fs::remove_all(directory);
+}
+
 TEST(Reproduce, ReplayingATraceOfAnotherProgramIsAClearError) {
   const fs::path path = fs::temp_directory_path() / "detsim-other-program.jsonl";
   detsim::write_trace(record(lost_update(2, 2), std::make_unique<detsim::FifoScheduler>(), "lost_update"), path.string());

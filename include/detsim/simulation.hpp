@@ -14,6 +14,8 @@
 //                               first divergence (DivergenceError)
 //   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/schedule.hpp)
 //   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/determinism.hpp)
+//   DETSIM_DEBUG=1              run the loop in debug mode: traces also show
+//                               where each future was created
 //   DETSIM_TRACE_DIR=dir        where traces of failing runs go (default ".")
 //
 // A failing run's trace is always written (see TraceRecorder); the result's
@@ -56,6 +58,7 @@ struct SimulationOptions {
   std::string schedule;             // replay this schedule string instead of running a seed
   std::optional<std::vector<std::uint32_t>> choices;  // run under ChoiceScheduler{choices, seed} instead
   bool check_determinism = false;   // run twice, fail if the digests differ
+  bool debug = false;               // EventLoop::set_debug (a replay takes the recorded mode)
   std::string command;              // how to rerun this case, for the report ("<command>" if empty)
   bool read_environment = true;     // apply the DETSIM_* variables above
 };
