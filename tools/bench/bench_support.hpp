@@ -115,7 +115,8 @@ void register_loop_workloads(const Sizes& sizes);
 // one run_forever, so that `valgrind --tool=callgrind
 // --toggle-collect='detsim::detail::LoopCore::run_forever()'` counts exactly
 // those steps' instructions. `mode`: "untraced", "observed" (an observer that
-// counts events) or "recorded" (a TraceRecorder). Returns the wall time per
+// counts events), "recorded" (a TraceRecorder) or "recorded-debug" (the
+// same, the loop in debug mode). Returns the wall time per
 // step in ns; throws std::invalid_argument for another mode.
 double run_ping_pong_steps(const std::string& mode, std::size_t steps);
 void register_trace_workloads(const Sizes& sizes);

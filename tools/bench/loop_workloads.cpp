@@ -247,8 +247,9 @@ void register_both(const std::string& name, Workload workload, const Sizes& size
 }  // namespace
 
 double run_ping_pong_steps(const std::string& mode, std::size_t steps) {
-  if (mode != "untraced" && mode != "observed" && mode != "recorded") {
-    throw std::invalid_argument("unknown ping-pong mode '" + mode + "' (untraced, observed or recorded)");
+  if (mode != "untraced" && mode != "observed" && mode != "recorded" && mode != "recorded-debug") {
+    throw std::invalid_argument("unknown ping-pong mode '" + mode +
+                                "' (untraced, observed, recorded or recorded-debug)");
   }
   struct EventCounter final : LoopObserver {
     std::uint64_t events = 0;
@@ -258,7 +259,8 @@ double run_ping_pong_steps(const std::string& mode, std::size_t steps) {
   EventLoop loop;
   if (mode == "observed") loop.add_observer(counter);
   std::unique_ptr<TraceRecorder> recorder;
-  if (mode == "recorded") recorder = std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
+  loop.set_debug(mode == "recorded-debug");  // also records future_created
+  if (mode.starts_with("recorded")) recorder = std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
   const Match match(loop, court);
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t made = court.budget.run(loop, steps);

@@ -1,7 +1,7 @@
 // detsim-bench: the core issue's performance suite (see README.md).
 //
 //   detsim-bench [--smoke] [Google Benchmark flags...]
-//   detsim-bench --ping-pong <untraced|observed|recorded> <steps>
+//   detsim-bench --ping-pong <untraced|observed|recorded|recorded-debug> <steps>
 //
 // --smoke shrinks every workload (a few thousand operations) so that a
 // sanitizer build can run the whole suite in seconds; the figures it prints
@@ -36,7 +36,7 @@ bool take_flag(int& argc, char** argv, const char* flag) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "--ping-pong") == 0) {
     if (argc != 4) {
-      std::fprintf(stderr, "usage: %s --ping-pong <untraced|observed|recorded> <steps>\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --ping-pong <untraced|observed|recorded|recorded-debug> <steps>\n", argv[0]);
       return 2;
     }
     std::size_t steps = 0;
