@@ -187,6 +187,53 @@ void ping_pong_recorded_workload(benchmark::State& state, const Sizes& sizes, Sc
   }
 }
 
+// The recorded ping-pong and the untraced one measured side by side: each
+// iteration times one batch of each, on two loops, in alternating order. On
+// a shared virtual machine the speed of the whole run drifts by tens of
+// percent between benchmarks (the FIFO and random ping-pongs, the same code,
+// have differed by 40% in one run); batches a millisecond apart see the same
+// machine, so their ratio is what recording costs. Counters: each one's
+// ns/step and `ratio` = recorded / untraced, over the whole repetition.
+void ping_pong_paired_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
+  Court untraced_court;
+  EventLoop untraced{make_scheduler(kind)};
+  const Match untraced_match(untraced, untraced_court);
+  Court recorded_court;
+  EventLoop recorded{make_scheduler(kind)};
+  auto recorder = std::make_unique<TraceRecorder>(recorded, TraceOptions{.program = "ping_pong"});
+  const Match recorded_match(recorded, recorded_court);
+  untraced_court.budget.run(untraced, sizes.steps_per_batch);  // warm-up
+  recorded_court.budget.run(recorded, sizes.steps_per_batch);
+
+  struct Side {
+    std::chrono::nanoseconds time{0};
+    std::uint64_t steps = 0;
+    double ns_per_step() const { return steps ? static_cast<double>(time.count()) / static_cast<double>(steps) : 0; }
+  } untraced_side, recorded_side;
+  const auto timed_batch = [&](Court& court, EventLoop& loop, Side& side) {
+    const auto start = std::chrono::steady_clock::now();
+    side.steps += court.budget.run(loop, sizes.steps_per_batch);
+    side.time += std::chrono::steady_clock::now() - start;
+  };
+  bool recorded_first = false;
+  for (auto _ : state) {
+    if (recorded_first) timed_batch(recorded_court, recorded, recorded_side);
+    timed_batch(untraced_court, untraced, untraced_side);
+    if (!recorded_first) timed_batch(recorded_court, recorded, recorded_side);
+    recorded_first = !recorded_first;
+    if (recorder->event_count() >= 1'000'000) {  // as ping_pong_recorded, untimed
+      state.PauseTiming();
+      recorder.reset();
+      recorder = std::make_unique<TraceRecorder>(recorded, TraceOptions{.program = "ping_pong"});
+      state.ResumeTiming();
+    }
+  }
+  state.counters["untraced_ns"] = untraced_side.ns_per_step();
+  state.counters["recorded_ns"] = recorded_side.ns_per_step();
+  state.counters["ratio"] = untraced_side.time.count() > 0 ? recorded_side.ns_per_step() / untraced_side.ns_per_step() : 0;
+  state.SetLabel(std::string("paired=detsim/ping_pong/") + to_string(kind));
+}
+
 // ---- yield -------------------------------------------------------------------
 
 Task<void> yielder(EventLoop& loop, Budget& budget) {
@@ -275,6 +322,7 @@ void register_loop_workloads(const Sizes& sizes) {
   register_both("ping_pong", ping_pong_workload, sizes);
   register_both("ping_pong_observed", ping_pong_observed_workload, sizes);
   register_both("ping_pong_recorded", ping_pong_recorded_workload, sizes);
+  register_both("ping_pong_paired", ping_pong_paired_workload, sizes);
   register_both("yield/tasks:" + std::to_string(sizes.many_tasks), yield_workload, sizes);
   register_both("timers/timers:" + std::to_string(sizes.timers), timers_workload, sizes);
 }

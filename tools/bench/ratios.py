@@ -10,6 +10,10 @@ file. With repetitions (run.sh keeps every repetition in the JSON), the table
 shows the median of each benchmark's repetitions and the ratio of medians,
 and also the ratio of the best (minimum) repetitions, which a shared, noisy
 machine disturbs least. The core issue's target is ratio <= 2.0.
+Benchmarks labelled "paired=<name>" measured themselves against <name> in
+alternating batches (counters untraced_ns, recorded_ns, ratio); they get a
+table of their own, with the median, lowest and highest ratio over the
+repetitions.
 Exit status: 0, or 2 if the file lacks a baseline that a workload names.
 """
 import json
@@ -23,8 +27,8 @@ def collect(results):
     aggregates = {}
     for bench in results["benchmarks"]:
         name = bench.get("run_name", bench["name"])
-        entry = {"ns": bench["time_per_op"] * 1e9, "allocs": bench.get("allocs_per_op", 0.0),
-                 "label": bench.get("label", "")}
+        entry = {"ns": bench.get("time_per_op", 0.0) * 1e9, "allocs": bench.get("allocs_per_op", 0.0),
+                 "label": bench.get("label", ""), "paired": [bench.get(k) for k in ("recorded_ns", "untraced_ns", "ratio")]}
         if bench.get("run_type") == "aggregate":
             if bench.get("aggregate_name") == "median":
                 aggregates[name] = entry
@@ -36,7 +40,7 @@ def collect(results):
         times = [e["ns"] for e in entries]
         figures[name] = {"median": statistics.median(times), "best": min(times),
                          "allocs": max(e["allocs"] for e in entries), "label": entries[0]["label"],
-                         "repetitions": len(times)}
+                         "repetitions": len(times), "paired": [e["paired"] for e in entries]}
     return figures
 
 
@@ -69,11 +73,29 @@ def main(argv):
                      f"{best:.2f}" if base else "-", "yes" if base and ratio <= 2.0 else "NO"))
     bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}", "(bare baseline)", "", "", "", "")
             for name, v in sorted(data.items()) if not v["label"]]
+    paired_header = ("workload", "ns/op", "against", "its ns/op", "ratio", "lowest", "highest", "<=2x")
+    paired = []
+    for name in sorted(data):
+        figure = data[name]
+        if not figure["label"].startswith("paired="):
+            continue
+        reps = [p for p in figure["paired"] if None not in p]
+        ratio = statistics.median(p[2] for p in reps)
+        paired.append((name, f"{statistics.median(p[0] for p in reps):.1f}", figure["label"][len("paired="):],
+                       f"{statistics.median(p[1] for p in reps):.1f}", f"{ratio:.2f}",
+                       f"{min(p[2] for p in reps):.2f}", f"{max(p[2] for p in reps):.2f}",
+                       "yes" if ratio <= 2.0 else "NO"))
     if markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for row in rows + bare:
             print("| " + " | ".join(row) + " |")
+        if paired:
+            print()
+            print("| " + " | ".join(paired_header) + " |")
+            print("|" + "---|" * len(paired_header))
+            for row in paired:
+                print("| " + " | ".join(row) + " |")
     else:
         widths = (38, 8, 9, 31, 10, 6, 10, 4)
         line = lambda row: " ".join(f"{c:<{w}}" if i in (0, 3) else f"{c:>{w}}" for i, (c, w) in
@@ -84,6 +106,14 @@ def main(argv):
         print()
         for row in bare:
             print(line(row).rstrip())
+        if paired:
+            print("\n# measured in alternating batches, in the same iterations")
+            paired_widths = (38, 8, 31, 10, 6, 7, 8, 4)
+            paired_line = lambda row: " ".join(f"{c:<{w}}" if i in (0, 2) else f"{c:>{w}}" for i, (c, w) in
+                                               enumerate(zip(row, paired_widths)))
+            print(paired_line(paired_header))
+            for row in paired:
+                print(paired_line(row))
     return 2 if missing else 0
 
 
