@@ -143,7 +143,12 @@ inline std::uint32_t Recording::intern_site(std::source_location site) {
     identity = reinterpret_cast<std::uintptr_t>(site.file_name());
     position = (std::uint64_t{site.line()} << 32) | site.column();
   }
-  SiteSlot& slot = site_slots_[((identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40) & (site_cache_size - 1)];
+  // Call sites' static records lie 24 bytes apart: their addresses over 8
+  // fall in distinct slots. File names and positions need hashing.
+  const std::size_t slot_index = identity_is_pointer
+                                     ? identity >> 3
+                                     : (identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40;
+  SiteSlot& slot = site_slots_[slot_index & (site_cache_size - 1)];
   // (Where the identity is one pointer, every slot's position is 0.)
   const bool same_position = identity_is_pointer || slot.position == position;
   if (slot.identity == identity && same_position) [[likely]] return slot.index;

@@ -6,11 +6,12 @@
 //   - a kind byte: kind (5 bits), immediate, has name, has detail;
 //   - a field byte: which of time, cause, when, handle, future, task,
 //     choice/of, site are present (non-zero);
-//   - each present field as a LEB128 varint of a small number: time as the
+//   - each present field (non-zero, or one its kind always carries: see
+//     always_written) as a LEB128 varint of a small number: time as the
 //     delta from the previous event's, cause as seq - cause, when as the
 //     zigzag delta from the event's time, the ids as zigzag deltas from the
-//     previous event's non-zero value of the same field; choice, of and the
-//     string and site indices as they are.
+//     last value written for the same field; choice, of and the string and
+//     site indices as they are.
 // Typical events take 4-8 bytes. Memory comes in chunks that never move, so
 // appending never copies what is already recorded: a first one of 64 KiB,
 // then chunks of 2 MiB, which Linux may back with a huge page. Recording
@@ -129,7 +130,32 @@ inline std::uint8_t* put(std::uint8_t* out, std::uint64_t value) noexcept {
   return put_long(out, value);
 }
 
-// An id field against the previous non-zero value of the same field.
+// The fields an event of `kind` always carries in a run (a step its handle,
+// task, cause, decision and site): the encoder writes them without testing
+// for zero, since inlined where the kind is known this mask is a constant. A
+// zero written anyway decodes as zero (an id's delta then brings its running
+// value to 0; a cause's distance is then seq itself), so this only saves
+// tests, never changes what is decoded.
+constexpr unsigned always_written(EventKind kind) noexcept {
+  switch (kind) {
+    case EventKind::call_soon: return handle_bit | cause_bit | site_bit;
+    case EventKind::step: return handle_bit | task_bit | cause_bit | choice_bit | site_bit;
+    case EventKind::callback: return handle_bit | cause_bit | choice_bit | site_bit;
+    case EventKind::timer_scheduled: return handle_bit | site_bit;
+    case EventKind::timer_due: return handle_bit | cause_bit;
+    case EventKind::handle_cancelled: return handle_bit;
+    case EventKind::future_created: return future_bit | site_bit;
+    case EventKind::task_created: return future_bit | task_bit;
+    case EventKind::set_result:
+    case EventKind::set_exception:
+    case EventKind::cancel:
+    case EventKind::done_callback: return future_bit | cause_bit;
+    case EventKind::cancel_requested: return future_bit | task_bit;
+    default: return 0;
+  }
+}
+
+// An id field against the last value written for the same field.
 inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcept {
   const std::uint64_t encoded = zigzag(static_cast<std::int64_t>(value - previous));
   previous = value;
@@ -143,9 +169,12 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
   using namespace log_format;
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
   if (cursor_ >= limit_) [[unlikely]] start_chunk();
-  last_start_ = cursor_;
+  // In a local: the bytes stored through it may alias any member, so
+  // cursor_ itself would be reloaded after each.
+  std::uint8_t* const start = cursor_;
+  last_start_ = start;
   const std::uint64_t seq = count_ + 1;
-  std::uint8_t* out = cursor_ + 2;
+  std::uint8_t* out = start + 2;
   // Header bits are gathered in a plain unsigned as the fields are written.
   unsigned fields = 0;
   unsigned kind = static_cast<unsigned>(event.kind) | (event.immediate ? immediate_bit : 0u);
@@ -161,24 +190,25 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
     field(fields, time_bit, static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(context_.time_ns));
     context_.time_ns = time;
   }
-  if (cause != 0) field(fields, cause_bit, seq - cause);
+  const unsigned always = always_written(event.kind);
+  if ((always & cause_bit) || cause != 0) field(fields, cause_bit, seq - cause);
   if (event.when.count() != 0) [[unlikely]] {
     field(fields, when_bit,
           zigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(event.when.count()) -
                                            static_cast<std::uint64_t>(time))));
   }
-  if (event.handle != 0) field(fields, handle_bit, delta(event.handle, context_.handle));
-  if (event.future != 0) field(fields, future_bit, delta(event.future, context_.future));
-  if (event.task != 0) field(fields, task_bit, delta(event.task, context_.task));
-  if ((event.choice | event.of) != 0) {
+  if ((always & handle_bit) || event.handle != 0) field(fields, handle_bit, delta(event.handle, context_.handle));
+  if ((always & future_bit) || event.future != 0) field(fields, future_bit, delta(event.future, context_.future));
+  if ((always & task_bit) || event.task != 0) field(fields, task_bit, delta(event.task, context_.task));
+  if ((always & choice_bit) || (event.choice | event.of) != 0) {
     field(fields, choice_bit, event.choice);
     field(fields, choice_bit, event.of);
   }
-  if (site != 0) field(fields, site_bit, site);
+  if ((always & site_bit) || site != 0) field(fields, site_bit, site);
   if (name != 0) field(kind, name_bit, name);
   if (detail != 0) [[unlikely]] field(kind, detail_bit, detail);
-  cursor_[0] = static_cast<std::uint8_t>(kind);
-  cursor_[1] = static_cast<std::uint8_t>(fields);
+  start[0] = static_cast<std::uint8_t>(kind);
+  start[1] = static_cast<std::uint8_t>(fields);
   cursor_ = out;
   count_ = seq;
 }
