@@ -6,10 +6,6 @@ namespace detsim::detail {
 
 namespace {
 
-// Task ids are a loop counter; an id this far beyond the table (an observer
-// fed by hand) goes to a map rather than growing the table to it.
-constexpr std::uint64_t dense_task_id_gap = std::uint64_t{1} << 16;
-
 // The site's file relative to `root`; never an absolute path.
 std::string relative_file(std::string_view file, std::string_view root) {
   if (!root.empty() && file.substr(0, root.size()) == root) {
@@ -52,23 +48,23 @@ Recording::Interned Recording::intern_string(std::string_view raw) {
   return {static_cast<std::uint32_t>(trace_.strings.size()), string_hashes_.back()};
 }
 
-void Recording::name_task(std::uint64_t task, std::string_view name) {
-  const Interned entry = intern_string(name);
-  if (task - task_names_.size() < dense_task_id_gap || task < task_names_.size()) {
-    if (task_names_.size() <= task) task_names_.resize(task + 1);
-    task_names_[task] = entry;
-  } else {
-    sparse_task_names_[task] = entry;
-  }
+std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_view name) {
+  if (task_names_.find(task)) return 0;  // a sparse id, seen before
+  const Interned entry = name.empty() ? Interned{} : intern_string(name);
+  task_names_.add(task, entry.first);
+  return entry.second;
 }
 
-Recording::Interned Recording::unknown_task_name(std::uint64_t task, std::string_view name) {
-  if (task >= task_names_.size()) {
-    if (const auto found = sparse_task_names_.find(task); found != sparse_task_names_.end()) return found->second;
-  }
-  if (name.empty()) return {};
-  name_task(task, name);
-  return task < task_names_.size() ? task_names_[task] : sparse_task_names_[task];
+TraceEvent Recording::last() const noexcept {
+  TraceEvent event = log.last();
+  event.name = task_names_.name_of(event.task);
+  return event;
+}
+
+void Recording::decode_into(std::vector<TraceEvent>& into) const {
+  const std::size_t first_new = into.size();
+  log.decode_into(into);
+  for (std::size_t i = first_new; i < into.size(); ++i) into[i].name = task_names_.name_of(into[i].task);
 }
 
 std::uint32_t Recording::add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,

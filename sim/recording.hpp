@@ -22,7 +22,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <map>
 #include <source_location>
 #include <string>
 #include <string_view>
@@ -33,6 +32,7 @@
 
 #include "detsim/observer.hpp"
 #include "detsim/trace.hpp"
+#include "task_names.hpp"
 #include "trace_log.hpp"
 
 namespace detsim::detail {
@@ -55,15 +55,11 @@ class Recording {
   // Records `event` as event number log.size() + 1. Inline (see above).
   [[gnu::always_inline]] void record(const Event& event) {
     const std::uint32_t site = intern_site(event.site);
-    std::uint32_t name = 0;
+    // A task's name enters the digest at its first event only, and the log
+    // never stores it: decoding names events from task_names_.
     std::uint64_t name_hash = 0;
-    if (event.task != 0) {
-      if (event.kind == EventKind::task_created) [[unlikely]] name_task(event.task, event.name);
-      if (event.task < task_names_.size() && task_names_[event.task].first != 0) [[likely]] {
-        std::tie(name, name_hash) = task_names_[event.task];
-      } else {
-        std::tie(name, name_hash) = unknown_task_name(event.task, event.name);
-      }
+    if (event.task != 0 && !task_names_.seen_dense(event.task)) [[unlikely]] {
+      name_hash = first_event_of_task(event.task, event.name);
     }
     std::uint32_t detail = 0;
     std::uint64_t detail_hash = 0;
@@ -72,11 +68,16 @@ class Recording {
     // from its own first event. A cause from before that is unknown here.
     const std::uint64_t cause = event.cause > first_seq_ ? event.cause - first_seq_ : 0;
     digest.add(event, cause, name_hash, detail_hash);
-    log.append(event, cause, site, name, detail);
+    log.append(event, cause, site, detail);
     if (listener_) [[unlikely]] listener_->recorded();
   }
   // record(), out of line: for events that do not come from an attached loop.
   void record_out_of_line(const Event& event);
+
+  // The events recorded, with their task names: the last one, or those that
+  // `into` lacks (see TraceLog::decode_into).
+  TraceEvent last() const noexcept;
+  void decode_into(std::vector<TraceEvent>& into) const;
 
   void set_listener(Listener* listener) noexcept { listener_ = listener; }
   // The loop's seq of the event before this recording's first: events come
@@ -95,20 +96,15 @@ class Recording {
   [[gnu::noinline]] std::uint32_t add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,
                                            std::uint64_t position);
   [[gnu::noinline]] Interned intern_string(std::string_view text);
-  [[gnu::noinline]] void name_task(std::uint64_t task, std::string_view name);
-  // A task without a task_created in this recording yet: far beyond the
-  // others, or created before the recording began. Named from the event if
-  // the event has a name.
-  [[gnu::noinline]] Interned unknown_task_name(std::uint64_t task, std::string_view name);
+  // Names a task at its first event in this recording (created while
+  // recording, or before, or fed by hand); returns the name's hash.
+  [[gnu::noinline]] std::uint64_t first_event_of_task(std::uint64_t task, std::string_view name);
 
   Trace& trace_;
   std::string source_root_;
   Listener* listener_ = nullptr;
   std::uint64_t first_seq_ = 0;
-  // task id -> its name; ids far beyond the others (an observer fed by hand)
-  // go to the map, looked up, never iterated.
-  std::vector<Interned> task_names_;
-  std::map<std::uint64_t, Interned> sparse_task_names_;
+  TaskNames task_names_;
   std::vector<std::uint64_t> string_hashes_;
   std::vector<SiteSlot> site_slots_;  // a direct-mapped cache, by call-site identity
 };

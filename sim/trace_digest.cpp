@@ -3,6 +3,7 @@
 #include <string>
 
 #include "detsim/trace.hpp"
+#include "task_names.hpp"
 
 namespace detsim {
 
@@ -35,8 +36,17 @@ std::uint64_t Trace::digest() const noexcept {
   std::vector<std::uint64_t> hashes(strings.size());
   for (std::size_t i = 0; i < strings.size(); ++i) hashes[i] = hash_trace_string(strings[i]);
   auto hash_of = [&](std::uint32_t index) { return index == 0 ? 0 : hashes[index - 1]; };
+  // A task's name counts once, at the task's first event (SCHEMA.md).
+  detail::TaskNames seen;
   TraceDigest digest;
-  for (const TraceEvent& event : events) digest.add(event, hash_of(event.name), hash_of(event.detail));
+  for (const TraceEvent& event : events) {
+    std::uint64_t name_hash = 0;
+    if (event.task != 0 && !seen.find(event.task)) {
+      seen.add(event.task, event.name);
+      name_hash = hash_of(event.name);
+    }
+    digest.add(event, name_hash, hash_of(event.detail));
+  }
   return digest.value();
 }
 

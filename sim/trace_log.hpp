@@ -3,15 +3,16 @@
 // A TraceEvent is 72 bytes; a recorded run makes several per step, so a
 // vector of them is mostly memory traffic (growing, copying, and on a fresh
 // recorder, page faults). The log stores each event as a few bytes instead:
-//   - a kind byte: kind (5 bits), immediate, has name, has detail;
+//   - a kind byte: kind (5 bits), immediate, has detail;
 //   - a field byte: which of time, cause, when, handle, future, task,
 //     choice/of, site are present (non-zero);
 //   - each present field (non-zero, or one its kind always carries: see
 //     always_written) as a LEB128 varint of a small number: time as the
 //     delta from the previous event's, cause as seq - cause, when as the
 //     zigzag delta from the event's time, the ids as zigzag deltas from the
-//     last value written for the same field; choice, of and the string and
-//     site indices as they are.
+//     last value written for the same field; choice, of and the detail and
+//     site indices as they are. Task names are not stored: a task has one
+//     name in a trace (Recording names decoded events).
 // Typical events take 4-8 bytes. Memory comes in chunks that never move, so
 // appending never copies what is already recorded: a first one of 64 KiB,
 // then chunks of 2 MiB, which Linux may back with a huge page. Recording
@@ -37,15 +38,15 @@ namespace detsim::detail {
 class TraceLog {
  public:
   // Appends `event` as event number size() + 1, with its cause in the log's
-  // numbering, and its site, name and detail already interned (1-based
-  // indices, 0 for none). Inline, and from the loop's Event itself: a
-  // recorder calls it for every event.
+  // numbering, and its site and detail already interned (1-based indices, 0
+  // for none). Inline, and from the loop's Event itself: a recorder calls it
+  // for every event.
   [[gnu::always_inline]] void append(const Event& event, std::uint64_t cause, std::uint32_t site,
-                                     std::uint32_t name, std::uint32_t detail) noexcept;
+                                     std::uint32_t detail) noexcept;
   std::size_t size() const noexcept { return count_; }
-  // The last event appended, decoded (size() must be > 0).
+  // The last event appended, decoded (size() must be > 0), without its name.
   TraceEvent last() const noexcept;
-  // Appends to `into` the events it lacks: `into` must hold exactly the
+  // Appends to `into` the events it lacks, without names: `into` must hold exactly the
   // events decoded by the previous calls (decoding resumes where they
   // stopped). The recorder passes its trace's events each time, and starts a
   // new log when the trace is taken.
@@ -59,8 +60,8 @@ class TraceLog {
     std::uint64_t future = 0;
     std::uint64_t task = 0;
   };
-  // The longest encoding: two header bytes and eleven 10-byte varints.
-  static constexpr std::size_t max_event_bytes = 2 + 11 * 10;
+  // The longest encoding: two header bytes and ten 10-byte varints.
+  static constexpr std::size_t max_event_bytes = 2 + 10 * 10;
   static constexpr std::size_t first_chunk_bytes = std::size_t{1} << 16;
   static constexpr std::size_t chunk_bytes = std::size_t{1} << 21;  // a huge page
   static constexpr std::size_t page_bytes = 4096;
@@ -113,7 +114,6 @@ enum FieldBit : unsigned {
 };
 inline constexpr unsigned kind_mask = 0x1f;
 inline constexpr unsigned immediate_bit = 1 << 5;
-inline constexpr unsigned name_bit = 1 << 6;
 inline constexpr unsigned detail_bit = 1 << 7;
 
 inline std::uint64_t zigzag(std::int64_t value) noexcept {
@@ -165,7 +165,7 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
 }  // namespace log_format
 
 [[gnu::always_inline]] inline void TraceLog::append(const Event& event, std::uint64_t cause, std::uint32_t site,
-                                                    std::uint32_t name, std::uint32_t detail) noexcept {
+                                                    std::uint32_t detail) noexcept {
   using namespace log_format;
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
   if (cursor_ >= limit_) [[unlikely]] start_chunk();
@@ -205,7 +205,6 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
     field(fields, choice_bit, event.of);
   }
   if ((always & site_bit) || site != 0) field(fields, site_bit, site);
-  if (name != 0) field(kind, name_bit, name);
   if (detail != 0) [[unlikely]] field(kind, detail_bit, detail);
   start[0] = static_cast<std::uint8_t>(kind);
   start[1] = static_cast<std::uint8_t>(fields);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detsim/trace.hpp"
+#include "task_names.hpp"
 #include "trace_format.hpp"
 
 namespace detsim {
@@ -322,7 +323,17 @@ class Parser {
     event.site = static_cast<std::uint32_t>(site);
     if (has_name) event.name = intern(name);
     if (has_detail) event.detail = intern(detail);
+    if (!task_name_agrees(event)) return false;  // the full parser says why
     trace_.events.push_back(event);
+    return true;
+  }
+
+  // A task keeps the name of its first event, and only an event with a task
+  // has a name (SCHEMA.md). Notes the name of a task's first event.
+  bool task_name_agrees(const TraceEvent& event) {
+    if (event.task == 0) return event.name == 0;
+    if (const std::uint32_t* name = task_names_.find(event.task)) return *name - 1 == event.name;
+    task_names_.add(event.task, event.name);
     return true;
   }
 
@@ -364,6 +375,19 @@ class Parser {
     }
     if (required & detail::field_immediate) event.immediate = line.bool_field("immediate");
     if (event.kind == EventKind::task_created || line.has("name")) event.name = intern(line.string_field("name"));
+    if (!task_name_agrees(event)) {
+      if (event.task == 0) line.fail("detsim.trace.range", "name", "an event without a task has no name");
+      const auto quoted = [this](std::uint32_t name) {
+        if (name == 0) return std::string("nothing");
+        std::string text(1, '\'');  // built by appending: g++ 12 warns (-Wrestrict) on "'" + string
+        text += trace_.string_at(name);
+        text += '\'';
+        return text;
+      };
+      line.fail("detsim.trace.range", "name",
+                "task " + std::to_string(event.task) + " is named " + quoted(task_names_.name_of(event.task)) +
+                    " at its first event, not " + quoted(event.name) + " (a task keeps one name)");
+    }
     if (line.has("detail")) event.detail = intern(line.string_field("detail"));
     if (line.has("site")) {
       const std::uint64_t site = line.unsigned_field("site");
@@ -416,6 +440,7 @@ class Parser {
   Trace trace_;
   bool header_seen_ = false;
   std::int64_t last_time_ns_ = 0;
+  detail::TaskNames task_names_;
   // Looked up, never iterated: indices come from first appearance in the file.
   struct StringHash {
     using is_transparent = void;

@@ -89,13 +89,13 @@ std::string failure_trace_path(const std::string& program, std::uint64_t seed) {
 std::string TraceRecorder::failure_path() const { return failure_trace_path(options_.program, trace_.header.seed); }
 
 const Trace& TraceRecorder::trace() const {
-  recording_->log.decode_into(trace_.events);
+  recording_->decode_into(trace_.events);
   return trace_;
 }
 
 Trace TraceRecorder::take_trace() {
   finish();  // so that nothing is recorded into the emptied trace
-  recording_->log.decode_into(trace_.events);
+  recording_->decode_into(trace_.events);
   recording_->log = detail::TraceLog();
   return std::move(trace_);
 }
@@ -105,7 +105,7 @@ std::uint64_t TraceRecorder::event_count() const noexcept { return recording_->l
 std::uint64_t TraceRecorder::digest() const noexcept { return recording_->digest.value(); }
 
 const TraceEvent& TraceRecorder::last_event() const noexcept {
-  last_ = recording_->log.size() == 0 ? TraceEvent{} : recording_->log.last();
+  last_ = recording_->log.size() == 0 ? TraceEvent{} : recording_->last();
   return last_;
 }
 
@@ -128,7 +128,7 @@ void TraceRecorder::stream_lines() {
   while (quoted_strings_.size() < trace_.strings.size()) {
     quoted_strings_.push_back(detail::quote(trace_.strings[quoted_strings_.size()]));
   }
-  detail::append_event_line(stream_buffer_, recording_->log.last(), quoted_strings_);
+  detail::append_event_line(stream_buffer_, recording_->last(), quoted_strings_);
   if (++stream_events_since_flush_ >= stream_flush_events) flush_stream();
 }
 

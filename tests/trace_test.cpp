@@ -283,7 +283,7 @@ RC_GTEST_PROP(TraceRecorder, KeepsEveryEventExactlyHoweverLargeItsFields, ()) {
   const auto id = rc::gen::oneOf(rc::gen::just<std::uint64_t>(0), rc::gen::inRange<std::uint64_t>(1, 100),
                                  rc::gen::arbitrary<std::uint64_t>());
   std::vector<detsim::TraceEvent> expected;
-  std::map<std::uint64_t, std::string> names;  // task id -> name given by its task_created
+  std::map<std::uint64_t, std::string> names;  // task id -> the name its first event gave it ("": none)
   std::int64_t time = 0;
   for (std::size_t i = 0; i < count; ++i) {
     detsim::Event event;
@@ -301,10 +301,10 @@ RC_GTEST_PROP(TraceRecorder, KeepsEveryEventExactlyHoweverLargeItsFields, ()) {
     event.of = *rc::gen::arbitrary<std::uint32_t>();
     event.immediate = *rc::gen::arbitrary<bool>();
     const std::string name = "task " + std::to_string(event.task);
-    if (event.kind == detsim::EventKind::task_created) {
-      event.name = name;
-      names[event.task] = name;
-    }
+    if (event.kind == detsim::EventKind::task_created) event.name = name;
+    // A task keeps the name of its first event, even a later task_created's
+    // aside (and one first seen without a name keeps none).
+    if (event.task != 0 && !names.count(event.task)) names[event.task] = std::string(event.name);
     recorder.on_event(event);
     detsim::TraceEvent& kept = expected.emplace_back();
     kept.seq = event.seq;
@@ -318,7 +318,7 @@ RC_GTEST_PROP(TraceRecorder, KeepsEveryEventExactlyHoweverLargeItsFields, ()) {
     kept.of = event.of;
     kept.kind = event.kind;
     kept.immediate = event.immediate;
-    if (event.task != 0 && names.count(event.task)) {
+    if (event.task != 0 && !names[event.task].empty()) {
       const auto& strings = recorder.trace().strings;
       const auto position = std::find(strings.begin(), strings.end(), names[event.task]) - strings.begin();
       kept.name = static_cast<std::uint32_t>(position + 1);
@@ -512,6 +512,12 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
        "detsim.trace.range", "field 'choice': choice 1 is not below of 1"},
       {"unknown kind", replace_first(good, "\"kind\":\"call_soon\"", "\"kind\":\"call_later\""), "detsim.trace.range",
        "field 'kind': unknown event kind 'call_later'"},
+      {"a task's name changes", replace_first(good, "\"task\":2,\"name\":\"A\",\"choice\"", "\"task\":2,\"name\":\"B\",\"choice\""),
+       "detsim.trace.range", "field 'name': task 2 is named 'A' at its first event, not 'B' (a task keeps one name)"},
+      {"a task's name dropped", replace_first(good, "\"task\":2,\"name\":\"A\",\"choice\"", "\"task\":2,\"choice\""),
+       "detsim.trace.range", "field 'name': task 2 is named 'A' at its first event, not nothing"},
+      {"a name without a task", replace_first(good, "\"kind\":\"loop_run\",\"cause\":0", "\"kind\":\"loop_run\",\"cause\":0,\"name\":\"A\""),
+       "detsim.trace.range", "field 'name': an event without a task has no name"},
       {"events out of sequence", replace_first(good, "{\"seq\":3,", "{\"seq\":4,"), "detsim.trace.sequence",
        "field 'seq': events out of sequence: expected 3, found 4"},
       {"undefined site", replace_first(good, "\"site\":1}", "\"site\":99}"), "detsim.trace.range",

@@ -40,14 +40,20 @@ def finalize(x):
 
 def digest(events):
     C = 0x9e3779b97f4a7c15
-    M = [0x7110541d, 0x773c4f35, 0x43622e8d, 0x7c45dc55, 0x4d9cc4b5,
-         0x69e5cf87, 0x56414d5f, 0x62c2099d, 0x5f72bc49, 0x79dc2447]
+    M = [0xc2b2ae3d27d4eb4f, 0x85ebca77c2b2ae63, 0x27d4eb2f165667c5, 0xbf58476d1ce4e5b9,
+         0x94d049bb133111eb, 0xff51afd7ed558ccd, 0xc4ceb9fe1a85ec53, 0xd6e8feb86659fd93,
+         0xa0761d6478bd642f, 0xe7037ed1a0b428db]
     s = 0x6a09e667f3bcc908
+    named = set()  # tasks whose name has counted
     for e in events:
+        first_of_task = "task" in e and e["task"] not in named
+        if first_of_task:
+            named.add(e["task"])
         w = [KINDS.index(e["kind"]) | (int(e.get("immediate", False)) << 8), e["cause"],
              e["t"] & MASK, e.get("when", 0) & MASK, e.get("handle", 0), e.get("future", 0), e.get("task", 0),
              (e.get("choice", 0) << 32) | e.get("of", 0),
-             fnv1a(e["name"]) if "name" in e else 0, fnv1a(e["detail"]) if "detail" in e else 0]
+             fnv1a(e["name"]) if first_of_task and "name" in e else 0,
+             fnv1a(e["detail"]) if "detail" in e else 0]
         h = sum(x * m for x, m in zip(w, M)) & MASK
         s = rotl(((s ^ h) * C) & MASK, 31)
     return finalize(s ^ finalize(len(events)))
@@ -70,11 +76,14 @@ for path in sorted((traces / "golden").glob("*.jsonl")):
 bad_lines = [
     {"seq": 1, "t": 0, "kind": "step", "cause": 0, "handle": 1, "task": 1, "of": 1},  # no choice
     {"seq": 1, "t": -1, "kind": "loop_run", "cause": 0},
+    {"seq": 1, "t": 0, "kind": "loop_run", "cause": 0, "name": "A"},  # a name without a task
     {"seq": 1, "t": 0, "kind": "call_later", "cause": 0},
     {"type": "header", "format": "detsim-trace", "version": 2, "detsim": "0", "program": "", "scheduler": "fifo",
      "seed": 0, "debug": False, "metadata": {}},
     {"type": "header", "format": "detsim-trace", "version": 3, "detsim": "0", "program": "", "scheduler": "fifo",
      "seed": 0, "metadata": {}},  # no debug
+    {"type": "header", "format": "detsim-trace", "version": 3, "detsim": "0", "program": "", "scheduler": "fifo",
+     "seed": 0, "debug": 0, "metadata": {}},
     {"type": "footer", "outcome": "ok", "events": 1, "final_time_ns": 0, "digest": "XYZ"},
     {"type": "site", "id": 1, "file": "/abs/path.cpp", "line": 1, "function": "f"},
 ]

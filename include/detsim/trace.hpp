@@ -16,6 +16,8 @@
 // naming the file, line and field):
 //   - events[i].seq == i + 1; time never decreases; cause < seq;
 //   - every site, name and detail index refers to an entry;
+//   - only events with a task have a name, and every event of a task has
+//     the name of the task's first event;
 //   - footer, if present: events == events.size(), and digest == digest().
 //
 // Example:
@@ -121,7 +123,8 @@ struct Trace {
 std::uint64_t hash_trace_string(std::string_view text) noexcept;
 
 // Incremental digest: feed events in order, with the hashes of the event's
-// name and detail strings (0 where the event has none).
+// task name (only at the task's first event; else 0) and detail string (0
+// where the event has none).
 class TraceDigest {
  public:
   void add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
@@ -142,11 +145,13 @@ class TraceDigest {
  private:
   static constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;
   // One odd multiplier per event word, in the order of SCHEMA.md's list.
-  // Below 2^31, so that each is an instruction's immediate operand rather
-  // than a 64-bit constant loaded first (format version 2's were).
+  // 64-bit: with multipliers below 2^31 (an instruction's immediate, one
+  // instruction fewer per word) a lattice search found small changes to five
+  // fields of one event whose products cancel exactly.
   static constexpr std::uint64_t word_multipliers[10] = {
-      0x7110541d, 0x773c4f35, 0x43622e8d, 0x7c45dc55, 0x4d9cc4b5,
-      0x69e5cf87, 0x56414d5f, 0x62c2099d, 0x5f72bc49, 0x79dc2447,
+      0xc2b2ae3d27d4eb4fULL, 0x85ebca77c2b2ae63ULL, 0x27d4eb2f165667c5ULL, 0xbf58476d1ce4e5b9ULL,
+      0x94d049bb133111ebULL, 0xff51afd7ed558ccdULL, 0xc4ceb9fe1a85ec53ULL, 0xd6e8feb86659fd93ULL,
+      0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
   };
 
   static std::uint64_t word_of(EventKind kind, bool immediate) noexcept {
