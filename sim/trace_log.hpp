@@ -5,7 +5,7 @@
 // recorder, page faults). The log stores each event as a few bytes instead:
 //   - a kind byte: kind (5 bits), immediate, has detail;
 //   - a field byte: which of time, cause, when, handle, future, task,
-//     choice/of, site are present (non-zero);
+//     choice/of, site are written;
 //   - each present field (non-zero, or one its kind always carries: see
 //     always_written) as a LEB128 varint of a small number: time as the
 //     delta from the previous event's, cause as seq - cause, when as the

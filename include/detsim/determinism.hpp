@@ -30,8 +30,8 @@ struct DeterminismReport {
   std::string describe() const;
 };
 
-// Runs `program` twice, each time on a fresh loop with a fresh copy of
-// `scheduler`. Exceptions from the program are part of the run (its outcome
+// Runs `program` twice, each time on a fresh loop (not in debug mode, unless
+// the program sets it) with a fresh copy of `scheduler`. Exceptions from the program are part of the run (its outcome
 // and events), not errors of the check.
 DeterminismReport check_determinism(const Program& program, const Scheduler& scheduler, LoopLimits limits = {});
 

@@ -177,7 +177,10 @@ class EventLoop {
   // observers and trace recorders also hear of every future created, with
   // where (a future_created event), as asyncio's debug mode keeps each
   // future's creation traceback. Off, because it is a fifth of a recorded
-  // ping-pong's events and no other event needs it.
+  // ping-pong's events and no other event needs it. A trace's header keeps
+  // the mode of the loop when its recorder was attached, and a replay starts
+  // in that mode: set it before attaching a recorder, or inside the program
+  // the replay runs again.
   void set_debug(bool enabled) noexcept;
   bool get_debug() const noexcept;
 

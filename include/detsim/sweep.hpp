@@ -21,7 +21,7 @@
 //   DETSIM_REGRESSIONS=path      the regression file ("" disables it)
 //   and run_simulation's: DETSIM_SEED (one seed, no sweep), DETSIM_SCHEDULER,
 //   DETSIM_REPLAY / DETSIM_SCHEDULE (one replay, no sweep), DETSIM_TRACE_DIR,
-//   DETSIM_CHECK_DETERMINISM.
+//   DETSIM_CHECK_DETERMINISM, DETSIM_DEBUG.
 //
 // Example:
 //   auto result = detsim::sweep(program, {.name = "Bank.NoOverdraft", .seeds = 500});

@@ -13,8 +13,10 @@
 // sim/recording.hpp); a second recorder on the same loop records through
 // on_event, with the same result. A recorder numbers events from its own
 // first one (from the loop's, or the first one fed by hand): a cause from
-// before it is recorded as 0, and a task created before it is named from
-// the first of its events that carries the name.
+// before it is recorded as 0, and a task keeps the name its first event in
+// the trace carries (for a task created before the recorder, whatever name
+// it has then). The header's `debug` is the loop's debug mode when the
+// recorder is attached (EventLoop::set_debug).
 //
 // The file is written:
 //   - at finish() (or destruction) when options.path is set;

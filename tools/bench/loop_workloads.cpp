@@ -193,7 +193,9 @@ void ping_pong_recorded_workload(benchmark::State& state, const Sizes& sizes, Sc
 // percent between benchmarks (the FIFO and random ping-pongs, the same code,
 // have differed by 40% in one run); batches a millisecond apart see the same
 // machine, so their ratio is what recording costs. Counters: each one's
-// ns/step and `ratio` = recorded / untraced, over the whole repetition.
+// ns/step and `ratio` = recorded / untraced, over the whole repetition, in
+// wall-clock time (steady_clock; the other benchmarks report CPU time, the
+// same thing for this single-threaded loop), and the allocations per step.
 void ping_pong_paired_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
   Court untraced_court;
   EventLoop untraced{make_scheduler(kind)};
@@ -216,6 +218,7 @@ void ping_pong_paired_workload(benchmark::State& state, const Sizes& sizes, Sche
     side.time += std::chrono::steady_clock::now() - start;
   };
   bool recorded_first = false;
+  std::uint64_t allocations = allocation_count();
   for (auto _ : state) {
     if (recorded_first) timed_batch(recorded_court, recorded, recorded_side);
     timed_batch(untraced_court, untraced, untraced_side);
@@ -223,11 +226,16 @@ void ping_pong_paired_workload(benchmark::State& state, const Sizes& sizes, Sche
     recorded_first = !recorded_first;
     if (recorder->event_count() >= 1'000'000) {  // as ping_pong_recorded, untimed
       state.PauseTiming();
+      const std::uint64_t before_restart = allocation_count();
       recorder.reset();
       recorder = std::make_unique<TraceRecorder>(recorded, TraceOptions{.program = "ping_pong"});
+      allocations += allocation_count() - before_restart;  // not the workload's
       state.ResumeTiming();
     }
   }
+  allocations = allocation_count() - allocations;
+  const std::uint64_t steps = untraced_side.steps + recorded_side.steps;
+  state.counters["allocs_per_op"] = steps ? static_cast<double>(allocations) / static_cast<double>(steps) : 0.0;
   state.counters["untraced_ns"] = untraced_side.ns_per_step();
   state.counters["recorded_ns"] = recorded_side.ns_per_step();
   state.counters["ratio"] = untraced_side.time.count() > 0 ? recorded_side.ns_per_step() / untraced_side.ns_per_step() : 0;

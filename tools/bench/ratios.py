@@ -14,7 +14,8 @@ Benchmarks labelled "paired=<name>" measured themselves against <name> in
 alternating batches (counters untraced_ns, recorded_ns, ratio); they get a
 table of their own, with the median, lowest and highest ratio over the
 repetitions.
-Exit status: 0, or 2 if the file lacks a baseline that a workload names.
+Exit status: 0, or 2 if the file lacks a baseline that a workload names (or
+a paired benchmark its counters).
 """
 import json
 import statistics
@@ -80,10 +81,14 @@ def main(argv):
         if not figure["label"].startswith("paired="):
             continue
         reps = [p for p in figure["paired"] if None not in p]
+        if not reps:
+            missing = True
+            continue
         ratio = statistics.median(p[2] for p in reps)
+        # One entry: the file holds only the median aggregate (no repetitions).
+        spread = (f"{min(p[2] for p in reps):.2f}", f"{max(p[2] for p in reps):.2f}") if len(reps) > 1 else ("-", "-")
         paired.append((name, f"{statistics.median(p[0] for p in reps):.1f}", figure["label"][len("paired="):],
-                       f"{statistics.median(p[1] for p in reps):.1f}", f"{ratio:.2f}",
-                       f"{min(p[2] for p in reps):.2f}", f"{max(p[2] for p in reps):.2f}",
+                       f"{statistics.median(p[1] for p in reps):.1f}", f"{ratio:.2f}", *spread,
                        "yes" if ratio <= 2.0 else "NO"))
     if markdown:
         print("| " + " | ".join(header) + " |")
