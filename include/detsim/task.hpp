@@ -145,6 +145,8 @@ class [[nodiscard]] Task : public Future<T> {
   Task() = default;
 
   const std::string& name() const noexcept { return core().name(); }
+  // As asyncio's Task.set_name. A trace keeps the name the task had at its
+  // first event there (a task has one name per trace).
   void set_name(std::string name) { core().set_name(std::move(name)); }
   // The per-loop task number (1, 2, ...), 0 until the task is scheduled.
   std::uint64_t task_id() const noexcept { return core().task_id(); }

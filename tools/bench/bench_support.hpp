@@ -81,8 +81,10 @@ std::vector<std::uint32_t> shuffled_offsets(std::size_t count, std::uint64_t see
 // its string is not counted as an allocation of the workload.
 class OperationMeter {
  public:
-  OperationMeter(benchmark::State& state, std::string baseline) noexcept
-      : state_(state), baseline_(std::move(baseline)), allocations_before_(allocation_count()) {}
+  // `floor`: the semantic floor of the same workload, if it has one.
+  OperationMeter(benchmark::State& state, std::string baseline, std::string floor = {}) noexcept
+      : state_(state), baseline_(std::move(baseline)), floor_(std::move(floor)),
+        allocations_before_(allocation_count()) {}
 
   void add(std::uint64_t operations) noexcept { operations_ += operations; }
   // Allocations made inside the timed loop but outside the timed region
@@ -98,17 +100,23 @@ class OperationMeter {
     state_.counters["time_per_op"] =
         benchmark::Counter(operations, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
     state_.counters["allocs_per_op"] = operations > 0 ? static_cast<double>(allocations) / operations : 0.0;
-    if (!baseline_.empty()) state_.SetLabel("baseline=" + baseline_);
+    if (!baseline_.empty()) state_.SetLabel("baseline=" + baseline_ + (floor_.empty() ? "" : " floor=" + floor_));
   }
 
  private:
   benchmark::State& state_;
   std::string baseline_;
+  std::string floor_;
   std::uint64_t allocations_before_;
   std::uint64_t operations_ = 0;
 };
 
 void register_bare_baselines(const Sizes& sizes);
+// The semantic floor (semantic_floor.cpp): the cheapest loop with the core
+// issue's semantics, for the call_soon and ping-pong workloads.
+void register_semantic_floor(const Sizes& sizes);
+std::string floor_call_soon_name(std::size_t chains);
+std::string floor_ping_pong_name();
 void register_loop_workloads(const Sizes& sizes);
 
 // One ping-pong run of `steps` task steps (FIFO), outside Google Benchmark:

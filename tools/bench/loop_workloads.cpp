@@ -72,8 +72,10 @@ void call_soon_workload(benchmark::State& state, const Sizes& sizes, SchedulerKi
   Budget budget;
   for (std::size_t i = 0; i < sizes.callback_chains; ++i) (void)loop.call_soon(Rescheduler{&loop, &budget});
   budget.run(loop, sizes.steps_per_batch);  // warm-up
-  OperationMeter meter(state, kind == SchedulerKind::fifo ? bare_fifo_name(sizes.callback_chains)
-                                                          : bare_random_name(sizes.callback_chains));
+  OperationMeter meter(state,
+                       kind == SchedulerKind::fifo ? bare_fifo_name(sizes.callback_chains)
+                                                   : bare_random_name(sizes.callback_chains),
+                       floor_call_soon_name(sizes.callback_chains));
   for (auto _ : state) meter.add(budget.run(loop, sizes.steps_per_batch));
   meter.finish();
 }
@@ -121,7 +123,7 @@ void ping_pong_workload(benchmark::State& state, const Sizes& sizes, SchedulerKi
   court.budget.run(loop, sizes.steps_per_batch);  // warm-up
   // One task is ready at any time, so the RandomScheduler is never asked to
   // pick (a lone candidate is no decision): both compare with bare FIFO of 2.
-  OperationMeter meter(state, bare_fifo_name(2));
+  OperationMeter meter(state, bare_fifo_name(2), floor_ping_pong_name());
   for (auto _ : state) meter.add(court.budget.run(loop, sizes.steps_per_batch));
   meter.finish();
 }

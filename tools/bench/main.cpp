@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   detsim::bench::register_bare_baselines(sizes);
+  detsim::bench::register_semantic_floor(sizes);
   detsim::bench::register_loop_workloads(sizes);
   detsim::bench::register_trace_workloads(sizes);
   benchmark::RunSpecifiedBenchmarks();

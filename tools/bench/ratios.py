@@ -6,7 +6,8 @@ Usage: ratios.py RESULTS.json [--markdown]
 RESULTS.json is Google Benchmark's --benchmark_out JSON from ONE run of
 detsim-bench. Each detsim benchmark carries a label "baseline=<name>"; its
 ratio is its time per operation divided by that baseline's, both from this
-file. With repetitions (run.sh keeps every repetition in the JSON), the table
+file. A label may add " floor=<name>", the semantic floor of the workload
+(semantic_floor.cpp): the column "vs floor" divides by its median. With repetitions (run.sh keeps every repetition in the JSON), the table
 shows the median of each benchmark's repetitions and the ratio of medians,
 and also the ratio of the best (minimum) repetitions, which a shared, noisy
 machine disturbs least. The core issue's target is ratio <= 2.0.
@@ -57,22 +58,26 @@ def main(argv):
     repetitions = max(v["repetitions"] for v in data.values())
     print(f"# {context.get('date', '?')} on {context.get('host_name', '?')}, {context.get('num_cpus', '?')} cpus, "
           f"{repetitions} repetition(s); ns/op = median, allocs/op = worst repetition")
-    header = ("workload", "ns/op", "allocs/op", "baseline", "base ns/op", "ratio", "best ratio", "<=2x")
+    header = ("workload", "ns/op", "allocs/op", "baseline", "base ns/op", "ratio", "best ratio", "<=2x", "vs floor")
     rows = []
     missing = False
     for name in sorted(data):
         figure = data[name]
         if not figure["label"].startswith("baseline="):
             continue
-        baseline = figure["label"][len("baseline="):]
+        parts = dict(part.split("=", 1) for part in figure["label"].split(" "))
+        baseline = parts["baseline"]
         base = data.get(baseline)
-        missing = missing or base is None
+        floor = data.get(parts["floor"]) if "floor" in parts else None
+        missing = missing or base is None or ("floor" in parts and floor is None)
         ratio = figure["median"] / base["median"] if base else None
         best = figure["best"] / base["best"] if base else None
         rows.append((name, f"{figure['median']:.1f}", f"{figure['allocs']:.3g}", baseline,
                      f"{base['median']:.1f}" if base else "missing", f"{ratio:.2f}" if base else "-",
-                     f"{best:.2f}" if base else "-", "yes" if base and ratio <= 2.0 else "NO"))
-    bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}", "(bare baseline)", "", "", "", "")
+                     f"{best:.2f}" if base else "-", "yes" if base and ratio <= 2.0 else "NO",
+                     f"{figure['median'] / floor['median']:.2f}" if floor else ""))
+    bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}",
+             "(semantic floor)" if name.startswith("floor/") else "(bare baseline)", "", "", "", "", "")
             for name, v in sorted(data.items()) if not v["label"]]
     paired_header = ("workload", "ns/op", "against", "its ns/op", "ratio", "lowest", "highest", "<=2x")
     paired = []
@@ -102,7 +107,7 @@ def main(argv):
             for row in paired:
                 print("| " + " | ".join(row) + " |")
     else:
-        widths = (38, 8, 9, 31, 10, 6, 10, 4)
+        widths = (38, 8, 9, 31, 10, 6, 10, 4, 8)
         line = lambda row: " ".join(f"{c:<{w}}" if i in (0, 3) else f"{c:>{w}}" for i, (c, w) in
                                     enumerate(zip(row, widths)))
         print(line(header))
