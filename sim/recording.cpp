@@ -50,7 +50,9 @@ Recording::Interned Recording::intern_string(std::string_view raw) {
 
 std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_view name) {
   if (task_names_.find(task)) return 0;  // a sparse id, seen before
-  const Interned entry = name.empty() ? Interned{} : intern_string(name);
+  // Even an empty name (an event fed by hand) is a name: the task's
+  // task_created, which needs one, may come later.
+  const Interned entry = intern_string(name);
   task_names_.add(task, entry.first);
   return entry.second;
 }

@@ -7,10 +7,11 @@
 // storing a name per event, the digest to hash a name once per task, the
 // reader to check that names never change.
 //
-// Task ids come from a loop counter, so the table is a vector indexed by id;
-// an id far beyond the others (an observer fed by hand, an edited file) goes
-// to a map instead of growing the vector to it. Only looked up, never
-// iterated: nothing about the table's layout reaches a trace.
+// Task ids come from a loop counter, so the table is a vector indexed by id,
+// as long as it stays dense: an id that would make the vector much larger
+// than the number of tasks in it (an observer fed by hand, an edited file)
+// goes to a map instead. Only looked up, never iterated: nothing about the
+// table's layout reaches a trace.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,8 @@ class TaskNames {
   }
   const std::uint32_t* find(std::uint64_t task) const noexcept {
     if (seen_dense(task)) return &dense_[task];
-    if (task < dense_.size()) return nullptr;
+    // A task in the map may be below the vector's size: it grew since.
+    if (sparse_.empty()) return nullptr;
     const auto found = sparse_.find(task);
     return found == sparse_.end() ? nullptr : &found->second;
   }
@@ -39,7 +41,8 @@ class TaskNames {
   }
   // Records that `task` is named `name` (0 for none); the task must be unseen.
   void add(std::uint64_t task, std::uint32_t name) {
-    if (task < dense_.size() || task - dense_.size() < dense_gap) {
+    ++tasks_;
+    if (task < dense_.size() || task < 2 * tasks_ + dense_slack) {
       if (dense_.size() <= task) dense_.resize(task + 1);
       dense_[task] = name + 1;
     } else {
@@ -48,7 +51,9 @@ class TaskNames {
   }
 
  private:
-  static constexpr std::uint64_t dense_gap = std::uint64_t{1} << 16;
+  // The vector holds at most twice as many slots as tasks, plus this.
+  static constexpr std::uint64_t dense_slack = 1024;
+  std::uint64_t tasks_ = 0;
   // name index + 1 per task id; 0 for a task not seen
   std::vector<std::uint32_t> dense_;
   std::map<std::uint64_t, std::uint32_t> sparse_;

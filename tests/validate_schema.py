@@ -77,6 +77,7 @@ bad_lines = [
     {"seq": 1, "t": 0, "kind": "step", "cause": 0, "handle": 1, "task": 1, "of": 1},  # no choice
     {"seq": 1, "t": -1, "kind": "loop_run", "cause": 0},
     {"seq": 1, "t": 0, "kind": "loop_run", "cause": 0, "name": "A"},  # a name without a task
+    {"seq": 1, "t": 0, "kind": "call_soon", "cause": 0, "handle": 1, "task": 0, "name": "A"},  # nor on task 0
     {"seq": 1, "t": 0, "kind": "call_later", "cause": 0},
     {"type": "header", "format": "detsim-trace", "version": 2, "detsim": "0", "program": "", "scheduler": "fifo",
      "seed": 0, "debug": False, "metadata": {}},
