@@ -76,8 +76,10 @@ def main(argv):
                      f"{base['median']:.1f}" if base else "missing", f"{ratio:.2f}" if base else "-",
                      f"{best:.2f}" if base else "-", "yes" if base and ratio <= 2.0 else "NO",
                      f"{figure['median'] / floor['median']:.2f}" if floor else ""))
+    kinds = {"floor/": "(semantic floor)", "trace/": "(trace workload)"}
     bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}",
-             "(semantic floor)" if name.startswith("floor/") else "(bare baseline)", "", "", "", "", "")
+             next((kind for prefix, kind in kinds.items() if name.startswith(prefix)), "(bare baseline)"),
+             "", "", "", "", "")
             for name, v in sorted(data.items()) if not v["label"]]
     paired_header = ("workload", "ns/op", "against", "its ns/op", "ratio", "lowest", "highest", "<=2x")
     paired = []
