@@ -22,11 +22,13 @@ namespace detsim::detail {
 
 class TaskNames {
  public:
-  // The task's name (1-based string index, 0 for none), if the task was seen.
+  // Whether the task was seen and sits in the vector, the common case.
   // Inline: a recorder asks for every event of a task.
   [[gnu::always_inline]] bool seen_dense(std::uint64_t task) const noexcept {
     return task < dense_.size() && dense_[task] != 0;
   }
+  // The task's slot (its name's 1-based string index, plus 1), or nullptr if
+  // the task was not seen.
   const std::uint32_t* find(std::uint64_t task) const noexcept {
     if (seen_dense(task)) return &dense_[task];
     // A task in the map may be below the vector's size: it grew since.
@@ -34,7 +36,7 @@ class TaskNames {
     const auto found = sparse_.find(task);
     return found == sparse_.end() ? nullptr : &found->second;
   }
-  // The name index of a seen task (0 for none, or if unseen).
+  // The task's name (1-based string index; 0 for none, or if unseen).
   std::uint32_t name_of(std::uint64_t task) const noexcept {
     const std::uint32_t* slot = find(task);
     return slot ? *slot - 1 : 0;
