@@ -29,7 +29,10 @@ std::uint64_t hash_trace_string(std::string_view text) noexcept {
 }
 
 std::uint64_t TraceDigest::value() const noexcept {
-  return finalize(state_ ^ finalize(count_));
+  std::uint64_t lanes[4] = {lanes_[0], lanes_[1], lanes_[2], lanes_[3]};
+  chain(lanes, count_ % pending_capacity);
+  const std::uint64_t combined = lanes[0] ^ std::rotl(lanes[1], 16) ^ std::rotl(lanes[2], 32) ^ std::rotl(lanes[3], 48);
+  return finalize(combined ^ finalize(count_));
 }
 
 std::uint64_t Trace::digest() const noexcept {

@@ -43,9 +43,9 @@ def digest(events):
     M = [0xc2b2ae3d27d4eb4f, 0x85ebca77c2b2ae63, 0x27d4eb2f165667c5, 0xbf58476d1ce4e5b9,
          0x94d049bb133111eb, 0xff51afd7ed558ccd, 0xc4ceb9fe1a85ec53, 0xd6e8feb86659fd93,
          0xa0761d6478bd642f, 0xe7037ed1a0b428db]
-    s = 0x6a09e667f3bcc908
+    lanes = [(0x6a09e667f3bcc908 + j * C) & MASK for j in range(4)]
     named = set()  # tasks whose name has counted
-    for e in events:
+    for i, e in enumerate(events):
         first_of_task = "task" in e and e["task"] not in named
         if first_of_task:
             named.add(e["task"])
@@ -55,8 +55,9 @@ def digest(events):
              fnv1a(e["name"]) if first_of_task and "name" in e else 0,
              fnv1a(e["detail"]) if "detail" in e else 0]
         h = sum(x * m for x, m in zip(w, M)) & MASK
-        s = rotl(((s ^ h) * C) & MASK, 31)
-    return finalize(s ^ finalize(len(events)))
+        lanes[i % 4] = rotl(((lanes[i % 4] ^ h) * C) & MASK, 31)
+    combined = lanes[0] ^ rotl(lanes[1], 16) ^ rotl(lanes[2], 32) ^ rotl(lanes[3], 48)
+    return finalize(combined ^ finalize(len(events)))
 
 
 checked = 0
