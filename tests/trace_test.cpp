@@ -67,9 +67,16 @@ void expect_golden(const std::string& name, const detsim::Trace& trace) {
 TEST(TraceGolden, ContractProgram) { expect_golden("contract", golden::contract()); }
 TEST(TraceGolden, LostUpdateSeed7) { expect_golden("lost_update_seed7", golden::lost_update(7)); }
 TEST(TraceGolden, CancellationAndExceptions) { expect_golden("cancellation", golden::cancellation()); }
+// 133 events: the digest chains its first two batches of 64 as it records and
+// the last 5 when asked, and validate_schema.py recomputes all of it.
+TEST(TraceGolden, LongerThanTwoDigestBatches) {
+  const detsim::Trace trace = golden::lost_update(11, 5, 10);
+  ASSERT_EQ(trace.events.size(), 133u);
+  expect_golden("lost_update_long", trace);
+}
 
 TEST(TraceGolden, CheckedInTracesReadBackAndVerify) {
-  for (const char* name : {"contract", "lost_update_seed7", "cancellation"}) {
+  for (const char* name : {"contract", "lost_update_seed7", "cancellation", "lost_update_long"}) {
     const fs::path path = fs::path(DETSIM_TRACES_DIR) / "golden" / (std::string(name) + ".jsonl");
     const detsim::Trace trace = detsim::read_trace(path.string(), {.allow_truncated = false});
     ASSERT_TRUE(trace.footer.has_value()) << name;

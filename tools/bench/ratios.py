@@ -30,7 +30,8 @@ def collect(results):
     for bench in results["benchmarks"]:
         name = bench.get("run_name", bench["name"])
         entry = {"ns": bench.get("time_per_op", 0.0) * 1e9, "allocs": bench.get("allocs_per_op", 0.0),
-                 "label": bench.get("label", ""), "paired": [bench.get(k) for k in ("recorded_ns", "untraced_ns", "ratio")]}
+                 "label": bench.get("label", ""), "paired": [bench.get(k) for k in ("recorded_ns", "untraced_ns", "ratio")],
+                 "repetitions": bench.get("repetitions", 1)}
         if bench.get("run_type") == "aggregate":
             if bench.get("aggregate_name") == "median":
                 aggregates[name] = entry
@@ -38,11 +39,15 @@ def collect(results):
         runs.setdefault(name, []).append(entry)
     figures = {}
     for name in set(runs) | set(aggregates):
+        # Without the repetitions (--benchmark_report_aggregates_only), only
+        # the median is known: no best, no worst.
+        only_median = name not in runs
         entries = runs.get(name) or [aggregates[name]]
         times = [e["ns"] for e in entries]
-        figures[name] = {"median": statistics.median(times), "best": min(times),
+        figures[name] = {"median": statistics.median(times), "best": None if only_median else min(times),
                          "allocs": max(e["allocs"] for e in entries), "label": entries[0]["label"],
-                         "repetitions": len(times), "paired": [e["paired"] for e in entries]}
+                         "repetitions": entries[0]["repetitions"] if only_median else len(times),
+                         "paired": [e["paired"] for e in entries]}
     return figures
 
 
@@ -57,7 +62,8 @@ def main(argv):
     context = results.get("context", {})
     repetitions = max(v["repetitions"] for v in data.values())
     print(f"# {context.get('date', '?')} on {context.get('host_name', '?')}, {context.get('num_cpus', '?')} cpus, "
-          f"{repetitions} repetition(s); ns/op = median, allocs/op = worst repetition")
+          f"{repetitions} repetition(s); ns/op = median, allocs/op = worst repetition (median, if the file has "
+          f"only aggregates)")
     header = ("workload", "ns/op", "allocs/op", "baseline", "base ns/op", "ratio", "best ratio", "<=2x", "vs floor")
     rows = []
     missing = False
@@ -71,10 +77,10 @@ def main(argv):
         floor = data.get(parts["floor"]) if "floor" in parts else None
         missing = missing or base is None or ("floor" in parts and floor is None)
         ratio = figure["median"] / base["median"] if base else None
-        best = figure["best"] / base["best"] if base else None
+        best = figure["best"] / base["best"] if base and figure["best"] and base["best"] else None
         rows.append((name, f"{figure['median']:.1f}", f"{figure['allocs']:.3g}", baseline,
                      f"{base['median']:.1f}" if base else "missing", f"{ratio:.2f}" if base else "-",
-                     f"{best:.2f}" if base else "-", "yes" if base and ratio <= 2.0 else "NO",
+                     f"{best:.2f}" if best else "-", "yes" if base and ratio <= 2.0 else "NO",
                      f"{figure['median'] / floor['median']:.2f}" if floor else ""))
     kinds = {"floor/": "(semantic floor)", "trace/": "(trace workload)"}
     bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}",

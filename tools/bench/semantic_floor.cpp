@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include <detsim/detail/assert.hpp>
+
 #include "bench_support.hpp"
 
 namespace detsim::bench {
@@ -47,6 +49,7 @@ class FloorLoop {
       record = owned_.emplace_back(new Record);
     }
     *record = Record{callback, context, ++handle_ids_, false, nullptr};
+    DETSIM_ASSERT_LT(tail_ - head_, ring_size);  // the ring would overwrite a ready record
     ring_[tail_++ & ring_mask] = record;
   }
   // Runs callbacks until `operations` have run (FIFO).
@@ -58,7 +61,6 @@ class FloorLoop {
       free_ = record;
     }
   }
-  std::uint64_t handles_made() const noexcept { return handle_ids_; }
 
  private:
   struct Record {
