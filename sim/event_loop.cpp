@@ -43,9 +43,7 @@ bool EventLoop::is_closed() const noexcept { return core_->is_closed(); }
 void EventLoop::close() { core_->close(); }
 Random& EventLoop::random() noexcept { return core_->random(); }
 Scheduler& EventLoop::scheduler() noexcept { return core_->scheduler(); }
-
 void EventLoop::set_debug(bool enabled) noexcept { core_->set_debug(enabled); }
-
 bool EventLoop::get_debug() const noexcept { return core_->debug(); }
 void EventLoop::set_limits(LoopLimits limits) noexcept { core_->set_limits(limits); }
 std::uint64_t EventLoop::callbacks_run() const noexcept { return core_->callbacks_run(); }

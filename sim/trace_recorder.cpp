@@ -5,10 +5,10 @@
 
 #include "detsim/version.hpp"
 #include "environment.hpp"
-#include "trace_format.hpp"
-#include "trace_lines.hpp"
 #include "loop_core.hpp"
 #include "recording.hpp"
+#include "trace_format.hpp"
+#include "trace_lines.hpp"
 
 namespace detsim {
 

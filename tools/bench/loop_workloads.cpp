@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -156,14 +157,33 @@ void ping_pong_observed_workload(benchmark::State& state, const Sizes& sizes, Sc
   loop.remove_observer(counter);
 }
 
+std::unique_ptr<TraceRecorder> ping_pong_recorder(EventLoop& loop) {
+  return std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
+}
+
+// Restarts `recorder` on `loop`, outside the timed region, once it holds a
+// million events, to bound memory. If it did, returns the allocations the
+// restart made, which are not the workload's.
+std::optional<std::uint64_t> restart_when_full(benchmark::State& state, EventLoop& loop,
+                                               std::unique_ptr<TraceRecorder>& recorder) {
+  if (recorder->event_count() < 1'000'000) return std::nullopt;
+  state.PauseTiming();
+  const std::uint64_t before = allocation_count();
+  recorder.reset();
+  recorder = ping_pong_recorder(loop);
+  const std::uint64_t made = allocation_count() - before;
+  state.ResumeTiming();
+  return made;
+}
+
 // The same ping-pong with a TraceRecorder attached: every event recorded in
 // memory, its digest computed as it goes. Compared with the untraced run
-// (the trace issue's target: at most 2x). The trace is restarted, outside the
-// timed region, whenever it holds a million events, to bound memory.
+// (the trace issue's target: at most 2x). The trace is restarted whenever it
+// holds a million events (restart_when_full).
 void ping_pong_recorded_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind kind) {
   Court court;
   EventLoop loop{make_scheduler(kind)};
-  auto recorder = std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
+  auto recorder = ping_pong_recorder(loop);
   const Match match(loop, court);
   court.budget.run(loop, sizes.steps_per_batch);  // warm-up
   OperationMeter meter(state, std::string("detsim/ping_pong/") + to_string(kind));
@@ -172,14 +192,9 @@ void ping_pong_recorded_workload(benchmark::State& state, const Sizes& sizes, Sc
     const std::uint64_t steps = court.budget.run(loop, sizes.steps_per_batch);
     meter.add(steps);
     steps_in_trace += steps;
-    if (recorder->event_count() >= 1'000'000) {
-      state.PauseTiming();
-      const std::uint64_t allocations = allocation_count();
-      recorder.reset();
-      recorder = std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
-      meter.exclude_allocations(allocation_count() - allocations);
+    if (const auto restart_allocations = restart_when_full(state, loop, recorder)) {
+      meter.exclude_allocations(*restart_allocations);
       steps_in_trace = 0;
-      state.ResumeTiming();
     }
   }
   meter.finish();
@@ -204,7 +219,7 @@ void ping_pong_paired_workload(benchmark::State& state, const Sizes& sizes, Sche
   const Match untraced_match(untraced, untraced_court);
   Court recorded_court;
   EventLoop recorded{make_scheduler(kind)};
-  auto recorder = std::make_unique<TraceRecorder>(recorded, TraceOptions{.program = "ping_pong"});
+  auto recorder = ping_pong_recorder(recorded);
   const Match recorded_match(recorded, recorded_court);
   untraced_court.budget.run(untraced, sizes.steps_per_batch);  // warm-up
   recorded_court.budget.run(recorded, sizes.steps_per_batch);
@@ -226,13 +241,8 @@ void ping_pong_paired_workload(benchmark::State& state, const Sizes& sizes, Sche
     timed_batch(untraced_court, untraced, untraced_side);
     if (!recorded_first) timed_batch(recorded_court, recorded, recorded_side);
     recorded_first = !recorded_first;
-    if (recorder->event_count() >= 1'000'000) {  // as ping_pong_recorded, untimed
-      state.PauseTiming();
-      const std::uint64_t before_restart = allocation_count();
-      recorder.reset();
-      recorder = std::make_unique<TraceRecorder>(recorded, TraceOptions{.program = "ping_pong"});
-      allocations += allocation_count() - before_restart;  // not the workload's
-      state.ResumeTiming();
+    if (const auto restart_allocations = restart_when_full(state, recorded, recorder)) {
+      allocations += *restart_allocations;  // excluded below
     }
   }
   // Per recorded step: the untraced loop allocates nothing in steady state
@@ -321,7 +331,7 @@ double run_ping_pong_steps(const std::string& mode, std::size_t steps) {
   if (mode == "observed") loop.add_observer(counter);
   std::unique_ptr<TraceRecorder> recorder;
   loop.set_debug(mode == "recorded-debug");  // also records future_created
-  if (mode.starts_with("recorded")) recorder = std::make_unique<TraceRecorder>(loop, TraceOptions{.program = "ping_pong"});
+  if (mode.starts_with("recorded")) recorder = ping_pong_recorder(loop);
   const Match match(loop, court);
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t made = court.budget.run(loop, steps);

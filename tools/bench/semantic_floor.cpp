@@ -30,24 +30,40 @@
 namespace detsim::bench {
 namespace {
 
+// Objects reused through a free list (T has a `T* next_free`), owned here.
+template <class T>
+class FreeList {
+ public:
+  FreeList() = default;
+  FreeList(const FreeList&) = delete;
+  FreeList& operator=(const FreeList&) = delete;
+  ~FreeList() {
+    for (T* object : owned_) delete object;
+  }
+  T* take() {
+    T* object = free_;
+    if (!object) return owned_.emplace_back(new T);
+    free_ = object->next_free;
+    return object;
+  }
+  void give(T* object) noexcept {
+    object->next_free = free_;
+    free_ = object;
+  }
+
+ private:
+  T* free_ = nullptr;
+  std::vector<T*> owned_;
+};
+
 class FloorLoop {
  public:
   using Callback = void (*)(void* context);
 
   FloorLoop() : ring_(ring_size) {}
-  FloorLoop(const FloorLoop&) = delete;
-  FloorLoop& operator=(const FloorLoop&) = delete;
-  ~FloorLoop() {
-    for (Record* record : owned_) delete record;
-  }
 
   void call_soon(Callback callback, void* context) {
-    Record* record = free_;
-    if (record) {
-      free_ = record->next_free;
-    } else {
-      record = owned_.emplace_back(new Record);
-    }
+    Record* record = records_.take();
     *record = Record{callback, context, ++handle_ids_, false, nullptr};
     DETSIM_ASSERT_LT(tail_ - head_, ring_size);  // the ring would overwrite a ready record
     ring_[tail_++ & ring_mask] = record;
@@ -57,8 +73,7 @@ class FloorLoop {
     for (; operations > 0 && head_ != tail_; --operations) {
       Record* record = ring_[head_++ & ring_mask];
       if (!record->cancelled) record->callback(record->context);
-      record->next_free = free_;
-      free_ = record;
+      records_.give(record);
     }
   }
 
@@ -76,8 +91,7 @@ class FloorLoop {
   std::vector<Record*> ring_;
   std::size_t head_ = 0;
   std::size_t tail_ = 0;
-  Record* free_ = nullptr;
-  std::vector<Record*> owned_;
+  FreeList<Record> records_;
   std::uint64_t handle_ids_ = 0;
 };
 
@@ -116,26 +130,13 @@ struct FloorFuture {
 class FloorFutures {
  public:
   explicit FloorFutures(FloorLoop& loop) : loop_(loop) {}
-  FloorFutures(const FloorFutures&) = delete;
-  FloorFutures& operator=(const FloorFutures&) = delete;
-  ~FloorFutures() {
-    for (FloorFuture* future : owned_) delete future;
-  }
 
   FloorFuture* create() {
-    FloorFuture* future = free_;
-    if (future) {
-      free_ = future->next_free;
-    } else {
-      future = owned_.emplace_back(new FloorFuture);
-    }
+    FloorFuture* future = futures_.take();
     *future = FloorFuture{false, {}, ++future_ids_, nullptr};
     return future;
   }
-  void release(FloorFuture* future) noexcept {
-    future->next_free = free_;
-    free_ = future;
-  }
+  void release(FloorFuture* future) noexcept { futures_.give(future); }
   // The done callback schedules the waiter's next step: a scheduled callback.
   void set_result(FloorFuture* future) {
     future->done = true;
@@ -146,8 +147,7 @@ class FloorFutures {
   static void resume(void* frame) { std::coroutine_handle<>::from_address(frame).resume(); }
 
   FloorLoop& loop_;
-  FloorFuture* free_ = nullptr;
-  std::vector<FloorFuture*> owned_;
+  FreeList<FloorFuture> futures_;
   std::uint64_t future_ids_ = 0;
 };
 
