@@ -247,9 +247,7 @@ void LoopCore::run_once() {
     // only cost instructions.
     if (count > prefetch_minimum_ready) {
       entry.prefetch();
-      // FIFO order runs the front next: load it while this one runs. (Under
-      // other schedulers this is a guess, and a cheap one.)
-      ready_.at(prefetch_distance).prefetch();
+      prefetch_next_pick(count);
     }
     HandleRecord* record = entry.record;
     run_ready(*record, static_cast<std::uint32_t>(choice), static_cast<std::uint32_t>(count));
@@ -257,6 +255,24 @@ void LoopCore::run_once() {
   }
   iteration_remaining_ = 0;
   iteration_last_handle_id_ = 0;
+}
+
+// Starts loading the callback the next pick will probably take, so that its
+// cache misses overlap with running this one. FIFO order runs the front next
+// (loaded a few entries ahead); another scheduler is asked for its next answer
+// assuming the ready count stays `count` (this callback schedules one more,
+// as a task step that awaits again does). Only a guess: nothing is decided.
+void LoopCore::prefetch_next_pick(std::size_t count) const noexcept {
+  if (fifo_) {
+    ready_.at(prefetch_distance).prefetch();
+    return;
+  }
+  const std::size_t guess = scheduler_->peek(count, prefetch_distance - 1);
+  if (guess < ready_.size()) ready_.at(guess).prefetch();
+  // The entry itself sits at a random place in the queue: load it twice as
+  // far ahead, so that it is there when the line above reads it.
+  const std::size_t later_guess = scheduler_->peek(count, 2 * prefetch_distance - 1);
+  if (later_guess < ready_.size()) __builtin_prefetch(&ready_.at(later_guess));
 }
 
 void LoopCore::throw_if_halted() {

@@ -133,6 +133,7 @@ class LoopCore {
   void run_once();
   void advance_clock_to_next_timer();
   void move_due_timers();
+  void prefetch_next_pick(std::size_t count) const noexcept;
   void run_ready(HandleRecord& record, std::uint32_t choice, std::uint32_t of);
   void discard_cancelled_timers_at_top() noexcept;
   [[noreturn]] void throw_deadlock() const;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -165,6 +166,91 @@ RC_GTEST_PROP(RandomScheduler, PickIsAlwaysInRange, (std::uint64_t seed, std::ve
     const std::size_t count = std::size_t{raw} + 2;
     RC_ASSERT(scheduler.pick(count) < count);
   }
+}
+
+RC_GTEST_PROP(RandomScheduler, PeekTellsTheComingPicksAndConsumesNothing,
+              (std::uint64_t seed, std::uint16_t raw_count, std::uint8_t raw_ahead)) {
+  const std::size_t count = std::size_t{raw_count} + 2;
+  const std::size_t ahead = raw_ahead % 8;
+  detsim::RandomScheduler peeked{seed};
+  detsim::RandomScheduler reference{seed};
+  const std::size_t guess = peeked.peek(count, ahead);
+  std::size_t pick = 0;
+  for (std::size_t i = 0; i <= ahead; ++i) pick = reference.pick(count);
+  RC_ASSERT(guess == pick);
+  // Peeking left the stream where it was: the picks are the reference's.
+  detsim::RandomScheduler fresh{seed};
+  for (std::size_t i = 0; i <= ahead; ++i) RC_ASSERT(peeked.pick(count) == fresh.pick(count));
+}
+
+RC_GTEST_PROP(ChoiceScheduler, PeekTellsTheComingPicksAndConsumesNothing,
+              (std::vector<std::uint32_t> choices, std::uint16_t raw_count, std::uint8_t raw_ahead)) {
+  const std::size_t count = std::size_t{raw_count} + 2;
+  const std::size_t ahead = raw_ahead % 8;
+  detsim::ChoiceScheduler peeked{choices};
+  detsim::ChoiceScheduler reference{choices};
+  const std::size_t guess = peeked.peek(count, ahead);
+  std::size_t pick = 0;
+  for (std::size_t i = 0; i <= ahead; ++i) pick = reference.pick(count);
+  RC_ASSERT(guess == pick);
+  detsim::ChoiceScheduler fresh{choices};
+  for (std::size_t i = 0; i <= ahead; ++i) RC_ASSERT(peeked.pick(count) == fresh.pick(count));
+}
+
+TEST(Scheduler, PeekDefaultsToNoGuess) {
+  LastScheduler last;
+  EXPECT_EQ(last.peek(5, 0), detsim::Scheduler::npos);
+  EXPECT_EQ(last.pick(5), 4u);
+}
+
+namespace {
+// Runs `count` ready callbacks under RandomScheduler{seed}; those whose
+// label is a multiple of 3 schedule one more (label + 10000), so that the
+// number ready changes and the loop's guesses of its next pick (it prefetches
+// them past a few hundred ready callbacks) are sometimes wrong. Returns the
+// labels in the order they ran.
+std::vector<std::uint32_t> run_many(std::uint64_t seed, std::uint32_t count) {
+  detsim::EventLoop loop{detsim::RandomScheduler{seed}};
+  std::vector<std::uint32_t> order;
+  std::function<void(std::uint32_t)> schedule = [&](std::uint32_t label) {
+    (void)loop.call_soon([&, label] {
+      order.push_back(label);
+      if (label % 3 == 0 && label < 10000) schedule(label + 10000);
+    });
+  };
+  for (std::uint32_t label = 0; label < count; ++label) schedule(label);
+  loop.run_until_idle();
+  return order;
+}
+
+// The same program on a model of the ready queue (scheduler.hpp): join at
+// the back, take(0) pops the front, take(i) moves the back into slot i.
+std::vector<std::uint32_t> model_many(std::uint64_t seed, std::uint32_t count) {
+  detsim::RandomScheduler scheduler{seed};
+  std::deque<std::uint32_t> ready;
+  for (std::uint32_t label = 0; label < count; ++label) ready.push_back(label);
+  std::vector<std::uint32_t> order;
+  while (!ready.empty()) {
+    const std::size_t choice = ready.size() > 1 ? scheduler.pick(ready.size()) : 0;
+    const std::uint32_t label = ready[choice];
+    if (choice == 0) {
+      ready.pop_front();
+    } else {
+      ready[choice] = ready.back();
+      ready.pop_back();
+    }
+    order.push_back(label);
+    if (label % 3 == 0 && label < 10000) ready.push_back(label + 10000);
+  }
+  return order;
+}
+}  // namespace
+
+// Above a few hundred ready callbacks the loop prefetches what it guesses it
+// will run next: the guesses must never change what runs.
+RC_GTEST_PROP(RandomScheduler, ManyReadyCallbacksRunInTheModelsOrder, (std::uint64_t seed)) {
+  const auto count = *rc::gen::inRange<std::uint32_t>(200, 1200);
+  RC_ASSERT(run_many(seed, count) == model_many(seed, count));
 }
 
 namespace {

@@ -15,7 +15,8 @@
 // Invariants:
 //   - pick() is only called with ready_count >= 2: a lone candidate is no
 //     decision, so it consumes no randomness and no recorded choice;
-//   - pick() must return an index < ready_count.
+//   - pick() must return an index < ready_count;
+//   - peek() is a const guess: it never changes what pick() answers.
 //
 // Determinism contract: a scheduler's answers are a pure function of its
 // construction parameters and the sequence of ready_count values it was asked
@@ -43,6 +44,18 @@ class Scheduler {
 
   // The index, in [0, ready_count), of the ready callback to run next.
   virtual std::size_t pick(std::size_t ready_count) = 0;
+  // What the (ahead + 1)-th pick from now would return if every pick until
+  // then were asked with ready_count; npos where the scheduler cannot tell
+  // cheaply. Consumes nothing: pick() answers as if peek were never called.
+  // The loop uses it only to start loading the callbacks it will probably
+  // run soon (with many callbacks ready they are cold in cache), never to
+  // decide: a wrong guess costs a wasted prefetch and nothing else.
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  virtual std::size_t peek(std::size_t ready_count, std::size_t ahead) const {
+    (void)ready_count;
+    (void)ahead;
+    return npos;
+  }
 
   // A short name for traces and reports, e.g. "fifo", "random".
   virtual std::string name() const = 0;
@@ -71,6 +84,11 @@ class RandomScheduler final : public Scheduler {
   std::size_t pick(std::size_t ready_count) override {
     return static_cast<std::size_t>(random_.below(ready_count));
   }
+  std::size_t peek(std::size_t ready_count, std::size_t ahead) const override {
+    Random copy = random_;
+    for (std::size_t i = 0; i < ahead; ++i) (void)copy.below(ready_count);
+    return static_cast<std::size_t>(copy.below(ready_count));
+  }
   std::string name() const override { return "random"; }
   std::uint64_t seed() const override { return seed_; }
   std::unique_ptr<Scheduler> clone_fresh() const override;
@@ -92,6 +110,10 @@ class ChoiceScheduler final : public Scheduler {
   std::size_t pick(std::size_t ready_count) override {
     if (position_ >= choices_.size()) return 0;
     return choices_[position_++] % ready_count;
+  }
+  std::size_t peek(std::size_t ready_count, std::size_t ahead) const override {
+    const std::size_t position = position_ + ahead;
+    return position < choices_.size() ? choices_[position] % ready_count : 0;
   }
   std::string name() const override { return "choices"; }
   std::uint64_t seed() const override { return seed_; }
