@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "detsim/detail/inline_function.hpp"
+#include "huge_pages.hpp"
 
 namespace detsim::detail {
 
@@ -55,6 +56,13 @@ static_assert(std::is_trivially_copyable_v<HandleLabels> && std::is_trivially_de
 
 class HandlePool {
  public:
+  HandlePool() = default;
+  HandlePool(const HandlePool&) = delete;
+  HandlePool& operator=(const HandlePool&) = delete;
+  ~HandlePool() {
+    for (Chunk* chunk : carved_) chunk->~Chunk();
+  }
+
   HandleRecord& acquire() {
     if (!free_) grow();
     HandleRecord* record = free_;
@@ -97,16 +105,35 @@ class HandlePool {
   // Out of line: inlined, this rare path made acquire()'s callers (every
   // call_soon) save six registers and set up a stack frame.
   [[gnu::noinline]] void grow() {
-    auto chunk = std::unique_ptr<Chunk>(new Chunk);  // default-init: label bytes stay untouched
+    Chunk* chunk = first_chunk_ ? carve_chunk() : (first_chunk_ = std::make_unique_for_overwrite<Chunk>()).get();
     // Link in index order so records are handed out in address order within
     // a chunk (cache-friendly); nothing depends on their addresses.
     for (std::size_t i = chunk_size; i-- > 0;) {
       chunk->records[i].next_free = free_;
       free_ = &chunk->records[i];
     }
-    chunks_.push_back(std::move(chunk));
   }
-  std::vector<std::unique_ptr<Chunk>> chunks_;
+  // Chunks after the first come from huge-page regions (huge_pages.hpp):
+  // with a million timers pending, records are visited in deadline order,
+  // all over 128 MiB of chunks.
+  Chunk* carve_chunk() {
+    if (region_chunks_used_ == chunks_per_region) {
+      regions_.push_back(allocate_huge_page_region());
+      region_chunks_used_ = 0;
+    }
+    // Default-init: label bytes stay untouched.
+    Chunk* chunk = ::new (regions_.back().get() + region_chunks_used_++ * sizeof(Chunk)) Chunk;
+    carved_.push_back(chunk);
+    return chunk;
+  }
+
+  static constexpr std::size_t chunks_per_region = huge_page_bytes / sizeof(Chunk);
+  static_assert(chunks_per_region >= 1 && huge_page_bytes % sizeof(Chunk) == 0 && alignof(Chunk) <= huge_page_bytes);
+
+  std::unique_ptr<Chunk> first_chunk_;
+  std::vector<HugePageRegion> regions_;
+  std::vector<Chunk*> carved_;  // in regions_, destroyed by ~HandlePool
+  std::size_t region_chunks_used_ = chunks_per_region;
   HandleRecord* free_ = nullptr;
 };
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "detsim/detail/assert.hpp"
+#include "huge_pages.hpp"
 
 namespace detsim::detail {
 
@@ -97,13 +98,13 @@ class ReadyQueue {
  private:
   // Out of line, so that push_back stays a few instructions (see HandlePool).
   [[gnu::noinline]] void grow() {
-    std::vector<ReadyEntry> bigger(slots_.size() * 2);
+    std::vector<ReadyEntry, HugePageAllocator<ReadyEntry>> bigger(slots_.size() * 2);
     for (std::size_t i = 0; i < size_; ++i) bigger[i] = slots_[(head_ + i) & mask_];
     slots_ = std::move(bigger);
     mask_ = slots_.size() - 1;
     head_ = 0;
   }
-  std::vector<ReadyEntry> slots_;  // size is a power of two
+  std::vector<ReadyEntry, HugePageAllocator<ReadyEntry>> slots_;  // size is a power of two
   // slots_.size() - 1, kept: entries are 24 bytes, and recomputing the size
   // from the vector's pointers costs a division on every push and take.
   std::size_t mask_;

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "huge_pages.hpp"
+
 namespace detsim::detail {
 
 struct HandleRecord;
@@ -106,7 +108,7 @@ class TimerHeap {
     __builtin_prefetch(reinterpret_cast<const void*>(first + arity * sizeof(TimerEntry) - 1));
   }
 
-  std::vector<TimerEntry> entries_;
+  std::vector<TimerEntry, HugePageAllocator<TimerEntry>> entries_;
 };
 
 }  // namespace detsim::detail

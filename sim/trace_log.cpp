@@ -2,11 +2,8 @@
 
 #include <new>
 
-#if __has_include(<sys/mman.h>)
-#include <sys/mman.h>
-#endif
-
 #include "detsim/detail/assert.hpp"
+#include "huge_pages.hpp"
 
 namespace detsim::detail {
 
@@ -57,9 +54,7 @@ void TraceLog::start_chunk() {
   // need to touch (and fault in) the whole chunk up front.
   auto* memory = static_cast<std::uint8_t*>(::operator new(bytes, std::align_val_t{alignment}));
   chunks_.emplace_back(memory, ChunkDelete{alignment});
-#ifdef MADV_HUGEPAGE
-  if (bytes == chunk_bytes) (void)madvise(memory, bytes, MADV_HUGEPAGE);  // a hint: failure changes nothing
-#endif
+  if (bytes == chunk_bytes) advise_huge_pages(memory, bytes);
   cursor_ = memory;
   limit_ = cursor_ + bytes - max_event_bytes;
 }

@@ -32,6 +32,7 @@
 #include "detsim/detail/assert.hpp"
 #include "detsim/observer.hpp"
 #include "detsim/trace.hpp"
+#include "huge_pages.hpp"
 
 namespace detsim::detail {
 
@@ -63,7 +64,7 @@ class TraceLog {
   // The longest encoding: two header bytes and ten 10-byte varints.
   static constexpr std::size_t max_event_bytes = 2 + 10 * 10;
   static constexpr std::size_t first_chunk_bytes = std::size_t{1} << 16;
-  static constexpr std::size_t chunk_bytes = std::size_t{1} << 21;  // a huge page
+  static constexpr std::size_t chunk_bytes = huge_page_bytes;
   static constexpr std::size_t page_bytes = 4096;
   // Frees a chunk with the alignment it was allocated with.
   struct ChunkDelete {
