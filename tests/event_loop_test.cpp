@@ -186,6 +186,41 @@ TEST(EventLoop, TimersWithEqualDeadlinesRunInSchedulingOrder) {
   EXPECT_EQ(order, "abcdefghi");
 }
 
+// Past a thousand records the handle pool takes its chunks from huge-page
+// regions, and past 2 MiB the timer heap and the ready queue keep their
+// entries in huge-page storage: a big run must behave as a small one.
+TEST(EventLoop, ManyTimersAndReadyCallbacksKeepTheirOrderAtScale) {
+  constexpr std::uint64_t timers = 120000;  // 120k records, a 2.9 MB heap
+  detsim::EventLoop loop;
+  detsim::Random random{9};
+  std::vector<std::uint64_t> deadlines(timers);
+  for (std::uint64_t i = 0; i < timers; ++i) deadlines[i] = i + 1;
+  for (std::uint64_t i = timers - 1; i > 0; --i) std::swap(deadlines[i], deadlines[random.below(i + 1)]);
+  std::vector<std::uint64_t> fired;
+  fired.reserve(timers);
+  std::vector<detsim::TimerHandle> handles;
+  for (std::uint64_t deadline : deadlines) {
+    handles.push_back(loop.call_at(std::chrono::nanoseconds(deadline), [&fired, &loop] {
+      fired.push_back(static_cast<std::uint64_t>(loop.now().count()));
+    }));
+  }
+  for (std::size_t i = 0; i < handles.size(); i += 7) handles[i].cancel();
+  loop.run_until_idle();
+  std::vector<std::uint64_t> expected;
+  for (std::size_t i = 0; i < deadlines.size(); ++i) {
+    if (i % 7 != 0) expected.push_back(deadlines[i]);
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(fired, expected);
+
+  // 100k callbacks ready at once (a 2.4 MB ready queue) run in call_soon order.
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t i = 0; i < 100000; ++i) (void)loop.call_soon([&order, i] { order.push_back(i); });
+  loop.run_until_idle();
+  ASSERT_EQ(order.size(), 100000u);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+}
+
 TEST(EventLoop, TimersNeverFireEarly) {
   detsim::EventLoop loop;
   std::vector<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>> fired;  // (when, now)
