@@ -168,33 +168,36 @@ RC_GTEST_PROP(RandomScheduler, PickIsAlwaysInRange, (std::uint64_t seed, std::ve
   }
 }
 
-RC_GTEST_PROP(RandomScheduler, PeekTellsTheComingPicksAndConsumesNothing,
-              (std::uint64_t seed, std::uint16_t raw_count, std::uint8_t raw_ahead)) {
-  const std::size_t count = std::size_t{raw_count} + 2;
-  const std::size_t ahead = raw_ahead % 8;
-  detsim::RandomScheduler peeked{seed};
-  detsim::RandomScheduler reference{seed};
-  const std::size_t guess = peeked.peek(count, ahead);
+namespace {
+// Scheduler::peek's contract, on fresh copies of `prototype` that have made
+// `made` picks already: peek(count, ahead) is what the (ahead + 1)-th pick
+// from there returns, and peeking changes none of the picks that follow.
+void check_peek(const detsim::Scheduler& prototype, std::size_t count, std::size_t ahead, std::size_t made) {
+  const auto peeked = prototype.clone_fresh();
+  const auto reference = prototype.clone_fresh();
+  for (std::size_t i = 0; i < made; ++i) {
+    (void)peeked->pick(count);
+    (void)reference->pick(count);
+  }
+  const std::size_t guess = peeked->peek(count, ahead);
   std::size_t pick = 0;
-  for (std::size_t i = 0; i <= ahead; ++i) pick = reference.pick(count);
+  for (std::size_t i = 0; i <= ahead; ++i) pick = reference->pick(count);
   RC_ASSERT(guess == pick);
-  // Peeking left the stream where it was: the picks are the reference's.
-  detsim::RandomScheduler fresh{seed};
-  for (std::size_t i = 0; i <= ahead; ++i) RC_ASSERT(peeked.pick(count) == fresh.pick(count));
+  const auto fresh = prototype.clone_fresh();
+  for (std::size_t i = 0; i < made; ++i) (void)fresh->pick(count);
+  for (std::size_t i = 0; i <= ahead; ++i) RC_ASSERT(peeked->pick(count) == fresh->pick(count));
+}
+}  // namespace
+
+RC_GTEST_PROP(RandomScheduler, PeekTellsTheComingPicksAndConsumesNothing,
+              (std::uint64_t seed, std::uint16_t raw_count, std::uint8_t ahead, std::uint8_t made)) {
+  check_peek(detsim::RandomScheduler{seed}, std::size_t{raw_count} + 2, ahead % 8, made % 8);
 }
 
+// Past the end of its list, a ChoiceScheduler picks (and peeks) 0.
 RC_GTEST_PROP(ChoiceScheduler, PeekTellsTheComingPicksAndConsumesNothing,
-              (std::vector<std::uint32_t> choices, std::uint16_t raw_count, std::uint8_t raw_ahead)) {
-  const std::size_t count = std::size_t{raw_count} + 2;
-  const std::size_t ahead = raw_ahead % 8;
-  detsim::ChoiceScheduler peeked{choices};
-  detsim::ChoiceScheduler reference{choices};
-  const std::size_t guess = peeked.peek(count, ahead);
-  std::size_t pick = 0;
-  for (std::size_t i = 0; i <= ahead; ++i) pick = reference.pick(count);
-  RC_ASSERT(guess == pick);
-  detsim::ChoiceScheduler fresh{choices};
-  for (std::size_t i = 0; i <= ahead; ++i) RC_ASSERT(peeked.pick(count) == fresh.pick(count));
+              (std::vector<std::uint32_t> choices, std::uint16_t raw_count, std::uint8_t ahead, std::uint8_t made)) {
+  check_peek(detsim::ChoiceScheduler{choices}, std::size_t{raw_count} + 2, ahead % 8, made % 8);
 }
 
 TEST(Scheduler, PeekDefaultsToNoGuess) {
