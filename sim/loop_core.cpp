@@ -67,12 +67,11 @@ void LoopCore::ensure_open() const {
 
 // ---- scheduling -------------------------------------------------------------
 
-HandleRecord& LoopCore::new_record(InlineFunction<void()>& callback, std::source_location site, TaskCore* task) {
+HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* task, bool is_step) {
   ensure_open();
   HandleRecord& record = pool_.acquire();
-  record.callback = std::move(callback);
   record.id = ++handle_counter_;
-  record.is_step = false;
+  record.is_step = is_step;
   if (observed()) HandlePool::label(record, HandleLabels{current_cause_, task, site});
   return record;
 }
@@ -107,19 +106,30 @@ inline void LoopCore::emit_handle_event(HandleRecord& record, std::uint32_t choi
   }
 }
 
-HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task,
-                                      bool is_step) {
-  HandleRecord& record = new_record(callback, site, task);
-  record.is_step = is_step;
-  record.state = HandleRecord::State::ready;
-  ready_.push_back(task ? ReadyEntry{&record, task, task->frame_address()} : ReadyEntry{&record});
-  if (observed()) emit_handle_event<EventKind::call_soon>(record);
+HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site) {
+  HandleRecord& record = new_record(site, nullptr, false);
+  record.callback = std::move(callback);
+  make_ready(record, ReadyEntry{&record});
   return record;
+}
+
+void LoopCore::schedule_step(TaskCore& task, std::source_location site) {
+  // No callback: run_ready calls the entry's task's step() directly, which
+  // saves building, moving and destroying a callback per step.
+  HandleRecord& record = new_record(site, &task, true);
+  make_ready(record, ReadyEntry{&record, &task, task.frame_address()});
+}
+
+inline void LoopCore::make_ready(HandleRecord& record, const ReadyEntry& entry) {
+  record.state = HandleRecord::State::ready;
+  ready_.push_back(entry);
+  if (observed()) emit_handle_event<EventKind::call_soon>(record);
 }
 
 TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
                               std::source_location site, TaskCore* task) {
-  HandleRecord& record = new_record(callback, site, task);
+  HandleRecord& record = new_record(site, task, false);
+  record.callback = std::move(callback);
   record.state = HandleRecord::State::timer;
   timers_.push(TimerEntry{when, ++timer_sequence_, &record});
   if (observed()) emit_handle_event<EventKind::timer_scheduled>(record, 0, 0, when);
@@ -249,8 +259,7 @@ void LoopCore::run_once() {
       entry.prefetch();
       prefetch_next_pick(count);
     }
-    HandleRecord* record = entry.record;
-    run_ready(*record, static_cast<std::uint32_t>(choice), static_cast<std::uint32_t>(count));
+    run_ready(entry, static_cast<std::uint32_t>(choice), static_cast<std::uint32_t>(count));
     if (halt_error_) [[unlikely]] throw_if_halted();
   }
   iteration_remaining_ = 0;
@@ -282,7 +291,8 @@ void LoopCore::throw_if_halted() {
   std::rethrow_exception(error);
 }
 
-void LoopCore::run_ready(HandleRecord& record, std::uint32_t choice, std::uint32_t of) {
+void LoopCore::run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of) {
+  HandleRecord& record = *entry.record;
   ++callbacks_run_;
   record.state = HandleRecord::State::running;
   std::uint64_t seq = 0;
@@ -296,7 +306,11 @@ void LoopCore::run_ready(HandleRecord& record, std::uint32_t choice, std::uint32
   }
   const std::uint64_t previous_cause = exchange_cause(seq);
   try {
-    record.callback();
+    if (record.is_step) {
+      entry.task->step();
+    } else {
+      record.callback();
+    }
   } catch (...) {
     ExceptionContext context;
     context.message = "Exception in callback";

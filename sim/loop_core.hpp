@@ -37,19 +37,17 @@ class LoopCore {
   LoopAnchor& anchor() noexcept { return *anchor_; }
   std::chrono::nanoseconds now() const noexcept { return now_; }
 
-  // Scheduling. `task` labels events with the task concerned (null for a
-  // plain callback); `is_step` marks the handle as that task's step.
-  // Callbacks come by rvalue reference (here and in EventLoop's *_erased):
-  // the caller's temporary is relocated once, into the handle record, instead
-  // of once per by-value hop.
-  Handle call_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task = nullptr,
-                   bool is_step = false) {
-    HandleRecord& record = schedule_soon(std::move(callback), site, task, is_step);
+  // Scheduling. Callbacks come by rvalue reference (here and in
+  // EventLoop's *_erased): the caller's temporary is relocated once, into
+  // the handle record, instead of once per by-value hop.
+  Handle call_soon(InlineFunction<void()>&& callback, std::source_location site) {
+    HandleRecord& record = schedule_soon(std::move(callback), site);
     return Handle(this, &record, record.generation, record.id);
   }
-  // call_soon without the Handle (a task's wake-up has no use for one).
-  HandleRecord& schedule_soon(InlineFunction<void()>&& callback, std::source_location site, TaskCore* task,
-                              bool is_step);
+  HandleRecord& schedule_soon(InlineFunction<void()>&& callback, std::source_location site);
+  // call_soon of `task`'s next step (a wake-up, so a scheduler decision).
+  void schedule_step(TaskCore& task, std::source_location site);
+  // `task` labels the timer's events with the task concerned (a sleep's).
   TimerHandle call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback, std::source_location site,
                       TaskCore* task = nullptr);
   void cancel(HandleRecord& record, std::uint32_t generation) noexcept;
@@ -134,10 +132,13 @@ class LoopCore {
   void advance_clock_to_next_timer();
   void move_due_timers();
   void prefetch_next_pick(std::size_t count) const noexcept;
-  void run_ready(HandleRecord& record, std::uint32_t choice, std::uint32_t of);
+  void run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of);
   void discard_cancelled_timers_at_top() noexcept;
   [[noreturn]] void throw_deadlock() const;
-  HandleRecord& new_record(InlineFunction<void()>& callback, std::source_location site, TaskCore* task);
+  // A record with a fresh id, labelled when observed; the caller gives it
+  // its callback (a step has none: see run_ready) and state.
+  HandleRecord& new_record(std::source_location site, TaskCore* task, bool is_step);
+  void make_ready(HandleRecord& record, const ReadyEntry& entry);
   // `when`: the deadline, for timer_scheduled and timer_due.
   template <EventKind kind>
   [[gnu::always_inline]] void emit_handle_event(HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0,

@@ -50,7 +50,7 @@ void TaskCore::start(LoopCore& loop, std::string name, std::source_location site
 }
 
 void TaskCore::schedule_step(std::source_location site) {
-  loop_->schedule_soon([this] { step(); }, site, this, true);
+  loop_->schedule_step(*this, site);
 }
 
 void TaskCore::step() {
