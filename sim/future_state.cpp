@@ -226,16 +226,29 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   LoopCore* loop = this->loop();
   const bool observed = loop && loop->observed();
   const std::uint64_t previous_cause = observed ? announce_completion(*loop, site) : 0;
-  // Callbacks run once each, in registration order. Take them out first: a
-  // callback that adds another now finds the future done and runs it at once.
+  // Callbacks run once each, in registration order, each out of reach first:
+  // remove_done_callback no longer finds it, and a callback added meanwhile
+  // finds the future done and runs at once.
+  if (has_more_callbacks()) [[unlikely]] {
+    run_callbacks_taken_out();
+  } else if (first_callback_.function) {
+    // Most futures have one waiter. It runs where it is, made unfindable by
+    // its id (no callback has id 0), and is destroyed after.
+    first_callback_.id = 0;
+    invoke_done_callback(first_callback_.function, false);
+    first_callback_.function.reset();
+  }
+  if (observed) loop->exchange_cause(previous_cause);
+}
+
+void FutureStateBase::run_callbacks_taken_out() {
   DoneCallback first = std::move(first_callback_);
   std::vector<DoneCallback> more;
-  if (has_more_callbacks()) [[unlikely]] more.swap(rare_->more_callbacks);  // most futures have one waiter
+  more.swap(rare_->more_callbacks);
   if (first.function) invoke_done_callback(first.function, false);
   for (DoneCallback& callback : more) {
     if (callback.function) invoke_done_callback(callback.function, false);
   }
-  if (observed) loop->exchange_cause(previous_cause);
 }
 
 std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
@@ -310,6 +323,7 @@ std::uint64_t FutureStateBase::add_done_callback(DoneFunction&& function, std::s
 }
 
 std::size_t FutureStateBase::remove_done_callback(std::uint64_t callback_id) noexcept {
+  if (callback_id == 0) return 0;  // ids start at 1; 0 marks a callback that is running
   if (first_callback_.function && first_callback_.id == callback_id) {
     first_callback_.function.reset();
     return 1;

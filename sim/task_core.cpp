@@ -159,7 +159,7 @@ void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {
   }
   waiting_on_ = &future;
   wait_site_ = site;
-  wait_callback_id_ = future.add_done_callback([this](FutureStateBase&) { wake(); }, site);
+  wait_callback_id_ = future.add_done_callback_in_place([this](FutureStateBase&) { wake(); }, site);
   if (must_cancel_ && waiting_on_ && waiting_on_->cancel(cancel_message_, site)) must_cancel_ = false;
 }
 

@@ -276,6 +276,25 @@ TEST(Future, RemovingALaterCallbackDuringCompletionIsTooLate) {
   EXPECT_EQ(log, (std::vector<std::string>{"first removes second: 0", "second"}));
 }
 
+TEST(Future, ACallbackRemovingItselfWhileItRunsFindsNothingAndRunsOn) {
+  // A lone callback runs where it is stored: removing it there would destroy
+  // the callable (and its captured string) while it runs.
+  detsim::EventLoop loop;
+  auto future = loop.create_future<int>();
+  std::vector<std::string> log;
+  detsim::CallbackId self;
+  const std::string label(64, 'x');  // on the heap, so a destroyed copy shows under ASan
+  self = future.add_done_callback([&log, &self, label](detsim::Future<int>& f) {
+    const std::size_t removed = f.remove_done_callback(self);
+    log.push_back(label.substr(0, 3) + " removed " + std::to_string(removed));
+    EXPECT_EQ(f.remove_done_callback(detsim::CallbackId{}), 0u);
+  });
+  future.set_result(1);
+  EXPECT_EQ(log, (std::vector<std::string>{"xxx removed 0"}));
+  EXPECT_EQ(future.remove_done_callback(self), 0u);
+  EXPECT_EQ(future.remove_done_callback(detsim::CallbackId{}), 0u);
+}
+
 TEST(Future, CallbackAddedFromACallbackRunsImmediately) {
   // The future is done while its callbacks run, so the seed's invariant
   // applies: the new callback runs inside add_done_callback, before the

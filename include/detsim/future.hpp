@@ -103,7 +103,7 @@ class [[nodiscard]] Future {
   template <class F>
     requires std::is_invocable_v<F&, Future<T>&>
   CallbackId add_done_callback(F&& callback, std::source_location site = std::source_location::current()) {
-    auto id = state_->add_done_callback(
+    auto id = state_->add_done_callback_in_place(
         [callback = std::forward<F>(callback)](detail::FutureStateBase& state) mutable {
           Future<T> self{&static_cast<detail::FutureState<T>&>(state)};
           callback(self);

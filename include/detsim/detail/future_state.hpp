@@ -101,6 +101,18 @@ class FutureStateBase {
   const std::string& cancel_message() const noexcept;
 
   std::uint64_t add_done_callback(DoneFunction&& function, std::source_location site);
+  // The same for a callable not yet wrapped: in the common case (a pending
+  // future with no callback yet, a task about to await it) it is built in
+  // the inline slot directly.
+  template <class F>
+  std::uint64_t add_done_callback_in_place(F&& function, std::source_location site) {
+    if (status_ == Status::pending && !first_callback_.function && !rare_) [[likely]] {
+      first_callback_.function.emplace_into_empty(std::forward<F>(function));
+      first_callback_.id = next_callback_id_;
+      return next_callback_id_++;
+    }
+    return add_done_callback(DoneFunction(std::forward<F>(function)), site);
+  }
   std::size_t remove_done_callback(std::uint64_t callback_id) noexcept;
 
   // For TaskCore: complete the future, bypassing the checks that keep users
@@ -134,6 +146,7 @@ class FutureStateBase {
     std::uint64_t id = 0;
   };
   void complete(Status status, std::source_location site);
+  [[gnu::noinline]] void run_callbacks_taken_out();
   // The observed-only events (set_result / set_exception / cancel, a done
   // callback, future_created), out of line so that unobserved runs do not
   // carry them. The first two return the cause in effect before them, to

@@ -12,6 +12,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "detsim/detail/assert.hpp"
+
 namespace detsim::detail {
 
 template <class Signature>
@@ -50,6 +52,14 @@ class InlineFunction<R(Args...)> {
     if (manage_) manage_(Operation::destroy, storage_, nullptr);
     invoke_ = nullptr;
     manage_ = nullptr;
+  }
+  // Stores `function` in an empty InlineFunction, built in place: no
+  // temporary to move from and destroy, as assigning one would make.
+  template <class F>
+    requires(!std::is_same_v<std::decay_t<F>, InlineFunction> && std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
+  void emplace_into_empty(F&& function) {
+    DETSIM_ASSERT(!invoke_);
+    emplace(std::forward<F>(function));
   }
 
  private:
