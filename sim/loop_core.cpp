@@ -108,7 +108,7 @@ inline void LoopCore::emit_handle_event(HandleRecord& record, std::uint32_t choi
 
 HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site) {
   HandleRecord& record = new_record(site, nullptr, false);
-  record.callback = std::move(callback);
+  record.callback.move_into_empty(std::move(callback));
   make_ready(record, ReadyEntry{&record});
   return record;
 }
@@ -129,7 +129,7 @@ inline void LoopCore::make_ready(HandleRecord& record, const ReadyEntry& entry) 
 TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
                               std::source_location site, TaskCore* task) {
   HandleRecord& record = new_record(site, task, false);
-  record.callback = std::move(callback);
+  record.callback.move_into_empty(std::move(callback));
   record.state = HandleRecord::State::timer;
   timers_.push(TimerEntry{when, ++timer_sequence_, &record});
   if (observed()) emit_handle_event<EventKind::timer_scheduled>(record, 0, 0, when);

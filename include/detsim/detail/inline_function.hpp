@@ -61,6 +61,12 @@ class InlineFunction<R(Args...)> {
     DETSIM_ASSERT(!invoke_);
     emplace(std::forward<F>(function));
   }
+  // Move-assignment into an empty InlineFunction, which has nothing to
+  // destroy first (a handle record's, once released).
+  void move_into_empty(InlineFunction&& other) noexcept {
+    DETSIM_ASSERT(!invoke_);
+    take(other);
+  }
 
  private:
   enum class Operation { relocate, destroy };
