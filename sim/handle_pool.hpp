@@ -24,8 +24,7 @@ class TaskCore;
 
 // One cache line holding everything that scheduling, running, cancelling
 // and recycling a record touch. With 100k tasks or 1M timers pending the
-// record a step picks is cold, so this makes each a single cache miss; and
-// a million pending timers take 64 MB of records, not 128.
+// record a step picks is cold, so this makes each a single cache miss.
 struct alignas(64) HandleRecord {
   InlineFunction<void()> callback;
   union {
@@ -43,7 +42,8 @@ struct alignas(64) HandleRecord {
 static_assert(sizeof(HandleRecord) == 64, "a record is one cache line");
 
 // What only observers need to know of a record: written when the loop is
-// observed, so an unobserved run never touches (or even faults in) them.
+// observed, so an unobserved run never touches them (though where a chunk
+// sits in a huge page, they are faulted in with the records).
 struct HandleLabels {
   std::uint64_t cause;        // seq of the event that scheduled it
   TaskCore* task;             // the task whose step this is, if any
@@ -60,7 +60,10 @@ class HandlePool {
   HandlePool(const HandlePool&) = delete;
   HandlePool& operator=(const HandlePool&) = delete;
   ~HandlePool() {
-    for (Chunk* chunk : carved_) chunk->~Chunk();
+    for (std::size_t region = 0; region < regions_.size(); ++region) {
+      const std::size_t chunks = region + 1 < regions_.size() ? chunks_per_region : region_chunks_used_;
+      for (std::size_t i = 0; i < chunks; ++i) chunk_in(region, i).~Chunk();
+    }
   }
 
   HandleRecord& acquire() {
@@ -87,20 +90,23 @@ class HandlePool {
     record.labelled = true;
   }
   // The labels of a record of this pool's: found from the record's address,
-  // as chunks are aligned to the size of their records array.
+  // as chunks are aligned to their size.
   static HandleLabels& labels(HandleRecord& record) noexcept {
-    auto* chunk = reinterpret_cast<Chunk*>(reinterpret_cast<std::uintptr_t>(&record) & ~(records_bytes - 1));
+    auto* chunk = reinterpret_cast<Chunk*>(reinterpret_cast<std::uintptr_t>(&record) & ~(chunk_bytes - 1));
     const auto index = static_cast<std::size_t>(&record - chunk->records);
     return *std::launder(reinterpret_cast<HandleLabels*>(chunk->label_bytes + index * sizeof(HandleLabels)));
   }
 
  private:
-  static constexpr std::size_t chunk_size = 1024;
-  static constexpr std::size_t records_bytes = chunk_size * sizeof(HandleRecord);
-  struct alignas(records_bytes) Chunk {
+  // As many records and their labels as fill 128 KiB (1489 of them): no
+  // padding, which a huge page would fault in for nothing.
+  static constexpr std::size_t chunk_bytes = std::size_t{1} << 17;
+  static constexpr std::size_t chunk_size = chunk_bytes / (sizeof(HandleRecord) + sizeof(HandleLabels));
+  struct alignas(chunk_bytes) Chunk {
     HandleRecord records[chunk_size];
     alignas(HandleLabels) std::byte label_bytes[chunk_size * sizeof(HandleLabels)];
   };
+  static_assert(sizeof(Chunk) == chunk_bytes);
 
   // Out of line: inlined, this rare path made acquire()'s callers (every
   // call_soon) save six registers and set up a stack frame.
@@ -113,18 +119,21 @@ class HandlePool {
       free_ = &chunk->records[i];
     }
   }
-  // Chunks after the first come from huge-page regions (huge_pages.hpp):
-  // with a million timers pending, records are visited in deadline order,
-  // all over 128 MiB of chunks.
+  // Chunks after the first are carved out of huge-page regions
+  // (huge_pages.hpp), 16 to a region: with a million timers pending, records
+  // are visited in deadline order all over 85 MiB of them. A small program
+  // (up to 1489 handles pending) keeps to its first, ordinary chunk.
   Chunk* carve_chunk() {
-    if (region_chunks_used_ == chunks_per_region) {
+    if (regions_.empty() || region_chunks_used_ == chunks_per_region) {
+      regions_.reserve(regions_.size() + 1);  // so that push_back cannot throw with a region in hand
       regions_.push_back(allocate_huge_page_region());
       region_chunks_used_ = 0;
     }
     // Default-init: label bytes stay untouched.
-    Chunk* chunk = ::new (regions_.back().get() + region_chunks_used_++ * sizeof(Chunk)) Chunk;
-    carved_.push_back(chunk);
-    return chunk;
+    return ::new (static_cast<void*>(&chunk_in(regions_.size() - 1, region_chunks_used_++))) Chunk;
+  }
+  Chunk& chunk_in(std::size_t region, std::size_t index) const noexcept {
+    return *reinterpret_cast<Chunk*>(regions_[region].get() + index * sizeof(Chunk));
   }
 
   static constexpr std::size_t chunks_per_region = huge_page_bytes / sizeof(Chunk);
@@ -132,8 +141,7 @@ class HandlePool {
 
   std::unique_ptr<Chunk> first_chunk_;
   std::vector<HugePageRegion> regions_;
-  std::vector<Chunk*> carved_;  // in regions_, destroyed by ~HandlePool
-  std::size_t region_chunks_used_ = chunks_per_region;
+  std::size_t region_chunks_used_ = 0;  // in the last region; ~HandlePool destroys them
   HandleRecord* free_ = nullptr;
 };
 

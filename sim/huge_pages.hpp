@@ -19,8 +19,9 @@ namespace detsim::detail {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t{1} << 21;
 
-// Asks Linux to back [memory, memory + bytes) with huge pages; `memory` and
-// `bytes` should be multiples of huge_page_bytes. Failure changes nothing.
+// Asks Linux to back [memory, memory + bytes) with huge pages; `memory` must
+// be page-aligned. Only the whole huge pages in the range can be; failure
+// changes nothing.
 void advise_huge_pages(void* memory, std::size_t bytes) noexcept;
 
 struct HugePageRegionDelete {
@@ -53,7 +54,10 @@ struct HugePageAllocator {
     if (bytes < huge_page_bytes) return std::allocator<T>{}.deallocate(memory, count);
     ::operator delete(memory, std::align_val_t{huge_page_bytes});
   }
-  friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) noexcept { return true; }
+  template <class U>
+  bool operator==(const HugePageAllocator<U>&) const noexcept {
+    return true;  // stateless: any one frees what another allocated
+  }
 };
 
 }  // namespace detsim::detail

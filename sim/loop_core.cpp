@@ -266,22 +266,27 @@ void LoopCore::run_once() {
   iteration_last_handle_id_ = 0;
 }
 
-// Starts loading the callback the next pick will probably take, so that its
-// cache misses overlap with running this one. FIFO order runs the front next
-// (loaded a few entries ahead); another scheduler is asked for its next answer
-// assuming the ready count stays `count` (this callback schedules one more,
-// as a task step that awaits again does). Only a guess: nothing is decided.
+// Starts loading the callbacks the loop will probably run a few picks from
+// now, so that their cache misses overlap with running the ones before.
+// FIFO order runs the front next, so a few entries behind the front. Another
+// scheduler is asked what it will pick prefetch_distance picks ahead,
+// assuming the ready count stays `count` (each callback schedules one more,
+// as a task step that awaits again does); the queue slot holding that entry
+// is loaded twice as far ahead. Taking index i > 0 leaves the other entries
+// where they are, so that index still names the entry then; taking 0 shifts
+// them all, so a guess of 0 (a replay of a FIFO run, say) and a scheduler
+// that cannot tell get FIFO's guess. Only guesses: nothing is decided here.
 void LoopCore::prefetch_next_pick(std::size_t count) const noexcept {
-  if (fifo_) {
-    ready_.at(prefetch_distance).prefetch();
-    return;
+  if (!fifo_) {
+    const std::size_t guess = scheduler_->peek(count, prefetch_distance - 1);
+    if (guess != Scheduler::npos && guess != 0) {
+      if (guess < ready_.size()) ready_.at(guess).prefetch();
+      const std::size_t later_guess = scheduler_->peek(count, 2 * prefetch_distance - 1);
+      if (later_guess < ready_.size()) __builtin_prefetch(&ready_.at(later_guess));
+      return;
+    }
   }
-  const std::size_t guess = scheduler_->peek(count, prefetch_distance - 1);
-  if (guess < ready_.size()) ready_.at(guess).prefetch();
-  // The entry itself sits at a random place in the queue: load it twice as
-  // far ahead, so that it is there when the line above reads it.
-  const std::size_t later_guess = scheduler_->peek(count, 2 * prefetch_distance - 1);
-  if (later_guess < ready_.size()) __builtin_prefetch(&ready_.at(later_guess));
+  ready_.at(prefetch_distance).prefetch();
 }
 
 void LoopCore::throw_if_halted() {

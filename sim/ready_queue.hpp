@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -32,11 +33,13 @@ struct ReadyEntry {
   void prefetch() const noexcept {
     __builtin_prefetch(record);
     __builtin_prefetch(task);
+    if (!frame) return;  // a plain callback
     // g++ lays a frame out as resume and destroy pointers, the promise, the
     // parameters, the resume index, then locals and awaiters: resuming and
     // suspending again reads past the first line of all but tiny frames.
+    // (An address, not a pointer into the frame, which may be smaller.)
     __builtin_prefetch(frame);
-    __builtin_prefetch(static_cast<const char*>(frame) + 64);
+    __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(frame) + 64));
   }
 };
 

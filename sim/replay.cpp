@@ -111,6 +111,11 @@ std::size_t ReplayScheduler::pick(std::size_t ready_count) {
   return decision.choice;
 }
 
+std::size_t ReplayScheduler::peek(std::size_t, std::size_t ahead) const noexcept {
+  const std::size_t position = position_ + ahead;
+  return position < schedule_.decisions.size() ? static_cast<std::size_t>(schedule_.decisions[position].choice) : npos;
+}
+
 std::unique_ptr<Scheduler> ReplayScheduler::clone_fresh() const { return std::make_unique<ReplayScheduler>(schedule_); }
 
 // ---- Replayer -------------------------------------------------------------------

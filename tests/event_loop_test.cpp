@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -186,9 +188,9 @@ TEST(EventLoop, TimersWithEqualDeadlinesRunInSchedulingOrder) {
   EXPECT_EQ(order, "abcdefghi");
 }
 
-// Past a thousand records the handle pool takes its chunks from huge-page
-// regions, and past 2 MiB the timer heap and the ready queue keep their
-// entries in huge-page storage: a big run must behave as a small one.
+// Past 1489 pending handles the handle pool carves its chunks out of
+// huge-page regions, and past 2 MiB the timer heap and the ready queue keep
+// their entries in huge-page storage: a big run must behave as a small one.
 TEST(EventLoop, ManyTimersAndReadyCallbacksKeepTheirOrderAtScale) {
   constexpr std::uint64_t timers = 120000;  // 120k records, a 2.9 MB heap
   detsim::EventLoop loop;
@@ -213,12 +215,57 @@ TEST(EventLoop, ManyTimersAndReadyCallbacksKeepTheirOrderAtScale) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(fired, expected);
 
-  // 100k callbacks ready at once (a 2.4 MB ready queue) run in call_soon order.
+  // 100k callbacks ready at once (a 3 MiB ready queue) run in call_soon order.
   std::vector<std::uint32_t> order;
   for (std::uint32_t i = 0; i < 100000; ++i) (void)loop.call_soon([&order, i] { order.push_back(i); });
   loop.run_until_idle();
   ASSERT_EQ(order.size(), 100000u);
   EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+}
+
+// The same at scale with an observer: every record's labels (the cause and
+// site its events report) live beside it in its chunk, and must come back
+// intact from every chunk, the first and the carved ones.
+TEST(EventLoop, ObservedEventsKeepTheirCausesAndSitesAcrossPoolChunks) {
+  struct CauseChecker final : detsim::LoopObserver {
+    std::map<std::uint64_t, std::uint64_t> last_seq_of_handle;
+    std::uint64_t callbacks = 0;
+    std::uint64_t wrong_causes = 0;
+    std::uint64_t wrong_sites = 0;
+    std::uint_least32_t timer_line = 0;
+    std::uint_least32_t soon_line = 0;
+    void on_event(const detsim::Event& event) override {
+      using detsim::EventKind;
+      if (event.kind == EventKind::timer_due || event.kind == EventKind::callback) {
+        if (event.cause != last_seq_of_handle[event.handle]) ++wrong_causes;
+      }
+      if (event.kind == EventKind::callback) {
+        ++callbacks;
+        if (event.site.line() != timer_line && event.site.line() != soon_line) ++wrong_sites;
+      }
+      if (event.kind == EventKind::call_soon || event.kind == EventKind::timer_scheduled ||
+          event.kind == EventKind::timer_due) {
+        last_seq_of_handle[event.handle] = event.seq;
+      }
+    }
+  } checker;
+  detsim::EventLoop loop;
+  loop.add_observer(checker);
+  int ran = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const auto timer_site = std::source_location::current();
+    loop.call_at(std::chrono::nanoseconds(5000 - i), [&ran] { ++ran; }, timer_site);
+    const auto soon_site = std::source_location::current();
+    (void)loop.call_soon([&ran] { ++ran; }, soon_site);
+    checker.timer_line = timer_site.line();
+    checker.soon_line = soon_site.line();
+  }
+  loop.run_until_idle();
+  loop.remove_observer(checker);
+  EXPECT_EQ(ran, 10000);
+  EXPECT_EQ(checker.callbacks, 10000u);
+  EXPECT_EQ(checker.wrong_causes, 0u);
+  EXPECT_EQ(checker.wrong_sites, 0u);
 }
 
 TEST(EventLoop, TimersNeverFireEarly) {

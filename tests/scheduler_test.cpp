@@ -14,6 +14,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <detsim/detsim.hpp>
+#include <detsim/replay.hpp>
 
 namespace {
 
@@ -198,6 +199,22 @@ RC_GTEST_PROP(RandomScheduler, PeekTellsTheComingPicksAndConsumesNothing,
 RC_GTEST_PROP(ChoiceScheduler, PeekTellsTheComingPicksAndConsumesNothing,
               (std::vector<std::uint32_t> choices, std::uint16_t raw_count, std::uint8_t ahead, std::uint8_t made)) {
   check_peek(detsim::ChoiceScheduler{choices}, std::size_t{raw_count} + 2, ahead % 8, made % 8);
+}
+
+// A replay peeks at its recorded decisions, and past their end (where pick
+// throws DivergenceError) has no guess.
+RC_GTEST_PROP(ReplayScheduler, PeekTellsTheComingPicksAndConsumesNothing,
+              (std::vector<std::uint32_t> raw_choices, std::uint16_t raw_count, std::uint8_t ahead, std::uint8_t made)) {
+  const std::size_t count = std::size_t{raw_count} + 2;
+  detsim::Schedule schedule{.scheduler = "random", .seed = 1, .decisions = {}};
+  for (std::uint32_t raw : raw_choices) {
+    schedule.decisions.push_back({.choice = static_cast<std::uint32_t>(raw % count),
+                                  .of = static_cast<std::uint32_t>(count)});
+  }
+  while (schedule.decisions.size() < 16) schedule.decisions.push_back({.choice = 1, .of = static_cast<std::uint32_t>(count)});
+  check_peek(detsim::ReplayScheduler{schedule}, count, ahead % 8, made % 8);
+  const detsim::ReplayScheduler replay{schedule};
+  RC_ASSERT(replay.peek(count, schedule.decisions.size()) == detsim::Scheduler::npos);
 }
 
 TEST(Scheduler, PeekDefaultsToNoGuess) {

@@ -54,6 +54,8 @@ class ReplayScheduler final : public Scheduler {
  public:
   explicit ReplayScheduler(Schedule schedule);
   std::size_t pick(std::size_t ready_count) override;
+  // The recorded choice, or npos past the end (pick will throw there).
+  std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept override;
   std::string name() const override { return schedule_.scheduler; }
   std::uint64_t seed() const override { return schedule_.seed; }
   std::unique_ptr<Scheduler> clone_fresh() const override;

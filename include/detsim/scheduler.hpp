@@ -16,7 +16,8 @@
 //   - pick() is only called with ready_count >= 2: a lone candidate is no
 //     decision, so it consumes no randomness and no recorded choice;
 //   - pick() must return an index < ready_count;
-//   - peek() is a const guess: it never changes what pick() answers.
+//   - peek() is a const, non-throwing guess: it never changes what pick()
+//     answers.
 //
 // Determinism contract: a scheduler's answers are a pure function of its
 // construction parameters and the sequence of ready_count values it was asked
@@ -45,13 +46,14 @@ class Scheduler {
   // The index, in [0, ready_count), of the ready callback to run next.
   virtual std::size_t pick(std::size_t ready_count) = 0;
   // What the (ahead + 1)-th pick from now would return if every pick until
-  // then were asked with ready_count; npos where the scheduler cannot tell
-  // cheaply. Consumes nothing: pick() answers as if peek were never called.
+  // then were asked with ready_count (>= 2, as for pick); npos where the
+  // scheduler cannot tell cheaply. Consumes nothing: pick() answers as if
+  // peek were never called, and it cannot fail (a guess has no errors).
   // The loop uses it only to start loading the callbacks it will probably
   // run soon (with many callbacks ready they are cold in cache), never to
   // decide: a wrong guess costs a wasted prefetch and nothing else.
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  virtual std::size_t peek(std::size_t ready_count, std::size_t ahead) const {
+  virtual std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept {
     (void)ready_count;
     (void)ahead;
     return npos;
@@ -84,7 +86,7 @@ class RandomScheduler final : public Scheduler {
   std::size_t pick(std::size_t ready_count) override {
     return static_cast<std::size_t>(random_.below(ready_count));
   }
-  std::size_t peek(std::size_t ready_count, std::size_t ahead) const override {
+  std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept override {
     Random copy = random_;
     for (std::size_t i = 0; i < ahead; ++i) (void)copy.below(ready_count);
     return static_cast<std::size_t>(copy.below(ready_count));
@@ -111,7 +113,7 @@ class ChoiceScheduler final : public Scheduler {
     if (position_ >= choices_.size()) return 0;
     return choices_[position_++] % ready_count;
   }
-  std::size_t peek(std::size_t ready_count, std::size_t ahead) const override {
+  std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept override {
     const std::size_t position = position_ + ahead;
     return position < choices_.size() ? choices_[position] % ready_count : 0;
   }
