@@ -120,7 +120,7 @@ void LoopCore::schedule_step(TaskCore& task, std::source_location site) {
   make_ready(record, ReadyEntry{&record, &task, task.frame_address()});
 }
 
-inline void LoopCore::make_ready(HandleRecord& record, const ReadyEntry& entry) {
+[[gnu::always_inline]] inline void LoopCore::make_ready(HandleRecord& record, const ReadyEntry& entry) {
   record.state = HandleRecord::State::ready;
   ready_.push_back(entry);
   if (observed()) emit_handle_event<EventKind::call_soon>(record);
