@@ -98,9 +98,14 @@ class HandlePool {
   }
 
  private:
-  // As many records and their labels as fill 128 KiB (1489 of them): no
-  // padding, which a huge page would fault in for nothing.
-  static constexpr std::size_t chunk_bytes = std::size_t{1} << 17;
+  // As many records and their labels as fill 32 KiB (372 of them): no
+  // padding, which a huge page would fault in for nothing. Small, because a
+  // loop allocates its first chunk from the ordinary heap when it first
+  // schedules something: at 128 KiB (and as aligned) glibc served it with an
+  // mmap and a munmap per loop, and its pages came fresh, page fault by page
+  // fault. That made a loop running a twenty-step program cost 25-32 us
+  // instead of 1, and a seed sweep spends its time making loops.
+  static constexpr std::size_t chunk_bytes = std::size_t{1} << 15;
   static constexpr std::size_t chunk_size = chunk_bytes / (sizeof(HandleRecord) + sizeof(HandleLabels));
   struct alignas(chunk_bytes) Chunk {
     HandleRecord records[chunk_size];
@@ -120,9 +125,9 @@ class HandlePool {
     }
   }
   // Chunks after the first are carved out of huge-page regions
-  // (huge_pages.hpp), 16 to a region: with a million timers pending, records
+  // (huge_pages.hpp), 64 to a region: with a million timers pending, records
   // are visited in deadline order all over 85 MiB of them. A small program
-  // (up to 1489 handles pending) keeps to its first, ordinary chunk.
+  // (up to 372 handles pending) keeps to its first, ordinary chunk.
   Chunk* carve_chunk() {
     if (regions_.empty() || region_chunks_used_ == chunks_per_region) {
       regions_.reserve(regions_.size() + 1);  // so that push_back cannot throw with a region in hand

@@ -188,7 +188,7 @@ TEST(EventLoop, TimersWithEqualDeadlinesRunInSchedulingOrder) {
   EXPECT_EQ(order, "abcdefghi");
 }
 
-// Past 1489 pending handles the handle pool carves its chunks out of
+// Past 372 pending handles the handle pool carves its chunks out of
 // huge-page regions, and past 2 MiB the timer heap and the ready queue keep
 // their entries in huge-page storage: a big run must behave as a small one.
 TEST(EventLoop, ManyTimersAndReadyCallbacksKeepTheirOrderAtScale) {

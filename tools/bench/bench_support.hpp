@@ -128,6 +128,9 @@ void register_loop_workloads(const Sizes& sizes);
 // step in ns; throws std::invalid_argument for another mode.
 double run_ping_pong_steps(const std::string& mode, std::size_t steps);
 void register_trace_workloads(const Sizes& sizes);
+// Per seed of a sweep (seed_workloads.cpp): a fresh loop, or a recorded
+// simulation, around a small program.
+void register_seed_workloads();
 
 // Names of the bare benchmarks, shared by registration and the labels.
 std::string bare_fifo_name(std::size_t handles);

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   detsim::bench::register_semantic_floor(sizes);
   detsim::bench::register_loop_workloads(sizes);
   detsim::bench::register_trace_workloads(sizes);
+  detsim::bench::register_seed_workloads();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

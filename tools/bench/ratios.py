@@ -82,7 +82,7 @@ def main(argv):
                      f"{base['median']:.1f}" if base else "missing", f"{ratio:.2f}" if base else "-",
                      f"{best:.2f}" if best else "-", "yes" if base and ratio <= 2.0 else "NO",
                      f"{figure['median'] / floor['median']:.2f}" if floor else ""))
-    kinds = {"floor/": "(semantic floor)", "trace/": "(trace workload)"}
+    kinds = {"floor/": "(semantic floor)", "trace/": "(trace workload)", "seed/": "(per seed)"}
     bare = [(name, f"{v['median']:.1f}", f"{v['allocs']:.3g}",
              next((kind for prefix, kind in kinds.items() if name.startswith(prefix)), "(bare baseline)"),
              "", "", "", "", "")
