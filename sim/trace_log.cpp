@@ -48,8 +48,10 @@ void TraceLog::ChunkDelete::operator()(std::uint8_t* bytes) const noexcept {
 void TraceLog::start_chunk() {
   if (!chunks_.empty()) chunk_used_.push_back(static_cast<std::size_t>(cursor_ - chunks_.back().get()));
   // Most traces are small (a test's): they stay in the first chunk.
-  const std::size_t bytes = chunks_.empty() ? first_chunk_bytes : chunk_bytes;
-  const std::size_t alignment = chunks_.empty() ? page_bytes : chunk_bytes;
+  const std::size_t bytes = chunks_.empty()       ? first_chunk_bytes
+                            : chunks_.size() == 1 ? second_chunk_bytes
+                                                  : chunk_bytes;
+  const std::size_t alignment = bytes == chunk_bytes ? chunk_bytes : page_bytes;
   // Not zeroed: the bytes are written before they are read, so there is no
   // need to touch (and fault in) the whole chunk up front.
   auto* memory = static_cast<std::uint8_t*>(::operator new(bytes, std::align_val_t{alignment}));

@@ -14,11 +14,15 @@
 //     site indices as they are. Task names are not stored: a task has one
 //     name in a trace (Recording names decoded events).
 // Typical events take 4-8 bytes. Memory comes in chunks that never move, so
-// appending never copies what is already recorded: a first one of 64 KiB,
-// then chunks of 2 MiB, which Linux may back with a huge page. Recording
-// writes fresh memory all along, and on a virtual machine each 4 KiB page
-// fault cost about 3 us, a tenth of a recorded ping-pong's time; a huge page
-// is one fault for 512 of them.
+// appending never copies what is already recorded: a first one of 8 KiB (a
+// test's run of a thousand events), a second of 64 KiB, then chunks of
+// 2 MiB, which Linux may back with a huge page. Recording writes fresh memory
+// all along, and on a virtual machine each 4 KiB page fault cost about 3 us,
+// a tenth of a recorded ping-pong's time; a huge page is one fault for 512
+// of them. The first chunk is small because a seed sweep makes a recorder
+// per seed: at 64 KiB, freeing it left glibc enough free memory at the top
+// of the heap to give back, and each seed paid to grow the heap again (a
+// twenty-step run: 12 us instead of 4.5).
 //
 // Events decode back to exactly the TraceEvents that were appended (a round
 // trip the trace tests check on every recorded run).
@@ -63,7 +67,8 @@ class TraceLog {
   };
   // The longest encoding: two header bytes and ten 10-byte varints.
   static constexpr std::size_t max_event_bytes = 2 + 10 * 10;
-  static constexpr std::size_t first_chunk_bytes = std::size_t{1} << 16;
+  static constexpr std::size_t first_chunk_bytes = std::size_t{1} << 13;
+  static constexpr std::size_t second_chunk_bytes = std::size_t{1} << 16;
   static constexpr std::size_t chunk_bytes = huge_page_bytes;
   static constexpr std::size_t page_bytes = 4096;
   // Frees a chunk with the alignment it was allocated with.

@@ -93,6 +93,16 @@ TEST(TraceRecorder, ReaderReturnsExactlyWhatTheRecorderHeld) {
   }
 }
 
+// The recorder's log comes in chunks of 8 KiB, 64 KiB, then 2 MiB: a run of
+// some 40k events spans all three, and must decode to the events recorded
+// (whose digest the reader checks against the one computed while recording).
+TEST(TraceRecorder, ALongRunReadsBackAcrossTheLogsChunks) {
+  const detsim::Trace recorded = golden::lost_update(3, 2, 10000);
+  ASSERT_GT(recorded.events.size(), 40000u);
+  const detsim::Trace read = detsim::parse_trace(detsim::to_jsonl(recorded), "memory");
+  EXPECT_EQ(read, recorded);
+}
+
 TEST(TraceRecorder, RecordsCausesBackToTheSchedulingEvent) {
   const detsim::Trace trace = golden::contract();
   for (const detsim::TraceEvent& event : trace.events) {
