@@ -60,19 +60,23 @@ class HandlePool {
   HandlePool(const HandlePool&) = delete;
   HandlePool& operator=(const HandlePool&) = delete;
   ~HandlePool() {
-    for (std::size_t region = 0; region < regions_.size(); ++region) {
-      const std::size_t chunks = region + 1 < regions_.size() ? chunks_per_region : region_chunks_used_;
-      for (std::size_t i = 0; i < chunks; ++i) chunk_in(region, i).~Chunk();
+    for (Chunk* chunk : chunks_) {
+      const std::size_t constructed = chunk == chunks_.back() ? constructed_in_last_ : chunk_size;
+      for (std::size_t i = 0; i < constructed; ++i) record_at(*chunk, i).~HandleRecord();
     }
+    if (!chunks_.empty()) ::operator delete(chunks_.front(), std::align_val_t{chunk_bytes});  // the first
   }
 
   HandleRecord& acquire() {
-    if (!free_) grow();
     HandleRecord* record = free_;
-    free_ = record->next_free;
-    // The next record to hand out may be cold (1M timers recycle 64 MB of
-    // records): start loading it for the next acquire.
-    if (free_) __builtin_prefetch(free_, 1);
+    if (record) [[likely]] {
+      free_ = record->next_free;
+      // The next record to hand out may be cold (1M timers recycle 64 MB of
+      // records): start loading it for the next acquire.
+      if (free_) __builtin_prefetch(free_, 1);
+    } else {
+      record = &construct_record();
+    }
     record->cancelled = false;
     return *record;
   }
@@ -92,9 +96,10 @@ class HandlePool {
   // The labels of a record of this pool's: found from the record's address,
   // as chunks are aligned to their size.
   static HandleLabels& labels(HandleRecord& record) noexcept {
-    auto* chunk = reinterpret_cast<Chunk*>(reinterpret_cast<std::uintptr_t>(&record) & ~(chunk_bytes - 1));
-    const auto index = static_cast<std::size_t>(&record - chunk->records);
-    return *std::launder(reinterpret_cast<HandleLabels*>(chunk->label_bytes + index * sizeof(HandleLabels)));
+    const auto address = reinterpret_cast<std::uintptr_t>(&record);
+    const std::uintptr_t chunk = address & ~(chunk_bytes - 1);
+    const std::size_t index = (address - chunk) / sizeof(HandleRecord);
+    return *std::launder(reinterpret_cast<HandleLabels*>(chunk + labels_offset + index * sizeof(HandleLabels)));
   }
 
  private:
@@ -107,46 +112,53 @@ class HandlePool {
   // instead of 1, and a seed sweep spends its time making loops.
   static constexpr std::size_t chunk_bytes = std::size_t{1} << 15;
   static constexpr std::size_t chunk_size = chunk_bytes / (sizeof(HandleRecord) + sizeof(HandleLabels));
+  static constexpr std::size_t labels_offset = chunk_size * sizeof(HandleRecord);
+  static_assert(labels_offset % alignof(HandleLabels) == 0);
+  // Raw memory: records are constructed one by one as they are first handed
+  // out (a loop that never has more than ten handles pending touches ten of
+  // them, not 372), labels written when the loop is observed.
   struct alignas(chunk_bytes) Chunk {
-    HandleRecord records[chunk_size];
-    alignas(HandleLabels) std::byte label_bytes[chunk_size * sizeof(HandleLabels)];
+    std::byte bytes[chunk_bytes];
   };
-  static_assert(sizeof(Chunk) == chunk_bytes);
+  static HandleRecord& record_at(Chunk& chunk, std::size_t index) noexcept {
+    return *std::launder(reinterpret_cast<HandleRecord*>(chunk.bytes + index * sizeof(HandleRecord)));
+  }
 
   // Out of line: inlined, this rare path made acquire()'s callers (every
-  // call_soon) save six registers and set up a stack frame.
-  [[gnu::noinline]] void grow() {
-    Chunk* chunk = first_chunk_ ? carve_chunk() : (first_chunk_ = std::make_unique_for_overwrite<Chunk>()).get();
-    // Link in index order so records are handed out in address order within
-    // a chunk (cache-friendly); nothing depends on their addresses.
-    for (std::size_t i = chunk_size; i-- > 0;) {
-      chunk->records[i].next_free = free_;
-      free_ = &chunk->records[i];
-    }
+  // call_soon) save six registers and set up a stack frame. Records are
+  // handed out in address order within a chunk (cache-friendly); nothing
+  // depends on their addresses.
+  [[gnu::noinline]] HandleRecord& construct_record() {
+    if (chunks_.empty() || constructed_in_last_ == chunk_size) add_chunk();
+    return *::new (static_cast<void*>(chunks_.back()->bytes + constructed_in_last_++ * sizeof(HandleRecord)))
+        HandleRecord;
   }
-  // Chunks after the first are carved out of huge-page regions
-  // (huge_pages.hpp), 64 to a region: with a million timers pending, records
-  // are visited in deadline order all over 85 MiB of them. A small program
-  // (up to 372 handles pending) keeps to its first, ordinary chunk.
-  Chunk* carve_chunk() {
-    if (regions_.empty() || region_chunks_used_ == chunks_per_region) {
-      regions_.reserve(regions_.size() + 1);  // so that push_back cannot throw with a region in hand
-      regions_.push_back(allocate_huge_page_region());
-      region_chunks_used_ = 0;
+  // The first chunk comes from the ordinary heap; later ones are carved out
+  // of huge-page regions (huge_pages.hpp), 64 to a region: with a million
+  // timers pending, records are visited in deadline order all over 85 MiB of
+  // them. A small program (up to 372 handles pending) keeps to its first.
+  void add_chunk() {
+    chunks_.reserve(chunks_.size() + 1);  // so that push_back cannot throw with a chunk in hand
+    if (chunks_.empty()) {
+      chunks_.push_back(static_cast<Chunk*>(::operator new(chunk_bytes, std::align_val_t{chunk_bytes})));
+    } else {
+      if (regions_.empty() || region_chunks_used_ == chunks_per_region) {
+        regions_.reserve(regions_.size() + 1);
+        regions_.push_back(allocate_huge_page_region());
+        region_chunks_used_ = 0;
+      }
+      chunks_.push_back(reinterpret_cast<Chunk*>(regions_.back().get() + region_chunks_used_++ * chunk_bytes));
     }
-    // Default-init: label bytes stay untouched.
-    return ::new (static_cast<void*>(&chunk_in(regions_.size() - 1, region_chunks_used_++))) Chunk;
-  }
-  Chunk& chunk_in(std::size_t region, std::size_t index) const noexcept {
-    return *reinterpret_cast<Chunk*>(regions_[region].get() + index * sizeof(Chunk));
+    constructed_in_last_ = 0;
   }
 
-  static constexpr std::size_t chunks_per_region = huge_page_bytes / sizeof(Chunk);
-  static_assert(chunks_per_region >= 1 && huge_page_bytes % sizeof(Chunk) == 0 && alignof(Chunk) <= huge_page_bytes);
+  static constexpr std::size_t chunks_per_region = huge_page_bytes / chunk_bytes;
+  static_assert(chunks_per_region >= 1 && huge_page_bytes % chunk_bytes == 0);
 
-  std::unique_ptr<Chunk> first_chunk_;
+  std::vector<Chunk*> chunks_;  // the first on the heap, the others in regions_
+  std::size_t constructed_in_last_ = 0;
   std::vector<HugePageRegion> regions_;
-  std::size_t region_chunks_used_ = 0;  // in the last region; ~HandlePool destroys them
+  std::size_t region_chunks_used_ = 0;  // in the last region
   HandleRecord* free_ = nullptr;
 };
 
