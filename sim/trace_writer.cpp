@@ -76,15 +76,21 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept 
 std::string valid_utf8(std::string_view text) {
   std::string result;
   result.reserve(text.size());
+  // Valid text is copied in runs, not a character at a time: every site's
+  // file and function name passes here once per recorder.
+  std::size_t run_start = 0;
   for (std::size_t i = 0; i < text.size();) {
-    if (const std::size_t length = utf8_sequence_length(text, i); length > 0) {
-      result.append(text, i, length);
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+    } else if (const std::size_t length = utf8_sequence_length(text, i); length > 0) {
       i += length;
     } else {
+      result.append(text, run_start, i - run_start);
       result += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
+      run_start = ++i;
     }
   }
+  result.append(text, run_start, text.size() - run_start);
   return result;
 }
 

@@ -639,6 +639,55 @@ TEST(TraceWriter, EscapesNamesAndKeepsInvalidUtf8Readable) {
   EXPECT_EQ(read.header.program, "quote\" backslash\\ newline\n tab\t bell\x07 bad\xEF\xBF\xBD end");
 }
 
+namespace {
+// UTF-8 of a code point (valid ones only: no surrogates, at most U+10FFFF).
+std::string encode_utf8(std::uint32_t code) {
+  std::string out;
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xc0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xe0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  }
+  return out;
+}
+}  // namespace
+
+// Text is made valid UTF-8 by replacing each byte that starts no valid
+// sequence with U+FFFD, keeping everything else: built from valid characters
+// and bytes that are never valid where they stand (0xC0, 0xC1, 0xFE, 0xFF,
+// a lone continuation byte), the expected text is known piece by piece.
+RC_GTEST_PROP(TraceRecorder, NamesAreMadeValidUtf8ByteByByte, ()) {
+  const auto pieces = *rc::gen::container<std::vector<std::pair<bool, std::uint32_t>>>(rc::gen::pair(
+      rc::gen::arbitrary<bool>(),
+      rc::gen::oneOf(rc::gen::inRange<std::uint32_t>(0x20, 0x7f), rc::gen::inRange<std::uint32_t>(0x80, 0xd800),
+                     rc::gen::inRange<std::uint32_t>(0xe000, 0x110000))));
+  constexpr unsigned char invalid[] = {0xc0, 0xc1, 0xfe, 0xff, 0x80, 0x9f, 0xbf};
+  std::string text;
+  std::string expected;
+  for (const auto& [valid, code] : pieces) {
+    if (valid) {
+      text += encode_utf8(code);
+      expected += encode_utf8(code);
+    } else {
+      text += static_cast<char>(invalid[code % sizeof invalid]);
+      expected += "\xEF\xBF\xBD";
+    }
+  }
+  detsim::EventLoop loop;
+  const detsim::TraceRecorder recorder{loop, {.program = text}};
+  RC_ASSERT(recorder.trace().header.program == expected);
+}
+
 detsim::Task<void> named_worker() { co_await detsim::yield(); }
 
 TEST(TraceRecorder, NamesThatAreNotUtf8RoundTripWithTheSameDigest) {
