@@ -32,7 +32,10 @@ std::string readable_function(std::string_view function) {
 }  // namespace
 
 Recording::Recording(Trace& trace, std::string source_root)
-    : trace_(trace), source_root_(std::move(source_root)), site_slots_(site_cache_size) {}
+    : trace_(trace),
+      source_root_(std::move(source_root)),
+      site_slots_(site_cache_first_size),
+      site_slot_mask_(site_cache_first_size - 1) {}
 
 void Recording::record_out_of_line(const Event& event) { record(event); }
 
@@ -84,8 +87,24 @@ std::uint32_t Recording::add_site(std::source_location site, SiteSlot& slot, std
     trace_.sites.push_back(std::move(text_site));
     index = static_cast<std::uint32_t>(trace_.sites.size());
   }
-  slot = SiteSlot{identity, position, index};
+  // Two sites in one slot would evict each other at every event: grow first.
+  SiteSlot* target = &slot;
+  while (target->index != 0 && site_slots_.size() < site_cache_largest_size) {
+    grow_site_cache();
+    target = &site_slots_[site_slot_index(identity, position) & site_slot_mask_];
+  }
+  *target = SiteSlot{identity, position, index};
   return index;
+}
+
+void Recording::grow_site_cache() {
+  std::vector<SiteSlot> larger(site_slots_.size() * 2);
+  const std::size_t mask = larger.size() - 1;
+  for (const SiteSlot& slot : site_slots_) {
+    if (slot.index != 0) larger[site_slot_index(slot.identity, slot.position) & mask] = slot;
+  }
+  site_slots_ = std::move(larger);
+  site_slot_mask_ = mask;
 }
 
 }  // namespace detsim::detail

@@ -95,6 +95,9 @@ class Recording {
   std::uint32_t intern_site(std::source_location site);
   [[gnu::noinline]] std::uint32_t add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,
                                            std::uint64_t position);
+  static std::size_t site_slot_index(std::uintptr_t identity, std::uint64_t position) noexcept;
+  // Doubles the cache, keeping what it holds.
+  void grow_site_cache();
   [[gnu::noinline]] Interned intern_string(std::string_view text);
   // Names a task at its first event in this recording (created while
   // recording, or before, or fed by hand); returns the name's hash.
@@ -107,6 +110,7 @@ class Recording {
   TaskNames task_names_;
   std::vector<std::uint64_t> string_hashes_;
   std::vector<SiteSlot> site_slots_;  // a direct-mapped cache, by call-site identity
+  std::size_t site_slot_mask_;        // site_slots_.size() - 1
 };
 
 // A direct-mapped cache from a call site's identity to the site's index.
@@ -121,7 +125,18 @@ struct Recording::SiteSlot {
   std::uint32_t index = 0;     // 0: empty
 };
 
-inline constexpr std::size_t site_cache_size = 1024;  // a power of two
+// The cache starts small, since a seed sweep makes a recorder per seed and
+// a small program has few sites, and doubles whenever two sites meet in one
+// slot, up to the largest size (powers of two).
+inline constexpr std::size_t site_cache_first_size = 64;
+inline constexpr std::size_t site_cache_largest_size = 1024;
+
+// Where a site's identity falls in the cache (before masking).
+inline std::size_t Recording::site_slot_index(std::uintptr_t identity, std::uint64_t position) noexcept {
+  // Call sites' static records lie 24 bytes apart: their addresses over 8
+  // fall in distinct slots. File names and positions need hashing.
+  return position == 0 ? identity >> 3 : (identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40;
+}
 
 // Inline: every event asks, and all but the first use of a site hit the
 // cache. The first use takes add_site, out of line.
@@ -139,12 +154,7 @@ inline std::uint32_t Recording::intern_site(std::source_location site) {
     identity = reinterpret_cast<std::uintptr_t>(site.file_name());
     position = (std::uint64_t{site.line()} << 32) | site.column();
   }
-  // Call sites' static records lie 24 bytes apart: their addresses over 8
-  // fall in distinct slots. File names and positions need hashing.
-  const std::size_t slot_index = identity_is_pointer
-                                     ? identity >> 3
-                                     : (identity ^ position) * 0x9e3779b97f4a7c15ULL >> 40;
-  SiteSlot& slot = site_slots_[slot_index & (site_cache_size - 1)];
+  SiteSlot& slot = site_slots_[site_slot_index(identity, position) & site_slot_mask_];
   // (Where the identity is one pointer, every slot's position is 0.)
   const bool same_position = identity_is_pointer || slot.position == position;
   if (slot.identity == identity && same_position) [[likely]] return slot.index;

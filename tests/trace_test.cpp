@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <source_location>
 #include <string>
 #include <tuple>
 
@@ -251,6 +252,41 @@ TEST(TraceRecorder, SitesAreRelativeToTheSourceRoot) {
     EXPECT_GT(site.line, 0u);
   }
   EXPECT_EQ(trace.sites.front().file, "tests/golden_programs.hpp");
+}
+
+namespace {
+// A call site of its own for each N (the function name differs).
+template <int N>
+std::source_location numbered_site() {
+  return std::source_location::current();
+}
+template <int... N>
+std::vector<std::source_location> numbered_sites(std::integer_sequence<int, N...>) {
+  return {numbered_site<N>()...};
+}
+}  // namespace
+
+// The recorder's site cache starts at 64 slots and doubles when two sites
+// meet in one: with 300 sites, each used twice, every event still names its
+// own site.
+TEST(TraceRecorder, ManySitesKeepTheirNamesAsTheSiteCacheGrows) {
+  const std::vector<std::source_location> sites = numbered_sites(std::make_integer_sequence<int, 300>{});
+  detsim::EventLoop loop;
+  detsim::TraceRecorder recorder{loop};
+  for (int round = 0; round < 2; ++round) {
+    for (const std::source_location& site : sites) (void)loop.call_soon([] {}, site);
+  }
+  loop.run_until_idle();
+  const detsim::Trace& trace = recorder.trace();
+  ASSERT_EQ(trace.sites.size(), sites.size());
+  std::size_t checked = 0;
+  for (const detsim::TraceEvent& event : trace.events) {
+    if (event.kind != detsim::EventKind::call_soon) continue;
+    const std::size_t expected = checked++ % sites.size();
+    ASSERT_GT(event.site, 0u);
+    EXPECT_EQ(trace.sites[event.site - 1].function, sites[expected].function_name()) << "event " << event.seq;
+  }
+  EXPECT_EQ(checked, 2 * sites.size());
 }
 
 TEST(TraceDigest, LeavesSitesOut) {
