@@ -228,20 +228,25 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   const std::uint64_t previous_cause = observed ? announce_completion(*loop, site) : 0;
   // Callbacks run once each, in registration order, each out of reach first:
   // remove_done_callback no longer finds it, and a callback added meanwhile
-  // finds the future done and runs at once.
+  // finds the future done and runs at once. They are destroyed once the
+  // cause is restored: what their captures' destructors do is caused by
+  // whatever completed the future, not by the completion.
+  LoopCore* const observed_loop = observed ? loop : nullptr;
   if (has_more_callbacks()) [[unlikely]] {
-    run_callbacks_taken_out();
+    run_callbacks_taken_out(observed_loop, previous_cause);
   } else if (first_callback_.function) {
     // Most futures have one waiter. It runs where it is, made unfindable by
     // its id (no callback has id 0), and is destroyed after.
     first_callback_.id = 0;
     invoke_done_callback(first_callback_.function, false);
+    if (observed_loop) observed_loop->exchange_cause(previous_cause);
     first_callback_.function.reset();
+  } else if (observed_loop) {
+    observed_loop->exchange_cause(previous_cause);
   }
-  if (observed) loop->exchange_cause(previous_cause);
 }
 
-void FutureStateBase::run_callbacks_taken_out() {
+void FutureStateBase::run_callbacks_taken_out(LoopCore* observed_loop, std::uint64_t previous_cause) {
   DoneCallback first = std::move(first_callback_);
   std::vector<DoneCallback> more;
   more.swap(rare_->more_callbacks);
@@ -249,7 +254,8 @@ void FutureStateBase::run_callbacks_taken_out() {
   for (DoneCallback& callback : more) {
     if (callback.function) invoke_done_callback(callback.function, false);
   }
-}
+  if (observed_loop) observed_loop->exchange_cause(previous_cause);
+}  // (first and more are destroyed here, after)
 
 std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
   const auto report = [&](EventKind kind, std::string_view detail) __attribute__((always_inline)) {

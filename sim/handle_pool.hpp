@@ -138,12 +138,13 @@ class HandlePool {
   // timers pending, records are visited in deadline order all over 85 MiB of
   // them. A small program (up to 372 handles pending) keeps to its first.
   void add_chunk() {
-    chunks_.reserve(chunks_.size() + 1);  // so that push_back cannot throw with a chunk in hand
+    // Room first, so that push_back cannot throw with a chunk in hand.
+    if (chunks_.size() == chunks_.capacity()) chunks_.reserve(2 * chunks_.size() + 1);
     if (chunks_.empty()) {
       chunks_.push_back(static_cast<Chunk*>(::operator new(chunk_bytes, std::align_val_t{chunk_bytes})));
     } else {
       if (regions_.empty() || region_chunks_used_ == chunks_per_region) {
-        regions_.reserve(regions_.size() + 1);
+        if (regions_.size() == regions_.capacity()) regions_.reserve(2 * regions_.size() + 1);
         regions_.push_back(allocate_huge_page_region());
         region_chunks_used_ = 0;
       }

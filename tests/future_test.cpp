@@ -295,6 +295,56 @@ TEST(Future, ACallbackRemovingItselfWhileItRunsFindsNothingAndRunsOn) {
   EXPECT_EQ(future.remove_done_callback(detsim::CallbackId{}), 0u);
 }
 
+namespace {
+// Calls call_soon from its destructor: whatever a done callback's captures
+// do when they are destroyed happens after the completion, caused by what
+// completed the future.
+struct ScheduleOnDestruction {
+  detsim::EventLoop* loop;
+  std::shared_ptr<int> alive = std::make_shared<int>(0);  // makes the capture non-trivial
+  ScheduleOnDestruction(detsim::EventLoop& loop_) : loop(&loop_) {}
+  ScheduleOnDestruction(ScheduleOnDestruction&& other) noexcept
+      : loop(std::exchange(other.loop, nullptr)), alive(std::move(other.alive)) {}
+  ~ScheduleOnDestruction() {
+    if (loop) (void)loop->call_soon([] {});
+  }
+};
+
+// The causes of the call_soon events of a run where a callback (event C)
+// completes a future with `callbacks` done callbacks capturing a
+// ScheduleOnDestruction; returns C's seq and the causes of the call_soon
+// events that follow the completion.
+std::pair<std::uint64_t, std::vector<std::uint64_t>> causes_after_completion(int callbacks) {
+  struct Events final : detsim::LoopObserver {
+    std::vector<detsim::Event> seen;
+    void on_event(const detsim::Event& event) override { seen.push_back(event); }
+  } events;
+  detsim::EventLoop loop;
+  loop.add_observer(events);
+  auto future = loop.create_future<int>();
+  for (int i = 0; i < callbacks; ++i) future.add_done_callback([guard = ScheduleOnDestruction(loop)](auto&) {});
+  (void)loop.call_soon([&] { future.set_result(1); });
+  loop.run_until_idle();
+  loop.remove_observer(events);
+  std::uint64_t completing = 0;
+  std::vector<std::uint64_t> causes;
+  for (const detsim::Event& event : events.seen) {
+    if (event.kind == detsim::EventKind::callback && completing == 0) completing = event.seq;
+    if (event.kind == detsim::EventKind::call_soon && completing != 0) causes.push_back(event.cause);
+  }
+  return {completing, causes};
+}
+}  // namespace
+
+TEST(Future, WhatADoneCallbacksCapturesDoOnDestructionIsCausedByTheCompleter) {
+  for (int callbacks : {1, 2}) {  // the inline slot alone, and with more callbacks
+    const auto [completing, causes] = causes_after_completion(callbacks);
+    ASSERT_NE(completing, 0u);
+    EXPECT_EQ(causes, std::vector<std::uint64_t>(static_cast<std::size_t>(callbacks), completing))
+        << callbacks << " callback(s)";
+  }
+}
+
 TEST(Future, CallbackAddedFromACallbackRunsImmediately) {
   // The future is done while its callbacks run, so the seed's invariant
   // applies: the new callback runs inside add_done_callback, before the

@@ -22,9 +22,14 @@ filter=${3:-.}
 rounds=${4:-5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+run() {  # side round
+  local binary=$old
+  [ "$1" = new ] && binary=$new
+  "$binary" --benchmark_filter="$filter" --benchmark_min_time=0.3 --benchmark_format=json 2>/dev/null >"$out/$1.$2.json" || true
+}
 for round in $(seq 1 "$rounds"); do
-  "$old" --benchmark_filter="$filter" --benchmark_min_time=0.3 --benchmark_format=json 2>/dev/null >"$out/old.$round.json"
-  "$new" --benchmark_filter="$filter" --benchmark_min_time=0.3 --benchmark_format=json 2>/dev/null >"$out/new.$round.json"
+  # Alternate which goes first, so that neither always follows the other.
+  if [ $((round % 2)) -eq 1 ]; then run old "$round"; run new "$round"; else run new "$round"; run old "$round"; fi
 done
 python3 - "$out" "$rounds" <<'PY'
 import collections, json, statistics, sys
@@ -33,7 +38,10 @@ times = collections.defaultdict(lambda: collections.defaultdict(list))
 for side in ("old", "new"):
     for round_number in range(1, rounds + 1):
         with open(f"{folder}/{side}.{round_number}.json") as results:
-            for benchmark in json.load(results)["benchmarks"]:
+            text = results.read()
+        # A binary with no benchmark matching the filter prints nothing.
+        if text.strip():
+            for benchmark in json.loads(text)["benchmarks"]:
                 if "time_per_op" in benchmark:
                     times[benchmark["name"]][side].append(benchmark["time_per_op"] * 1e9)
 print(f"| benchmark | old ns/op | new ns/op | change | ({rounds} interleaved rounds, medians) |")

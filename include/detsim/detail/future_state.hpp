@@ -146,7 +146,9 @@ class FutureStateBase {
     std::uint64_t id = 0;
   };
   void complete(Status status, std::source_location site);
-  [[gnu::noinline]] void run_callbacks_taken_out();
+  // The rare path of complete(): several callbacks. Restores the cause (for
+  // an observed loop) before destroying them.
+  [[gnu::noinline]] void run_callbacks_taken_out(LoopCore* observed_loop, std::uint64_t previous_cause);
   // The observed-only events (set_result / set_exception / cancel, a done
   // callback, future_created), out of line so that unobserved runs do not
   // carry them. The first two return the cause in effect before them, to
