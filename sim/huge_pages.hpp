@@ -19,10 +19,11 @@ namespace detsim::detail {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t{1} << 21;
 
-// Asks Linux to back [memory, memory + bytes) with huge pages; `memory` must
-// be page-aligned. Only the whole huge pages in the range can be; failure
-// changes nothing.
-void advise_huge_pages(void* memory, std::size_t bytes) noexcept;
+// `bytes` of memory aligned to a huge page and advised as huge (only the
+// whole huge pages in it can be; a refused advice changes nothing); free it
+// with free_huge_page_aligned.
+void* allocate_huge_page_aligned(std::size_t bytes);
+void free_huge_page_aligned(void* memory) noexcept;
 
 struct HugePageRegionDelete {
   void operator()(std::byte* region) const noexcept;
@@ -45,14 +46,12 @@ struct HugePageAllocator {
   T* allocate(std::size_t count) {
     const std::size_t bytes = count * sizeof(T);
     if (bytes < huge_page_bytes) return std::allocator<T>{}.allocate(count);
-    void* memory = ::operator new(bytes, std::align_val_t{huge_page_bytes});
-    advise_huge_pages(memory, bytes);
-    return static_cast<T*>(memory);
+    return static_cast<T*>(allocate_huge_page_aligned(bytes));
   }
   void deallocate(T* memory, std::size_t count) noexcept {
     const std::size_t bytes = count * sizeof(T);
     if (bytes < huge_page_bytes) return std::allocator<T>{}.deallocate(memory, count);
-    ::operator delete(memory, std::align_val_t{huge_page_bytes});
+    free_huge_page_aligned(memory);
   }
   template <class U>
   bool operator==(const HugePageAllocator<U>&) const noexcept {

@@ -54,9 +54,9 @@ void TraceLog::start_chunk() {
   const std::size_t alignment = bytes == chunk_bytes ? chunk_bytes : page_bytes;
   // Not zeroed: the bytes are written before they are read, so there is no
   // need to touch (and fault in) the whole chunk up front.
-  auto* memory = static_cast<std::uint8_t*>(::operator new(bytes, std::align_val_t{alignment}));
+  auto* memory = static_cast<std::uint8_t*>(bytes == chunk_bytes ? allocate_huge_page_aligned(bytes)
+                                                                 : ::operator new(bytes, std::align_val_t{alignment}));
   chunks_.emplace_back(memory, ChunkDelete{alignment});
-  if (bytes == chunk_bytes) advise_huge_pages(memory, bytes);
   cursor_ = memory;
   limit_ = cursor_ + bytes - max_event_bytes;
 }
