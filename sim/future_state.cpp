@@ -234,16 +234,16 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   LoopCore* const observed_loop = observed ? loop : nullptr;
   if (has_more_callbacks()) [[unlikely]] {
     run_callbacks_taken_out(observed_loop, previous_cause);
-  } else if (first_callback_.function) {
-    // Most futures have one waiter. It runs where it is, made unfindable by
-    // its id (no callback has id 0), and is destroyed after.
+    return;
+  }
+  // Most futures have one waiter. It runs where it is, made unfindable by
+  // its id (no callback has id 0), and is destroyed after.
+  if (first_callback_.function) {
     first_callback_.id = 0;
     invoke_done_callback(first_callback_.function, false);
-    if (observed_loop) observed_loop->exchange_cause(previous_cause);
-    first_callback_.function.reset();
-  } else if (observed_loop) {
-    observed_loop->exchange_cause(previous_cause);
   }
+  if (observed_loop) observed_loop->exchange_cause(previous_cause);
+  first_callback_.function.reset();
 }
 
 void FutureStateBase::run_callbacks_taken_out(LoopCore* observed_loop, std::uint64_t previous_cause) {
