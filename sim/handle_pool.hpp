@@ -34,7 +34,6 @@ struct alignas(64) HandleRecord {
   std::uint32_t generation = 0;
   enum class State : std::uint8_t { free, ready, timer, running } state = State::free;
   bool cancelled = false;  // a timer cancelled while in the heap (discarded lazily)
-  bool is_step = false;    // runs its ReadyEntry's task's step (and has no callback)
   bool labelled = false;   // its HandleLabels were written (see below)
 
   HandleRecord() noexcept : next_free(nullptr) {}

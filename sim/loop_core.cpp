@@ -67,11 +67,10 @@ void LoopCore::ensure_open() const {
 
 // ---- scheduling -------------------------------------------------------------
 
-HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* task, bool is_step) {
+HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* task) {
   ensure_open();
   HandleRecord& record = pool_.acquire();
   record.id = ++handle_counter_;
-  record.is_step = is_step;
   if (observed()) HandlePool::label(record, HandleLabels{current_cause_, task, site});
   return record;
 }
@@ -79,56 +78,80 @@ HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* task, bo
 // One instance per kind, so that its report is specialized to the kind.
 // Inline: a step and its call_soon are most of a recorded run's events.
 template <EventKind kind>
-inline void LoopCore::emit_handle_event(HandleRecord& record, std::uint32_t choice, std::uint32_t of,
-                                 std::chrono::nanoseconds when) {
-  // Labelled when scheduled, or by start_observing if scheduled unobserved.
-  DETSIM_ASSERT(record.labelled);
-  HandleLabels& labels = HandlePool::labels(record);
+inline std::uint64_t LoopCore::emit_scheduling_event(std::uint64_t handle, std::uint64_t scheduling_cause,
+                                                     const TaskCore* task, std::source_location site,
+                                                     std::uint32_t choice, std::uint32_t of,
+                                                     std::chrono::nanoseconds when) {
   // A run is caused by its scheduling (call_soon, or the timer becoming due);
   // a timer becoming due by its scheduling; anything else by what runs now.
   constexpr bool is_timer_event = kind == EventKind::timer_scheduled || kind == EventKind::timer_due;
-  constexpr bool caused_by_record = kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
-  const TaskCore* task = labels.task;
-  const std::uint64_t seq = report(Event{.kind = kind,
-                                         .cause = caused_by_record ? labels.cause : current_cause_,
-                                         .handle = record.id,
-                                         .task = task ? task->task_id() : 0,
-                                         // (a constant 0 for the other kinds, which the
-                                         // recording then leaves out)
-                                         .when = is_timer_event ? when : std::chrono::nanoseconds{},
-                                         .choice = choice,
-                                         .of = of,
-                                         .name = task ? std::string_view(task->name()) : std::string_view{},
-                                         .site = labels.site});
+  constexpr bool caused_by_scheduling =
+      kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
+  return report(Event{.kind = kind,
+                      .cause = caused_by_scheduling ? scheduling_cause : current_cause_,
+                      .handle = handle,
+                      .task = task ? task->task_id() : 0,
+                      // (a constant 0 for the other kinds, which the
+                      // recording then leaves out)
+                      .when = is_timer_event ? when : std::chrono::nanoseconds{},
+                      .choice = choice,
+                      .of = of,
+                      .name = task ? std::string_view(task->name()) : std::string_view{},
+                      .site = site});
+}
+
+template <EventKind kind>
+inline void LoopCore::emit_handle_event(HandleRecord& record, std::uint32_t choice, std::uint32_t of,
+                                        std::chrono::nanoseconds when) {
+  // Labelled when scheduled, or by start_observing if scheduled unobserved.
+  DETSIM_ASSERT(record.labelled);
+  HandleLabels& labels = HandlePool::labels(record);
+  const std::uint64_t seq =
+      emit_scheduling_event<kind>(record.id, labels.cause, labels.task, labels.site, choice, of, when);
   // What this handle causes later (its run) points back at its scheduling.
   if constexpr (kind == EventKind::call_soon || kind == EventKind::timer_scheduled || kind == EventKind::timer_due) {
     labels.cause = seq;
   }
 }
 
+template <EventKind kind>
+inline void LoopCore::emit_step_event(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of) {
+  DETSIM_ASSERT(task.step_state() == TaskCore::StepState::labelled);
+  TaskCore::StepLabels& labels = task.step_labels();
+  const std::uint64_t seq = emit_scheduling_event<kind>(id, labels.cause, &task, labels.site, choice, of, {});
+  if constexpr (kind == EventKind::call_soon) labels.cause = seq;
+}
+
 HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site) {
-  HandleRecord& record = new_record(site, nullptr, false);
+  HandleRecord& record = new_record(site, nullptr);
   record.callback.move_into_empty(std::move(callback));
-  make_ready(record, ReadyEntry{&record});
+  make_ready(record);
   return record;
 }
 
 void LoopCore::schedule_step(TaskCore& task, std::source_location site) {
-  // No callback: run_ready calls the entry's task's step() directly, which
-  // saves building, moving and destroying a callback per step.
-  HandleRecord& record = new_record(site, &task, true);
-  make_ready(record, ReadyEntry{&record, &task, task.frame_address()});
+  // No record and no callback (see ReadyEntry): run_ready calls the task's
+  // step() directly, which saves taking a record from the pool and giving it
+  // back, and building, moving and destroying a callback, per step.
+  ensure_open();
+  const std::uint64_t id = ++handle_counter_;
+  ready_.push_back(ReadyEntry{nullptr, &task, task.frame_address(), id});
+  task.step_scheduled(observed());
+  if (observed()) {
+    task.step_labels() = TaskCore::StepLabels{current_cause_, site};
+    emit_step_event<EventKind::call_soon>(task, id);
+  }
 }
 
-[[gnu::always_inline]] inline void LoopCore::make_ready(HandleRecord& record, const ReadyEntry& entry) {
+[[gnu::always_inline]] inline void LoopCore::make_ready(HandleRecord& record) {
   record.state = HandleRecord::State::ready;
-  ready_.push_back(entry);
+  ready_.push_back(ReadyEntry{&record});
   if (observed()) emit_handle_event<EventKind::call_soon>(record);
 }
 
 TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
                               std::source_location site, TaskCore* task) {
-  HandleRecord& record = new_record(site, task, false);
+  HandleRecord& record = new_record(site, task);
   record.callback.move_into_empty(std::move(callback));
   record.state = HandleRecord::State::timer;
   timers_.push(TimerEntry{when, ++timer_sequence_, &record});
@@ -296,35 +319,50 @@ void LoopCore::throw_if_halted() {
   std::rethrow_exception(error);
 }
 
-void LoopCore::run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of) {
-  HandleRecord& record = *entry.record;
-  ++callbacks_run_;
-  record.state = HandleRecord::State::running;
+inline void LoopCore::run_step(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of) {
   std::uint64_t seq = 0;
   if (observed()) {
-    if (record.is_step) {
-      emit_handle_event<EventKind::step>(record, choice, of);
-    } else {
-      emit_handle_event<EventKind::callback>(record, choice, of);
-    }
+    emit_step_event<EventKind::step>(task, id, choice, of);
     seq = event_counter_;
   }
   const std::uint64_t previous_cause = exchange_cause(seq);
   try {
-    if (record.is_step) {
-      entry.task->step();
-    } else {
-      record.callback();
-    }
+    task.step();
   } catch (...) {
-    ExceptionContext context;
-    context.message = "Exception in callback";
-    context.exception = std::current_exception();
-    context.handle = record.id;
-    call_exception_handler(context);
+    report_callback_exception(id);
+  }
+  current_cause_ = previous_cause;
+}
+
+void LoopCore::run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of) {
+  ++callbacks_run_;
+  if (entry.is_step()) {
+    run_step(*entry.task, entry.step_id, choice, of);
+    return;
+  }
+  HandleRecord& record = *entry.record;
+  record.state = HandleRecord::State::running;
+  std::uint64_t seq = 0;
+  if (observed()) {
+    emit_handle_event<EventKind::callback>(record, choice, of);
+    seq = event_counter_;
+  }
+  const std::uint64_t previous_cause = exchange_cause(seq);
+  try {
+    record.callback();
+  } catch (...) {
+    report_callback_exception(record.id);
   }
   current_cause_ = previous_cause;
   release(record);
+}
+
+void LoopCore::report_callback_exception(std::uint64_t handle) {
+  ExceptionContext context;
+  context.message = "Exception in callback";
+  context.exception = std::current_exception();
+  context.handle = handle;
+  call_exception_handler(context);
 }
 
 void LoopCore::discard_cancelled_timers_at_top() noexcept {
@@ -409,7 +447,9 @@ void LoopCore::close() {
     report(Event{.kind = EventKind::loop_close});
   }
   closed_ = true;
-  ready_.for_each([this](const ReadyEntry& entry) { release(*entry.record); });
+  ready_.for_each([this](const ReadyEntry& entry) {
+    if (!entry.is_step()) release(*entry.record);
+  });
   ready_.clear();
   timers_.for_each([this](const TimerEntry& entry) { release(*entry.record); });
   timers_.clear();
@@ -456,11 +496,15 @@ void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase
 void LoopCore::start_observing() {
   if (observed_) return;
   observed_ = true;
-  // Unobserved, records were scheduled without labels: label every pending
-  // one now, with what is still known. Ready ones know their task (their
-  // entry does); pending timers' task, site and cause are lost.
+  // Unobserved, records and steps were scheduled without labels: label every
+  // pending one now, with what is still known. Steps know their task;
+  // pending callbacks' and timers' task, site and cause are lost.
   ready_.for_each([](const ReadyEntry& entry) {
-    if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, entry.task, {}});
+    if (entry.is_step()) {
+      if (entry.task->step_state() == TaskCore::StepState::unlabelled) entry.task->label_step({});
+    } else if (!entry.record->labelled) {
+      HandlePool::label(*entry.record, HandleLabels{0, nullptr, {}});
+    }
   });
   timers_.for_each([](const TimerEntry& entry) {
     if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, nullptr, {}});

@@ -133,16 +133,30 @@ class LoopCore {
   void move_due_timers();
   void prefetch_next_pick(std::size_t count) const noexcept;
   void run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of);
+  [[gnu::always_inline]] void run_step(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of);
+  // An exception escaped a callback or a step: to the exception handler.
+  [[gnu::noinline]] void report_callback_exception(std::uint64_t handle);
   void discard_cancelled_timers_at_top() noexcept;
   [[noreturn]] void throw_deadlock() const;
   // A record with a fresh id, labelled when observed; the caller gives it
-  // its callback (a step has none: see run_ready) and state.
-  HandleRecord& new_record(std::source_location site, TaskCore* task, bool is_step);
-  void make_ready(HandleRecord& record, const ReadyEntry& entry);
-  // `when`: the deadline, for timer_scheduled and timer_due.
+  // its callback and state.
+  HandleRecord& new_record(std::source_location site, TaskCore* task);
+  void make_ready(HandleRecord& record);
+  // Reports an event about a scheduled callback or step, given its labels:
+  // events about a run point back at the scheduling, the others at what runs
+  // now. Returns the seq. `when`: the deadline, for timer_scheduled and
+  // timer_due.
+  template <EventKind kind>
+  [[gnu::always_inline]] std::uint64_t emit_scheduling_event(std::uint64_t handle, std::uint64_t scheduling_cause,
+                                                             const TaskCore* task, std::source_location site,
+                                                             std::uint32_t choice, std::uint32_t of,
+                                                             std::chrono::nanoseconds when);
   template <EventKind kind>
   [[gnu::always_inline]] void emit_handle_event(HandleRecord& record, std::uint32_t choice = 0, std::uint32_t of = 0,
                                            std::chrono::nanoseconds when = {});
+  template <EventKind kind>
+  [[gnu::always_inline]] void emit_step_event(TaskCore& task, std::uint64_t id, std::uint32_t choice = 0,
+                                         std::uint32_t of = 0);
   void teardown_tasks() noexcept;
   void start_observing();
   [[gnu::noinline]] void notify_observers(const Event& event);

@@ -5,10 +5,13 @@
 // take(i > 0) moves the back entry into slot i. All O(1), no allocation once
 // the ring has grown to the program's high-water mark.
 //
-// Each entry carries, besides its record, up to two addresses its callback
-// will touch (a task step's task and coroutine frame). With many tasks they
-// are cold, and the record, the task and the frame were three cache misses
-// in a row; knowing them up front lets the loop load all three at once.
+// An entry is either a callback's handle record or a task's step. A step
+// has no record (a task has one step scheduled at a time, and nothing can
+// cancel it through a Handle): the entry names the task, its id is the
+// handle id the step would have had, and running it calls the task's step().
+// Entries also carry the addresses the step will touch (the task and its
+// coroutine frame). With many tasks they are cold, and knowing them up front
+// lets the loop load them all at once instead of one miss after another.
 #pragma once
 
 #include <cstddef>
@@ -25,15 +28,20 @@ struct HandleRecord;
 class TaskCore;
 
 struct ReadyEntry {
-  HandleRecord* record = nullptr;
-  TaskCore* task = nullptr;      // the task whose step it runs, if any
-  const void* frame = nullptr;   // and that task's coroutine frame
+  HandleRecord* record = nullptr;  // a callback's record; null for a step
+  TaskCore* task = nullptr;        // the task whose step it is
+  const void* frame = nullptr;     // and that task's coroutine frame
+  std::uint64_t step_id = 0;       // a step's handle id (a callback's is in its record)
+
+  bool is_step() const noexcept { return record == nullptr; }
 
   // Starts loading what running the entry touches.
   void prefetch() const noexcept {
-    __builtin_prefetch(record);
+    if (record) {
+      __builtin_prefetch(record);
+      return;
+    }
     __builtin_prefetch(task);
-    if (!frame) return;  // a plain callback
     // g++ lays a frame out as resume and destroy pointers, the promise, the
     // parameters, the resume index, then locals and awaiters: resuming and
     // suspending again reads past the first line of all but tiny frames.
@@ -42,6 +50,7 @@ struct ReadyEntry {
     __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(frame) + 64));
   }
 };
+static_assert(sizeof(ReadyEntry) == 32, "two entries to a cache line, none straddling two");
 
 class ReadyQueue {
  public:
@@ -75,8 +84,8 @@ class ReadyQueue {
     return taken;
   }
 
-  // Removes `record`, keeping the order of the others (O(n): only used when
-  // a ready callback is cancelled, which is rare).
+  // Removes `record` (a callback's), keeping the order of the others (O(n):
+  // only used when a ready callback is cancelled, which is rare).
   bool erase(const HandleRecord* record) noexcept {
     const std::size_t mask = mask_;
     for (std::size_t i = 0; i < size_; ++i) {
@@ -108,8 +117,8 @@ class ReadyQueue {
     head_ = 0;
   }
   std::vector<ReadyEntry, HugePageAllocator<ReadyEntry>> slots_;  // size is a power of two
-  // slots_.size() - 1, kept: entries are 24 bytes, and recomputing the size
-  // from the vector's pointers costs a division on every push and take.
+  // slots_.size() - 1, kept rather than recomputed from the vector's
+  // pointers on every push and take.
   std::size_t mask_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;

@@ -55,6 +55,7 @@ void TaskCore::schedule_step(std::source_location site) {
 
 void TaskCore::step() {
   DETSIM_ASSERT(frame_);
+  step_state_ = StepState::none;
   if (must_cancel_) {
     must_cancel_ = false;
     auto cancelled = std::make_exception_ptr(CancelledError(cancel_message_));

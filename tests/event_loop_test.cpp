@@ -941,6 +941,37 @@ TEST(LoopObserver, WorkScheduledBeforeTheFirstObserverIsReportedWithWhatIsKnown)
   EXPECT_TRUE(saw_early_timer);
 }
 
+// A step scheduled while observed keeps its labels if observation stops and
+// starts again before it runs: its cause is still its call_soon, its site
+// still where it was scheduled. (Steps keep their labels in their task, not
+// in a handle record: this pins that start_observing only labels the steps
+// scheduled unobserved.)
+TEST(LoopObserver, AStepScheduledWhileObservedKeepsItsLabelsAcrossAGap) {
+  Recorder first;
+  Recorder second;
+  detsim::EventLoop loop;
+  auto body = []() -> Task<void> { co_return; };
+  loop.add_observer(first);
+  const std::uint32_t scheduled_on = __LINE__ + 1;
+  auto task = loop.create_task(body(), "gap");
+  loop.remove_observer(first);
+  loop.add_observer(second);
+  loop.run_until_complete(task);
+  const auto call_soon = std::find_if(first.events.begin(), first.events.end(), [](const detsim::Event& event) {
+    return event.kind == detsim::EventKind::call_soon;
+  });
+  ASSERT_NE(call_soon, first.events.end());
+  const auto step = std::find_if(second.events.begin(), second.events.end(), [](const detsim::Event& event) {
+    return event.kind == detsim::EventKind::step;
+  });
+  ASSERT_NE(step, second.events.end());
+  EXPECT_EQ(step->cause, call_soon->seq);
+  EXPECT_EQ(step->handle, call_soon->handle);
+  EXPECT_EQ(step->task, task.task_id());
+  EXPECT_EQ(step->site.line(), scheduled_on);
+  EXPECT_EQ(call_soon->site.line(), scheduled_on);
+}
+
 TEST(LoopObserver, ReportsSchedulerChoices) {
   Recorder recorder;
   detsim::EventLoop loop{detsim::RandomScheduler{1}};

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "detsim/detail/assert.hpp"
 #include "detsim/detail/future_state.hpp"
 #include "detsim/handle.hpp"
 #include "detsim/observer.hpp"
@@ -42,6 +43,30 @@ class TaskCore {
   void step();
   // Schedules the next step with call_soon (a wake-up, so a scheduler choice).
   void schedule_step(std::source_location site);
+
+  // The loop's side of a scheduled step. A step is not a handle record: the
+  // ready queue holds the task itself, and what an observed loop reports of
+  // the step (the call_soon that caused it, the site) is kept here. A task
+  // has at most one step scheduled at a time, as an asyncio Task has one
+  // __step: every path that schedules one first ends the wait or sleep that
+  // would have scheduled another.
+  enum class StepState : std::uint8_t { none, unlabelled, labelled };
+  struct StepLabels {
+    std::uint64_t cause = 0;          // seq of the step's call_soon event
+    std::source_location site{};      // where the step was scheduled
+  };
+  void step_scheduled(bool labelled) noexcept {
+    DETSIM_ASSERT(step_state_ == StepState::none);
+    step_state_ = labelled ? StepState::labelled : StepState::unlabelled;
+  }
+  StepState step_state() const noexcept { return step_state_; }
+  // Written and read only while the loop is observed (and by
+  // LoopCore::start_observing for a step scheduled unobserved).
+  StepLabels& step_labels() noexcept { return step_labels_; }
+  void label_step(const StepLabels& labels) noexcept {
+    step_labels_ = labels;
+    step_state_ = StepState::labelled;
+  }
 
   // Awaiter hooks. The coroutine of this task is suspending on `future`.
   void wait_on(FutureStateBase& future, std::source_location site);
@@ -88,12 +113,14 @@ class TaskCore {
   bool must_cancel_ = false;
   bool sleeping_ = false;
   bool cancelling_ = false;  // inside cancel(), passing it on to waiting_on_
+  StepState step_state_ = StepState::none;
   // Names, ids, cancellation details and the sleep timer: rarely read.
   std::string name_;
   std::uint64_t task_id_ = 0;
   std::string cancel_message_;
   std::exception_ptr completion_exception_;
   TimerHandle sleep_timer_;
+  StepLabels step_labels_;
 
  public:
   // Intrusive list of a loop's live tasks, in creation order.
