@@ -6,8 +6,6 @@ namespace detsim {
 
 namespace {
 
-__extension__ using uint128 = unsigned __int128;
-
 // splitmix64 (Steele, Lea, Flood 2014): one step of the sequence.
 std::uint64_t splitmix64(std::uint64_t& state) noexcept {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
@@ -36,22 +34,6 @@ std::uint64_t Random::next() noexcept {
   state_[2] ^= t;
   state_[3] = rotate_left(state_[3], 45);
   return result;
-}
-
-std::uint64_t Random::below(std::uint64_t bound) noexcept {
-  DETSIM_ASSERT(bound > 0);
-  // Lemire's method: the high word of next() * bound is uniform in [0, bound)
-  // once the low word's biased range [0, 2^64 mod bound) is rejected.
-  uint128 product = static_cast<uint128>(next()) * bound;
-  auto low = static_cast<std::uint64_t>(product);
-  if (low < bound) {
-    const std::uint64_t threshold = (0 - bound) % bound;  // 2^64 mod bound
-    while (low < threshold) {
-      product = static_cast<uint128>(next()) * bound;
-      low = static_cast<std::uint64_t>(product);
-    }
-  }
-  return static_cast<std::uint64_t>(product >> 64);
 }
 
 std::uint64_t Random::in_range(std::uint64_t low, std::uint64_t high) noexcept {

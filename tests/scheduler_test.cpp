@@ -88,6 +88,22 @@ TEST(RandomScheduler, PicksAreTheSeedsBoundedDraws) {
   for (std::size_t count = 2; count < 50; ++count) EXPECT_EQ(scheduler.pick(count), random.below(count));
 }
 
+// The same, for any seed and bounds, including bounds just over 2^63, where
+// Lemire's method rejects about half the raw values and so takes two or more
+// of those the scheduler drew ahead for one pick.
+RC_GTEST_PROP(RandomScheduler, PicksAreTheSeedsBoundedDrawsEvenWhenDrawsAreRejected,
+              (std::uint64_t seed, std::vector<std::pair<bool, std::uint16_t>> bounds)) {
+  detsim::RandomScheduler scheduler{seed};
+  detsim::Random random{seed};
+  std::size_t rejecting = 0;
+  for (const auto& [huge, small] : bounds) {
+    const std::uint64_t bound = huge ? (std::uint64_t{1} << 63) + small : std::uint64_t{small} + 2;
+    rejecting += huge;
+    RC_ASSERT(scheduler.pick(bound) == random.below(bound));
+  }
+  RC_CLASSIFY(rejecting > 8, "more than 8 draws at bounds that reject");
+}
+
 TEST(RandomScheduler, CloneFreshRestartsTheSameStream) {
   detsim::RandomScheduler scheduler{77};
   const auto original = picks(scheduler, 50);

@@ -20,6 +20,8 @@
 #include <array>
 #include <cstdint>
 
+#include "detsim/detail/assert.hpp"
+
 namespace detsim {
 
 class Random {
@@ -30,7 +32,20 @@ class Random {
   std::uint64_t next() noexcept;
 
   // Uniform in [0, bound). bound must be > 0.
-  std::uint64_t below(std::uint64_t bound) noexcept;
+  std::uint64_t below(std::uint64_t bound) noexcept {
+    return bounded(bound, [this]() noexcept { return next(); });
+  }
+  // below()'s algorithm on raw values from `next_raw` (called once, or again
+  // while a value is rejected): below(bound) is bounded(bound, next()).
+  // For a caller that draws raw values ahead of time (RandomScheduler).
+  template <class NextRaw>
+  static std::uint64_t bounded(std::uint64_t bound, NextRaw&& next_raw) noexcept;
+  // The value in [0, bound) that `raw` maps to unless rejected, which
+  // happens with probability (2^64 mod bound) / 2^64: a guess of what
+  // bounded() will return, for prefetching.
+  static std::uint64_t likely_bounded(std::uint64_t raw, std::uint64_t bound) noexcept {
+    return static_cast<std::uint64_t>((static_cast<uint128>(raw) * bound) >> 64);
+  }
 
   // Uniform in [low, high], both inclusive. Requires low <= high.
   std::uint64_t in_range(std::uint64_t low, std::uint64_t high) noexcept;
@@ -48,7 +63,25 @@ class Random {
   static std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) noexcept;
 
  private:
+  __extension__ using uint128 = unsigned __int128;
   std::array<std::uint64_t, 4> state_;
 };
+
+template <class NextRaw>
+std::uint64_t Random::bounded(std::uint64_t bound, NextRaw&& next_raw) noexcept {
+  DETSIM_ASSERT(bound > 0);
+  // Lemire's method: the high word of raw * bound is uniform in [0, bound)
+  // once the low word's biased range [0, 2^64 mod bound) is rejected.
+  uint128 product = static_cast<uint128>(next_raw()) * bound;
+  auto low = static_cast<std::uint64_t>(product);
+  if (low < bound) [[unlikely]] {
+    const std::uint64_t threshold = (0 - bound) % bound;  // 2^64 mod bound
+    while (low < threshold) {
+      product = static_cast<uint128>(next_raw()) * bound;
+      low = static_cast<std::uint64_t>(product);
+    }
+  }
+  return static_cast<std::uint64_t>(product >> 64);
+}
 
 }  // namespace detsim

@@ -28,6 +28,7 @@
 //   detsim::EventLoop random{detsim::RandomScheduler{42}};    // seed 42
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -79,25 +80,43 @@ class FifoScheduler final : public Scheduler {
   std::unique_ptr<Scheduler> clone_fresh() const override;
 };
 
-// Uniform among the ready callbacks, drawn from Random{seed}.
+// Uniform among the ready callbacks, drawn from Random{seed}: the i-th pick
+// among n is the i-th Random::below(n) of that generator.
 class RandomScheduler final : public Scheduler {
  public:
-  explicit RandomScheduler(std::uint64_t seed) : seed_(seed), random_(seed) {}
+  explicit RandomScheduler(std::uint64_t seed) : seed_(seed), random_(seed) {
+    for (std::uint64_t& raw : upcoming_) raw = random_.next();
+  }
   std::size_t pick(std::size_t ready_count) override {
-    return static_cast<std::size_t>(random_.below(ready_count));
+    return static_cast<std::size_t>(Random::bounded(ready_count, [this]() noexcept { return take_raw(); }));
   }
   std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept override {
-    Random copy = random_;
-    for (std::size_t i = 0; i < ahead; ++i) (void)copy.below(ready_count);
-    return static_cast<std::size_t>(copy.below(ready_count));
+    // One raw value per pick (a rejection, which would take two, is too
+    // rare to matter to a guess).
+    if (ahead >= lookahead) return npos;
+    return static_cast<std::size_t>(Random::likely_bounded(upcoming_[(next_ + ahead) % lookahead], ready_count));
   }
   std::string name() const override { return "random"; }
   std::uint64_t seed() const override { return seed_; }
   std::unique_ptr<Scheduler> clone_fresh() const override;
 
  private:
+  // The generator's next raw values, drawn ahead in a ring, so that peek
+  // reads one instead of replaying the generator (the loop peeks twice per
+  // pick when many callbacks are ready). Picks consume them in the order
+  // the generator made them, so the picks are exactly below()'s.
+  static constexpr std::size_t lookahead = 8;
+  std::uint64_t take_raw() noexcept {
+    const std::uint64_t raw = upcoming_[next_];
+    upcoming_[next_] = random_.next();
+    next_ = (next_ + 1) % lookahead;
+    return raw;
+  }
+
   std::uint64_t seed_;
   Random random_;
+  std::array<std::uint64_t, lookahead> upcoming_{};
+  std::size_t next_ = 0;  // index in upcoming_ of the next raw value
 };
 
 // Takes its decisions from a list of choices, for RapidCheck to generate and
