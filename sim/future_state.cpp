@@ -6,75 +6,12 @@
 #include <string>
 #include <utility>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_POISON_MEMORY_REGION(address, size) ((void)(address), (void)(size))
-#define ASAN_UNPOISON_MEMORY_REGION(address, size) ((void)(address), (void)(size))
-#endif
-
 #include "detsim/errors.hpp"
 #include "loop_core.hpp"
 
 namespace detsim::detail {
 
 namespace {
-
-// ---- state memory: per-thread free lists by size class ----------------------
-//
-// A freed block (a future or task state, or a task's coroutine frame) goes on
-// its thread's list for its size class (16-byte steps up to 512 bytes) and is
-// handed out again by the next allocation of that class, so a program that
-// keeps creating futures or tasks reaches a steady state with no malloc.
-// Blocks are 64-byte aligned, so that the fields a step reads (the head of a
-// frame, TaskCore's first line) fall on as few cache lines as the layout
-// allows. Blocks never move between threads' lists (a loop and its futures
-// belong to one thread; a block freed on another thread simply joins that
-// thread's list). Each list keeps at most `pool_max_idle` blocks, so a burst
-// of a million futures returns its memory to malloc once it is over. Nothing
-// here can affect a run: addresses decide nothing in detsim.
-constexpr std::size_t pool_granularity = 16;
-constexpr std::size_t pool_max_block = 512;
-constexpr std::size_t pool_classes = pool_max_block / pool_granularity;
-constexpr std::uint32_t pool_max_idle = 1024;
-constexpr std::align_val_t pool_alignment{64};
-
-struct FreeBlock {
-  FreeBlock* next;
-};
-
-// Trivially destructible, so that it stays valid while the thread's other
-// thread_local objects (say, the loop get_event_loop owns) are destroyed.
-struct StatePool {
-  FreeBlock* heads[pool_classes] = {};
-  std::uint32_t idle[pool_classes] = {};
-  bool drain_registered = false;
-  bool closed = false;  // the thread is ending: free blocks, cache none
-};
-thread_local StatePool state_pool;
-
-// Frees the cached blocks when the thread ends. Constructed (and so
-// registered for destruction) when the first block is cached; blocks freed
-// after it ran go straight back to the global allocator.
-struct StatePoolDrain {
-  ~StatePoolDrain() {
-    state_pool.closed = true;
-    for (std::size_t index = 0; index < pool_classes; ++index) {
-      while (FreeBlock* block = state_pool.heads[index]) {
-        ASAN_UNPOISON_MEMORY_REGION(block, (index + 1) * pool_granularity);
-        state_pool.heads[index] = block->next;
-        ::operator delete(block, pool_alignment);
-      }
-      state_pool.idle[index] = 0;
-    }
-  }
-  void touch() noexcept {}
-};
-thread_local StatePoolDrain state_pool_drain;
-
-constexpr std::size_t size_class(std::size_t size) noexcept {
-  return (size + pool_granularity - 1) / pool_granularity - 1;
-}
 
 const char* status_name(FutureStateBase::Status status) {
   switch (status) {
@@ -86,42 +23,6 @@ const char* status_name(FutureStateBase::Status status) {
 }
 
 }  // namespace
-
-void* allocate_pooled(std::size_t size) {
-  if (size == 0 || size > pool_max_block) return ::operator new(size);
-  const std::size_t index = size_class(size);
-  if (FreeBlock* block = state_pool.heads[index]) {
-    // Idle blocks are poisoned under AddressSanitizer, so a use after free
-    // of a state is still caught although the memory is recycled.
-    ASAN_UNPOISON_MEMORY_REGION(block, (index + 1) * pool_granularity);
-    state_pool.heads[index] = block->next;
-    --state_pool.idle[index];
-    return block;
-  }
-  return ::operator new((index + 1) * pool_granularity, pool_alignment);
-}
-
-void deallocate_pooled(void* block, std::size_t size) noexcept {
-  if (block == nullptr) return;
-  if (size == 0 || size > pool_max_block) {
-    ::operator delete(block);
-    return;
-  }
-  const std::size_t index = size_class(size);
-  if (state_pool.closed || state_pool.idle[index] == pool_max_idle) {
-    ::operator delete(block, pool_alignment);
-    return;
-  }
-  if (!state_pool.drain_registered) {
-    state_pool.drain_registered = true;
-    state_pool_drain.touch();  // first use on this thread: registers its destructor
-  }
-  auto* free_block = static_cast<FreeBlock*>(block);
-  free_block->next = state_pool.heads[index];
-  state_pool.heads[index] = free_block;
-  ++state_pool.idle[index];
-  ASAN_POISON_MEMORY_REGION(free_block, (index + 1) * pool_granularity);
-}
 
 FutureStateBase::~FutureStateBase() { report_unretrieved(); }
 

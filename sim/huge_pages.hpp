@@ -21,9 +21,13 @@ inline constexpr std::size_t huge_page_bytes = std::size_t{1} << 21;
 
 // `bytes` of memory aligned to a huge page and advised as huge (only the
 // whole huge pages in it can be; a refused advice changes nothing); free it
-// with free_huge_page_aligned.
+// with free_huge_page_aligned, given the same `bytes`. Mapped from the
+// kernel, not taken from malloc: glibc serves a large block with mmap only
+// until the first such block is freed, then raises its threshold and carves
+// the next ones from its heap, where pages already touched are small ones.
+// (A program that freed 50 MB of task states then ran 1M timers 10% slower.)
 void* allocate_huge_page_aligned(std::size_t bytes);
-void free_huge_page_aligned(void* memory) noexcept;
+void free_huge_page_aligned(void* memory, std::size_t bytes) noexcept;
 
 struct HugePageRegionDelete {
   void operator()(std::byte* region) const noexcept;
@@ -51,7 +55,7 @@ struct HugePageAllocator {
   void deallocate(T* memory, std::size_t count) noexcept {
     const std::size_t bytes = count * sizeof(T);
     if (bytes < huge_page_bytes) return std::allocator<T>{}.deallocate(memory, count);
-    free_huge_page_aligned(memory);
+    free_huge_page_aligned(memory, bytes);
   }
   template <class U>
   bool operator==(const HugePageAllocator<U>&) const noexcept {

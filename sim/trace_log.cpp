@@ -42,7 +42,11 @@ std::uint8_t* log_format::put_long(std::uint8_t* out, std::uint64_t value) noexc
 }
 
 void TraceLog::ChunkDelete::operator()(std::uint8_t* bytes) const noexcept {
-  ::operator delete(bytes, std::align_val_t{alignment});
+  if (alignment == chunk_bytes) {
+    free_huge_page_aligned(bytes, chunk_bytes);
+  } else {
+    ::operator delete(bytes, std::align_val_t{alignment});
+  }
 }
 
 void TraceLog::start_chunk() {

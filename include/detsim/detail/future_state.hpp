@@ -38,10 +38,21 @@ class FutureStateBase;
 using DoneFunction = InlineFunction<void(FutureStateBase&)>;
 
 // Memory for future and task states and tasks' coroutine frames: per-thread
-// free lists by size class, 64-byte aligned (see sim/future_state.cpp).
-// deallocate_pooled must get the size allocate_pooled was given.
+// caches by size class in front of 64 KiB spans, 64-byte aligned from 64
+// bytes up (see sim/state_pool.cpp). deallocate_pooled must get the size
+// allocate_pooled was given; any thread may free a block.
 void* allocate_pooled(std::size_t size);
 void deallocate_pooled(void* block, std::size_t size) noexcept;
+// The pool's spans and huge-page regions alive in the process (for tests and
+// benchmarks: a burst's memory is given back once the burst is over).
+struct PooledMemory {
+  std::size_t spans = 0;
+  std::size_t spans_in_regions = 0;  // of those, the ones carved from huge-page regions
+  std::size_t regions = 0;
+};
+PooledMemory pooled_memory() noexcept;
+// Gives this thread's cached blocks back to their spans, as its end does.
+void release_cached_blocks() noexcept;
 
 class FutureStateBase {
  public:
