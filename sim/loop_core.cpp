@@ -51,6 +51,7 @@ LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
       anchor_(new LoopAnchor),
       scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
       fifo_(dynamic_cast<const FifoScheduler*>(scheduler_.get()) != nullptr),
+      random_scheduler_(dynamic_cast<RandomScheduler*>(scheduler_.get())),
       random_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
   anchor_->core = this;
 }
@@ -273,7 +274,7 @@ void LoopCore::run_once() {
     --iteration_remaining_;
     const std::size_t count = ready_.size();
     // FifoScheduler always answers 0: skip the virtual call.
-    const std::size_t choice = count > 1 && !fifo_ ? scheduler_->pick(count) : 0;
+    const std::size_t choice = count > 1 && !fifo_ ? pick(count) : 0;
     DETSIM_ASSERT_LT(choice, count);
     const ReadyEntry entry = ready_.take(choice);
     // With few callbacks ready everything is in cache and prefetching would
@@ -301,10 +302,10 @@ void LoopCore::run_once() {
 // that cannot tell get FIFO's guess. Only guesses: nothing is decided here.
 void LoopCore::prefetch_next_pick(std::size_t count) const noexcept {
   if (!fifo_) {
-    const std::size_t guess = scheduler_->peek(count, prefetch_distance - 1);
+    const std::size_t guess = peek(count, prefetch_distance - 1);
     if (guess != Scheduler::npos && guess != 0) {
       if (guess < ready_.size()) ready_.at(guess).prefetch();
-      const std::size_t later_guess = scheduler_->peek(count, 2 * prefetch_distance - 1);
+      const std::size_t later_guess = peek(count, 2 * prefetch_distance - 1);
       if (later_guess < ready_.size()) __builtin_prefetch(&ready_.at(later_guess));
       return;
     }
