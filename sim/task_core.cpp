@@ -10,14 +10,9 @@
 
 namespace detsim::detail {
 
-namespace {
-thread_local TaskCore* running_task = nullptr;
-}  // namespace
+constinit thread_local TaskCore* running_task = nullptr;
 
-TaskCore* current_task() noexcept { return running_task; }
-
-TaskCore& require_current_task(const char* what, std::coroutine_handle<> awaiting) {
-  if (running_task && running_task->frame_ == awaiting) return *running_task;
+void throw_outside_task(const char* what) {
   throw RuntimeError("detsim.task.outside", std::string(what) + " outside a detsim::Task");
 }
 
@@ -169,11 +164,7 @@ void TaskCore::wake() {
   schedule_step(wait_site_);
 }
 
-void TaskCore::sleep_for(std::chrono::nanoseconds delay, std::source_location site) {
-  if (delay <= std::chrono::nanoseconds::zero() || must_cancel_) {
-    schedule_step(site);
-    return;
-  }
+void TaskCore::start_sleep(std::chrono::nanoseconds delay, std::source_location site) {
   sleeping_ = true;
   wait_site_ = site;
   sleep_timer_ = loop_->call_at(

@@ -71,7 +71,14 @@ class TaskCore {
   // Awaiter hooks. The coroutine of this task is suspending on `future`.
   void wait_on(FutureStateBase& future, std::source_location site);
   // The coroutine is suspending in sleep(delay) (delay <= 0: a bare yield).
-  void sleep_for(std::chrono::nanoseconds delay, std::source_location site);
+  // Inline: a yield is a step's whole await.
+  void sleep_for(std::chrono::nanoseconds delay, std::source_location site) {
+    if (delay <= std::chrono::nanoseconds::zero() || must_cancel_) {
+      schedule_step(site);
+    } else {
+      start_sleep(delay, site);
+    }
+  }
   // The coroutine resumes: throws the CancelledError a cancel() injected.
   // (Inline test: every await of every step passes here.)
   void resume_from_wait() {
@@ -89,6 +96,7 @@ class TaskCore {
 
  private:
   [[noreturn]] void rethrow_injected();
+  void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
   // Reports a task event (task_created, cancel_requested) to the observed
   // loop. Out of line: a recorded event inlines the whole recorder, and
   // cancel() recurses once per task in a chain of awaits.
@@ -128,12 +136,19 @@ class TaskCore {
   TaskCore* live_next = nullptr;
 };
 
-// The task whose step is running on this thread, or null.
-TaskCore* current_task() noexcept;
+// The task whose step is running on this thread, or null. constinit (no
+// dynamic initialization), so reading it inline is a plain TLS load.
+extern constinit thread_local TaskCore* running_task;
+inline TaskCore* current_task() noexcept { return running_task; }
+[[noreturn]] void throw_outside_task(const char* what);
 // current_task(), or a clear RuntimeError if detsim awaitables are used
 // outside a detsim Task. `awaiting` is the coroutine suspending: it must be
 // the current task's own, not another coroutine type running inside a task's
 // step (the task would then be woken at whatever await it really is in).
-TaskCore& require_current_task(const char* what, std::coroutine_handle<> awaiting);
+inline TaskCore& require_current_task(const char* what, std::coroutine_handle<> awaiting) {
+  TaskCore* task = running_task;
+  if (!task || task->frame_ != awaiting) [[unlikely]] throw_outside_task(what);
+  return *task;
+}
 
 }  // namespace detsim::detail
