@@ -7,10 +7,6 @@
 #include <sys/mman.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#endif
-
 namespace detsim::detail {
 
 namespace {
@@ -19,7 +15,14 @@ constexpr std::size_t round_up_to_huge_pages(std::size_t bytes) noexcept {
   return (bytes + huge_page_bytes - 1) / huge_page_bytes * huge_page_bytes;
 }
 
-#if defined(MADV_HUGEPAGE)
+// Under AddressSanitizer, from operator new: the sanitizer then knows the
+// memory (LeakSanitizer looks for pointers in it while it is reachable, and
+// reports it if it is not), and huge pages do not matter there.
+#if defined(MADV_HUGEPAGE) && !defined(__SANITIZE_ADDRESS__)
+#define DETSIM_MAP_HUGE_PAGES 1
+#endif
+
+#if DETSIM_MAP_HUGE_PAGES
 void* map_huge_page_aligned(std::size_t length) {
   // Map one huge page more than asked and unmap what lies outside the
   // aligned part: mmap only promises 4 KiB alignment.
@@ -40,29 +43,20 @@ void* map_huge_page_aligned(std::size_t length) {
 
 void* allocate_huge_page_aligned(std::size_t bytes) {
   const std::size_t length = round_up_to_huge_pages(bytes);
-#if defined(MADV_HUGEPAGE)
+#if DETSIM_MAP_HUGE_PAGES
   // Not touched: what is kept there is written before it is read, and the
   // kernel faults pages in (zeroed) as they are first written.
-  void* memory = map_huge_page_aligned(length);
+  return map_huge_page_aligned(length);
 #else
-  void* memory = ::operator new(length, std::align_val_t{huge_page_bytes});
+  return ::operator new(length, std::align_val_t{huge_page_bytes});
 #endif
-#if defined(__SANITIZE_ADDRESS__)
-  // Not malloc's memory, so LeakSanitizer would not look in it for pointers
-  // to what it holds (callbacks' captures, names) and report those leaked.
-  __lsan_register_root_region(memory, length);
-#endif
-  return memory;
 }
 
 void free_huge_page_aligned(void* memory, std::size_t bytes) noexcept {
-  const std::size_t length = round_up_to_huge_pages(bytes);
-#if defined(__SANITIZE_ADDRESS__)
-  __lsan_unregister_root_region(memory, length);
-#endif
-#if defined(MADV_HUGEPAGE)
-  (void)munmap(memory, length);
+#if DETSIM_MAP_HUGE_PAGES
+  (void)munmap(memory, round_up_to_huge_pages(bytes));
 #else
+  (void)bytes;
   ::operator delete(memory, std::align_val_t{huge_page_bytes});
 #endif
 }

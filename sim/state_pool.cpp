@@ -9,25 +9,35 @@
 //     Each list keeps at most `max_cached` blocks.
 //   - Spans behind it: 64 KiB blocks of memory, each cut into blocks of one
 //     class, which a block goes back to when its thread's list is full or
-//     the thread ends. A span whose blocks have all come back is freed, so a
-//     burst of a million futures gives its memory back once it is over. A
-//     thread's first spans come from the ordinary heap; once it holds more,
-//     they are carved from huge-page regions (huge_pages.hpp): with 100k
-//     tasks, a step touches a task state and a frame picked at random among
-//     50 MB of them, and on a virtual machine a TLB miss per touch cost as
-//     much as the rest of the step (yield over 100k tasks, random picks:
-//     53 ns per step with 4 KiB pages, 33 with huge ones).
+//     the thread ends. A span none of whose blocks is out (in use or in a
+//     cache) is freed, so a burst of a million futures gives its memory back
+//     once it is over. A thread's first spans come from the ordinary heap;
+//     once it holds more, they are carved from huge-page regions
+//     (huge_pages.hpp): with 100k tasks, a step touches a task state and a
+//     frame picked at random among 50 MB of them, and on a virtual machine a
+//     TLB miss per touch cost as much as the rest of the step (yield over
+//     100k tasks, random picks: 53 ns per step with 4 KiB pages, 33 with
+//     huge ones).
 //
 // A span belongs to the thread that made it. A block freed on another
 // thread joins that thread's cache like any other; from there, or when its
 // own thread has ended, it goes back to its span under a lock (rare: a loop
-// and its futures live on one thread). Blocks are 64-byte aligned from 64
-// bytes up, so that the fields a step reads (the head of a frame,
-// TaskCore's first line) fall on as few cache lines as the layout allows.
-// Nothing here can affect a run: addresses decide nothing in detsim.
+// and its futures live on one thread). Blocks given back by other threads
+// are counted out of their span when its thread next needs a new span, or
+// ends (or calls release_cached_blocks): until then they keep it alive.
+// Blocks of 64 to 512 bytes are 64-byte aligned, so that the fields a step
+// reads (the head of a frame, TaskCore's first line) fall on as few cache
+// lines as the layout allows. Nothing here can affect a run: addresses
+// decide nothing in detsim.
+//
+// Under AddressSanitizer (the debug preset) there are no spans: each block
+// is an allocation of its own, cached as above, so that LeakSanitizer sees a
+// state nobody freed and a use after free past the cache is caught (a span
+// would hide both: its memory is live as long as any block in it is).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <new>
 
@@ -46,6 +56,12 @@ namespace detsim::detail {
 
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool blocks_are_allocations = true;
+#else
+constexpr bool blocks_are_allocations = false;
+#endif
+constexpr std::align_val_t block_alignment{64};
 constexpr std::size_t granularity = 16;
 constexpr std::size_t max_block = 512;
 constexpr std::size_t class_count = max_block / granularity;
@@ -166,8 +182,9 @@ std::byte* span_memory_from_region(Heap& owner, Region*& from) {
   Region* region = owner.regions;
   while (region && !region->free_spans && region->carved == spans_per_region) region = region->next;
   if (!region) {
-    auto* memory = static_cast<std::byte*>(allocate_huge_page_aligned(huge_page_bytes));
-    region = new Region{.owner = &owner, .memory = memory};
+    auto made = std::make_unique<Region>(Region{.owner = &owner, .memory = nullptr});
+    made->memory = static_cast<std::byte*>(allocate_huge_page_aligned(huge_page_bytes));
+    region = made.release();
     regions_alive.fetch_add(1, std::memory_order_relaxed);
     link_region(owner, *region);
   }
@@ -313,6 +330,7 @@ void collect_all_remote(Heap& owner) noexcept {
 // Out of line, as is return_block: inlined, they made the caches' fast paths
 // save and restore four registers (15 instructions more per allocation).
 [[gnu::noinline]] void* refill(Heap& owner, std::size_t index) {
+  if constexpr (blocks_are_allocations) return ::operator new(stride_of(index), block_alignment);
   if (owner.ended) return take_from_span(*new_span(owner, index));  // one block: see new_span
   ClassCache& cache = owner.classes[index];
   Span* span = cache.current;
@@ -360,6 +378,10 @@ void return_remote(Span& span, void* block) noexcept {
 }
 
 [[gnu::noinline]] void return_block(Heap& owner, void* block) noexcept {
+  if constexpr (blocks_are_allocations) {
+    ::operator delete(block, block_alignment);
+    return;
+  }
   Span* span = span_of(block);
   if (span->owner.load(std::memory_order_relaxed) == &owner && !owner.ended) {
     return_local(owner, *span, block);
@@ -430,15 +452,20 @@ void* allocate_pooled(std::size_t size) {
   if (size == 0 || size > max_block) return ::operator new(size);
   const std::size_t index = size_class(size);
   ClassCache& cache = heap.classes[index];
-  if (FreeBlock* block = cache.head) {
+  void* block = nullptr;
+  if (FreeBlock* cached = cache.head) {
     // Idle blocks are poisoned under AddressSanitizer, so a use after free
     // of a state is still caught although the memory is recycled.
-    unpoison(block, stride_of(index));
-    cache.head = block->next;
+    unpoison(cached, stride_of(index));
+    cache.head = cached->next;
     --cache.count;
-    return block;
+    block = cached;
+  } else {
+    block = refill(heap, index);
   }
-  return refill(heap, index);
+  // And so is a block's slack past `size`, to catch an overflow into it.
+  poison(static_cast<std::byte*>(block) + size, stride_of(index) - size);
+  return block;
 }
 
 void deallocate_pooled(void* block, std::size_t size) noexcept {
@@ -448,6 +475,7 @@ void deallocate_pooled(void* block, std::size_t size) noexcept {
     return;
   }
   const std::size_t index = size_class(size);
+  unpoison(block, stride_of(index));  // its slack, poisoned while in use, is about to hold the next pointer
   ClassCache& cache = heap.classes[index];
   if (heap.ended || cache.count == max_cached) {
     return_block(heap, block);
@@ -466,6 +494,9 @@ PooledMemory pooled_memory() noexcept {
                       regions_alive.load(std::memory_order_relaxed)};
 }
 
-void release_cached_blocks() noexcept { return_cached_blocks(heap); }
+void release_cached_blocks() noexcept {
+  return_cached_blocks(heap);
+  if (heap.remote_pending.load(std::memory_order_relaxed)) collect_all_remote(heap);
+}
 
 }  // namespace detsim::detail

@@ -114,13 +114,18 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
   if (future_.done()) return false;
   if (loop_ && loop_->observed()) announce(EventKind::cancel_requested, message, site);
   if (waiting_on_ && cancelling_) {
-    // This cancel() came back to us around a ring of tasks awaiting each
-    // other (A awaits B awaits A): passing it on again would recurse until
-    // the stack overflows. Break the ring here: stop waiting and take the
-    // CancelledError at our next step; whoever awaits us gets it from us.
-    stop_waiting();
+    // This cancel() came back to us while we pass one on: around a ring of
+    // tasks awaiting each other (A awaits B awaits A), or from a done
+    // callback of the future we await, which the cancellation we passed on
+    // completes. Passing it on again would recurse (around a ring, until the
+    // stack overflows). Take the CancelledError at our next step instead;
+    // whoever awaits us gets it from us.
     must_cancel_ = true;
     cancel_message_ = message;
+    // A completing future has taken its callbacks out, our wake-up among
+    // them: that wake-up schedules the step (a task has one step at a time).
+    if (waiting_on_->remove_done_callback(wait_callback_id_) == 0) return true;
+    waiting_on_ = nullptr;
     schedule_step(site);
     return true;
   }

@@ -6,6 +6,7 @@
 #include <exception>
 #include <memory>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -630,6 +631,35 @@ TEST(Task, CancellingARingOfTasksAwaitingEachOtherCancelsThemAll) {
     loop.run_until_complete(sleep_for(1s));
     for (auto& task : ring) EXPECT_TRUE(task.cancelled()) << "ring of " << size << ": " << task.name();
   }
+}
+
+// A done callback of the awaited future, registered before the task's
+// wake-up, cancels the task again while the first cancel() is cancelling
+// that future. The second cancel() must not schedule a step of its own: the
+// wake-up, already taken out with the future's callbacks, schedules one.
+// (It scheduled two, and the second ran a finished task.)
+TEST(Task, CancelFromACallbackOfTheFutureItCancelsTakesOneStep) {
+  detsim::EventLoop loop;
+  auto future = loop.create_future<int>();
+  std::optional<Task<void>> task;
+  future.add_done_callback([&](detsim::Future<int>&) { EXPECT_TRUE(task->cancel("again")); });
+  int resumed = 0;
+  auto waiter = [](detsim::Future<int> f, int& cancelled_at_await) -> Task<void> {
+    try {
+      co_await f;
+    } catch (const detsim::CancelledError&) {
+      ++cancelled_at_await;
+      throw;
+    }
+  };
+  task.emplace(loop.create_task(waiter(future, resumed)));
+  loop.call_later(1s, [&] { EXPECT_TRUE(task->cancel("first")); });
+  const auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(*task); });
+  EXPECT_EQ(error.cancel_message(), "again");  // asyncio: the last cancel()'s message
+  EXPECT_EQ(resumed, 1);
+  EXPECT_TRUE(future.cancelled());
+  loop.run_until_complete(sleep_for(1s));  // nothing else is scheduled for it
+  EXPECT_TRUE(task->cancelled());
 }
 
 TEST(Task, SelfCancelThenReturnEndsCancelled) {

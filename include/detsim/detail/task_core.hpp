@@ -49,7 +49,7 @@ class TaskCore {
   // the step (the call_soon that caused it, the site) is kept here. A task
   // has at most one step scheduled at a time, as an asyncio Task has one
   // __step: every path that schedules one first ends the wait or sleep that
-  // would have scheduled another.
+  // would have scheduled another, or leaves it to a wake-up on its way.
   enum class StepState : std::uint8_t { none, unlabelled, labelled };
   struct StepLabels {
     std::uint64_t cause = 0;          // seq of the step's call_soon event
