@@ -126,6 +126,25 @@ struct Region {
   Region* next = nullptr;
 };
 
+// The intrusive doubly linked lists here (a heap's regions, its spans, the
+// spans of a class with room): push at the front, unlink from anywhere.
+template <class Node, Node* Node::*previous, Node* Node::*next>
+struct IntrusiveList {
+  static void push_front(Node*& head, Node& node) noexcept {
+    node.*previous = nullptr;
+    node.*next = head;
+    if (head) head->*previous = &node;
+    head = &node;
+  }
+  static void unlink(Node*& head, Node& node) noexcept {
+    (node.*previous ? (node.*previous)->*next : head) = node.*next;
+    if (node.*next) (node.*next)->*previous = node.*previous;
+  }
+};
+using RegionList = IntrusiveList<Region, &Region::previous, &Region::next>;
+using SpanList = IntrusiveList<Span, &Span::all_previous, &Span::all_next>;
+using RoomList = IntrusiveList<Span, &Span::room_previous, &Span::room_next>;
+
 struct ClassCache {
   FreeBlock* head = nullptr;
   std::uint32_t count = 0;
@@ -159,18 +178,6 @@ void unpoison(void* block, std::size_t bytes) noexcept { ASAN_UNPOISON_MEMORY_RE
 
 // ---- regions and spans ----------------------------------------------------------
 
-void link_region(Heap& owner, Region& region) noexcept {
-  region.previous = nullptr;
-  region.next = owner.regions;
-  if (owner.regions) owner.regions->previous = &region;
-  owner.regions = &region;
-}
-
-void unlink_region(Heap& owner, Region& region) noexcept {
-  (region.previous ? region.previous->next : owner.regions) = region.next;
-  if (region.next) region.next->previous = region.previous;
-}
-
 void free_region(Region* region) noexcept {
   free_huge_page_aligned(region->memory, huge_page_bytes);
   delete region;
@@ -186,7 +193,7 @@ std::byte* span_memory_from_region(Heap& owner, Region*& from) {
     made->memory = static_cast<std::byte*>(allocate_huge_page_aligned(huge_page_bytes));
     region = made.release();
     regions_alive.fetch_add(1, std::memory_order_relaxed);
-    link_region(owner, *region);
+    RegionList::push_front(owner.regions, *region);
   }
   ++region->in_use;
   from = region;
@@ -220,9 +227,7 @@ Span* new_span(Heap& owner, std::size_t index) {
   spans_alive.fetch_add(1, std::memory_order_relaxed);
   if (!owner.ended) {
     register_thread_end();
-    span->all_next = owner.spans;
-    if (owner.spans) owner.spans->all_previous = span;
-    owner.spans = span;
+    SpanList::push_front(owner.spans, *span);
   }
   return span;
 }
@@ -245,27 +250,18 @@ void free_span(Span* span, bool free_empty_region) noexcept {
   *reinterpret_cast<Span**>(span) = region->free_spans;
   region->free_spans = span;
   if (--region->in_use != 0 || !free_empty_region) return;
-  if (region->owner) unlink_region(*region->owner, *region);
+  if (region->owner) RegionList::unlink(region->owner->regions, *region);
   free_region(region);
 }
 
 void link_room(ClassCache& cache, Span& span) noexcept {
+  RoomList::push_front(cache.with_room, span);
   span.has_room_listed = true;
-  span.room_previous = nullptr;
-  span.room_next = cache.with_room;
-  if (cache.with_room) cache.with_room->room_previous = &span;
-  cache.with_room = &span;
 }
 
 void unlink_room(ClassCache& cache, Span& span) noexcept {
-  (span.room_previous ? span.room_previous->room_next : cache.with_room) = span.room_next;
-  if (span.room_next) span.room_next->room_previous = span.room_previous;
+  RoomList::unlink(cache.with_room, span);
   span.has_room_listed = false;
-}
-
-void unlink_all(Heap& owner, Span& span) noexcept {
-  (span.all_previous ? span.all_previous->all_next : owner.spans) = span.all_next;
-  if (span.all_next) span.all_next->all_previous = span.all_previous;
 }
 
 void* take_from_span(Span& span) noexcept {
@@ -287,7 +283,7 @@ void settle(Heap& owner, Span& span) noexcept {
   if (&span == cache.current) return;
   if (span.live == 0) {
     if (span.has_room_listed) unlink_room(cache, span);
-    unlink_all(owner, span);
+    SpanList::unlink(owner.spans, span);
     free_span(&span, true);
   } else if (!span.has_room_listed) {
     link_room(cache, span);
