@@ -10,8 +10,9 @@
 //   - Spans behind it: 64 KiB blocks of memory, each cut into blocks of one
 //     class, which a block goes back to when its thread's list is full or
 //     the thread ends. A span none of whose blocks is out (in use or in a
-//     cache) is freed, so a burst of a million futures gives its memory back
-//     once it is over. A thread's first spans come from the ordinary heap;
+//     cache) is freed, except the one each class takes blocks from (kept,
+//     with its region, until the thread ends), so a burst of a million
+//     futures gives its memory back once it is over. A thread's first spans come from the ordinary heap;
 //     once it holds more, they are carved from huge-page regions
 //     (huge_pages.hpp): with 100k tasks, a step touches a task state and a
 //     frame picked at random among 50 MB of them, and on a virtual machine a

@@ -113,13 +113,13 @@ void TaskCore::announce(EventKind kind, std::string_view detail, std::source_loc
 bool TaskCore::cancel(std::string_view message, std::source_location site) {
   if (future_.done()) return false;
   if (loop_ && loop_->observed()) announce(EventKind::cancel_requested, message, site);
-  if (waiting_on_ && cancelling_) {
-    // This cancel() came back to us while we pass one on: around a ring of
-    // tasks awaiting each other (A awaits B awaits A), or from a done
-    // callback of the future we await, which the cancellation we passed on
-    // completes. Passing it on again would recurse (around a ring, until the
-    // stack overflows). Take the CancelledError at our next step instead;
-    // whoever awaits us gets it from us.
+  if (waiting_on_ && cancelling_ && awaits_itself()) {
+    // This cancel() came back to us around a ring of tasks awaiting each
+    // other (A awaits B awaits A): passing it on again would recurse until
+    // the stack overflows. Break the ring here: take the CancelledError at
+    // our next step; whoever awaits us gets it from us. (A cancel() that
+    // comes back otherwise, from a done callback of something down our
+    // chain of awaits, is passed on like any other, as asyncio does.)
     must_cancel_ = true;
     cancel_message_ = message;
     // A completing future has taken its callbacks out, our wake-up among
@@ -130,11 +130,13 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
     return true;
   }
   if (waiting_on_) {
-    cancelling_ = true;
-    struct ResetFlag {
+    // Restored, not cleared, on the way out: a cancel() that came back
+    // through a done callback is passed on while this one still is.
+    struct RestoreFlag {
       bool& flag;
-      ~ResetFlag() { flag = false; }
-    } reset_cancelling{cancelling_};
+      bool previous;
+      ~RestoreFlag() { flag = previous; }
+    } restore_cancelling{cancelling_, std::exchange(cancelling_, true)};
     // The awaited future (or task) delivers the CancelledError.
     if (waiting_on_->cancel(message, site)) return true;
   }
@@ -181,9 +183,32 @@ void TaskCore::start_sleep(std::chrono::nanoseconds delay, std::source_location 
       site, this);
 }
 
-void TaskCore::rethrow_injected() {
+bool TaskCore::awaits_itself() const noexcept {
+  // The chain this task awaits, task by task (Floyd's cycle finding: the
+  // chain may run into a ring that does not pass through this task).
+  const auto next = [](const TaskCore* task) -> const TaskCore* {
+    return task->waiting_on_ ? task->waiting_on_->task() : nullptr;
+  };
+  const TaskCore* slow = this;
+  const TaskCore* fast = this;
+  for (;;) {
+    for (int i = 0; i < 2; ++i) {
+      fast = next(fast);
+      if (fast == nullptr) return false;
+      if (fast == this) return true;
+    }
+    slow = next(slow);
+    if (slow == fast) return false;
+  }
+}
+
+void TaskCore::resume_cancelled(const FutureStateBase* awaited) {
   std::exception_ptr injected = std::move(injected_);
   injected_ = nullptr;
+  // asyncio's __step keeps the CancelledError it resumes with: if the
+  // awaited future was cancelled, its own error (and message) reaches the
+  // coroutine through its result instead of the task's.
+  if (awaited && awaited->cancelled()) return;
   std::rethrow_exception(injected);
 }
 

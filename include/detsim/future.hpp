@@ -144,7 +144,7 @@ class [[nodiscard]] FutureAwaiter {
     waiter_->wait_on(*future_.state(), site_);
   }
   T await_resume() {
-    if (waiter_) waiter_->resume_from_wait();
+    if (waiter_) waiter_->resume_from_wait(future_.state());
     return future_.state()->take_result();
   }
 

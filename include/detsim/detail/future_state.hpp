@@ -53,7 +53,8 @@ struct PooledMemory {
 };
 PooledMemory pooled_memory() noexcept;
 // Gives this thread's cached blocks back to their spans, and counts out of
-// its spans the blocks other threads gave back, as its end does.
+// its spans the blocks other threads gave back; spans left with no block
+// out are freed, except the one each size class takes blocks from.
 void release_cached_blocks() noexcept;
 
 class FutureStateBase {

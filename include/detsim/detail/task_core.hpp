@@ -79,10 +79,12 @@ class TaskCore {
       start_sleep(delay, site);
     }
   }
-  // The coroutine resumes: throws the CancelledError a cancel() injected.
-  // (Inline test: every await of every step passes here.)
-  void resume_from_wait() {
-    if (injected_) [[unlikely]] rethrow_injected();
+  // The coroutine resumes from awaiting `awaited` (null: from a sleep):
+  // throws the CancelledError a cancel() injected, unless the awaited
+  // future was cancelled itself. (Inline test: every await of every step
+  // passes here.)
+  void resume_from_wait(const FutureStateBase* awaited = nullptr) {
+    if (injected_) [[unlikely]] resume_cancelled(awaited);
   }
 
   // The coroutine ended with an exception (from the promise).
@@ -95,7 +97,9 @@ class TaskCore {
   std::string describe() const;
 
  private:
-  [[noreturn]] void rethrow_injected();
+  void resume_cancelled(const FutureStateBase* awaited);
+  // Whether the chain of tasks this one awaits leads back to it.
+  bool awaits_itself() const noexcept;
   void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
   // Reports a task event (task_created, cancel_requested) to the observed
   // loop. Out of line: a recorded event inlines the whole recorder, and
