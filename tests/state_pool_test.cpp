@@ -6,8 +6,9 @@
 // process-wide, so each test runs its work in threads of its own and
 // compares with what the process held before. Under AddressSanitizer there
 // are no spans (each block is an allocation of its own, so that the
-// sanitizer sees it): the span tests are skipped there, and the release
-// preset runs them.
+// sanitizer sees it): the span tests are skipped there. The release preset
+// runs them, and the debug preset runs them in state_pool_spans_test, this
+// file built with the pool's sources and spans kept under the sanitizer.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -28,7 +29,7 @@ using detsim::detail::pooled_memory;
 
 constexpr std::size_t task_state_size = 352;  // about a TaskState<void>
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) && !defined(DETSIM_POOL_SPANS_UNDER_ASAN)
 constexpr bool has_spans = false;  // each block is an allocation of its own there
 #else
 constexpr bool has_spans = true;
@@ -84,6 +85,27 @@ RC_GTEST_PROP(StatePool, LiveBlocksAreDistinctAlignedAndKeepTheirContents,
     deallocate_pooled(block.block, block.size);
   }
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+// A freed block is poisoned while the pool keeps it, so a use after free is
+// still reported although the memory is not given back; so is the slack
+// past a block's size (a 40-byte state in a 48-byte block).
+TEST(StatePoolDeathTest, FreedBlocksAndSlackArePoisoned) {
+  EXPECT_DEATH(
+      {
+        auto* block = static_cast<volatile char*>(allocate_pooled(64));
+        deallocate_pooled(const_cast<char*>(block), 64);
+        (void)block[8];
+      },
+      "use-after-poison|heap-use-after-free");
+  EXPECT_DEATH(
+      {
+        auto* block = static_cast<volatile char*>(allocate_pooled(40));
+        (void)block[40];
+      },
+      "use-after-poison|heap-buffer-overflow");
+}
+#endif
 
 TEST(StatePool, AFreedBlockIsHandedOutAgain) {
   on_a_new_thread([] {
