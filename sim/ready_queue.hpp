@@ -27,7 +27,7 @@ namespace detsim::detail {
 struct HandleRecord;
 class TaskCore;
 
-struct ReadyEntry {
+struct alignas(32) ReadyEntry {
   HandleRecord* record = nullptr;  // a callback's record; null for a step
   TaskCore* task = nullptr;        // the task whose step it is
   const void* frame = nullptr;     // and that task's coroutine frame
@@ -50,7 +50,7 @@ struct ReadyEntry {
     __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(frame) + 64));
   }
 };
-static_assert(sizeof(ReadyEntry) == 32, "two entries to a cache line, none straddling two");
+static_assert(sizeof(ReadyEntry) == 32, "two entries to a cache line, none straddling two (aligned to 32)");
 
 class ReadyQueue {
  public:
