@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "detsim/detail/assert.hpp"
 #include "detsim/detail/deadline.hpp"
@@ -112,34 +113,69 @@ void TaskCore::announce(EventKind kind, std::string_view detail, std::source_loc
 
 bool TaskCore::cancel(std::string_view message, std::source_location site) {
   if (future_.done()) return false;
-  if (loop_ && loop_->observed()) announce(EventKind::cancel_requested, message, site);
-  if (waiting_on_ && cancelling_ && awaits_itself()) {
-    // This cancel() came back to us around a ring of tasks awaiting each
-    // other (A awaits B awaits A): passing it on again would recurse until
-    // the stack overflows. Break the ring here: take the CancelledError at
-    // our next step; whoever awaits us gets it from us. (A cancel() that
-    // comes back otherwise, from a done callback of something down our
-    // chain of awaits, is passed on like any other, as asyncio does.)
-    must_cancel_ = true;
-    cancel_message_ = message;
-    // A completing future has taken its callbacks out, our wake-up among
-    // them: that wake-up schedules the step (a task has one step at a time).
-    if (waiting_on_->remove_done_callback(wait_callback_id_) == 0) return true;
-    waiting_on_ = nullptr;
-    schedule_step(site);
-    return true;
+  // asyncio's cancel() recurses down the chain of awaits (a task awaiting a
+  // task awaiting ... a future) and cancels what is at the bottom. Walked
+  // here in a loop instead, so that a chain of a million tasks cannot
+  // overflow the stack; each task in between has cancelling_ set while the
+  // cancellation travels on below it, as if the calls were nested.
+  struct Passing {
+    TaskCore* task;
+    bool was_cancelling;
+  };
+  struct RestoreFlags {
+    std::vector<Passing> passing;
+    ~RestoreFlags() {
+      for (auto it = passing.rbegin(); it != passing.rend(); ++it) it->task->cancelling_ = it->was_cancelling;
+    }
+  } restore;
+  TaskCore* task = this;
+  for (;;) {
+    if (task->loop_ && task->loop_->observed()) task->announce(EventKind::cancel_requested, message, site);
+    if (task->waiting_on_ && task->cancelling_ && task->awaits_itself()) {
+      task->break_ring(message, site);
+      return true;
+    }
+    FutureStateBase* awaited = task->waiting_on_;
+    if (!awaited) break;  // the task itself takes the CancelledError
+    restore.passing.push_back({task, std::exchange(task->cancelling_, true)});
+    TaskCore* next = awaited->task();
+    if (next == nullptr) {
+      // The bottom: a future. Cancelling it delivers the CancelledError
+      // (through the wake-up), unless it is done already.
+      if (awaited->cancel_as_future(message, site)) return true;
+      break;
+    }
+    if (next->future_.done()) break;  // done: it will wake `task` anyway
+    task = next;
   }
-  if (waiting_on_) {
-    // Restored, not cleared, on the way out: a cancel() that came back
-    // through a done callback is passed on while this one still is.
-    struct RestoreFlag {
-      bool& flag;
-      bool previous;
-      ~RestoreFlag() { flag = previous; }
-    } restore_cancelling{cancelling_, std::exchange(cancelling_, true)};
-    // The awaited future (or task) delivers the CancelledError.
-    if (waiting_on_->cancel(message, site)) return true;
+  // What `task` awaits (if anything) could not be cancelled: it takes the
+  // CancelledError itself, at its next step. (Its flag is restored first, as
+  // it was when this was a nested call returning.)
+  if (!restore.passing.empty() && restore.passing.back().task == task) {
+    task->cancelling_ = restore.passing.back().was_cancelling;
+    restore.passing.pop_back();
   }
+  task->request_cancel(message, site);
+  return true;
+}
+
+void TaskCore::break_ring(std::string_view message, std::source_location site) {
+  // This cancel() came back to us around a ring of tasks awaiting each other
+  // (A awaits B awaits A): passing it on again would go round forever. Break
+  // the ring here: take the CancelledError at our next step; whoever awaits
+  // us gets it from us. (A cancel() that comes back otherwise, from a done
+  // callback of something down our chain of awaits, is passed on like any
+  // other, as asyncio does.)
+  must_cancel_ = true;
+  cancel_message_ = message;
+  // A completing future has taken its callbacks out, our wake-up among
+  // them: that wake-up schedules the step (a task has one step at a time).
+  if (waiting_on_->remove_done_callback(wait_callback_id_) == 0) return;
+  waiting_on_ = nullptr;
+  schedule_step(site);
+}
+
+void TaskCore::request_cancel(std::string_view message, std::source_location site) {
   must_cancel_ = true;
   cancel_message_ = message;
   if (sleeping_) {
@@ -147,7 +183,6 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
     sleep_timer_.cancel();
     schedule_step(site);
   }
-  return true;
 }
 
 void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {

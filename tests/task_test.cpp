@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
-#include <stdexcept>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <pthread.h>
 
 #include <gtest/gtest.h>
 
@@ -920,6 +922,44 @@ TEST(TaskDeepChain, CancellationReachesTheBottomOfTenThousandTasks) {
   EXPECT_EQ(error.cancel_message(), "deep");
   EXPECT_EQ(loop.now(), 1h);
   EXPECT_EQ(Counted::alive(), 0);
+}
+
+// Runs `work` on a thread whose stack is `bytes` long, and waits for it.
+template <class F>
+bool on_a_small_stack(std::size_t bytes, F work) {
+  pthread_attr_t attributes;
+  pthread_attr_init(&attributes);
+  pthread_attr_setstacksize(&attributes, bytes);
+  pthread_t thread;
+  const auto trampoline = [](void* argument) -> void* {
+    (*static_cast<F*>(argument))();
+    return nullptr;
+  };
+  const bool started = pthread_create(&thread, &attributes, trampoline, &work) == 0;
+  if (started) pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attributes);
+  return started;
+}
+
+// cancel() walks the chain of awaits in a loop, so its depth costs no stack:
+// it used to recurse once per task, and a chain of 300k tasks overflowed the
+// main thread's 8 MiB (asyncio raises RecursionError at about 1000). Here
+// 10k tasks on a 256 KiB stack, which the recursion overflowed (checked in
+// the release preset).
+TEST(TaskDeepChain, CancellingTenThousandTasksNeedsNoDeepStack) {
+  std::string outcome;
+  ASSERT_TRUE(on_a_small_stack(std::size_t{1} << 18, [&] {
+    detsim::EventLoop loop;
+    auto top = loop.create_task(chain(chain_depth, 24h));
+    loop.call_later(1h, [&] { top.cancel("deep"); });
+    try {
+      loop.run_until_complete(top);
+      outcome = "returned";
+    } catch (const detsim::CancelledError& error) {
+      outcome = "cancelled: " + error.cancel_message();
+    }
+  }));
+  EXPECT_EQ(outcome, "cancelled: deep");
 }
 
 TEST(TaskDeepChain, ClosingTheLoopDestroysTenThousandPendingFrames) {

@@ -98,6 +98,10 @@ class TaskCore {
 
  private:
   void resume_cancelled(const FutureStateBase* awaited);
+  // cancel()'s ends: a ring of awaits broken at this task, or a cancellation
+  // this task takes itself (at its next step, or now if it sleeps).
+  void break_ring(std::string_view message, std::source_location site);
+  void request_cancel(std::string_view message, std::source_location site);
   // Whether the chain of tasks this one awaits leads back to it.
   bool awaits_itself() const noexcept;
   void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
