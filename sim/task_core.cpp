@@ -137,7 +137,10 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
     }
     FutureStateBase* awaited = task->waiting_on_;
     if (!awaited) break;  // the task itself takes the CancelledError
-    restore.passing.push_back({task, std::exchange(task->cancelling_, true)});
+    // Recorded before it is set: if recording throws (bad_alloc), the flag
+    // is left as it was.
+    restore.passing.push_back({task, task->cancelling_});
+    task->cancelling_ = true;
     TaskCore* next = awaited->task();
     if (next == nullptr) {
       // The bottom: a future. Cancelling it delivers the CancelledError
