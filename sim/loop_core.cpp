@@ -320,19 +320,24 @@ void LoopCore::throw_if_halted() {
   std::rethrow_exception(error);
 }
 
+template <class Run>
+inline void LoopCore::run_caused_by(std::uint64_t seq, std::uint64_t handle, Run&& run) {
+  const std::uint64_t previous_cause = exchange_cause(seq);
+  try {
+    run();
+  } catch (...) {
+    report_callback_exception(handle);
+  }
+  current_cause_ = previous_cause;
+}
+
 inline void LoopCore::run_step(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of) {
   std::uint64_t seq = 0;
   if (observed()) {
     emit_step_event<EventKind::step>(task, id, choice, of);
     seq = event_counter_;
   }
-  const std::uint64_t previous_cause = exchange_cause(seq);
-  try {
-    task.step();
-  } catch (...) {
-    report_callback_exception(id);
-  }
-  current_cause_ = previous_cause;
+  run_caused_by(seq, id, [&task] { task.step(); });
 }
 
 void LoopCore::run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of) {
@@ -348,13 +353,7 @@ void LoopCore::run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uin
     emit_handle_event<EventKind::callback>(record, choice, of);
     seq = event_counter_;
   }
-  const std::uint64_t previous_cause = exchange_cause(seq);
-  try {
-    record.callback();
-  } catch (...) {
-    report_callback_exception(record.id);
-  }
-  current_cause_ = previous_cause;
+  run_caused_by(seq, record.id, [&record] { record.callback(); });
   release(record);
 }
 

@@ -140,7 +140,11 @@ class LoopCore {
   }
   void run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of);
   [[gnu::always_inline]] void run_step(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of);
-  // An exception escaped a callback or a step: to the exception handler.
+  // Runs a callback or a step (`run`) with what it issues caused by `seq`
+  // (0 when unobserved); an exception that escapes it goes to the exception
+  // handler, as asyncio's Handle._run does.
+  template <class Run>
+  [[gnu::always_inline]] void run_caused_by(std::uint64_t seq, std::uint64_t handle, Run&& run);
   [[gnu::noinline]] void report_callback_exception(std::uint64_t handle);
   void discard_cancelled_timers_at_top() noexcept;
   [[noreturn]] void throw_deadlock() const;
