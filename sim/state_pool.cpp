@@ -392,8 +392,7 @@ void return_remote(Span& span, void* block) noexcept {
 
 // ---- the thread's end -------------------------------------------------------------
 
-// Gives every cached block back, frees the spans that are then unused, and
-// leaves the others (and their regions) to whoever frees their last block.
+// Gives every block in the thread's caches back to its span.
 void return_cached_blocks(Heap& owner) noexcept {
   for (ClassCache& cache : owner.classes) {
     while (FreeBlock* block = cache.head) {
@@ -405,6 +404,8 @@ void return_cached_blocks(Heap& owner) noexcept {
   }
 }
 
+// Gives every cached block back, frees the spans that are then unused, and
+// leaves the others (and their regions) to whoever frees their last block.
 void end_thread(Heap& owner) noexcept {
   return_cached_blocks(owner);
   std::lock_guard lock(remote_mutex);
