@@ -39,13 +39,14 @@ using DoneFunction = InlineFunction<void(FutureStateBase&)>;
 
 // Memory for future and task states and tasks' coroutine frames: per-thread
 // caches by size class in front of 64 KiB spans; blocks of 64 to 512 bytes
-// are 64-byte aligned (see sim/state_pool.cpp). deallocate_pooled must get the size
-// allocate_pooled was given; any thread may free a block.
+// are 64-byte aligned (see sim/state_pool.cpp). deallocate_pooled must get
+// the size allocate_pooled was given; any thread may free a block.
 void* allocate_pooled(std::size_t size);
 void deallocate_pooled(void* block, std::size_t size) noexcept;
 // The pool's spans and huge-page regions alive in the process (for tests and
 // benchmarks: a burst's memory is given back once the burst is over). All
-// zero under AddressSanitizer, where each block is an allocation of its own.
+// zero under AddressSanitizer, where each block is an allocation of its own
+// (unless the pool is built with DETSIM_POOL_SPANS_UNDER_ASAN, as its test is).
 struct PooledMemory {
   std::size_t spans = 0;
   std::size_t spans_in_regions = 0;  // of those, the ones carved from huge-page regions
