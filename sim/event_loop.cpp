@@ -25,10 +25,6 @@ double EventLoop::time() const noexcept {
   return std::chrono::duration<double>(core_->now()).count();
 }
 
-void EventLoop::attach_future(detail::FutureStateBase& state, std::source_location site) {
-  state.attach(*core_, site, true);
-}
-
 void EventLoop::start_task(detail::TaskCore& task, std::string name, std::source_location site) {
   task.start(*core_, std::move(name), site);
 }

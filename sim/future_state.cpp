@@ -24,13 +24,25 @@ const char* status_name(FutureStateBase::Status status) {
 
 }  // namespace
 
-FutureStateBase::~FutureStateBase() { report_unretrieved(); }
-
 void FutureStateBase::attach(LoopCore& loop, std::source_location site, bool announce) {
   anchor_ = IntrusivePtr<LoopAnchor>(&loop.anchor());
   id_ = loop.next_future_id();
   if (announce && loop.reports_future_creation()) [[unlikely]] announce_creation(loop, site);
 }
+
+}  // namespace detsim::detail
+
+namespace detsim {
+
+// Defined here rather than in event_loop.cpp so that create_future makes one
+// call, not two: attach inlines into it.
+void EventLoop::attach_future(detail::FutureStateBase& state, std::source_location site) {
+  state.attach(*core_, site, true);
+}
+
+}  // namespace detsim
+
+namespace detsim::detail {
 
 void FutureStateBase::announce_creation(LoopCore& loop, std::source_location site) {
   loop.report(Event{.kind = EventKind::future_created, .cause = loop.current_cause(), .future = id_, .site = site});
@@ -124,26 +136,45 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   // A done callback may drop the last handle to this future.
   IntrusivePtr<FutureStateBase> keep_alive(this);
   status_ = status;
-  LoopCore* loop = this->loop();
-  const bool observed = loop && loop->observed();
-  const std::uint64_t previous_cause = observed ? announce_completion(*loop, site) : 0;
+  if (LoopCore* loop = this->loop(); loop && loop->observed()) [[unlikely]] {
+    complete_observed(*loop, site);
+    return;
+  }
   // Callbacks run once each, in registration order, each out of reach first:
   // remove_done_callback no longer finds it, and a callback added meanwhile
-  // finds the future done and runs at once. They are destroyed once the
-  // cause is restored: what their captures' destructors do is caused by
-  // whatever completed the future, not by the completion.
-  LoopCore* const observed_loop = observed ? loop : nullptr;
+  // finds the future done and runs at once.
   if (has_more_callbacks()) [[unlikely]] {
-    run_callbacks_taken_out(observed_loop, previous_cause);
+    run_callbacks_taken_out(nullptr, 0);
     return;
   }
   // Most futures have one waiter. It runs where it is, made unfindable by
   // its id (no callback has id 0), and is destroyed after.
   if (first_callback_.function) {
     first_callback_.id = 0;
-    invoke_done_callback(first_callback_.function, false);
+    run_done_callback(first_callback_.function);
+    first_callback_.function.reset();
   }
-  if (observed_loop) observed_loop->exchange_cause(previous_cause);
+}
+
+void FutureStateBase::complete_observed(LoopCore& loop, std::source_location site) {
+  // complete() with its events. The callbacks are destroyed once the cause
+  // is restored: what their captures' destructors do is caused by whatever
+  // completed the future, not by the completion.
+  const std::uint64_t previous_cause = announce_completion(loop, site);
+  if (has_more_callbacks()) [[unlikely]] {
+    run_callbacks_taken_out(&loop, previous_cause);
+    return;
+  }
+  if (first_callback_.function) {
+    first_callback_.id = 0;
+    // invoke_done_callback, written out: the set_result and done_callback
+    // events of a wake-up are then reported from one function, not three.
+    const bool announced = loop.observed();  // an observer may have left
+    const std::uint64_t completion_cause = announced ? announce_done_callback(loop, false) : 0;
+    run_done_callback(first_callback_.function);
+    if (announced) loop.exchange_cause(completion_cause);
+  }
+  loop.exchange_cause(previous_cause);
   first_callback_.function.reset();
 }
 
@@ -158,7 +189,7 @@ void FutureStateBase::run_callbacks_taken_out(LoopCore* observed_loop, std::uint
   if (observed_loop) observed_loop->exchange_cause(previous_cause);
 }  // (first and more are destroyed here, after)
 
-std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
+inline std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
   const auto report = [&](EventKind kind, std::string_view detail) __attribute__((always_inline)) {
     return loop.report(Event{.kind = kind,
                              .cause = loop.current_cause(),
@@ -181,7 +212,7 @@ std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_l
   return loop.exchange_cause(seq);
 }
 
-std::uint64_t FutureStateBase::announce_done_callback(LoopCore& loop, bool immediate) {
+inline std::uint64_t FutureStateBase::announce_done_callback(LoopCore& loop, bool immediate) {
   const std::uint64_t seq = loop.report(Event{.kind = EventKind::done_callback,
                                               .cause = loop.current_cause(),
                                               .future = id_,
@@ -196,20 +227,28 @@ void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediat
   std::uint64_t previous_cause = 0;
   const bool observed = loop && loop->observed();
   if (observed) [[unlikely]] previous_cause = announce_done_callback(*loop, immediate);
+  run_done_callback(function);
+  if (observed) loop->exchange_cause(previous_cause);
+}
+
+inline void FutureStateBase::run_done_callback(DoneFunction& function) {
   try {
     function(*this);
   } catch (...) {
-    ExceptionContext context;
-    context.message = "Exception in done callback";
-    context.exception = std::current_exception();
-    context.future = id_;
-    if (loop) {
-      loop->call_exception_handler(context);
-    } else {
-      default_exception_handler(context);
-    }
+    report_done_callback_exception();
   }
-  if (observed) loop->exchange_cause(previous_cause);
+}
+
+void FutureStateBase::report_done_callback_exception() noexcept {
+  ExceptionContext context;
+  context.message = "Exception in done callback";
+  context.exception = std::current_exception();
+  context.future = id_;
+  if (LoopCore* loop = this->loop()) {
+    loop->call_exception_handler(context);
+  } else {
+    default_exception_handler(context);
+  }
 }
 
 std::uint64_t FutureStateBase::add_done_callback(DoneFunction&& function, std::source_location) {

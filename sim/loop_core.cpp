@@ -260,7 +260,7 @@ void LoopCore::run_once() {
     }
     advance_clock_to_next_timer();
   }
-  move_due_timers();
+  if (timer_due()) move_due_timers();
   // As asyncio: run only what was ready when the iteration began (callbacks
   // scheduled meanwhile wait for the next one), but let the scheduler choose
   // among everything ready at each pick.
@@ -283,7 +283,8 @@ void LoopCore::run_once() {
       entry.prefetch();
       prefetch_next_pick(count);
     }
-    run_ready(entry, static_cast<std::uint32_t>(choice), static_cast<std::uint32_t>(count));
+    run_ready(entry.record, entry.task, entry.step_id, static_cast<std::uint32_t>(choice),
+              static_cast<std::uint32_t>(count));
     if (halt_error_) [[unlikely]] throw_if_halted();
   }
   iteration_remaining_ = 0;
@@ -340,13 +341,14 @@ inline void LoopCore::run_step(TaskCore& task, std::uint64_t id, std::uint32_t c
   run_caused_by(seq, id, [&task] { task.step(); });
 }
 
-void LoopCore::run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of) {
+void LoopCore::run_ready(HandleRecord* callback, TaskCore* task, std::uint64_t step_id, std::uint32_t choice,
+                         std::uint32_t of) {
   ++callbacks_run_;
-  if (entry.is_step()) {
-    run_step(*entry.task, entry.step_id, choice, of);
+  if (callback == nullptr) {
+    run_step(*task, step_id, choice, of);
     return;
   }
-  HandleRecord& record = *entry.record;
+  HandleRecord& record = *callback;
   record.state = HandleRecord::State::running;
   std::uint64_t seq = 0;
   if (observed()) {
@@ -393,7 +395,7 @@ void LoopCore::advance_clock_to_next_timer() {
 }
 
 void LoopCore::move_due_timers() {
-  while (!timers_.empty() && timers_.top().when <= now_) {
+  while (timer_due()) {
     const TimerEntry due = timers_.pop();
     HandleRecord* record = due.record;
     // The new top's record is needed next (this iteration or the next one)

@@ -130,6 +130,9 @@ class LoopCore {
   void check_can_run() const;
   void run_once();
   void advance_clock_to_next_timer();
+  // Whether a timer is due now; if so, move_due_timers moves every due
+  // timer to the ready queue.
+  bool timer_due() const noexcept { return !timers_.empty() && timers_.top().when <= now_; }
   void move_due_timers();
   void prefetch_next_pick(std::size_t count) const noexcept;
   std::size_t pick(std::size_t count) {
@@ -138,7 +141,11 @@ class LoopCore {
   std::size_t peek(std::size_t count, std::size_t ahead) const noexcept {
     return random_scheduler_ ? random_scheduler_->peek(count, ahead) : scheduler_->peek(count, ahead);
   }
-  void run_ready(const ReadyEntry& entry, std::uint32_t choice, std::uint32_t of);
+  // Runs a ready entry: `record`'s callback, or if it is null, `task`'s
+  // step. Given the entry's fields, not the entry: taken by reference, the
+  // entry was copied to the stack whole (see ReadyQueue::load for why not).
+  void run_ready(HandleRecord* record, TaskCore* task, std::uint64_t step_id, std::uint32_t choice,
+                 std::uint32_t of);
   [[gnu::always_inline]] void run_step(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of);
   // Runs a callback or a step (`run`) with what it issues caused by `seq`
   // (0 when unobserved); an exception that escapes it goes to the exception

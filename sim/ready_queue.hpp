@@ -71,13 +71,11 @@ class ReadyQueue {
   ReadyEntry take(std::size_t index) noexcept {
     DETSIM_ASSERT_LT(index, size_);
     const std::size_t mask = mask_;
-    ReadyEntry taken;
+    ReadyEntry& slot = slots_[(head_ + index) & mask];
+    const ReadyEntry taken = load(slot);
     if (index == 0) {
-      taken = slots_[head_];
       head_ = (head_ + 1) & mask;
     } else {
-      ReadyEntry& slot = slots_[(head_ + index) & mask];
-      taken = slot;
       slot = slots_[(head_ + size_ - 1) & mask];
     }
     --size_;
@@ -108,6 +106,23 @@ class ReadyQueue {
   }
 
  private:
+  // An entry, field by field into registers. push_back stores an entry
+  // with four 8-byte stores, and with few entries ready it is taken again
+  // moments later. Copied as a whole, g++ loads it with two 16-byte loads,
+  // which the processor cannot serve from those stores while they are still
+  // in its store buffer: the step waits for them to reach the cache. (The
+  // empty asm keeps the compiler from merging the loads again. The entry
+  // moved into a slot taken from the middle is copied whole: with many
+  // entries ready, it was stored long before.)
+  static ReadyEntry load(const ReadyEntry& entry) noexcept {
+    HandleRecord* record = entry.record;
+    TaskCore* task = entry.task;
+    const void* frame = entry.frame;
+    std::uint64_t step_id = entry.step_id;
+    asm("" : "+r"(record), "+r"(task), "+r"(frame), "+r"(step_id));
+    return ReadyEntry{record, task, frame, step_id};
+  }
+
   // Out of line, so that push_back stays a few instructions (see HandlePool).
   [[gnu::noinline]] void grow() {
     std::vector<ReadyEntry, HugePageAllocator<ReadyEntry>> bigger(slots_.size() * 2);

@@ -113,10 +113,11 @@ class OperationMeter {
 
 void register_bare_baselines(const Sizes& sizes);
 // The semantic floor (semantic_floor.cpp): the cheapest loop with the core
-// issue's semantics, for the call_soon and ping-pong workloads.
+// issue's semantics, for the call_soon, ping-pong and yield workloads.
 void register_semantic_floor(const Sizes& sizes);
 std::string floor_call_soon_name(std::size_t chains);
 std::string floor_ping_pong_name();
+std::string floor_yield_name(std::size_t tasks);
 void register_loop_workloads(const Sizes& sizes);
 
 // One ping-pong run of `steps` task steps (FIFO), outside Google Benchmark:

@@ -274,8 +274,9 @@ void yield_workload(benchmark::State& state, const Sizes& sizes, SchedulerKind k
   tasks.reserve(sizes.many_tasks);
   for (std::size_t i = 0; i < sizes.many_tasks; ++i) tasks.push_back(loop.create_task(yielder(loop, budget)));
   budget.run(loop, sizes.many_tasks);  // warm-up: every task has started
-  OperationMeter meter(state, kind == SchedulerKind::fifo ? bare_fifo_name(sizes.many_tasks)
-                                                          : bare_random_name(sizes.many_tasks));
+  const bool fifo = kind == SchedulerKind::fifo;
+  OperationMeter meter(state, fifo ? bare_fifo_name(sizes.many_tasks) : bare_random_name(sizes.many_tasks),
+                       fifo ? floor_yield_name(sizes.many_tasks) : std::string());
   for (auto _ : state) meter.add(budget.run(loop, sizes.many_tasks));
   meter.finish();
 }

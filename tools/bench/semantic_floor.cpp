@@ -1,7 +1,8 @@
 // The semantic floor: the cheapest loop that still does what the core issue
 // requires of a step, written for one workload and nothing else. Between the
 // bare baselines (a resume, no loop at all) and detsim, it shows how much of
-// detsim's cost the semantics themselves take.
+// detsim's cost the semantics themselves take, and so whether a target of
+// "within 2x of bare" is reachable at all.
 //
 //   floor/call_soon/chains:N  N callbacks each rescheduling itself: a handle
 //                             record (id, cancelled flag) from a free list,
@@ -9,13 +10,22 @@
 //   floor/ping_pong           two coroutines over futures, as detsim's
 //                             ping_pong: a future from a free list with one
 //                             done-callback slot; set_result runs the callback,
-//                             which call_soon's the waiter's step (the seed's
-//                             semantics: every wake-up is a scheduled
-//                             callback); the loop pops and resumes.
+//                             which schedules the waiter's step (the seed's
+//                             semantics: every wake-up is a scheduled step,
+//                             with an id of its own); the loop pops and
+//                             resumes. A step needs no record (no Handle can
+//                             cancel it; detsim keeps none either): the ring
+//                             holds the coroutine and the id.
+//   floor/yield/tasks:N       N coroutines each yielding forever: the yield
+//                             schedules the coroutine's next step (its task,
+//                             frame and an id) at the back of the ring; the
+//                             loop pops, marks the task current and resumes.
 //
 // No observers, no exceptions, no cancellation of tasks, one waiter per
 // future, one loop, FIFO only: everything detsim must also handle is left
-// out, so this is a lower bound for any implementation, not a design.
+// out, so this is a lower bound for any implementation, not a design. Each
+// floor is compared with the same bare baseline as its workload: where the
+// floor itself is over 2x, no implementation meets that workload's target.
 #include <coroutine>
 #include <cstdint>
 #include <exception>
@@ -110,13 +120,81 @@ void floor_call_soon(benchmark::State& state, const Sizes& sizes) {
   std::vector<Rescheduler> chains(sizes.callback_chains, Rescheduler{&loop});
   for (Rescheduler& chain : chains) loop.call_soon(&Rescheduler::run, &chain);
   loop.run(sizes.steps_per_batch);  // warm-up
-  OperationMeter meter(state, {});
+  OperationMeter meter(state, bare_fifo_name(sizes.callback_chains));
   for (auto _ : state) {
     loop.run(sizes.steps_per_batch);
     meter.add(sizes.steps_per_batch);
   }
   meter.finish();
 }
+
+// ---- steps --------------------------------------------------------------------
+
+// The ready steps, FIFO: a power-of-two ring that grows when full.
+class StepRing {
+ public:
+  struct Step {
+    std::coroutine_handle<> frame;
+    void* task;  // what the step makes current (a yield's await reads it)
+    std::uint64_t id;
+  };
+
+  StepRing() : ring_(16), mask_(15) {}
+
+  void schedule(std::coroutine_handle<> frame, void* task) {
+    if (size_ > mask_) grow();
+    ring_[(head_ + size_) & mask_] = Step{frame, task, ++step_ids_};
+    ++size_;
+  }
+  // Runs steps until `operations` have run.
+  void run(std::uint64_t operations) {
+    for (; operations > 0 && size_ > 0; --operations) {
+      const Step& step = ring_[head_];
+      const std::coroutine_handle<> frame = step.frame;
+      current_task_ = step.task;
+      head_ = (head_ + 1) & mask_;
+      --size_;
+      frame.resume();
+    }
+  }
+  void* current_task() const noexcept { return current_task_; }
+
+ private:
+  [[gnu::noinline]] void grow() {
+    std::vector<Step> bigger(ring_.size() * 2);
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = ring_[(head_ + i) & mask_];
+    ring_ = std::move(bigger);
+    mask_ = ring_.size() - 1;
+    head_ = 0;
+  }
+  std::vector<Step> ring_;
+  std::size_t mask_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+  std::uint64_t step_ids_ = 0;
+  void* current_task_ = nullptr;
+};
+
+// A coroutine run by the floors' loops; owns its frame.
+struct FloorTask {
+  struct promise_type {
+    FloorTask get_return_object() { return FloorTask{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() { std::terminate(); }
+  };
+  explicit FloorTask(std::coroutine_handle<promise_type> frame) : frame_(frame) {}
+  FloorTask(FloorTask&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+  FloorTask& operator=(FloorTask&&) = delete;
+  ~FloorTask() {
+    if (frame_) frame_.destroy();
+  }
+  std::coroutine_handle<> handle() const noexcept { return frame_; }
+
+ private:
+  std::coroutine_handle<promise_type> frame_;
+};
 
 // ---- ping-pong ----------------------------------------------------------------
 
@@ -129,7 +207,7 @@ struct FloorFuture {
 
 class FloorFutures {
  public:
-  explicit FloorFutures(FloorLoop& loop) : loop_(loop) {}
+  explicit FloorFutures(StepRing& steps) : steps_(steps) {}
 
   FloorFuture* create() {
     FloorFuture* future = futures_.take();
@@ -137,16 +215,14 @@ class FloorFutures {
     return future;
   }
   void release(FloorFuture* future) noexcept { futures_.give(future); }
-  // The done callback schedules the waiter's next step: a scheduled callback.
+  // The done callback schedules the waiter's next step.
   void set_result(FloorFuture* future) {
     future->done = true;
-    if (future->waiter) loop_.call_soon(&resume, future->waiter.address());
+    if (future->waiter) steps_.schedule(future->waiter, nullptr);
   }
 
  private:
-  static void resume(void* frame) { std::coroutine_handle<>::from_address(frame).resume(); }
-
-  FloorLoop& loop_;
+  StepRing& steps_;
   FreeList<FloorFuture> futures_;
   std::uint64_t future_ids_ = 0;
 };
@@ -158,33 +234,13 @@ struct Awaiting {
   void await_resume() const noexcept {}
 };
 
-struct Player {
-  struct promise_type {
-    Player get_return_object() { return Player{std::coroutine_handle<promise_type>::from_promise(*this)}; }
-    std::suspend_always initial_suspend() noexcept { return {}; }
-    std::suspend_always final_suspend() noexcept { return {}; }
-    void return_void() noexcept {}
-    void unhandled_exception() { std::terminate(); }
-  };
-  explicit Player(std::coroutine_handle<promise_type> frame) : frame_(frame) {}
-  Player(Player&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
-  Player& operator=(Player&&) = delete;
-  ~Player() {
-    if (frame_) frame_.destroy();
-  }
-  void* address() const noexcept { return frame_.address(); }
-
- private:
-  std::coroutine_handle<promise_type> frame_;
-};
-
 struct FloorCourt {
   FloorFutures* futures;
   FloorFuture* to_a;
   FloorFuture* to_b;
 };
 
-Player floor_player(FloorCourt& court, FloorFuture* FloorCourt::*mine, FloorFuture* FloorCourt::*theirs) {
+FloorTask floor_player(FloorCourt& court, FloorFuture* FloorCourt::*mine, FloorFuture* FloorCourt::*theirs) {
   for (;;) {
     co_await Awaiting{court.*mine};
     court.futures->release(court.*mine);
@@ -194,21 +250,55 @@ Player floor_player(FloorCourt& court, FloorFuture* FloorCourt::*mine, FloorFutu
 }
 
 void floor_ping_pong(benchmark::State& state, const Sizes& sizes) {
-  FloorLoop loop;
-  FloorFutures futures(loop);
+  StepRing steps;
+  FloorFutures futures(steps);
   FloorCourt court{&futures, futures.create(), futures.create()};
   futures.set_result(court.to_a);  // A serves
-  const Player a = floor_player(court, &FloorCourt::to_a, &FloorCourt::to_b);
-  const Player b = floor_player(court, &FloorCourt::to_b, &FloorCourt::to_a);
-  const auto first_step = [](void* frame) { std::coroutine_handle<>::from_address(frame).resume(); };
-  loop.call_soon(first_step, a.address());
-  loop.call_soon(first_step, b.address());
-  loop.run(sizes.steps_per_batch);  // warm-up
-  OperationMeter meter(state, {});
+  const FloorTask a = floor_player(court, &FloorCourt::to_a, &FloorCourt::to_b);
+  const FloorTask b = floor_player(court, &FloorCourt::to_b, &FloorCourt::to_a);
+  steps.schedule(a.handle(), nullptr);
+  steps.schedule(b.handle(), nullptr);
+  steps.run(sizes.steps_per_batch);  // warm-up
+  OperationMeter meter(state, bare_fifo_name(2));
   for (auto _ : state) {
-    loop.run(sizes.steps_per_batch);  // one callback is one step here
+    steps.run(sizes.steps_per_batch);
     meter.add(sizes.steps_per_batch);
   }
+  meter.finish();
+}
+
+// ---- yield ----------------------------------------------------------------------
+
+struct FloorYield {
+  StepRing* steps;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> frame) const { steps->schedule(frame, steps->current_task()); }
+  void await_resume() const noexcept {}
+};
+
+FloorTask floor_yielder(StepRing& steps, std::uint64_t& yields) {
+  for (;;) {
+    ++yields;
+    co_await FloorYield{&steps};
+  }
+}
+
+void floor_yield(benchmark::State& state, const Sizes& sizes) {
+  StepRing steps;
+  std::uint64_t yields = 0;
+  std::vector<FloorTask> tasks;
+  tasks.reserve(sizes.many_tasks);
+  for (std::size_t i = 0; i < sizes.many_tasks; ++i) {
+    tasks.push_back(floor_yielder(steps, yields));
+    steps.schedule(tasks.back().handle(), &tasks.back());
+  }
+  steps.run(sizes.many_tasks);  // warm-up: every task has started
+  OperationMeter meter(state, bare_fifo_name(sizes.many_tasks));
+  for (auto _ : state) {
+    steps.run(sizes.many_tasks);
+    meter.add(sizes.many_tasks);
+  }
+  benchmark::DoNotOptimize(yields);
   meter.finish();
 }
 
@@ -216,10 +306,12 @@ void floor_ping_pong(benchmark::State& state, const Sizes& sizes) {
 
 std::string floor_call_soon_name(std::size_t chains) { return "floor/call_soon/chains:" + std::to_string(chains); }
 std::string floor_ping_pong_name() { return "floor/ping_pong"; }
+std::string floor_yield_name(std::size_t tasks) { return "floor/yield/tasks:" + std::to_string(tasks); }
 
 void register_semantic_floor(const Sizes& sizes) {
   benchmark::RegisterBenchmark(floor_call_soon_name(sizes.callback_chains).c_str(), floor_call_soon, sizes);
   benchmark::RegisterBenchmark(floor_ping_pong_name().c_str(), floor_ping_pong, sizes);
+  benchmark::RegisterBenchmark(floor_yield_name(sizes.many_tasks).c_str(), floor_yield, sizes);
 }
 
 }  // namespace detsim::bench

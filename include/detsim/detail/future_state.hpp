@@ -65,7 +65,11 @@ class FutureStateBase {
   FutureStateBase() = default;
   FutureStateBase(const FutureStateBase&) = delete;
   FutureStateBase& operator=(const FutureStateBase&) = delete;
-  virtual ~FutureStateBase();
+  // Inline, with its members' destructors: a ping-pong destroys a future
+  // per step.
+  virtual ~FutureStateBase() {
+    if (exception_unretrieved_) [[unlikely]] report_unretrieved();
+  }
 
   void add_reference() noexcept { ++references_; }
   void release_reference() noexcept {
@@ -161,17 +165,25 @@ class FutureStateBase {
     std::uint64_t id = 0;
   };
   void complete(Status status, std::source_location site);
+  // complete() for an observed loop, out of line so that unobserved runs do
+  // not carry its events.
+  [[gnu::noinline]] void complete_observed(LoopCore& loop, std::source_location site);
   // The rare path of complete(): several callbacks. Restores the cause (for
   // an observed loop) before destroying them.
   [[gnu::noinline]] void run_callbacks_taken_out(LoopCore* observed_loop, std::uint64_t previous_cause);
   // The observed-only events (set_result / set_exception / cancel, a done
-  // callback, future_created), out of line so that unobserved runs do not
-  // carry them. The first two return the cause in effect before them, to
-  // restore once the callbacks have run.
-  [[gnu::noinline]] std::uint64_t announce_completion(LoopCore& loop, std::source_location site);
-  [[gnu::noinline]] std::uint64_t announce_done_callback(LoopCore& loop, bool immediate);
+  // callback, future_created), on paths that unobserved runs do not take.
+  // The first two return the cause in effect before them, to restore once
+  // the callbacks have run.
+  [[gnu::always_inline]] std::uint64_t announce_completion(LoopCore& loop, std::source_location site);
+  [[gnu::always_inline]] std::uint64_t announce_done_callback(LoopCore& loop, bool immediate);
   [[gnu::noinline]] void announce_creation(LoopCore& loop, std::source_location site);
+  // Runs a done callback, announced first to an observed loop.
   void invoke_done_callback(DoneFunction& function, bool immediate);
+  // Runs it, unannounced: an exception it throws goes to the exception
+  // handler, as in asyncio.
+  void run_done_callback(DoneFunction& function);
+  [[gnu::noinline, gnu::cold]] void report_done_callback_exception() noexcept;
 
   std::uint32_t references_ = 0;
   Status status_ = Status::pending;
