@@ -68,7 +68,7 @@ void LoopCore::ensure_open() const {
 
 // ---- scheduling -------------------------------------------------------------
 
-HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* task) {
+inline HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* task) {
   ensure_open();
   HandleRecord& record = pool_.acquire();
   record.id = ++handle_counter_;

@@ -156,8 +156,9 @@ class LoopCore {
   void discard_cancelled_timers_at_top() noexcept;
   [[noreturn]] void throw_deadlock() const;
   // A record with a fresh id, labelled when observed; the caller gives it
-  // its callback and state.
-  HandleRecord& new_record(std::source_location site, TaskCore* task);
+  // its callback and state. Inline: out of line, a call_soon was three
+  // nested calls, and a FIFO callback took 11% longer.
+  [[gnu::always_inline]] HandleRecord& new_record(std::source_location site, TaskCore* task);
   void make_ready(HandleRecord& record);
   // Reports an event about a scheduled callback or step, given its labels:
   // events about a run point back at the scheduling, the others at what runs
