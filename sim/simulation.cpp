@@ -42,13 +42,16 @@ struct FailureCollector {
 struct Run {
   Outcome outcome = Outcome::ok;
   std::string message;
+  std::uint64_t digest = 0;
+  bool has_trace = false;  // trace holds the run's events
   Trace trace;
   std::string written_path;
 };
 
-// One run of the program on a fresh loop, recorded.
+// One run of the program on a fresh loop, recorded. Its events are decoded
+// into run.trace if `keep_trace` or the run failed.
 Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const SimulationOptions& options,
-             const Trace* replayed, std::string trace_path) {
+             const Trace* replayed, std::string trace_path, bool keep_trace) {
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
@@ -89,7 +92,9 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   TraceRecorder& recorder = replayer ? replayer->recorder() : *own_recorder;
   recorder.finish(run.outcome, run.message);
   run.written_path = recorder.written_path();
-  run.trace = recorder.take_trace();
+  run.digest = recorder.digest();
+  run.has_trace = keep_trace || run.outcome != Outcome::ok;
+  if (run.has_trace) run.trace = recorder.take_trace();
   return run;
 }
 
@@ -145,10 +150,12 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   result.seed = scheduler->seed();
   result.scheduler = scheduler->name();
   std::unique_ptr<Scheduler> second_scheduler = options.check_determinism ? scheduler->clone_fresh() : nullptr;
-  Run run = run_once(program, std::move(scheduler), options, replaying ? &replayed : nullptr, trace_path);
+  // The determinism check compares the two runs' events.
+  const bool keep_trace = options.keep_trace || options.check_determinism;
+  Run run = run_once(program, std::move(scheduler), options, replaying ? &replayed : nullptr, trace_path, keep_trace);
 
   if (second_scheduler && run.outcome == Outcome::ok) {
-    Run again = run_once(program, std::move(second_scheduler), options, nullptr, {});
+    Run again = run_once(program, std::move(second_scheduler), options, nullptr, {}, true);
     if (auto divergence = first_divergence(run.trace, again.trace)) {
       run.outcome = Outcome::failed;
       run.message = "nondeterministic: a second run with the same seed differs; " + divergence->describe();
@@ -159,8 +166,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
 
   result.outcome = run.outcome;
   result.message = std::move(run.message);
-  result.digest = run.trace.digest();
-  result.schedule = encode_schedule(schedule_of(run.trace));
+  result.digest = run.digest;  // the recorder's, computed as the events came: no pass over them again
+  if (run.has_trace) result.schedule = encode_schedule(schedule_of(run.trace));
   result.trace_path = run.written_path;
   if (result.outcome != Outcome::ok && (result.trace_path.empty() || options.check_determinism)) {
     // Failed only after the trace was finished (the determinism check): write it now.

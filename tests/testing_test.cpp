@@ -158,6 +158,41 @@ TEST(Sweep, FailureReportHasEverythingToReproduce) {
   EXPECT_EQ(again.failure->digest, failure.digest);
 }
 
+// A sweep drops a passing run's result, so it asks run_simulation not to
+// decode its events (keep_trace = false): the outcome and the digest must be
+// the same, and a failing run must still come back whole.
+TEST(RunSimulation, WithoutKeepTraceARunHasTheSameDigestAndOnlyAFailureKeepsItsEvents) {
+  Scratch scratch("keep-trace");
+  const detsim::Program program = [](detsim::EventLoop& loop) { loop.run_until_complete(planted_race()); };
+  int passed = 0;
+  int failed = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    detsim::SimulationOptions options{.name = "KeepTrace", .seed = seed, .read_environment = false};
+    const auto kept = detsim::run_simulation(program, options);
+    options.keep_trace = false;
+    const auto lean = detsim::run_simulation(program, options);
+    ASSERT_EQ(lean.outcome, kept.outcome) << "seed " << seed;
+    EXPECT_EQ(lean.digest, kept.digest) << "seed " << seed;
+    // The recorder's digest, computed as the events came, is the trace's.
+    EXPECT_EQ(kept.digest, kept.trace.digest()) << "seed " << seed;
+    EXPECT_FALSE(kept.trace.events.empty());
+    EXPECT_FALSE(kept.schedule.empty());
+    if (kept.ok()) {
+      ++passed;
+      EXPECT_TRUE(lean.trace.events.empty()) << "seed " << seed;
+      EXPECT_TRUE(lean.schedule.empty()) << "seed " << seed;
+    } else {
+      ++failed;
+      EXPECT_EQ(lean.trace.events.size(), kept.trace.events.size()) << "seed " << seed;
+      EXPECT_EQ(lean.trace.digest(), lean.digest) << "seed " << seed;
+      EXPECT_EQ(lean.schedule, kept.schedule) << "seed " << seed;
+      EXPECT_EQ(lean.report, kept.report) << "seed " << seed;
+    }
+  }
+  EXPECT_GT(passed, 0);
+  EXPECT_GT(failed, 0);
+}
+
 detsim::Task<void> orphan_failure() {
   auto& loop = detsim::get_running_loop();
   (void)loop.create_task([]() -> detsim::Task<void> {  // fire and forget

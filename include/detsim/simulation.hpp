@@ -61,6 +61,10 @@ struct SimulationOptions {
   bool debug = false;               // EventLoop::set_debug (a replay takes the recorded mode)
   std::string command;              // how to rerun this case, for the report ("<command>" if empty)
   bool read_environment = true;     // apply the DETSIM_* variables above
+  // false: a run that passes returns no trace and no schedule string (its
+  // digest and outcome only), which saves decoding its events; a run that
+  // fails returns everything. What a sweep does for each seed.
+  bool keep_trace = true;
 };
 
 struct SimulationResult {
@@ -69,10 +73,10 @@ struct SimulationResult {
   std::uint64_t seed = 0;
   std::string scheduler;
   std::uint64_t digest = 0;
-  std::string schedule;    // the run's schedule string
+  std::string schedule;    // the run's schedule string (empty if not keep_trace and ok)
   std::string trace_path;  // where the trace was written, empty if nowhere
   std::string report;      // the full failure message above; empty when ok
-  Trace trace;
+  Trace trace;             // the run's events (none if not keep_trace and ok)
   bool ok() const noexcept { return outcome == Outcome::ok; }
 };
 

@@ -4,7 +4,9 @@
 // times, so a loop's start-up and teardown weigh more than its steps here.
 //   seed/new_loop       EventLoop{RandomScheduler{seed}}, the race, ~EventLoop;
 //   seed/run_simulation run_simulation of the same race: loop, TraceRecorder
-//                       in memory, the race, the outcome (no file written).
+//                       in memory, the race, the outcome (no file written);
+//   seed/sweep_run      the same as a sweep runs it (keep_trace = false: a
+//                       passing run's events are not decoded).
 #include <cstdint>
 
 #include <detsim/detsim.hpp>
@@ -29,7 +31,8 @@ void new_loop(benchmark::State& state) {
   benchmark::DoNotOptimize(lost);
 }
 
-void simulation_seed(benchmark::State& state) {
+// `keep_trace`: false is what detsim::sweep asks for each seed.
+void simulation_seed(benchmark::State& state, bool keep_trace) {
   std::uint64_t seed = 0;
   int lost = 0;
   OperationMeter meter(state, {});
@@ -38,6 +41,7 @@ void simulation_seed(benchmark::State& state) {
     options.name = "lost_update";
     options.seed = ++seed;
     options.read_environment = false;
+    options.keep_trace = keep_trace;
     const SimulationResult result = run_simulation(
         [&lost](EventLoop& loop) { lost += scenarios::run_lost_update(loop, 2, 3).counter != 6; }, options);
     benchmark::DoNotOptimize(result.digest);
@@ -51,7 +55,8 @@ void simulation_seed(benchmark::State& state) {
 
 void register_seed_workloads() {
   benchmark::RegisterBenchmark("seed/new_loop/lost_update", new_loop);
-  benchmark::RegisterBenchmark("seed/run_simulation/lost_update", simulation_seed);
+  benchmark::RegisterBenchmark("seed/run_simulation/lost_update", simulation_seed, true);
+  benchmark::RegisterBenchmark("seed/sweep_run/lost_update", simulation_seed, false);
 }
 
 }  // namespace detsim::bench
