@@ -30,7 +30,7 @@ namespace {
 
 struct SpinnerSet {
   std::uint64_t resumptions = 0;
-  std::vector<Spinner> owners;
+  std::vector<OwnedCoroutine> owners;
   std::vector<std::coroutine_handle<>> handles;
 
   explicit SpinnerSet(std::size_t count) {

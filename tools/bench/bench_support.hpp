@@ -38,31 +38,35 @@ struct Sizes {
 // Scheduler seed used by every RandomScheduler and bare random pick here.
 inline constexpr std::uint64_t bench_seed = 42;
 
-// A coroutine that does nothing but count its resumptions, forever: the
-// cheapest possible "task step". Owns its frame.
-class Spinner {
+// A coroutine's frame, owned: it suspends before its first line and at its
+// end, so it runs only when resumed. The bare baselines and the floors run
+// their coroutines as these.
+class OwnedCoroutine {
  public:
   struct promise_type {
-    Spinner get_return_object() { return Spinner{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    OwnedCoroutine get_return_object() {
+      return OwnedCoroutine{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
     std::suspend_always initial_suspend() const noexcept { return {}; }
     std::suspend_always final_suspend() const noexcept { return {}; }
     void return_void() const noexcept {}
     void unhandled_exception() const noexcept { std::terminate(); }
   };
 
-  Spinner(Spinner&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
-  Spinner& operator=(Spinner&&) = delete;
-  ~Spinner() {
+  OwnedCoroutine(OwnedCoroutine&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+  OwnedCoroutine& operator=(OwnedCoroutine&&) = delete;
+  ~OwnedCoroutine() {
     if (frame_) frame_.destroy();
   }
   std::coroutine_handle<> handle() const noexcept { return frame_; }
 
  private:
-  explicit Spinner(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
+  explicit OwnedCoroutine(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
   std::coroutine_handle<promise_type> frame_;
 };
 
-inline Spinner spin(std::uint64_t& resumptions) {
+// Counts its resumptions, forever: the cheapest possible "task step".
+inline OwnedCoroutine spin(std::uint64_t& resumptions) {
   for (;;) {
     ++resumptions;
     co_await std::suspend_always{};

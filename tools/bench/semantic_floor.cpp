@@ -28,7 +28,6 @@
 // floor itself is over 2x, no implementation meets that workload's target.
 #include <coroutine>
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
@@ -175,27 +174,6 @@ class StepRing {
   void* current_task_ = nullptr;
 };
 
-// A coroutine run by the floors' loops; owns its frame.
-struct FloorTask {
-  struct promise_type {
-    FloorTask get_return_object() { return FloorTask{std::coroutine_handle<promise_type>::from_promise(*this)}; }
-    std::suspend_always initial_suspend() noexcept { return {}; }
-    std::suspend_always final_suspend() noexcept { return {}; }
-    void return_void() noexcept {}
-    void unhandled_exception() { std::terminate(); }
-  };
-  explicit FloorTask(std::coroutine_handle<promise_type> frame) : frame_(frame) {}
-  FloorTask(FloorTask&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
-  FloorTask& operator=(FloorTask&&) = delete;
-  ~FloorTask() {
-    if (frame_) frame_.destroy();
-  }
-  std::coroutine_handle<> handle() const noexcept { return frame_; }
-
- private:
-  std::coroutine_handle<promise_type> frame_;
-};
-
 // ---- ping-pong ----------------------------------------------------------------
 
 struct FloorFuture {
@@ -240,7 +218,7 @@ struct FloorCourt {
   FloorFuture* to_b;
 };
 
-FloorTask floor_player(FloorCourt& court, FloorFuture* FloorCourt::*mine, FloorFuture* FloorCourt::*theirs) {
+OwnedCoroutine floor_player(FloorCourt& court, FloorFuture* FloorCourt::*mine, FloorFuture* FloorCourt::*theirs) {
   for (;;) {
     co_await Awaiting{court.*mine};
     court.futures->release(court.*mine);
@@ -254,8 +232,8 @@ void floor_ping_pong(benchmark::State& state, const Sizes& sizes) {
   FloorFutures futures(steps);
   FloorCourt court{&futures, futures.create(), futures.create()};
   futures.set_result(court.to_a);  // A serves
-  const FloorTask a = floor_player(court, &FloorCourt::to_a, &FloorCourt::to_b);
-  const FloorTask b = floor_player(court, &FloorCourt::to_b, &FloorCourt::to_a);
+  const OwnedCoroutine a = floor_player(court, &FloorCourt::to_a, &FloorCourt::to_b);
+  const OwnedCoroutine b = floor_player(court, &FloorCourt::to_b, &FloorCourt::to_a);
   steps.schedule(a.handle(), nullptr);
   steps.schedule(b.handle(), nullptr);
   steps.run(sizes.steps_per_batch);  // warm-up
@@ -276,7 +254,7 @@ struct FloorYield {
   void await_resume() const noexcept {}
 };
 
-FloorTask floor_yielder(StepRing& steps, std::uint64_t& yields) {
+OwnedCoroutine floor_yielder(StepRing& steps, std::uint64_t& yields) {
   for (;;) {
     ++yields;
     co_await FloorYield{&steps};
@@ -286,7 +264,7 @@ FloorTask floor_yielder(StepRing& steps, std::uint64_t& yields) {
 void floor_yield(benchmark::State& state, const Sizes& sizes) {
   StepRing steps;
   std::uint64_t yields = 0;
-  std::vector<FloorTask> tasks;
+  std::vector<OwnedCoroutine> tasks;
   tasks.reserve(sizes.many_tasks);
   for (std::size_t i = 0; i < sizes.many_tasks; ++i) {
     tasks.push_back(floor_yielder(steps, yields));
