@@ -239,7 +239,7 @@ inline void FutureStateBase::run_done_callback(DoneFunction& function) {
   }
 }
 
-void FutureStateBase::report_done_callback_exception() noexcept {
+void FutureStateBase::report_done_callback_exception() {
   ExceptionContext context;
   context.message = "Exception in done callback";
   context.exception = std::current_exception();

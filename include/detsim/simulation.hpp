@@ -63,7 +63,8 @@ struct SimulationOptions {
   bool read_environment = true;     // apply the DETSIM_* variables above
   // false: a run that passes returns no trace and no schedule string (its
   // digest and outcome only), which saves decoding its events; a run that
-  // fails returns everything. What a sweep does for each seed.
+  // fails returns everything, and check_determinism keeps them regardless.
+  // What a sweep does for each seed.
   bool keep_trace = true;
 };
 
@@ -73,10 +74,10 @@ struct SimulationResult {
   std::uint64_t seed = 0;
   std::string scheduler;
   std::uint64_t digest = 0;
-  std::string schedule;    // the run's schedule string (empty if not keep_trace and ok)
+  std::string schedule;    // the run's schedule string (empty if keep_trace was false and it passed)
   std::string trace_path;  // where the trace was written, empty if nowhere
   std::string report;      // the full failure message above; empty when ok
-  Trace trace;             // the run's events (none if not keep_trace and ok)
+  Trace trace;             // the run's events (none if keep_trace was false and it passed)
   bool ok() const noexcept { return outcome == Outcome::ok; }
 };
 

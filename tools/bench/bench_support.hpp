@@ -40,30 +40,35 @@ inline constexpr std::uint64_t bench_seed = 42;
 
 // A coroutine's frame, owned: it suspends before its first line and at its
 // end, so it runs only when resumed. The bare baselines and the floors run
-// their coroutines as these.
-class OwnedCoroutine {
+// their coroutines as these; `PromiseData` is what a floor keeps in the
+// promise (the step id of a task, say).
+struct NoPromiseData {};
+template <class PromiseData = NoPromiseData>
+class BasicOwnedCoroutine {
  public:
-  struct promise_type {
-    OwnedCoroutine get_return_object() {
-      return OwnedCoroutine{std::coroutine_handle<promise_type>::from_promise(*this)};
+  struct promise_type : PromiseData {
+    BasicOwnedCoroutine get_return_object() {
+      return BasicOwnedCoroutine{std::coroutine_handle<promise_type>::from_promise(*this)};
     }
     std::suspend_always initial_suspend() const noexcept { return {}; }
     std::suspend_always final_suspend() const noexcept { return {}; }
     void return_void() const noexcept {}
     void unhandled_exception() const noexcept { std::terminate(); }
   };
+  using Handle = std::coroutine_handle<promise_type>;
 
-  OwnedCoroutine(OwnedCoroutine&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
-  OwnedCoroutine& operator=(OwnedCoroutine&&) = delete;
-  ~OwnedCoroutine() {
+  BasicOwnedCoroutine(BasicOwnedCoroutine&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+  BasicOwnedCoroutine& operator=(BasicOwnedCoroutine&&) = delete;
+  ~BasicOwnedCoroutine() {
     if (frame_) frame_.destroy();
   }
-  std::coroutine_handle<> handle() const noexcept { return frame_; }
+  Handle handle() const noexcept { return frame_; }
 
  private:
-  explicit OwnedCoroutine(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
-  std::coroutine_handle<promise_type> frame_;
+  explicit BasicOwnedCoroutine(Handle frame) noexcept : frame_(frame) {}
+  Handle frame_;
 };
+using OwnedCoroutine = BasicOwnedCoroutine<>;
 
 // Counts its resumptions, forever: the cheapest possible "task step".
 inline OwnedCoroutine spin(std::uint64_t& resumptions) {

@@ -183,7 +183,9 @@ class FutureStateBase {
   // Runs it, unannounced: an exception it throws goes to the exception
   // handler, as in asyncio.
   void run_done_callback(DoneFunction& function);
-  [[gnu::noinline, gnu::cold]] void report_done_callback_exception() noexcept;
+  // (Not noexcept: if reporting throws, bad_alloc say, that propagates out
+  // of the completion, as it did when this was written inline.)
+  [[gnu::noinline, gnu::cold]] void report_done_callback_exception();
 
   std::uint32_t references_ = 0;
   Status status_ = Status::pending;
