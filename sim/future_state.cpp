@@ -167,12 +167,7 @@ void FutureStateBase::complete_observed(LoopCore& loop, std::source_location sit
   }
   if (first_callback_.function) {
     first_callback_.id = 0;
-    // invoke_done_callback, written out: the set_result and done_callback
-    // events of a wake-up are then reported from one function, not three.
-    const bool announced = loop.observed();  // an observer may have left
-    const std::uint64_t completion_cause = announced ? announce_done_callback(loop, false) : 0;
-    run_done_callback(first_callback_.function);
-    if (announced) loop.exchange_cause(completion_cause);
+    invoke_done_callback(first_callback_.function, false, &loop);
   }
   loop.exchange_cause(previous_cause);
   first_callback_.function.reset();
@@ -182,9 +177,10 @@ void FutureStateBase::run_callbacks_taken_out(LoopCore* observed_loop, std::uint
   DoneCallback first = std::move(first_callback_);
   std::vector<DoneCallback> more;
   more.swap(rare_->more_callbacks);
-  if (first.function) invoke_done_callback(first.function, false);
+  // loop() asked again for each: a callback may destroy the loop.
+  if (first.function) invoke_done_callback(first.function, false, loop());
   for (DoneCallback& callback : more) {
-    if (callback.function) invoke_done_callback(callback.function, false);
+    if (callback.function) invoke_done_callback(callback.function, false, loop());
   }
   if (observed_loop) observed_loop->exchange_cause(previous_cause);
 }  // (first and more are destroyed here, after)
@@ -222,8 +218,7 @@ inline std::uint64_t FutureStateBase::announce_done_callback(LoopCore& loop, boo
   return loop.exchange_cause(seq);
 }
 
-void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediate) {
-  LoopCore* loop = this->loop();
+inline void FutureStateBase::invoke_done_callback(DoneFunction& function, bool immediate, LoopCore* loop) {
   std::uint64_t previous_cause = 0;
   const bool observed = loop && loop->observed();
   if (observed) [[unlikely]] previous_cause = announce_done_callback(*loop, immediate);
@@ -254,7 +249,7 @@ void FutureStateBase::report_done_callback_exception() {
 std::uint64_t FutureStateBase::add_done_callback(DoneFunction&& function, std::source_location) {
   const std::uint64_t id = next_callback_id_++;
   if (done()) {
-    invoke_done_callback(function, true);
+    invoke_done_callback(function, true, loop());
     return id;
   }
   // Keep registration order: the inline slot is reused only when no later

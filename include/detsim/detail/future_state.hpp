@@ -178,8 +178,11 @@ class FutureStateBase {
   [[gnu::always_inline]] std::uint64_t announce_completion(LoopCore& loop, std::source_location site);
   [[gnu::always_inline]] std::uint64_t announce_done_callback(LoopCore& loop, bool immediate);
   [[gnu::noinline]] void announce_creation(LoopCore& loop, std::source_location site);
-  // Runs a done callback, announced first to an observed loop.
-  void invoke_done_callback(DoneFunction& function, bool immediate);
+  // Runs a done callback, announced first if `loop` (this future's, or null)
+  // is observed. Inline: the set_result and done_callback events of a
+  // wake-up are then reported from one function, complete_observed, not
+  // three.
+  [[gnu::always_inline]] void invoke_done_callback(DoneFunction& function, bool immediate, LoopCore* loop);
   // Runs it, unannounced: an exception it throws goes to the exception
   // handler, as in asyncio.
   void run_done_callback(DoneFunction& function);
