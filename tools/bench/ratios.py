@@ -9,8 +9,8 @@ ratio is its time per operation divided by that baseline's, both from this
 file. A label may add " floor=<name>", the semantic floor of the workload
 (semantic_floor.cpp): the column "vs floor" divides by its median. The
 floors carry a baseline too, the one of their workload, so that the table
-shows which targets any implementation could meet. With repetitions (run.sh keeps every repetition in the JSON), the table
-shows the median of each benchmark's repetitions and the ratio of medians,
+shows which targets the cheapest design known meets. With repetitions
+(run.sh keeps every repetition in the JSON), the table shows the median of each benchmark's repetitions and the ratio of medians,
 and also the ratio of the best (minimum) repetitions, which a shared, noisy
 machine disturbs least. The core issue's target is ratio <= 2.0.
 Benchmarks labelled "paired=<name>" measured themselves against <name> in
