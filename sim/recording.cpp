@@ -29,6 +29,43 @@ std::string readable_function(std::string_view function) {
   return std::string(function.substr(open + 1, frame - open - 1));
 }
 
+// A site's text as traces show it: file made relative to `root`, function
+// name cleaned, both valid UTF-8. The same for every recorder with the same
+// root, and a seed sweep makes a recorder per seed, so each thread keeps the
+// text of the sites it saw last, by call site. (A memo of a pure function:
+// nothing here can change a trace. An entry is used only if its raw file
+// and function names, line and root are the same again, so a call site
+// whose address is reused, say by another library loaded there, is not
+// confused with the one before.)
+const TraceSite& site_text(std::source_location site, std::string_view root, std::size_t slot_index) {
+  struct Entry {
+    const char* file = nullptr;
+    const char* function = nullptr;
+    std::uint32_t line = 0;
+    std::string raw_file;
+    std::string raw_function;
+    std::string root;
+    TraceSite text;
+  };
+  static constexpr std::size_t entries = 256;
+  thread_local std::vector<Entry> cache(entries);
+  Entry& entry = cache[slot_index % entries];
+  const bool same = entry.file == site.file_name() && entry.function == site.function_name() &&
+                    entry.line == site.line() && entry.raw_file == site.file_name() &&
+                    entry.raw_function == site.function_name() && entry.root == root;
+  if (!same) {
+    entry.file = site.file_name();
+    entry.function = site.function_name();
+    entry.line = site.line();
+    entry.raw_file = site.file_name();
+    entry.raw_function = site.function_name();
+    entry.root = root;
+    entry.text = TraceSite{valid_utf8(relative_file(site.file_name(), root)), site.line(),
+                           valid_utf8(readable_function(site.function_name()))};
+  }
+  return entry.text;
+}
+
 }  // namespace
 
 Recording::Recording(Trace& trace, std::string source_root)
@@ -77,14 +114,13 @@ std::uint32_t Recording::add_site(std::source_location site, SiteSlot& slot, std
   if (site.line() == 0) return 0;
   // Not cached: find the site by content (the same position may come with
   // another copy of the file string from another translation unit), or add it.
-  TraceSite text_site{valid_utf8(relative_file(site.file_name(), source_root_)), site.line(),
-                      valid_utf8(readable_function(site.function_name()))};
+  const TraceSite& text_site = site_text(site, source_root_, site_slot_index(identity, position));
   std::uint32_t index = 0;
   for (std::size_t i = 0; i < trace_.sites.size() && index == 0; ++i) {
     if (trace_.sites[i] == text_site) index = static_cast<std::uint32_t>(i + 1);
   }
   if (index == 0) {
-    trace_.sites.push_back(std::move(text_site));
+    trace_.sites.push_back(text_site);
     index = static_cast<std::uint32_t>(trace_.sites.size());
   }
   // Two sites in one slot would evict each other at every event: grow first.

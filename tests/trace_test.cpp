@@ -271,24 +271,49 @@ std::vector<std::source_location> numbered_sites(std::integer_sequence<int, N...
 // own site. (A cache that loses entries only costs time, which this cannot
 // see; an index misplaced by the growth, or a write through the slot it
 // invalidates, which ASan reports, it does.)
+// The same again with a second recorder on the same thread, which takes
+// the sites' text from the thread's cache of it (256 entries: with 300
+// sites, some evict others).
 TEST(TraceRecorder, ManySitesKeepTheirNamesAsTheSiteCacheGrows) {
   const std::vector<std::source_location> sites = numbered_sites(std::make_integer_sequence<int, 300>{});
-  detsim::EventLoop loop;
-  detsim::TraceRecorder recorder{loop};
-  for (int round = 0; round < 2; ++round) {
-    for (const std::source_location& site : sites) (void)loop.call_soon([] {}, site);
+  for (int recorder_number = 0; recorder_number < 2; ++recorder_number) {
+    detsim::EventLoop loop;
+    detsim::TraceRecorder recorder{loop};
+    for (int round = 0; round < 2; ++round) {
+      for (const std::source_location& site : sites) (void)loop.call_soon([] {}, site);
+    }
+    loop.run_until_idle();
+    const detsim::Trace& trace = recorder.trace();
+    ASSERT_EQ(trace.sites.size(), sites.size());
+    std::size_t checked = 0;
+    for (const detsim::TraceEvent& event : trace.events) {
+      if (event.kind != detsim::EventKind::call_soon) continue;
+      const std::size_t expected = checked++ % sites.size();
+      ASSERT_GT(event.site, 0u);
+      EXPECT_EQ(trace.sites[event.site - 1].function, sites[expected].function_name())
+          << "recorder " << recorder_number << ", event " << event.seq;
+    }
+    EXPECT_EQ(checked, 2 * sites.size());
   }
-  loop.run_until_idle();
-  const detsim::Trace& trace = recorder.trace();
-  ASSERT_EQ(trace.sites.size(), sites.size());
-  std::size_t checked = 0;
-  for (const detsim::TraceEvent& event : trace.events) {
-    if (event.kind != detsim::EventKind::call_soon) continue;
-    const std::size_t expected = checked++ % sites.size();
-    ASSERT_GT(event.site, 0u);
-    EXPECT_EQ(trace.sites[event.site - 1].function, sites[expected].function_name()) << "event " << event.seq;
-  }
-  EXPECT_EQ(checked, 2 * sites.size());
+}
+
+// A thread keeps the text of the sites it recorded, for the next recorder
+// (a sweep makes one per seed): one with another source root still gets
+// the file relative to its own.
+TEST(TraceRecorder, SiteTextFollowsEachRecordersSourceRoot) {
+  const std::source_location here = std::source_location::current();
+  const auto file_with_root = [&](const std::string& root) {
+    detsim::EventLoop loop;
+    detsim::TraceOptions options;
+    options.source_root = root;
+    detsim::TraceRecorder recorder{loop, options};
+    (void)loop.call_soon([] {}, here);
+    loop.run_until_idle();
+    return recorder.trace().sites.at(0).file;
+  };
+  EXPECT_EQ(file_with_root("/no/such/root"), "tests/trace_test.cpp");
+  EXPECT_EQ(file_with_root("tests"), "trace_test.cpp");
+  EXPECT_EQ(file_with_root("/no/such/root"), "tests/trace_test.cpp");
 }
 
 TEST(TraceDigest, LeavesSitesOut) {
