@@ -29,6 +29,17 @@ std::string readable_function(std::string_view function) {
   return std::string(function.substr(open + 1, frame - open - 1));
 }
 
+TraceSite compute_site_text(std::source_location site, std::string_view root) {
+  return TraceSite{valid_utf8(relative_file(site.file_name(), root)), site.line(),
+                   valid_utf8(readable_function(site.function_name()))};
+}
+
+// Set when this thread's cache of site text is destroyed, at the thread's
+// end: a recorder still recording then (in another thread_local's
+// destructor, say) computes the text without it. (Trivially destructible,
+// so that it outlives every thread_local with a destructor.)
+constinit thread_local bool site_text_cache_gone = false;
+
 // A site's text as traces show it: file made relative to `root`, function
 // name cleaned, both valid UTF-8. The same for every recorder with the same
 // root, and a seed sweep makes a recorder per seed, so each thread keeps the
@@ -36,8 +47,10 @@ std::string readable_function(std::string_view function) {
 // nothing here can change a trace. An entry is used only if its raw file
 // and function names, line and root are the same again, so a call site
 // whose address is reused, say by another library loaded there, is not
-// confused with the one before.)
-const TraceSite& site_text(std::source_location site, std::string_view root, std::size_t slot_index) {
+// confused with the one before.) Returns the cached text, or `computed`
+// once the cache is gone.
+const TraceSite& site_text(std::source_location site, std::string_view root, std::size_t slot_index,
+                           TraceSite& computed) {
   struct Entry {
     const char* file = nullptr;
     const char* function = nullptr;
@@ -47,9 +60,16 @@ const TraceSite& site_text(std::source_location site, std::string_view root, std
     std::string root;
     TraceSite text;
   };
-  static constexpr std::size_t entries = 256;
-  thread_local std::vector<Entry> cache(entries);
-  Entry& entry = cache[slot_index % entries];
+  struct Cache {
+    std::vector<Entry> entries = std::vector<Entry>(256);
+    ~Cache() { site_text_cache_gone = true; }
+  };
+  if (site_text_cache_gone) [[unlikely]] {
+    computed = compute_site_text(site, root);
+    return computed;
+  }
+  thread_local Cache cache;
+  Entry& entry = cache.entries[slot_index % cache.entries.size()];
   const bool same = entry.file == site.file_name() && entry.function == site.function_name() &&
                     entry.line == site.line() && entry.raw_file == site.file_name() &&
                     entry.raw_function == site.function_name() && entry.root == root;
@@ -60,8 +80,7 @@ const TraceSite& site_text(std::source_location site, std::string_view root, std
     entry.raw_file = site.file_name();
     entry.raw_function = site.function_name();
     entry.root = root;
-    entry.text = TraceSite{valid_utf8(relative_file(site.file_name(), root)), site.line(),
-                           valid_utf8(readable_function(site.function_name()))};
+    entry.text = compute_site_text(site, root);
   }
   return entry.text;
 }
@@ -114,7 +133,8 @@ std::uint32_t Recording::add_site(std::source_location site, SiteSlot& slot, std
   if (site.line() == 0) return 0;
   // Not cached: find the site by content (the same position may come with
   // another copy of the file string from another translation unit), or add it.
-  const TraceSite& text_site = site_text(site, source_root_, site_slot_index(identity, position));
+  TraceSite computed;
+  const TraceSite& text_site = site_text(site, source_root_, site_slot_index(identity, position), computed);
   std::uint32_t index = 0;
   for (std::size_t i = 0; i < trace_.sites.size() && index == 0; ++i) {
     if (trace_.sites[i] == text_site) index = static_cast<std::uint32_t>(i + 1);

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <source_location>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -314,6 +315,32 @@ TEST(TraceRecorder, SiteTextFollowsEachRecordersSourceRoot) {
   EXPECT_EQ(file_with_root("/no/such/root"), "tests/trace_test.cpp");
   EXPECT_EQ(file_with_root("tests"), "trace_test.cpp");
   EXPECT_EQ(file_with_root("/no/such/root"), "tests/trace_test.cpp");
+}
+
+// A recorder that records at its thread's end, after the thread's cache of
+// site text is destroyed (thread_locals go in the reverse order of their
+// construction), works out the text itself. (Without that, the debug
+// preset's AddressSanitizer reports a use after free here.)
+TEST(TraceRecorder, RecordsSitesAtItsThreadsEnd) {
+  const auto record_one_site = [] {
+    detsim::EventLoop loop;
+    detsim::TraceRecorder recorder{loop};
+    (void)loop.call_soon([] {});
+    loop.run_until_idle();
+    return recorder.trace().sites.at(0).file;
+  };
+  std::string file_at_end;
+  std::thread([&] {
+    struct RecordsAtExit {
+      std::string* file;
+      std::string (*record)();
+      ~RecordsAtExit() { *file = record(); }
+    };
+    thread_local RecordsAtExit at_exit{&file_at_end, +record_one_site};  // before the cache
+    (void)at_exit;
+    EXPECT_EQ(record_one_site(), "tests/trace_test.cpp");  // makes the cache
+  }).join();
+  EXPECT_EQ(file_at_end, "tests/trace_test.cpp");
 }
 
 TEST(TraceDigest, LeavesSitesOut) {
