@@ -169,7 +169,7 @@ void FutureStateBase::complete_observed(LoopCore& loop, std::source_location sit
     first_callback_.id = 0;
     invoke_done_callback(first_callback_.function, false, &loop);
   }
-  loop.exchange_cause(previous_cause);
+  restore_cause(previous_cause);
   first_callback_.function.reset();
 }
 
@@ -182,7 +182,7 @@ void FutureStateBase::run_callbacks_taken_out(LoopCore* observed_loop, std::uint
   for (DoneCallback& callback : more) {
     if (callback.function) invoke_done_callback(callback.function, false, loop());
   }
-  if (observed_loop) observed_loop->exchange_cause(previous_cause);
+  if (observed_loop) restore_cause(previous_cause);
 }  // (first and more are destroyed here, after)
 
 inline std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
@@ -223,7 +223,13 @@ inline void FutureStateBase::invoke_done_callback(DoneFunction& function, bool i
   const bool observed = loop && loop->observed();
   if (observed) [[unlikely]] previous_cause = announce_done_callback(*loop, immediate);
   run_done_callback(function);
-  if (observed) loop->exchange_cause(previous_cause);
+  if (observed) restore_cause(previous_cause);
+}
+
+inline void FutureStateBase::restore_cause(std::uint64_t cause) noexcept {
+  // loop() again, not the loop the callbacks started with: a callback may
+  // have destroyed it (the future outlives its loop).
+  if (LoopCore* loop = this->loop()) loop->exchange_cause(cause);
 }
 
 inline void FutureStateBase::run_done_callback(DoneFunction& function) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "detsim/detail/assert.hpp"
 #include "detsim/determinism.hpp"
 #include "detsim/replay.hpp"
 #include "detsim/schedule.hpp"
@@ -172,6 +173,10 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   if (result.outcome != Outcome::ok && (result.trace_path.empty() || options.check_determinism)) {
     // Failed only after the trace was finished (the determinism check): write it now.
     if (result.trace_path.empty()) result.trace_path = failure_trace_path(options.name, result.seed);
+    // (A run that failed in run_once kept its events, and the determinism
+    // check keeps them all: a failure found only here must not write an
+    // empty trace.)
+    DETSIM_ASSERT(run.has_trace);
     write_trace(run.trace, result.trace_path);
   }
   result.trace = std::move(run.trace);

@@ -62,7 +62,7 @@ SweepResult sweep(const Program& program, SweepOptions options) {
     simulation = apply_environment(std::move(simulation));
   }
   simulation.read_environment = false;
-  simulation.keep_trace = false;  // a passing run's result is dropped: do not decode its events
+  simulation.keep_trace = false;  // a passing run's result is dropped: no need to decode its events
   SweepResult result;
   auto run = [&](std::uint64_t seed, const std::string& scheduler) {
     SimulationOptions one = simulation;

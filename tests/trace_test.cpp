@@ -218,6 +218,29 @@ RC_GTEST_PROP(TraceRecorder, InlineAndObserverPathsRecordTheSameEvents, (std::ui
   (void)detsim::parse_trace(detsim::to_jsonl(late), "late.jsonl");  // throws if it is not a valid trace
 }
 
+// A future outlives its loop, and one of its done callbacks may destroy
+// the loop (here, completed from outside any run, with the loop recorded).
+// The cause the completion set is then restored on no loop at all, not on
+// the destroyed one: the debug preset's AddressSanitizer reported a
+// heap-use-after-free here, with one callback and with two.
+TEST(TraceRecorder, ADoneCallbackMayDestroyTheRecordedLoop) {
+  for (int callbacks = 1; callbacks <= 2; ++callbacks) {
+    auto loop = std::make_unique<detsim::EventLoop>();
+    auto recorder = std::make_unique<detsim::TraceRecorder>(*loop);
+    detsim::Future<int> future = loop->create_future<int>();
+    int ran = 0;
+    future.add_done_callback([&](auto&) {
+      ++ran;
+      recorder.reset();
+      loop.reset();
+    });
+    if (callbacks == 2) future.add_done_callback([&](auto& done) { ran += done.result(); });
+    future.set_result(10);
+    EXPECT_EQ(ran, callbacks == 1 ? 1 : 11);
+    EXPECT_EQ(loop, nullptr);
+  }
+}
+
 TEST(TraceRecorder, LastEventOfAnEmptyRecorderIsAllZero) {
   detsim::EventLoop loop;
   detsim::TraceRecorder recorder{loop};

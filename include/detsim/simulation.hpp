@@ -57,14 +57,15 @@ struct SimulationOptions {
   std::string replay_path;          // replay this trace instead of running a seed
   std::string schedule;             // replay this schedule string instead of running a seed
   std::optional<std::vector<std::uint32_t>> choices;  // run under ChoiceScheduler{choices, seed} instead
-  bool check_determinism = false;   // run twice, fail if the digests differ
+  bool check_determinism = false;   // run twice, fail if the two runs' events differ
   bool debug = false;               // EventLoop::set_debug (a replay takes the recorded mode)
   std::string command;              // how to rerun this case, for the report ("<command>" if empty)
   bool read_environment = true;     // apply the DETSIM_* variables above
   // false: a run that passes returns no trace and no schedule string (its
-  // digest and outcome only), which saves decoding its events; a run that
-  // fails returns everything, and check_determinism keeps them regardless.
-  // What a sweep does for each seed.
+  // digest and outcome only), which saves decoding its events (unless
+  // trace_path has the trace written anyway); a run that fails returns
+  // everything, and check_determinism keeps them regardless. What a sweep
+  // does for each seed.
   bool keep_trace = true;
 };
 

@@ -183,6 +183,9 @@ class FutureStateBase {
   // wake-up are then reported from one function, complete_observed, not
   // three.
   [[gnu::always_inline]] void invoke_done_callback(DoneFunction& function, bool immediate, LoopCore* loop);
+  // Sets the loop's cause back to `cause` once callbacks have run, if the
+  // loop still exists.
+  [[gnu::always_inline]] void restore_cause(std::uint64_t cause) noexcept;
   // Runs it, unannounced: an exception it throws goes to the exception
   // handler, as in asyncio.
   void run_done_callback(DoneFunction& function);
