@@ -227,9 +227,10 @@ inline void FutureStateBase::invoke_done_callback(DoneFunction& function, bool i
 }
 
 inline void FutureStateBase::restore_cause(std::uint64_t cause) noexcept {
-  // loop() again, not the loop the callbacks started with: a callback may
-  // have destroyed it (the future outlives its loop).
-  if (LoopCore* loop = this->loop()) loop->exchange_cause(cause);
+  // The anchor's loop again, not the loop the callbacks started with: a
+  // callback may have destroyed it (the future outlives its loop). (Only
+  // called after callbacks of an observed loop: the future has an anchor.)
+  if (LoopCore* loop = anchor_->core) loop->exchange_cause(cause);
 }
 
 inline void FutureStateBase::run_done_callback(DoneFunction& function) {
