@@ -54,7 +54,6 @@ const TraceSite& site_text(std::source_location site, std::string_view root, std
   struct Entry {
     const char* file = nullptr;
     const char* function = nullptr;
-    std::uint32_t line = 0;
     std::string raw_file;
     std::string raw_function;
     std::string root;
@@ -71,12 +70,11 @@ const TraceSite& site_text(std::source_location site, std::string_view root, std
   thread_local Cache cache;
   Entry& entry = cache.entries[slot_index % cache.entries.size()];
   const bool same = entry.file == site.file_name() && entry.function == site.function_name() &&
-                    entry.line == site.line() && entry.raw_file == site.file_name() &&
+                    entry.text.line == site.line() && entry.raw_file == site.file_name() &&
                     entry.raw_function == site.function_name() && entry.root == root;
   if (!same) {
     entry.file = site.file_name();
     entry.function = site.function_name();
-    entry.line = site.line();
     entry.raw_file = site.file_name();
     entry.raw_function = site.function_name();
     entry.root = root;
