@@ -123,7 +123,20 @@ inline void LoopCore::emit_step_event(TaskCore& task, std::uint64_t id, std::uin
   if constexpr (kind == EventKind::call_soon) labels.cause = seq;
 }
 
-HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site) {
+inline HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site) {
+  // The observed path is out of line: inlined, its registers and stack made
+  // every unobserved call_soon save and restore six registers.
+  if (observed()) [[unlikely]] return schedule_soon_observed(std::move(callback), site);
+  ensure_open();
+  HandleRecord& record = pool_.acquire();
+  record.id = ++handle_counter_;
+  record.callback.move_into_empty(std::move(callback));
+  record.state = HandleRecord::State::ready;
+  ready_.push_back(ReadyEntry{&record});
+  return record;
+}
+
+HandleRecord& LoopCore::schedule_soon_observed(InlineFunction<void()>&& callback, std::source_location site) {
   HandleRecord& record = new_record(site, nullptr);
   record.callback.move_into_empty(std::move(callback));
   make_ready(record);
@@ -283,8 +296,12 @@ void LoopCore::run_once() {
       entry.prefetch();
       prefetch_next_pick(count);
     }
-    run_ready(entry.record, entry.task, entry.step_id, static_cast<std::uint32_t>(choice),
-              static_cast<std::uint32_t>(count));
+    if (entry.is_step() || observed()) {
+      run_ready(entry.record, entry.task, entry.step_id, static_cast<std::uint32_t>(choice),
+                static_cast<std::uint32_t>(count));
+    } else {
+      run_unobserved_callback(*entry.record);
+    }
     if (halt_error_) [[unlikely]] throw_if_halted();
   }
   iteration_remaining_ = 0;
@@ -356,6 +373,13 @@ void LoopCore::run_ready(HandleRecord* callback, TaskCore* task, std::uint64_t s
     seq = event_counter_;
   }
   run_caused_by(seq, record.id, [&record] { record.callback(); });
+  release(record);
+}
+
+void LoopCore::run_unobserved_callback(HandleRecord& record) {
+  ++callbacks_run_;
+  record.state = HandleRecord::State::running;
+  run_caused_by(0, record.id, [&record] { record.callback(); });
   release(record);
 }
 

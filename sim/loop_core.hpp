@@ -44,7 +44,7 @@ class LoopCore {
     HandleRecord& record = schedule_soon(std::move(callback), site);
     return Handle(this, &record, record.generation, record.id);
   }
-  HandleRecord& schedule_soon(InlineFunction<void()>&& callback, std::source_location site);
+  [[gnu::always_inline]] HandleRecord& schedule_soon(InlineFunction<void()>&& callback, std::source_location site);
   // call_soon of `task`'s next step (a wake-up, so a scheduler decision).
   void schedule_step(TaskCore& task, std::source_location site);
   // `task` labels the timer's events with the task concerned (a sleep's).
@@ -146,6 +146,9 @@ class LoopCore {
   // entry was copied to the stack whole (see ReadyQueue::load for why not).
   void run_ready(HandleRecord* record, TaskCore* task, std::uint64_t step_id, std::uint32_t choice,
                  std::uint32_t of);
+  // run_ready of a callback while unobserved, apart: run_ready's observed
+  // paths made every callback save and restore six registers.
+  [[gnu::noinline]] void run_unobserved_callback(HandleRecord& record);
   [[gnu::always_inline]] void run_step(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of);
   // Runs a callback or a step (`run`) with what it issues caused by `seq`
   // (0 when unobserved); an exception that escapes it goes to the exception
@@ -159,6 +162,8 @@ class LoopCore {
   // its callback and state. Inline: out of line, a call_soon was three
   // nested calls (13 more instructions per callback).
   [[gnu::always_inline]] HandleRecord& new_record(std::source_location site, TaskCore* task);
+  [[gnu::noinline]] HandleRecord& schedule_soon_observed(InlineFunction<void()>&& callback,
+                                                         std::source_location site);
   void make_ready(HandleRecord& record);
   // Reports an event about a scheduled callback or step, given its labels:
   // events about a run point back at the scheduling, the others at what runs
