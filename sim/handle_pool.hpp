@@ -17,6 +17,7 @@
 
 #include "detsim/detail/inline_function.hpp"
 #include "huge_pages.hpp"
+#include "recycled_blocks.hpp"
 
 namespace detsim::detail {
 
@@ -63,7 +64,7 @@ class HandlePool {
       const std::size_t constructed = chunk == chunks_.back() ? constructed_in_last_ : chunk_size;
       for (std::size_t i = 0; i < constructed; ++i) record_at(*chunk, i).~HandleRecord();
     }
-    if (!chunks_.empty()) ::operator delete(chunks_.front(), std::align_val_t{chunk_bytes});  // the first
+    if (!chunks_.empty()) free_recycled(chunks_.front(), chunk_bytes, std::align_val_t{chunk_bytes});  // the first
   }
 
   HandleRecord& acquire() {
@@ -132,7 +133,8 @@ class HandlePool {
     return *::new (static_cast<void*>(chunks_.back()->bytes + constructed_in_last_++ * sizeof(HandleRecord)))
         HandleRecord;
   }
-  // The first chunk comes from the ordinary heap; later ones are carved out
+  // The first chunk comes from the ordinary heap, through the thread's
+  // recycled blocks (a seed sweep makes a loop per seed); later ones are carved out
   // of huge-page regions (huge_pages.hpp), 64 to a region: with a million
   // timers pending, records are visited in deadline order all over 85 MiB of
   // them. A small program (up to 372 handles pending) keeps to its first.
@@ -140,7 +142,7 @@ class HandlePool {
     // Room first, so that push_back cannot throw with a chunk in hand.
     if (chunks_.size() == chunks_.capacity()) chunks_.reserve(2 * chunks_.size() + 1);
     if (chunks_.empty()) {
-      chunks_.push_back(static_cast<Chunk*>(::operator new(chunk_bytes, std::align_val_t{chunk_bytes})));
+      chunks_.push_back(static_cast<Chunk*>(allocate_recycled(chunk_bytes, std::align_val_t{chunk_bytes})));
     } else {
       if (regions_.empty() || region_chunks_used_ == chunks_per_region) {
         if (regions_.size() == regions_.capacity()) regions_.reserve(2 * regions_.size() + 1);

@@ -89,7 +89,14 @@ Recording::Recording(Trace& trace, std::string source_root)
     : trace_(trace),
       source_root_(std::move(source_root)),
       site_slots_(site_cache_first_size),
-      site_slot_mask_(site_cache_first_size - 1) {}
+      site_slot_mask_(site_cache_first_size - 1) {
+  // Room for a small program's sites and names up front: a seed sweep makes
+  // a recorder per seed, and growing each table from empty was six
+  // allocations a seed.
+  trace_.sites.reserve(small_program_sites);
+  trace_.strings.reserve(small_program_strings);
+  string_hashes_.reserve(small_program_strings);
+}
 
 void Recording::record_out_of_line(const Event& event) { record(event); }
 

@@ -130,6 +130,9 @@ struct Recording::SiteSlot {
 // slot, up to the largest size (powers of two).
 inline constexpr std::size_t site_cache_first_size = 64;
 inline constexpr std::size_t site_cache_largest_size = 1024;
+// The sites and strings a Recording makes room for when it starts.
+inline constexpr std::size_t small_program_sites = 16;
+inline constexpr std::size_t small_program_strings = 8;
 
 // Where a site's identity falls in the cache (before masking).
 inline std::size_t Recording::site_slot_index(std::uintptr_t identity, std::uint64_t position) noexcept {

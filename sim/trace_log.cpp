@@ -4,6 +4,7 @@
 
 #include "detsim/detail/assert.hpp"
 #include "huge_pages.hpp"
+#include "recycled_blocks.hpp"
 
 namespace detsim::detail {
 
@@ -45,7 +46,7 @@ void TraceLog::ChunkDelete::operator()(std::uint8_t* bytes) const noexcept {
   if (alignment == chunk_bytes) {
     free_huge_page_aligned(bytes, chunk_bytes);
   } else {
-    ::operator delete(bytes, std::align_val_t{alignment});
+    free_recycled(bytes, size, std::align_val_t{alignment});
   }
 }
 
@@ -59,8 +60,8 @@ void TraceLog::start_chunk() {
   // Not zeroed: the bytes are written before they are read, so there is no
   // need to touch (and fault in) the whole chunk up front.
   auto* memory = static_cast<std::uint8_t*>(bytes == chunk_bytes ? allocate_huge_page_aligned(bytes)
-                                                                 : ::operator new(bytes, std::align_val_t{alignment}));
-  chunks_.emplace_back(memory, ChunkDelete{alignment});
+                                                                 : allocate_recycled(bytes, std::align_val_t{alignment}));
+  chunks_.emplace_back(memory, ChunkDelete{bytes, alignment});
   cursor_ = memory;
   limit_ = cursor_ + bytes - max_event_bytes;
 }

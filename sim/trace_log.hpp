@@ -71,8 +71,9 @@ class TraceLog {
   static constexpr std::size_t second_chunk_bytes = std::size_t{1} << 16;
   static constexpr std::size_t chunk_bytes = huge_page_bytes;
   static constexpr std::size_t page_bytes = 4096;
-  // Frees a chunk with the alignment it was allocated with.
+  // Frees a chunk of the size and alignment it was allocated with.
   struct ChunkDelete {
+    std::size_t size = 0;
     std::size_t alignment = page_bytes;
     void operator()(std::uint8_t* bytes) const noexcept;
   };
