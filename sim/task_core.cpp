@@ -62,7 +62,9 @@ void TaskCore::step() {
       complete();
       return;
     }
-    injected_ = std::move(cancelled);
+    // A CancelledError already injected (a cancelled sleep's) wins, as in
+    // asyncio's __step, which keeps the CancelledError it resumes with.
+    if (!injected_) injected_ = std::move(cancelled);
   }
   resumed_once_ = true;
   TaskCore* previous = std::exchange(running_task, this);
@@ -179,13 +181,22 @@ void TaskCore::break_ring(std::string_view message, std::source_location site) {
 }
 
 void TaskCore::request_cancel(std::string_view message, std::source_location site) {
-  must_cancel_ = true;
-  cancel_message_ = message;
   if (sleeping_) {
     sleeping_ = false;
     sleep_timer_.cancel();
+    cancel_sleep(message);
     schedule_step(site);
+    return;
   }
+  must_cancel_ = true;
+  cancel_message_ = message;
+}
+
+void TaskCore::cancel_sleep(std::string_view message) {
+  // asyncio's sleep awaits a future, which the cancel() cancels: the task
+  // resumes with that future's CancelledError, and a later cancel() before
+  // it resumes changes nothing (its message is not the one seen).
+  injected_ = std::make_exception_ptr(CancelledError(message));
 }
 
 void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {

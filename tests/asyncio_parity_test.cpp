@@ -122,6 +122,52 @@ detsim::Task<void> cancel_a_sleeping_task(Log& log) {
   co_await b;
 }
 
+detsim::Task<void> a_later_cancel_does_not_rename_a_cancelled_sleep(Log& log) {
+  // The first cancel() cancels the future the sleep awaits (in asyncio's
+  // terms); the second, before the sleeper resumes, finds it done, and its
+  // message is not seen.
+  auto sleeper = [&log](std::string name) -> detsim::Task<void> {
+    try {
+      co_await detsim::sleep(10s);
+    } catch (const detsim::CancelledError& error) {
+      log.push_back(name + " caught " + error.cancel_message());
+      throw;
+    }
+  };
+  auto& loop = detsim::get_running_loop();
+  auto s = loop.create_task(sleeper("sleeper"));
+  co_await detsim::yield();
+  (void)loop.call_soon([&s] {
+    s.cancel("first");
+    s.cancel("second");
+  });
+  try {
+    co_await s;
+  } catch (const detsim::CancelledError&) {
+    log.push_back(std::string("main saw cancelled: ") + (s.cancelled() ? "True" : "False"));
+  }
+
+  detsim::Task<void>* self = nullptr;
+  auto cancels_itself_then_sleeps = [&log, &self]() -> detsim::Task<void> {
+    self->cancel("own");
+    try {
+      co_await detsim::sleep(10s);
+    } catch (const detsim::CancelledError& error) {
+      log.push_back("self-cancelled caught " + error.cancel_message());
+      throw;
+    }
+  };
+  auto t = loop.create_task(cancels_itself_then_sleeps());
+  self = &t;
+  co_await detsim::yield();
+  t.cancel("later");
+  try {
+    co_await t;
+  } catch (const detsim::CancelledError&) {
+    log.push_back(std::string("main saw cancelled: ") + (t.cancelled() ? "True" : "False"));
+  }
+}
+
 detsim::Task<void> awaiting_a_done_future_does_not_yield(Log& log) {
   auto& loop = detsim::get_running_loop();
   auto done = loop.create_future<int>();
@@ -162,6 +208,7 @@ const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = 
     {"waiters_wake_in_await_order", waiters_wake_in_await_order},
     {"child_tasks_and_siblings", child_tasks_and_siblings},
     {"cancel_a_sleeping_task", cancel_a_sleeping_task},
+    {"a_later_cancel_does_not_rename_a_cancelled_sleep", a_later_cancel_does_not_rename_a_cancelled_sleep},
     {"awaiting_a_done_future_does_not_yield", awaiting_a_done_future_does_not_yield},
     {"exception_propagates_to_awaiter", exception_propagates_to_awaiter},
 };

@@ -101,6 +101,40 @@ async def cancel_a_sleeping_task(log):
     await b
 
 
+async def a_later_cancel_does_not_rename_a_cancelled_sleep(log):
+    # The first cancel() cancels the future the sleep awaits; the second,
+    # before the sleeper resumes, finds it done, and its message is not seen.
+    async def sleeper(name):
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError as error:
+            log.append(f"{name} caught {error.args[0] if error.args else ''}")
+            raise
+    loop = asyncio.get_running_loop()
+    s = asyncio.create_task(sleeper("sleeper"))
+    await asyncio.sleep(0)
+    loop.call_soon(lambda: (s.cancel("first"), s.cancel("second")))
+    try:
+        await s
+    except asyncio.CancelledError:
+        log.append(f"main saw cancelled: {s.cancelled()}")
+
+    async def cancels_itself_then_sleeps():
+        asyncio.current_task().cancel("own")
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError as error:
+            log.append(f"self-cancelled caught {error.args[0] if error.args else ''}")
+            raise
+    t = asyncio.create_task(cancels_itself_then_sleeps())
+    await asyncio.sleep(0)
+    t.cancel("later")
+    try:
+        await t
+    except asyncio.CancelledError:
+        log.append(f"main saw cancelled: {t.cancelled()}")
+
+
 async def awaiting_a_done_future_does_not_yield(log):
     loop = asyncio.get_running_loop()
     done = loop.create_future()
@@ -136,6 +170,7 @@ PROGRAMS = [
     waiters_wake_in_await_order,
     child_tasks_and_siblings,
     cancel_a_sleeping_task,
+    a_later_cancel_does_not_rename_a_cancelled_sleep,
     awaiting_a_done_future_does_not_yield,
     exception_propagates_to_awaiter,
 ]

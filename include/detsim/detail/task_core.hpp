@@ -73,7 +73,12 @@ class TaskCore {
   // The coroutine is suspending in sleep(delay) (delay <= 0: a bare yield).
   // Inline: a yield is a step's whole await.
   void sleep_for(std::chrono::nanoseconds delay, std::source_location site) {
-    if (delay <= std::chrono::nanoseconds::zero() || must_cancel_) {
+    if (delay <= std::chrono::nanoseconds::zero()) {
+      schedule_step(site);
+    } else if (must_cancel_) [[unlikely]] {
+      // Cancelled before it sleeps: the sleep is cancelled at once.
+      must_cancel_ = false;
+      cancel_sleep(cancel_message_);
       schedule_step(site);
     } else {
       start_sleep(delay, site);
@@ -102,6 +107,8 @@ class TaskCore {
   // this task takes itself (at its next step, or now if it sleeps).
   void break_ring(std::string_view message, std::source_location site);
   void request_cancel(std::string_view message, std::source_location site);
+  // Injects the CancelledError of the future asyncio's sleep would await.
+  void cancel_sleep(std::string_view message);
   // Whether the chain of tasks this one awaits leads back to it.
   bool awaits_itself() const noexcept;
   void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
