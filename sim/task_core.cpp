@@ -62,9 +62,12 @@ void TaskCore::step() {
       complete();
       return;
     }
-    // A CancelledError already injected (a cancelled sleep's) wins, as in
-    // asyncio's __step, which keeps the CancelledError it resumes with.
-    if (!injected_) injected_ = std::move(cancelled);
+    // asyncio's __step keeps a CancelledError it resumes with (a cancelled
+    // sleep's) and replaces any other exception (a refused await's).
+    if (!injected_ || injected_error_) {
+      injected_ = std::move(cancelled);
+      injected_error_ = false;
+    }
   }
   resumed_once_ = true;
   TaskCore* previous = std::exchange(running_task, this);
@@ -201,18 +204,34 @@ void TaskCore::cancel_sleep(std::string_view message) {
 
 void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {
   DETSIM_ASSERT(waiting_on_ == nullptr);
-  if (&future == &future_) throw RuntimeError("detsim.task.await_self", "Task cannot await on itself: " + describe());
+  if (&future == &future_) {
+    refuse_await(std::make_exception_ptr(
+                     RuntimeError("detsim.task.await_self", "Task cannot await on itself: " + describe())),
+                 site);
+    return;
+  }
   if (TaskCore* child = future.task(); child && !child->started()) {
     // A coroutine awaited by a task becomes a task of its own.
     child->start(*loop_, {}, site);
   } else if (future.loop() != loop_) {
-    throw RuntimeError("detsim.task.wrong_loop", "Task '" + name_ + "' got Future " + std::to_string(future.id()) +
-                                                     " attached to a different loop");
+    refuse_await(std::make_exception_ptr(RuntimeError("detsim.task.wrong_loop",
+                                                      "Task '" + name_ + "' got Future " + std::to_string(future.id()) +
+                                                          " attached to a different loop")),
+                 site);
+    return;
   }
   waiting_on_ = &future;
   wait_site_ = site;
   wait_callback_id_ = future.add_done_callback_in_place([this](FutureStateBase&) { wake(); }, site);
   if (must_cancel_ && waiting_on_ && waiting_on_->cancel(cancel_message_, site)) must_cancel_ = false;
+}
+
+void TaskCore::refuse_await(std::exception_ptr error, std::source_location site) {
+  // As asyncio's __step: the error is thrown in at the task's next step,
+  // which is scheduled like any wake-up (so other callbacks may run first).
+  injected_ = std::move(error);
+  injected_error_ = true;
+  schedule_step(site);
 }
 
 void TaskCore::wake() {
@@ -254,10 +273,11 @@ bool TaskCore::awaits_itself() const noexcept {
 void TaskCore::resume_cancelled(const FutureStateBase* awaited) {
   std::exception_ptr injected = std::move(injected_);
   injected_ = nullptr;
+  const bool refused = std::exchange(injected_error_, false);
   // asyncio's __step keeps the CancelledError it resumes with: if the
   // awaited future was cancelled, its own error (and message) reaches the
   // coroutine through its result instead of the task's.
-  if (awaited && awaited->cancelled()) return;
+  if (!refused && awaited && awaited->cancelled()) return;
   std::rethrow_exception(injected);
 }
 

@@ -168,6 +168,50 @@ detsim::Task<void> a_later_cancel_does_not_rename_a_cancelled_sleep(Log& log) {
   }
 }
 
+detsim::Task<void> a_refused_await_raises_at_the_next_step(Log& log) {
+  // Awaiting itself or another loop's future: the RuntimeError comes at the
+  // task's next step, so a callback scheduled before the await runs first;
+  // a cancel() pending then replaces it.
+  auto& loop = detsim::get_running_loop();
+  auto schedule_a_callback = [&loop, &log] { (void)loop.call_soon([&log] { log.push_back("callback"); }); };
+  detsim::Task<void>* self = nullptr;
+  auto awaits_itself = [&]() -> detsim::Task<void> {
+    schedule_a_callback();
+    try {
+      co_await *self;
+    } catch (const detsim::RuntimeError&) {
+      log.push_back("caught RuntimeError (itself)");
+    }
+  };
+  auto first = loop.create_task(awaits_itself());
+  self = &first;
+  co_await first;
+  detsim::EventLoop other;
+  auto foreign = other.create_future<int>();
+  auto awaits_another_loops_future = [&]() -> detsim::Task<void> {
+    schedule_a_callback();
+    try {
+      co_await foreign;
+    } catch (const detsim::RuntimeError&) {
+      log.push_back("caught RuntimeError (another loop)");
+    }
+  };
+  co_await loop.create_task(awaits_another_loops_future());
+  auto cancels_itself_then_awaits_itself = [&]() -> detsim::Task<void> {
+    self->cancel();
+    try {
+      co_await *self;
+    } catch (const detsim::RuntimeError&) {
+      log.push_back("caught RuntimeError");
+    } catch (const detsim::CancelledError&) {
+      log.push_back("caught CancelledError");
+    }
+  };
+  auto third = loop.create_task(cancels_itself_then_awaits_itself());
+  self = &third;
+  co_await third;
+}
+
 detsim::Task<void> awaiting_a_done_future_does_not_yield(Log& log) {
   auto& loop = detsim::get_running_loop();
   auto done = loop.create_future<int>();
@@ -209,6 +253,7 @@ const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = 
     {"child_tasks_and_siblings", child_tasks_and_siblings},
     {"cancel_a_sleeping_task", cancel_a_sleeping_task},
     {"a_later_cancel_does_not_rename_a_cancelled_sleep", a_later_cancel_does_not_rename_a_cancelled_sleep},
+    {"a_refused_await_raises_at_the_next_step", a_refused_await_raises_at_the_next_step},
     {"awaiting_a_done_future_does_not_yield", awaiting_a_done_future_does_not_yield},
     {"exception_propagates_to_awaiter", exception_propagates_to_awaiter},
 };

@@ -483,6 +483,22 @@ TEST(EventLoop, RunUntilCompleteOfADoneFutureRunsOneIteration) {
   EXPECT_EQ(order, "a");
 }
 
+// detsim's own choice (event_loop.hpp): the stop is a done callback, run at
+// completion. asyncio would also run 'c', one iteration later.
+TEST(EventLoop, RunUntilCompleteReturnsAtTheEndOfTheCompletingIteration) {
+  detsim::EventLoop loop;
+  auto future = loop.create_future<int>();
+  std::string order;
+  loop.call_soon([&] {
+    future.set_result(1);
+    order += 'a';
+    loop.call_soon([&] { order += 'c'; });
+  });
+  loop.call_soon([&] { order += 'b'; });  // same iteration: runs
+  EXPECT_EQ(loop.run_until_complete(future), 1);
+  EXPECT_EQ(order, "ab");
+}
+
 TEST(EventLoop, RunUntilCompleteRaisesIfTheLoopStopsFirst) {
   detsim::EventLoop loop;
   auto future = loop.create_future<int>();

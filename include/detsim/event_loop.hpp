@@ -141,7 +141,11 @@ class EventLoop {
   }
 
   // Runs until the future is done and returns its result (or rethrows its
-  // exception). A Task not yet scheduled is scheduled first.
+  // exception). A Task not yet scheduled is scheduled first. Returns at the
+  // end of the iteration in which the future completes: the loop stops from
+  // a done callback, and detsim runs done callbacks at completion. (asyncio
+  // schedules its done callbacks, so it runs one iteration more: callbacks
+  // scheduled in the completing iteration run before it returns.)
   template <class T>
   T run_until_complete(Future<T> future) {
     run_until_done(*future.state());

@@ -135,6 +135,41 @@ async def a_later_cancel_does_not_rename_a_cancelled_sleep(log):
         log.append(f"main saw cancelled: {t.cancelled()}")
 
 
+async def a_refused_await_raises_at_the_next_step(log):
+    # Awaiting itself or another loop's future: the RuntimeError comes at the
+    # task's next step, so a callback scheduled before the await runs first;
+    # a cancel() pending then replaces it.
+    loop = asyncio.get_running_loop()
+    def schedule_a_callback():
+        loop.call_soon(lambda: log.append("callback"))
+    async def awaits_itself():
+        schedule_a_callback()
+        try:
+            await asyncio.current_task()
+        except RuntimeError:
+            log.append("caught RuntimeError (itself)")
+    await asyncio.create_task(awaits_itself())
+    other = asyncio.new_event_loop()
+    foreign = other.create_future()
+    async def awaits_another_loops_future():
+        schedule_a_callback()
+        try:
+            await foreign
+        except RuntimeError:
+            log.append("caught RuntimeError (another loop)")
+    await asyncio.create_task(awaits_another_loops_future())
+    other.close()
+    async def cancels_itself_then_awaits_itself():
+        asyncio.current_task().cancel()
+        try:
+            await asyncio.current_task()
+        except RuntimeError:
+            log.append("caught RuntimeError")
+        except asyncio.CancelledError:
+            log.append("caught CancelledError")
+    await asyncio.create_task(cancels_itself_then_awaits_itself())
+
+
 async def awaiting_a_done_future_does_not_yield(log):
     loop = asyncio.get_running_loop()
     done = loop.create_future()
@@ -171,6 +206,7 @@ PROGRAMS = [
     child_tasks_and_siblings,
     cancel_a_sleeping_task,
     a_later_cancel_does_not_rename_a_cancelled_sleep,
+    a_refused_await_raises_at_the_next_step,
     awaiting_a_done_future_does_not_yield,
     exception_propagates_to_awaiter,
 ]

@@ -109,6 +109,9 @@ class TaskCore {
   void request_cancel(std::string_view message, std::source_location site);
   // Injects the CancelledError of the future asyncio's sleep would await.
   void cancel_sleep(std::string_view message);
+  // An await this task may not make (itself, another loop's future): the
+  // coroutine gets `error` at its next step.
+  void refuse_await(std::exception_ptr error, std::source_location site);
   // Whether the chain of tasks this one awaits leads back to it.
   bool awaits_itself() const noexcept;
   void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
@@ -136,6 +139,7 @@ class TaskCore {
   bool must_cancel_ = false;
   bool sleeping_ = false;
   bool cancelling_ = false;  // inside cancel(), passing it on to waiting_on_
+  bool injected_error_ = false;  // injected_ is a refused await's error, not a cancellation
   StepState step_state_ = StepState::none;
   // Names, ids, cancellation details and the sleep timer: rarely read.
   std::string name_;
