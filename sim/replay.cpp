@@ -147,12 +147,16 @@ void Replayer::on_event(const Event&) {
   if (matches) return;
   diverged_ = true;
   const Divergence divergence = divergence_at(recorded_, recorder_->trace(), index, 3);
-  loop_.halt(std::make_exception_ptr(DivergenceError(divergence.seq, "replay diverged: " + divergence.describe())));
+  divergence_ = std::make_exception_ptr(DivergenceError(divergence.seq, "replay diverged: " + divergence.describe()));
+  // Thrown out of the run if the loop runs; finish() throws it in any case
+  // (an event after the run, loop_close say, has no run to halt).
+  loop_.halt(divergence_);
 }
 
 void Replayer::finish(Outcome outcome, std::string message) {
   if (diverged_) {
     recorder_->finish(Outcome::failed, "diverged from the recorded run");
+    if (divergence_) std::rethrow_exception(divergence_);
     return;
   }
   const std::size_t made = recorder_->event_count();

@@ -22,6 +22,10 @@ enum TraceField : std::uint8_t {
   field_immediate = 1 << 5,
 };
 
+// A header's metadata entries at most (traces/SCHEMA.md): the largest object
+// a reader accepts.
+inline constexpr std::size_t max_metadata_entries = 4096;
+
 inline constexpr std::size_t event_kind_count = static_cast<std::size_t>(EventKind::clock_advanced) + 1;
 
 // The fields an event of each kind must carry (others appear when nonzero).

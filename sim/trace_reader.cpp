@@ -6,9 +6,12 @@
 #include <fstream>
 #include <limits>
 #include <cstring>
+#include <filesystem>
+#include <initializer_list>
 #include <unordered_map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +25,11 @@ namespace {
 
 // ordered_json keeps metadata keys in file order.
 using Json = nlohmann::ordered_json;
+
+// No trace line nests deeper than 2 (a header's metadata), and only the
+// metadata has keys of the user's choosing (SCHEMA.md).
+constexpr int max_json_depth = 16;
+constexpr std::size_t max_object_keys = detail::max_metadata_entries;
 
 const char* type_name(const Json& value) {
   if (value.is_null()) return "null";
@@ -48,13 +56,24 @@ class Line {
 
   bool has(const char* field) const { return value_.contains(field); }
 
+  // Fails on a key that is not one of `fields` (the schema allows no
+  // others: a misspelt key would otherwise lose what it holds unnoticed).
+  void allow_only(std::initializer_list<std::string_view> fields) const {
+    for (const auto& [key, value] : value_.items()) {
+      bool known = false;
+      for (std::string_view field : fields) known = known || key == field;
+      if (!known) fail("detsim.trace.unknown_field", key, "unknown field (traces/SCHEMA.md lists the fields of each line)");
+    }
+  }
+
   const Json& require(const char* field) const {
     auto it = value_.find(field);
     if (it == value_.end()) fail("detsim.trace.missing", field, "missing" + context_);
     return *it;
   }
 
-  std::uint64_t unsigned_field(const char* field, std::uint64_t maximum = std::numeric_limits<std::uint64_t>::max()) const {
+  std::uint64_t unsigned_field(const char* field, std::uint64_t maximum = std::numeric_limits<std::uint64_t>::max(),
+                               std::uint64_t minimum = 0) const {
     const Json& value = require(field);
     if (value.is_number_integer() && !value.is_number_unsigned()) {
       fail("detsim.trace.range", field, "must not be negative, found " + value.dump());
@@ -62,6 +81,7 @@ class Line {
     if (!value.is_number_unsigned()) fail("detsim.trace.type", field, std::string("expected an unsigned integer, found ") + type_name(value));
     const auto number = value.get<std::uint64_t>();
     if (number > maximum) fail("detsim.trace.range", field, value.dump() + " is out of range (at most " + std::to_string(maximum) + ")");
+    if (number < minimum) fail("detsim.trace.range", field, value.dump() + " is out of range (at least " + std::to_string(minimum) + ")");
     return number;
   }
 
@@ -140,13 +160,16 @@ class Parser {
     if (header_seen_ && !trace_.footer && content.starts_with("{\"seq\":") && parse_event_fast(content)) return true;
     Json value;
     try {
-      value = Json::parse(content);
+      value = parse_json(content, number);
     } catch (const Json::parse_error& error) {
       if (!complete && header_seen_ && !trace_.footer) {
         // The last line of a file cut short while it was written.
         if (options_.allow_truncated) return false;
         throw TraceError("detsim.trace.truncated", source_ + ":" + std::to_string(number) + ": the last line is cut short");
       }
+      throw TraceError("detsim.trace.json", source_ + ":" + std::to_string(number) + ": malformed JSON: " +
+                                                within_the_line(error.what()));
+    } catch (const Json::exception& error) {  // a number too large for a double, say
       throw TraceError("detsim.trace.json", source_ + ":" + std::to_string(number) + ": malformed JSON: " + error.what());
     }
     Line line(source_, number, std::move(value));
@@ -171,6 +194,53 @@ class Parser {
       line.fail("detsim.trace.type", "type", "unknown line type '" + type + "'");
     }
     return true;
+  }
+
+  // Parses one line as JSON, refusing what no trace line has and what would
+  // make parsing slow or deep: nesting past max_json_depth, more than
+  // max_object_keys keys in an object (ordered_json finds a key by a linear
+  // search, so a line of 300k keys took over a minute), and a key repeated
+  // (JSON leaves it to the reader; the last would silently win).
+  Json parse_json(std::string_view content, std::size_t number) {
+    std::vector<std::vector<std::string>> keys;  // of each object open, innermost last
+    const auto refuse = [&](const std::string& problem) {
+      throw TraceError("detsim.trace.json", source_ + ":" + std::to_string(number) + ": " + problem);
+    };
+    return Json::parse(content, [&](int depth, Json::parse_event_t event, Json& parsed) {
+      switch (event) {
+        case Json::parse_event_t::object_start:
+        case Json::parse_event_t::array_start:
+          if (depth >= max_json_depth) refuse("nested deeper than " + std::to_string(max_json_depth) + " levels");
+          if (event == Json::parse_event_t::object_start) keys.emplace_back();
+          break;
+        case Json::parse_event_t::object_end:
+          keys.pop_back();
+          break;
+        case Json::parse_event_t::key: {
+          std::vector<std::string>& seen = keys.back();
+          std::string key = parsed.get<std::string>();
+          if (seen.size() == max_object_keys) refuse("an object with more than " + std::to_string(max_object_keys) + " keys");
+          for (const std::string& other : seen) {
+            if (other == key) refuse("field '" + key + "': given twice");
+          }
+          seen.push_back(std::move(key));
+          break;
+        }
+        default:
+          break;
+      }
+      return true;
+    });
+  }
+
+  // nlohmann's message counts lines within what it parsed, which is one
+  // line of the file: "at line 1, column 5" is "at column 5" of this line.
+  static std::string within_the_line(std::string message) {
+    constexpr std::string_view first_line = "at line 1, column ";
+    if (const std::size_t at = message.find(first_line); at != std::string::npos) {
+      message.replace(at, first_line.size(), "at column ");
+    }
+    return message;
   }
 
   void parse_header(Line& line) {
@@ -199,6 +269,7 @@ class Parser {
       if (!value.is_string()) line.fail("detsim.trace.type", "metadata." + key, std::string("expected a string, found ") + type_name(value));
       header.metadata.emplace_back(key, value.get<std::string>());
     }
+    line.allow_only({"type", "format", "version", "detsim", "program", "scheduler", "seed", "debug", "metadata"});
     header_seen_ = true;
   }
 
@@ -209,8 +280,12 @@ class Parser {
     }
     TraceSite site;
     site.file = line.string_field("file");
+    if (site.file.starts_with('/')) {
+      line.fail("detsim.trace.range", "file", "an absolute path (sites are relative to the source root)");
+    }
     site.line = static_cast<std::uint32_t>(line.unsigned_field("line", std::numeric_limits<std::uint32_t>::max()));
     site.function = line.string_field("function");
+    line.allow_only({"type", "id", "file", "line", "function"});
     trace_.sites.push_back(std::move(site));
   }
 
@@ -374,6 +449,13 @@ class Parser {
       }
     }
     if (required & detail::field_immediate) event.immediate = line.bool_field("immediate");
+    // Allowed on any kind, though only the kinds above carry them: checked as
+    // the schema checks them, not kept.
+    if (!(required & detail::field_choice)) {
+      if (line.has("of")) (void)line.unsigned_field("of", std::numeric_limits<std::uint32_t>::max(), 1);
+      if (line.has("choice")) (void)line.unsigned_field("choice", std::numeric_limits<std::uint32_t>::max());
+    }
+    if (!(required & detail::field_immediate) && line.has("immediate")) (void)line.bool_field("immediate");
     if (event.kind == EventKind::task_created || line.has("name")) event.name = intern(line.string_field("name"));
     if (!task_name_agrees(event)) {
       if (event.task == 0) line.fail("detsim.trace.range", "name", "an event without a task has no name");
@@ -396,6 +478,8 @@ class Parser {
       }
       event.site = static_cast<std::uint32_t>(site);
     }
+    line.allow_only({"seq", "t", "kind", "cause", "handle", "future", "task", "name", "when", "choice", "of",
+                     "immediate", "detail", "site"});
     trace_.events.push_back(event);
   }
 
@@ -432,6 +516,11 @@ class Parser {
       line.fail("detsim.trace.digest", "digest", "the footer says " + digest_text + " but the events hash to " +
                                                      format_digest(actual) + " (the file was edited or corrupted)");
     }
+    if (footer.final_time_ns < last_time_ns_) {
+      line.fail("detsim.trace.range", "final_time_ns", "the run ends at " + std::to_string(footer.final_time_ns) +
+                                                           " ns, before its last event (" + std::to_string(last_time_ns_) + " ns)");
+    }
+    line.allow_only({"type", "outcome", "message", "events", "final_time_ns", "digest"});
     trace_.footer = std::move(footer);
   }
 
@@ -456,9 +545,14 @@ Trace parse_trace(std::string_view text, const std::string& source_name, ReadOpt
 }
 
 Trace read_trace(const std::string& path, ReadOptions options) {
+  // (A directory opens as a file whose size is nonsense: 2^63 - 1 on ext4.)
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw TraceError("detsim.trace.open", path + ": a directory, not a trace file");
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) throw TraceError("detsim.trace.open", path + ": cannot open the file");
-  std::string contents(static_cast<std::size_t>(file.tellg()), '\0');
+  const std::streamoff size = file.tellg();
+  if (size < 0) throw TraceError("detsim.trace.open", path + ": cannot read the file");
+  std::string contents(static_cast<std::size_t>(size), '\0');
   file.seekg(0);
   if (!file.read(contents.data(), static_cast<std::streamsize>(contents.size()))) {
     throw TraceError("detsim.trace.open", path + ": cannot read the file");

@@ -1,6 +1,7 @@
 #include "detsim/trace_recorder.hpp"
 
 #include <exception>
+#include <set>
 #include <string>
 
 #include "detsim/version.hpp"
@@ -43,8 +44,19 @@ TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
   trace_.header.scheduler = loop.scheduler().name();
   trace_.header.seed = loop.scheduler().seed();
   trace_.header.debug = loop.get_debug();
+  // Refused here rather than written into a trace no reader accepts.
+  if (options_.metadata.size() > detail::max_metadata_entries) {
+    throw TraceError("detsim.trace.options", "TraceOptions::metadata: " + std::to_string(options_.metadata.size()) +
+                                                 " entries, more than a trace holds (" +
+                                                 std::to_string(detail::max_metadata_entries) + ")");
+  }
+  std::set<std::string> keys;
   for (const auto& [key, value] : options_.metadata) {
-    trace_.header.metadata.emplace_back(detail::valid_utf8(key), detail::valid_utf8(value));
+    std::string text = detail::valid_utf8(key);
+    if (!keys.insert(text).second) {
+      throw TraceError("detsim.trace.options", "TraceOptions::metadata: key '" + text + "' given twice");
+    }
+    trace_.header.metadata.emplace_back(std::move(text), detail::valid_utf8(value));
   }
   if (options_.stream) {
     if (options_.path.empty()) throw TraceError("detsim.trace.options", "TraceOptions::stream needs a path");

@@ -158,6 +158,37 @@ TEST(Replay, RunEndingEarlyDiverges) {
   }
 }
 
+TEST(Replay, ADivergenceAfterTheLastRunIsStillOne) {
+  const detsim::Trace recorded = record(lost_update(2, 2), std::make_unique<detsim::RandomScheduler>(7));
+  // The same program, then one more event with no run to halt.
+  const detsim::Program with_an_extra_event = [](detsim::EventLoop& loop) {
+    detsim::scenarios::run_lost_update(loop, 2, 2);
+    (void)loop.call_soon([] {});
+  };
+  try {
+    replay(with_an_extra_event, recorded);
+    FAIL() << "a run with an extra event replayed without divergence";
+  } catch (const detsim::DivergenceError& error) {
+    EXPECT_EQ(error.seq(), recorded.events.size() + 1) << error.what();
+    EXPECT_NE(std::string(error.what()).find("call_soon"), std::string::npos) << error.what();
+  }
+}
+
+TEST(Reproduce, ADivergenceAtTheLoopsCloseFailsTheReplay) {
+  // Recorded without the loop's close (a trace cut after loop_stop, say), so
+  // the replay's close event is one the recording does not have.
+  const fs::path path = fs::temp_directory_path() / "detsim-no-close.jsonl";
+  detsim::write_trace(record(lost_update(2, 2), std::make_unique<detsim::RandomScheduler>(7), "lost_update"),
+                      path.string());
+  const detsim::SimulationResult result = detsim::run_simulation(
+      lost_update(2, 2), {.name = "lost_update", .replay_path = path.string(), .read_environment = false});
+  EXPECT_EQ(result.outcome, detsim::Outcome::failed);
+  EXPECT_NE(result.message.find("replay diverged"), std::string::npos) << result.message;
+  EXPECT_NE(result.message.find("loop_close"), std::string::npos) << result.message;
+  fs::remove(path);
+  fs::remove(path.string() + ".replay.jsonl");
+}
+
 TEST(Replay, MovedCodeIsNoDivergence) {
   detsim::Trace recorded = record(lost_update(2, 3), std::make_unique<detsim::RandomScheduler>(9));
   for (detsim::TraceSite& site : recorded.sites) site.line += 3;
@@ -356,7 +387,9 @@ TEST(Reproduce, ReplayingATraceOfAnotherProgramIsAClearError) {
     detsim::run_simulation(overdraft_check, {.name = "overdraft", .replay_path = path.string(), .read_environment = false});
     FAIL();
   } catch (const detsim::DivergenceError& error) {
-    EXPECT_NE(std::string(error.what()).find("recorded for program 'lost_update', not 'overdraft'"), std::string::npos)
+    EXPECT_NE(std::string(error.what()).find(path.string() + ":1: field 'program': the trace was recorded for "
+                                             "program 'lost_update', not 'overdraft'"),
+              std::string::npos)
         << error.what();
   }
   fs::remove(path);

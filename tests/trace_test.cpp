@@ -645,6 +645,17 @@ std::string drop_line(const std::string& text, int line_number) {
   return out;
 }
 
+// `count` metadata entries, "k0":"" and so on.
+std::string many_keys(int count) {
+  std::string keys;
+  for (int i = 0; i < count; ++i) {
+    keys += i ? ",\"k" : "\"k";  // appended piece by piece: g++ 12 warns (-Wrestrict) on "k" + string
+    keys += std::to_string(i);
+    keys += "\":\"\"";
+  }
+  return keys;
+}
+
 TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
   const std::string good = valid_text();
   const std::string header_line = good.substr(0, good.find('\n') + 1);
@@ -692,6 +703,20 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
       {"line after footer", good + header_line, "detsim.trace.after_footer", "a line after the footer"},
       {"not an object", replace_first(good, "{\"seq\":2,", "[1,2]\n{\"seq\":2,"), "detsim.trace.type",
        "expected a JSON object, found an array"},
+      {"a misspelt field", replace_first(good, "\"site\":1}", "\"sIte\":1}"), "detsim.trace.unknown_field",
+       "field 'sIte': unknown field"},
+      {"a field given twice", replace_first(good, "\"version\":3", "\"version\":4,\"version\":3"), "detsim.trace.json",
+       "bad.jsonl:1: field 'version': given twice"},
+      {"nested too deeply", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"x\":" + std::string(20, '[') + std::string(20, ']') + "}"),
+       "detsim.trace.json", "bad.jsonl:1: nested deeper than 16 levels"},
+      {"too many keys", replace_first(good, "\"metadata\":{}", "\"metadata\":{" + many_keys(4097) + "}"),
+       "detsim.trace.json", "bad.jsonl:1: an object with more than 4096 keys"},
+      {"a number too large", replace_first(good, "\"seed\":2", "\"seed\":1e999"), "detsim.trace.json",
+       "bad.jsonl:1: malformed JSON"},
+      {"an absolute site path", replace_first(good, "\"file\":\"", "\"file\":\"/"), "detsim.trace.range",
+       "field 'file': an absolute path"},
+      {"of on another kind", replace_first(good, "\"kind\":\"loop_run\",\"cause\":0", "\"kind\":\"loop_run\",\"cause\":0,\"of\":0"),
+       "detsim.trace.range", "field 'of': 0 is out of range (at least 1)"},
   };
   for (const BadInput& bad : cases) {
     try {
@@ -703,6 +728,66 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
           << bad.what << ": message was: " << error.what();
     }
   }
+}
+
+TEST(TraceRecorder, RefusesMetadataNoReaderAccepts) {
+  detsim::EventLoop loop;
+  const auto refused = [&loop](std::vector<std::pair<std::string, std::string>> metadata) -> std::string {
+    try {
+      detsim::TraceRecorder recorder{loop, {.metadata = std::move(metadata)}};
+    } catch (const detsim::TraceError& error) {
+      EXPECT_EQ(error.id(), "detsim.trace.options");
+      return std::string(error.message());
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(refused({{"build", "1"}, {"host", "a"}, {"build", "2"}}), "TraceOptions::metadata: key 'build' given twice");
+  std::vector<std::pair<std::string, std::string>> many;
+  for (int i = 0; i < 4097; ++i) many.emplace_back(std::to_string(i), "");
+  EXPECT_EQ(refused(many), "TraceOptions::metadata: 4097 entries, more than a trace holds (4096)");
+  many.pop_back();
+  EXPECT_EQ(refused(many), "accepted");
+}
+
+TEST(TraceReader, RejectsAFooterWhoseRunEndsBeforeItsLastEvent) {
+  std::string text = detsim::to_jsonl(golden::contract());  // its last events are at 10 ms
+  text = replace_first(text, "\"final_time_ns\":10000000", "\"final_time_ns\":0");
+  try {
+    detsim::parse_trace(text, "early.jsonl");
+    FAIL() << "accepted a run that ends before its last event";
+  } catch (const detsim::TraceError& error) {
+    EXPECT_EQ(error.id(), "detsim.trace.range") << error.what();
+    EXPECT_NE(std::string(error.what()).find("early.jsonl:"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("field 'final_time_ns': the run ends at 0 ns, before its last event"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(TraceReader, MalformedJsonNamesTheColumnOfTheFilesLine) {
+  const std::string text = replace_first(valid_text(), "{\"seq\":3,", "{\"seq\":3,,");
+  try {
+    detsim::parse_trace(text, "bad.jsonl");
+    FAIL() << "accepted malformed JSON";
+  } catch (const detsim::TraceError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("bad.jsonl:4: malformed JSON"), std::string::npos) << message;
+    EXPECT_NE(message.find("at column 10"), std::string::npos) << message;
+    EXPECT_EQ(message.find("at line 1"), std::string::npos) << message;  // nlohmann's line within the line
+  }
+}
+
+TEST(TraceReader, ADirectoryIsNotATraceFile) {
+  const auto directory = std::filesystem::temp_directory_path() / "detsim-trace-test-directory.jsonl";
+  std::filesystem::create_directories(directory);
+  try {
+    detsim::read_trace(directory.string());
+    FAIL() << "read a directory";
+  } catch (const detsim::TraceError& error) {
+    EXPECT_EQ(error.id(), "detsim.trace.open");
+    EXPECT_EQ(error.message(), directory.string() + ": a directory, not a trace file");
+  }
+  std::filesystem::remove(directory);
 }
 
 TEST(TraceReader, EditedEventIsCaughtByTheDigest) {

@@ -88,6 +88,10 @@ bad_lines = [
      "seed": 0, "debug": 0, "metadata": {}},
     {"type": "footer", "outcome": "ok", "events": 1, "final_time_ns": 0, "digest": "XYZ"},
     {"type": "site", "id": 1, "file": "/abs/path.cpp", "line": 1, "function": "f"},
+    {"seq": 1, "t": 0, "kind": "loop_run", "cause": 0, "sIte": 1},  # an unknown (misspelt) field
+    {"seq": 1, "t": 0, "kind": "loop_run", "cause": 0, "of": 0},
+    {"type": "header", "format": "detsim-trace", "version": 3, "detsim": "0", "program": "", "scheduler": "fifo",
+     "seed": 0, "debug": False, "metadata": {f"k{i}": "" for i in range(4097)}},
 ]
 for line in bad_lines:
     if validator.is_valid(line):

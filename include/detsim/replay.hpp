@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -94,7 +95,10 @@ class Replayer final : public LoopObserver {
   ~Replayer() override;
 
   // Call after the program ran, with how it ended: finishes the new trace
-  // and throws DivergenceError if the run made fewer events than recorded.
+  // and throws DivergenceError if the run diverged (again, if the run threw
+  // it already: an event the program made after its last run, such as the
+  // loop's close, can diverge too, with no run left to throw it) or made
+  // fewer events than recorded.
   void finish(Outcome outcome = Outcome::ok, std::string message = {});
 
   const TraceRecorder& recorder() const noexcept { return *recorder_; }
@@ -107,6 +111,7 @@ class Replayer final : public LoopObserver {
   const Trace& recorded_;
   std::unique_ptr<TraceRecorder> recorder_;
   bool diverged_ = false;
+  std::exception_ptr divergence_;  // the first divergence's DivergenceError
 };
 
 }  // namespace detsim
