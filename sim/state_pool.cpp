@@ -42,13 +42,7 @@
 #include <mutex>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_POISON_MEMORY_REGION(address, size) ((void)(address), (void)(size))
-#define ASAN_UNPOISON_MEMORY_REGION(address, size) ((void)(address), (void)(size))
-#endif
-
+#include "asan.hpp"
 #include "detsim/detail/assert.hpp"
 #include "detsim/detail/future_state.hpp"
 #include "huge_pages.hpp"
