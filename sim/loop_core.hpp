@@ -69,6 +69,7 @@ class LoopCore {
   // Futures and tasks.
   std::uint64_t next_future_id() noexcept { return ++future_counter_; }
   std::uint64_t next_task_id() noexcept { return ++task_counter_; }
+  std::uint64_t tasks_started() const noexcept { return task_counter_; }
   void add_live_task(TaskCore& task) noexcept;
   void remove_live_task(TaskCore& task) noexcept;
   void add_unretrieved(FutureStateBase& future);

@@ -134,9 +134,26 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
     }
   } restore;
   TaskCore* task = this;
+  // Where the chain of awaits from here runs into a ring, if it does: found
+  // once, when the walk first meets a task already passing a cancel() on
+  // (asking each such task whether its chain leads back to it made a cancel
+  // re-entering a deep chain quadratic).
+  const TaskCore* ring_entry = nullptr;
+  bool ring_found = false;
+  bool on_ring = false;  // the walk has reached the ring (and stays on it)
   for (;;) {
     if (task->loop_ && task->loop_->observed()) task->announce(EventKind::cancel_requested, message, site);
-    if (task->waiting_on_ && task->cancelling_ && task->awaits_itself()) {
+    const bool passing_on = task->waiting_on_ && task->cancelling_;
+    if (passing_on && !ring_found) {
+      ring_entry = task->first_task_on_a_ring();
+      ring_found = true;
+    }
+    on_ring = on_ring || (ring_found && task == ring_entry);
+    // (The second test only matters to an observer that breaks its contract
+    // and cancels from on_event, changing the chain under the walk: a walk
+    // longer than there are tasks goes round a ring it did not foresee.)
+    const bool lapped = loop_ && restore.passing.size() > loop_->tasks_started();
+    if (task->waiting_on_ && ((passing_on && on_ring) || lapped)) {
       task->break_ring(message, site);
       return true;
     }
@@ -251,23 +268,25 @@ void TaskCore::start_sleep(std::chrono::nanoseconds delay, std::source_location 
       site, this);
 }
 
-bool TaskCore::awaits_itself() const noexcept {
-  // The chain this task awaits, task by task (Floyd's cycle finding: the
-  // chain may run into a ring that does not pass through this task).
+const TaskCore* TaskCore::first_task_on_a_ring() const noexcept {
+  // The chain this task awaits, task by task. Floyd's cycle finding: if a
+  // fast walker (two steps at a time) meets a slow one, the chain runs into
+  // a ring; walking on from the meeting point and from the start, one step
+  // at a time, the two meet where the ring begins.
   const auto next = [](const TaskCore* task) -> const TaskCore* {
     return task->waiting_on_ ? task->waiting_on_->task() : nullptr;
   };
   const TaskCore* slow = this;
   const TaskCore* fast = this;
-  for (;;) {
-    for (int i = 0; i < 2; ++i) {
-      fast = next(fast);
-      if (fast == nullptr) return false;
-      if (fast == this) return true;
-    }
+  do {
     slow = next(slow);
-    if (slow == fast) return false;
+    fast = next(fast);
+    if (fast) fast = next(fast);
+    if (!slow || !fast) return nullptr;
+  } while (slow != fast);
+  for (slow = this; slow != fast; slow = next(slow), fast = next(fast)) {
   }
+  return slow;
 }
 
 void TaskCore::resume_cancelled(const FutureStateBase* awaited) {

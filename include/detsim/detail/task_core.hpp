@@ -112,8 +112,9 @@ class TaskCore {
   // An await this task may not make (itself, another loop's future): the
   // coroutine gets `error` at its next step.
   void refuse_await(std::exception_ptr error, std::source_location site);
-  // Whether the chain of tasks this one awaits leads back to it.
-  bool awaits_itself() const noexcept;
+  // The first task, following the chain of tasks this one awaits (starting
+  // with itself), that lies on a ring of awaits; null if the chain ends.
+  const TaskCore* first_task_on_a_ring() const noexcept;
   void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
   // Reports a task event (task_created, cancel_requested) to the observed
   // loop. Out of line: a recorded event inlines the whole recorder, and
