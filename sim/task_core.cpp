@@ -64,10 +64,7 @@ void TaskCore::step() {
     }
     // asyncio's __step keeps a CancelledError it resumes with (a cancelled
     // sleep's) and replaces any other exception (a refused await's).
-    if (!injected_ || injected_error_) {
-      injected_ = std::move(cancelled);
-      injected_error_ = false;
-    }
+    if (!injected_ || await_refused_) injected_ = std::move(cancelled);
   }
   resumed_once_ = true;
   TaskCore* previous = std::exchange(running_task, this);
@@ -247,7 +244,7 @@ void TaskCore::refuse_await(std::exception_ptr error, std::source_location site)
   // As asyncio's __step: the error is thrown in at the task's next step,
   // which is scheduled like any wake-up (so other callbacks may run first).
   injected_ = std::move(error);
-  injected_error_ = true;
+  await_refused_ = true;
   schedule_step(site);
 }
 
@@ -292,10 +289,11 @@ const TaskCore* TaskCore::first_task_on_a_ring() const noexcept {
 void TaskCore::resume_cancelled(const FutureStateBase* awaited) {
   std::exception_ptr injected = std::move(injected_);
   injected_ = nullptr;
-  const bool refused = std::exchange(injected_error_, false);
   // asyncio's __step keeps the CancelledError it resumes with: if the
   // awaited future was cancelled, its own error (and message) reaches the
-  // coroutine through its result instead of the task's.
+  // coroutine through its result instead of the task's. A refused await
+  // awaited nothing: what was injected is thrown.
+  const bool refused = std::exchange(await_refused_, false);
   if (!refused && awaited && awaited->cancelled()) return;
   std::rethrow_exception(injected);
 }

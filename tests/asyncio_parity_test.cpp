@@ -197,6 +197,24 @@ detsim::Task<void> a_refused_await_raises_at_the_next_step(Log& log) {
     }
   };
   co_await loop.create_task(awaits_another_loops_future());
+  auto refused = other.create_future<int>();
+  detsim::Task<void>* cancelled = nullptr;
+  auto cancelled_while_refused = [&]() -> detsim::Task<void> {
+    // Before the step that raises runs, the other loop's future and the
+    // task are cancelled: the task's cancellation is what is raised.
+    (void)loop.call_soon([&] {
+      refused.cancel("other");
+      cancelled->cancel("task");
+    });
+    try {
+      co_await refused;
+    } catch (const detsim::CancelledError& error) {
+      log.push_back("caught CancelledError " + error.cancel_message());
+    }
+  };
+  auto t = loop.create_task(cancelled_while_refused());
+  cancelled = &t;
+  co_await t;
   auto cancels_itself_then_awaits_itself = [&]() -> detsim::Task<void> {
     self->cancel();
     try {

@@ -158,6 +158,20 @@ async def a_refused_await_raises_at_the_next_step(log):
         except RuntimeError:
             log.append("caught RuntimeError (another loop)")
     await asyncio.create_task(awaits_another_loops_future())
+    refused = other.create_future()
+    async def cancelled_while_refused():
+        # Before the step that raises runs, the other loop's future and the
+        # task are cancelled: the task's cancellation is what is raised.
+        def cancel_both():
+            refused.cancel("other")
+            t.cancel("task")
+        loop.call_soon(cancel_both)
+        try:
+            await refused
+        except asyncio.CancelledError as error:
+            log.append(f"caught CancelledError {error.args[0] if error.args else ''}")
+    t = asyncio.create_task(cancelled_while_refused())
+    await t
     other.close()
     async def cancels_itself_then_awaits_itself():
         asyncio.current_task().cancel()

@@ -85,8 +85,9 @@ class TaskCore {
     }
   }
   // The coroutine resumes from awaiting `awaited` (null: from a sleep):
-  // throws the CancelledError a cancel() injected, unless the awaited
-  // future was cancelled itself. (Inline test: every await of every step
+  // throws what was injected (a cancel()'s CancelledError, a refused
+  // await's RuntimeError), unless a cancellation meets an awaited future
+  // that was cancelled itself. (Inline test: every await of every step
   // passes here.)
   void resume_from_wait(const FutureStateBase* awaited = nullptr) {
     if (injected_) [[unlikely]] resume_cancelled(awaited);
@@ -140,7 +141,7 @@ class TaskCore {
   bool must_cancel_ = false;
   bool sleeping_ = false;
   bool cancelling_ = false;  // inside cancel(), passing it on to waiting_on_
-  bool injected_error_ = false;  // injected_ is a refused await's error, not a cancellation
+  bool await_refused_ = false;  // the pending step ends a refused await (injected_ is thrown whatever it awaited)
   StepState step_state_ = StepState::none;
   // Names, ids, cancellation details and the sleep timer: rarely read.
   std::string name_;
