@@ -4,8 +4,8 @@
 //
 // A seed sweep makes a loop and a recorder per seed, and each takes a few
 // blocks larger than the state pool's classes: the handle pool's first
-// chunk (32 KiB, aligned to its size) and the trace log's first (8 KiB,
-// page-aligned). From glibc each was a memalign and a free, about a tenth
+// chunk (32 KiB, aligned to its size) and the trace log's first two (8 and
+// 64 KiB, page-aligned). From glibc each was a memalign and a free, about a tenth
 // of a twenty-step seed's instructions; reused, a pointer swap. A shape
 // keeps one block: a sweep holds one loop at a time, and a thread with
 // more falls back to the heap. The blocks go back to the heap when the

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "trace_format.hpp"
+
 namespace detsim {
 
 namespace {
@@ -122,7 +124,9 @@ std::unique_ptr<Scheduler> ReplayScheduler::clone_fresh() const { return std::ma
 
 Replayer::Replayer(EventLoop& loop, const Trace& recorded, TraceOptions options) : loop_(loop), recorded_(recorded) {
   if (options.program.empty()) options.program = recorded.header.program;
-  if (!recorded.header.program.empty() && options.program != recorded.header.program) {
+  // (Compared as the recorder wrote it: a name that is not valid UTF-8 is
+  // recorded with U+FFFD in place of its bad bytes.)
+  if (!recorded.header.program.empty() && detail::valid_utf8(options.program) != recorded.header.program) {
     throw DivergenceError(0, "the trace was recorded for program '" + recorded.header.program + "', not '" +
                                  options.program + "'");
   }
@@ -164,7 +168,8 @@ void Replayer::finish(Outcome outcome, std::string message) {
     diverged_ = true;
     recorder_->finish(Outcome::failed, "ended before the recorded run did");
     const Divergence divergence = divergence_at(recorded_, recorder_->trace(), made, 3);
-    throw DivergenceError(divergence.seq, "replay diverged: " + divergence.describe());
+    divergence_ = std::make_exception_ptr(DivergenceError(divergence.seq, "replay diverged: " + divergence.describe()));
+    std::rethrow_exception(divergence_);
   }
   recorder_->finish(outcome, std::move(message));
 }

@@ -200,9 +200,10 @@ class Parser {
   // make parsing slow or deep: nesting past max_json_depth, more than
   // max_object_keys keys in an object (ordered_json finds a key by a linear
   // search, so a line of 300k keys took over a minute), and a key repeated
-  // (JSON leaves it to the reader; the last would silently win).
+  // (JSON leaves it to the reader; the last would silently win). A repeat
+  // shows as an object with fewer members than keys were read for it.
   Json parse_json(std::string_view content, std::size_t number) {
-    std::vector<std::vector<std::string>> keys;  // of each object open, innermost last
+    std::vector<std::size_t> keys_read;  // for each object open, innermost last
     const auto refuse = [&](const std::string& problem) {
       throw TraceError("detsim.trace.json", source_ + ":" + std::to_string(number) + ": " + problem);
     };
@@ -211,26 +212,48 @@ class Parser {
         case Json::parse_event_t::object_start:
         case Json::parse_event_t::array_start:
           if (depth >= max_json_depth) refuse("nested deeper than " + std::to_string(max_json_depth) + " levels");
-          if (event == Json::parse_event_t::object_start) keys.emplace_back();
+          if (event == Json::parse_event_t::object_start) keys_read.push_back(0);
+          break;
+        case Json::parse_event_t::key:
+          if (++keys_read.back() > max_object_keys) {
+            refuse("an object with more than " + std::to_string(max_object_keys) + " keys");
+          }
           break;
         case Json::parse_event_t::object_end:
-          keys.pop_back();
+          if (parsed.size() != keys_read.back()) refuse("field '" + repeated_key(content) + "': given twice");
+          keys_read.pop_back();
           break;
-        case Json::parse_event_t::key: {
-          std::vector<std::string>& seen = keys.back();
-          std::string key = parsed.get<std::string>();
-          if (seen.size() == max_object_keys) refuse("an object with more than " + std::to_string(max_object_keys) + " keys");
-          for (const std::string& other : seen) {
-            if (other == key) refuse("field '" + key + "': given twice");
-          }
-          seen.push_back(std::move(key));
-          break;
-        }
         default:
           break;
       }
       return true;
     });
+  }
+
+  // The first key repeated within one object of `content` (which has one:
+  // only looked for once parse_json has seen it).
+  static std::string repeated_key(std::string_view content) {
+    struct Repeated {
+      std::string key;
+    };
+    std::vector<std::vector<std::string>> keys;  // of each object open, innermost last
+    try {
+      [[maybe_unused]] const Json whole = Json::parse(content, [&](int, Json::parse_event_t event, Json& parsed) {
+        if (event == Json::parse_event_t::object_start) keys.emplace_back();
+        if (event == Json::parse_event_t::object_end) keys.pop_back();
+        if (event == Json::parse_event_t::key) {
+          std::string key = parsed.get<std::string>();
+          for (const std::string& seen : keys.back()) {
+            if (seen == key) throw Repeated{key};  // stops parsing
+          }
+          keys.back().push_back(std::move(key));
+        }
+        return true;
+      });
+    } catch (const Repeated& repeated) {
+      return repeated.key;
+    }
+    return {};
   }
 
   // nlohmann's message counts lines within what it parsed, which is one

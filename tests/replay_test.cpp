@@ -395,6 +395,20 @@ TEST(Reproduce, ReplayingATraceOfAnotherProgramIsAClearError) {
   fs::remove(path);
 }
 
+TEST(Reproduce, AProgramNameThatIsNotUtf8ReplaysUnderItsOwnName) {
+  const fs::path path = fs::temp_directory_path() / "detsim-not-utf8.jsonl";
+  const std::string name = "bank\xff";  // recorded as "bank" and U+FFFD
+  const detsim::SimulationResult recorded = detsim::run_simulation(
+      lost_update(2, 2), {.name = name, .seed = 3, .trace_path = path.string(), .read_environment = false});
+  ASSERT_EQ(recorded.outcome, detsim::Outcome::ok) << recorded.message;
+  const detsim::SimulationResult replayed = detsim::run_simulation(
+      lost_update(2, 2), {.name = name, .replay_path = path.string(), .read_environment = false});
+  EXPECT_EQ(replayed.outcome, detsim::Outcome::ok) << replayed.message;
+  EXPECT_EQ(replayed.digest, recorded.digest);
+  fs::remove(path);
+  fs::remove(path.string() + ".replay.jsonl");
+}
+
 TEST(Reproduce, ReplayingABadFileIsATraceErrorNamingTheFile) {
   const fs::path path = fs::temp_directory_path() / "detsim-bad.jsonl";
   { std::ofstream(path) << "{\"type\":\"header\",\"format\":\"detsim-trace\",\"version\":7}\n"; }

@@ -707,8 +707,10 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
        "field 'sIte': unknown field"},
       {"a field given twice", replace_first(good, "\"version\":3", "\"version\":4,\"version\":3"), "detsim.trace.json",
        "bad.jsonl:1: field 'version': given twice"},
-      {"nested too deeply", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"x\":" + std::string(20, '[') + std::string(20, ']') + "}"),
+      {"nested too deeply", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"x\":" + std::string(15, '[') + std::string(15, ']') + "}"),
        "detsim.trace.json", "bad.jsonl:1: nested deeper than 16 levels"},
+      {"nested as deep as allowed (16 levels)", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"x\":" + std::string(14, '[') + std::string(14, ']') + "}"),
+       "detsim.trace.type", "bad.jsonl:1: field 'metadata.x': expected a string, found an array"},
       {"too many keys", replace_first(good, "\"metadata\":{}", "\"metadata\":{" + many_keys(4097) + "}"),
        "detsim.trace.json", "bad.jsonl:1: an object with more than 4096 keys"},
       {"a number too large", replace_first(good, "\"seed\":2", "\"seed\":1e999"), "detsim.trace.json",
@@ -747,6 +749,11 @@ TEST(TraceRecorder, RefusesMetadataNoReaderAccepts) {
   EXPECT_EQ(refused(many), "TraceOptions::metadata: 4097 entries, more than a trace holds (4096)");
   many.pop_back();
   EXPECT_EQ(refused(many), "accepted");
+  // And the most a trace holds reads back.
+  detsim::TraceRecorder recorder{loop, {.metadata = many}};
+  recorder.finish();
+  const detsim::Trace read = detsim::parse_trace(detsim::to_jsonl(recorder.trace()), "many.jsonl");
+  EXPECT_EQ(read.header.metadata, many);
 }
 
 TEST(TraceReader, RejectsAFooterWhoseRunEndsBeforeItsLastEvent) {
