@@ -218,20 +218,11 @@ void TaskCore::cancel_sleep(std::string_view message) {
 
 void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {
   DETSIM_ASSERT(waiting_on_ == nullptr);
-  if (&future == &future_) {
-    refuse_await(std::make_exception_ptr(
-                     RuntimeError("detsim.task.await_self", "Task cannot await on itself: " + describe())),
-                 site);
-    return;
-  }
   if (TaskCore* child = future.task(); child && !child->started()) {
     // A coroutine awaited by a task becomes a task of its own.
     child->start(*loop_, {}, site);
-  } else if (future.loop() != loop_) {
-    refuse_await(std::make_exception_ptr(RuntimeError("detsim.task.wrong_loop",
-                                                      "Task '" + name_ + "' got Future " + std::to_string(future.id()) +
-                                                          " attached to a different loop")),
-                 site);
+  } else if (&future == &future_ || future.loop() != loop_) [[unlikely]] {
+    refuse_await(future, site);
     return;
   }
   waiting_on_ = &future;
@@ -240,10 +231,14 @@ void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {
   if (must_cancel_ && waiting_on_ && waiting_on_->cancel(cancel_message_, site)) must_cancel_ = false;
 }
 
-void TaskCore::refuse_await(std::exception_ptr error, std::source_location site) {
+void TaskCore::refuse_await(const FutureStateBase& future, std::source_location site) {
+  const bool itself = &future == &future_;
+  injected_ = std::make_exception_ptr(
+      itself ? RuntimeError("detsim.task.await_self", "Task cannot await on itself: " + describe())
+             : RuntimeError("detsim.task.wrong_loop", "Task '" + name_ + "' got Future " + std::to_string(future.id()) +
+                                                          " attached to a different loop"));
   // As asyncio's __step: the error is thrown in at the task's next step,
   // which is scheduled like any wake-up (so other callbacks may run first).
-  injected_ = std::move(error);
   await_refused_ = true;
   schedule_step(site);
 }

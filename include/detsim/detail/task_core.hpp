@@ -110,9 +110,10 @@ class TaskCore {
   void request_cancel(std::string_view message, std::source_location site);
   // Injects the CancelledError of the future asyncio's sleep would await.
   void cancel_sleep(std::string_view message);
-  // An await this task may not make (itself, another loop's future): the
-  // coroutine gets `error` at its next step.
-  void refuse_await(std::exception_ptr error, std::source_location site);
+  // An await this task may not make (of itself, of another loop's future):
+  // the coroutine gets a RuntimeError at its next step. Out of line: the
+  // error's message is built only here.
+  [[gnu::noinline]] void refuse_await(const FutureStateBase& future, std::source_location site);
   // The first task, following the chain of tasks this one awaits (starting
   // with itself), that lies on a ring of awaits; null if the chain ends.
   const TaskCore* first_task_on_a_ring() const noexcept;
