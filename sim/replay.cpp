@@ -122,14 +122,20 @@ std::unique_ptr<Scheduler> ReplayScheduler::clone_fresh() const { return std::ma
 
 // ---- Replayer -------------------------------------------------------------------
 
-Replayer::Replayer(EventLoop& loop, const Trace& recorded, TraceOptions options) : loop_(loop), recorded_(recorded) {
-  if (options.program.empty()) options.program = recorded.header.program;
+void check_recorded_program(const Trace& recorded, std::string_view program, std::string_view source) {
   // (Compared as the recorder wrote it: a name that is not valid UTF-8 is
   // recorded with U+FFFD in place of its bad bytes.)
-  if (!recorded.header.program.empty() && detail::valid_utf8(options.program) != recorded.header.program) {
-    throw DivergenceError(0, "the trace was recorded for program '" + recorded.header.program + "', not '" +
-                                 options.program + "'");
+  if (recorded.header.program.empty() || program.empty() || recorded.header.program == detail::valid_utf8(program)) {
+    return;
   }
+  const std::string where = source.empty() ? std::string() : std::string(source) + ":1: field 'program': ";
+  throw DivergenceError(0, where + "the trace was recorded for program '" + recorded.header.program + "', not '" +
+                               std::string(program) + "'");
+}
+
+Replayer::Replayer(EventLoop& loop, const Trace& recorded, TraceOptions options) : loop_(loop), recorded_(recorded) {
+  if (options.program.empty()) options.program = recorded.header.program;
+  check_recorded_program(recorded, options.program);
   if (options.metadata.empty()) options.metadata = recorded.header.metadata;
   // Debug mode decides whether futures' creations are events.
   loop_.set_debug(recorded.header.debug);

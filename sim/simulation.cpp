@@ -11,7 +11,6 @@
 #include "detsim/schedule.hpp"
 #include "detsim/trace_recorder.hpp"
 #include "environment.hpp"
-#include "trace_format.hpp"
 
 namespace detsim {
 
@@ -135,11 +134,7 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   std::string trace_path = options.trace_path;
   if (!options.replay_path.empty()) {
     replayed = read_trace(options.replay_path);  // TraceError names file, line and field
-    if (!replayed.header.program.empty() && !options.name.empty() &&
-        replayed.header.program != detail::valid_utf8(options.name)) {
-      throw DivergenceError(0, options.replay_path + ":1: field 'program': the trace was recorded for program '" +
-                                   replayed.header.program + "', not '" + options.name + "'");
-    }
+    check_recorded_program(replayed, options.name, options.replay_path);
     scheduler = std::make_unique<ReplayScheduler>(schedule_of(replayed));
     replaying = true;
     options.debug = replayed.header.debug;  // the mode the trace's events were made in

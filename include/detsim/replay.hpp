@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "detsim/errors.hpp"
 #include "detsim/event_loop.hpp"
@@ -83,6 +84,11 @@ std::optional<Divergence> first_divergence(const Trace& expected, const Trace& a
 
 // One event as a line for humans: "seq 7 t=5ms step task 2 'Task-2' handle 3 choice 0/2 at file:line".
 std::string describe_event(const Trace& trace, const TraceEvent& event);
+
+// Throws DivergenceError if `recorded` names another program than `program`
+// (a replay of the wrong trace); an empty name on either side matches any.
+// `source`, the file the trace came from, opens the message if given.
+void check_recorded_program(const Trace& recorded, std::string_view program, std::string_view source = {});
 
 class Replayer final : public LoopObserver {
  public:
