@@ -249,6 +249,13 @@ void TaskCore::wake() {
 }
 
 void TaskCore::start_sleep(std::chrono::nanoseconds delay, std::source_location site) {
+  if (must_cancel_) {
+    // Cancelled before it sleeps: the sleep is cancelled at once.
+    must_cancel_ = false;
+    cancel_sleep(cancel_message_);
+    schedule_step(site);
+    return;
+  }
   sleeping_ = true;
   wait_site_ = site;
   sleep_timer_ = loop_->call_at(

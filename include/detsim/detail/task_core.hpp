@@ -75,11 +75,6 @@ class TaskCore {
   void sleep_for(std::chrono::nanoseconds delay, std::source_location site) {
     if (delay <= std::chrono::nanoseconds::zero()) {
       schedule_step(site);
-    } else if (must_cancel_) [[unlikely]] {
-      // Cancelled before it sleeps: the sleep is cancelled at once.
-      must_cancel_ = false;
-      cancel_sleep(cancel_message_);
-      schedule_step(site);
     } else {
       start_sleep(delay, site);
     }
@@ -117,6 +112,7 @@ class TaskCore {
   // The first task, following the chain of tasks this one awaits (starting
   // with itself), that lies on a ring of awaits; null if the chain ends.
   const TaskCore* first_task_on_a_ring() const noexcept;
+  // A sleep of delay > 0 (cancelled at once if a cancel() is pending).
   void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
   // Reports a task event (task_created, cancel_requested) to the observed
   // loop. Out of line: a recorded event inlines the whole recorder, and
