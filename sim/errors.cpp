@@ -11,7 +11,15 @@ std::string format_message(std::string_view id, std::string_view message) {
   text += '[';
   text += id;
   text += "] ";
-  text += message;
+  // what() is read as a C string, which a NUL byte (a trace's key, a cancel
+  // message) would end: it is shown as \u0000 instead.
+  for (char c : message) {
+    if (c == '\0') {
+      text += "\\u0000";
+    } else {
+      text += c;
+    }
+  }
   return text;
 }
 }  // namespace

@@ -4,6 +4,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -633,6 +634,113 @@ TEST(Task, CancellingARingOfTasksAwaitingEachOtherCancelsThemAll) {
     loop.run_until_complete(sleep_for(1s));
     for (auto& task : ring) EXPECT_TRUE(task.cancelled()) << "ring of " << size << ": " << task.name();
   }
+}
+
+// Awaits the task `next` gives, noting in `log` the CancelledError that
+// passes through it on the way back.
+Task<int> await_and_note(detsim::Future<Task<int>> next, std::string name, std::string& log) {
+  Task<int> task = co_await next;
+  try {
+    co_return co_await task;
+  } catch (const detsim::CancelledError& error) {
+    log += name;
+    log += " caught " + error.cancel_message() + "; ";
+    throw;
+  }
+}
+
+// A chain of tasks awaiting into a ring (a "rho"): the cancel() walks the
+// chain, enters the ring and breaks it where the chain enters it, at the
+// ring's last task here; the CancelledErrors travel back from there. Which
+// task breaks the ring shows in the order the tasks catch them (the same
+// before and after the walk found the ring once instead of at every task).
+TEST(Task, CancellingAChainIntoARingBreaksTheRingWhereTheChainEntersIt) {
+  const std::map<std::pair<std::size_t, std::size_t>, std::string> expected = {
+      {{2, 1}, "R1 caught watchdog; R0 caught watchdog; T0 caught watchdog; "},
+      {{2, 2}, "R1 caught watchdog; R0 caught watchdog; T0 caught watchdog; T1 caught watchdog; "},
+      {{3, 1}, "R2 caught watchdog; R1 caught watchdog; T0 caught watchdog; R0 caught watchdog; "},
+      {{3, 2}, "R2 caught watchdog; R1 caught watchdog; T0 caught watchdog; R0 caught watchdog; T1 caught watchdog; "},
+  };
+  for (const auto& [shape, order] : expected) {
+    const auto [ring_size, tail] = shape;
+    detsim::EventLoop loop;
+    std::string log;
+    // R0 -> R1 -> ... -> R0, and T(tail-1) -> ... -> T0 -> R(ring_size-1).
+    std::vector<detsim::Future<Task<int>>> links;
+    std::vector<Task<int>> tasks;
+    for (std::size_t i = 0; i < ring_size + tail; ++i) {
+      links.push_back(loop.create_future<Task<int>>());
+      std::string name = i < ring_size ? "R" : "T";  // appended: g++ 12 warns (-Wrestrict) on "R" + string
+      name += std::to_string(i < ring_size ? i : i - ring_size);
+      tasks.push_back(loop.create_task(await_and_note(links.back(), name, log)));
+    }
+    for (std::size_t i = 0; i < ring_size; ++i) links[i].set_result(tasks[(i + 1) % ring_size]);
+    for (std::size_t i = ring_size; i < ring_size + tail; ++i) links[i].set_result(tasks[i - 1]);
+    Task<int>& last = tasks.back();
+    loop.call_later(1s, [&] { EXPECT_TRUE(last.cancel("watchdog")); });
+    EXPECT_THROW(loop.run_until_complete(last), detsim::CancelledError);
+    loop.run_until_complete(sleep_for(1s));
+    EXPECT_EQ(log, order) << "ring of " << ring_size << ", tail of " << tail;
+    for (auto& task : tasks) EXPECT_TRUE(task.cancelled());
+  }
+}
+
+// The ring forms while a cancel() is under way: X -> A -> B -> f, and X is
+// cancelled. f's done callback runs the loop, so B catches, then awaits A
+// (a ring A <-> B with X its tail, X and A flagged by the outer cancel), and
+// cancels X again. The inner cancel() finds X flagged but not on the ring,
+// and must break the ring at A, where the chain enters it (so the inner
+// message reaches A first), as it did when every flagged task was asked
+// whether its chain led back to it.
+TEST(Task, ARingFormedUnderACancelIsBrokenWhereTheChainEntersIt) {
+  detsim::EventLoop loop;
+  auto f = loop.create_future<int>();
+  std::optional<Task<int>> a, b, x;
+  std::string log;
+  auto b_body = [&]() -> Task<int> {
+    try {
+      co_await f;
+    } catch (const detsim::CancelledError& error) {
+      log += "B caught " + error.cancel_message() + "; ";
+    }
+    try {
+      co_return co_await *a;
+    } catch (const detsim::CancelledError& error) {
+      log += "B caught again " + error.cancel_message() + "; ";
+      throw;
+    }
+  };
+  auto a_body = [&]() -> Task<int> {
+    try {
+      co_return co_await *b;
+    } catch (const detsim::CancelledError& error) {
+      log += "A caught " + error.cancel_message() + "; ";
+      throw;
+    }
+  };
+  auto x_body = [&]() -> Task<int> {
+    try {
+      co_return co_await *a;
+    } catch (const detsim::CancelledError& error) {
+      log += "X caught " + error.cancel_message() + "; ";
+      throw;
+    }
+  };
+  b.emplace(loop.create_task(b_body(), "B"));
+  a.emplace(loop.create_task(a_body(), "A"));
+  x.emplace(loop.create_task(x_body(), "X"));
+  loop.run_until_idle();  // X -> A -> B -> f
+  // Registered after B's wake-up, so it runs after B is woken.
+  f.add_done_callback([&](detsim::Future<int>&) {
+    loop.run_until_idle();
+    EXPECT_TRUE(x->cancel("inner"));
+  });
+  EXPECT_TRUE(x->cancel("outer"));
+  loop.run_until_idle();
+  EXPECT_EQ(log, "B caught outer; A caught inner; X caught inner; B caught again inner; ");
+  EXPECT_TRUE(x->cancelled());
+  EXPECT_TRUE(a->cancelled());
+  EXPECT_TRUE(b->cancelled());
 }
 
 // A done callback of the awaited future, registered before the task's

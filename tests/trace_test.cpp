@@ -717,6 +717,12 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
        "bad.jsonl:1: malformed JSON"},
       {"an absolute site path", replace_first(good, "\"file\":\"", "\"file\":\"/"), "detsim.trace.range",
        "field 'file': an absolute path"},
+      {"a key given twice in the metadata", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"a\":\"1\",\"b\":\"2\",\"a\":\"3\"}"),
+       "detsim.trace.json", "bad.jsonl:1: field 'a': given twice"},
+      {"a key given twice, spelt two ways", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"a\":\"1\",\"\\u0061\":\"2\"}"),
+       "detsim.trace.json", "bad.jsonl:1: field 'a': given twice"},
+      {"a repeated key holding a NUL", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"a\\u0000b\":\"1\",\"a\\u0000b\":\"2\"}"),
+       "detsim.trace.json", "bad.jsonl:1: field 'a\\u0000b': given twice"},
       {"of on another kind", replace_first(good, "\"kind\":\"loop_run\",\"cause\":0", "\"kind\":\"loop_run\",\"cause\":0,\"of\":0"),
        "detsim.trace.range", "field 'of': 0 is out of range (at least 1)"},
   };
@@ -754,6 +760,21 @@ TEST(TraceRecorder, RefusesMetadataNoReaderAccepts) {
   recorder.finish();
   const detsim::Trace read = detsim::parse_trace(detsim::to_jsonl(recorder.trace()), "many.jsonl");
   EXPECT_EQ(read.header.metadata, many);
+}
+
+TEST(TraceReader, KeysAndValuesMayHoldWhatTheScanCounts) {
+  // The reader counts keys and nesting outside strings before parsing:
+  // colons, braces, brackets, quotes and backslashes inside them count for
+  // nothing, and the trace reads as written.
+  std::vector<std::pair<std::string, std::string>> metadata = {
+      {"a:b", "{[\"x\": 1]}"}, {"{", "}"}, {"\\", "\"\\\""}, {"say \"hi\"", ":"}};
+  detsim::EventLoop loop;
+  detsim::TraceRecorder recorder{loop, {.metadata = metadata}};
+  recorder.finish();
+  const std::string text = detsim::to_jsonl(recorder.trace());
+  const detsim::Trace read = detsim::parse_trace(text, "awkward.jsonl");
+  EXPECT_EQ(read.header.metadata, metadata);
+  EXPECT_EQ(detsim::to_jsonl(read), text);
 }
 
 TEST(TraceReader, RejectsAFooterWhoseRunEndsBeforeItsLastEvent) {

@@ -28,7 +28,8 @@ class Error : public std::runtime_error {
   Error(std::string_view id, std::string_view message);
   // The stable identifier, e.g. "detsim.loop.closed".
   const std::string& id() const noexcept { return id_; }
-  // The message without the "[id] " prefix.
+  // The message without the "[id] " prefix. (A NUL byte in the message
+  // shows as \u0000: what() is read as a C string, which it would end.)
   std::string_view message() const noexcept;
 
  private:
