@@ -710,25 +710,19 @@ TEST(Task, ARingFormedUnderACancelIsBrokenWhereTheChainEntersIt) {
       throw;
     }
   };
-  auto a_body = [&]() -> Task<int> {
+  // Awaits `target` (set by the time it runs), noting its CancelledError.
+  auto await_noting = [&log](std::optional<Task<int>>& target, std::string name) -> Task<int> {
     try {
-      co_return co_await *b;
+      co_return co_await *target;
     } catch (const detsim::CancelledError& error) {
-      log += "A caught " + error.cancel_message() + "; ";
-      throw;
-    }
-  };
-  auto x_body = [&]() -> Task<int> {
-    try {
-      co_return co_await *a;
-    } catch (const detsim::CancelledError& error) {
-      log += "X caught " + error.cancel_message() + "; ";
+      log += name;
+      log += " caught " + error.cancel_message() + "; ";
       throw;
     }
   };
   b.emplace(loop.create_task(b_body(), "B"));
-  a.emplace(loop.create_task(a_body(), "A"));
-  x.emplace(loop.create_task(x_body(), "X"));
+  a.emplace(loop.create_task(await_noting(b, "A"), "A"));
+  x.emplace(loop.create_task(await_noting(a, "X"), "X"));
   loop.run_until_idle();  // X -> A -> B -> f
   // Registered after B's wake-up, so it runs after B is woken.
   f.add_done_callback([&](detsim::Future<int>&) {
