@@ -31,7 +31,9 @@
 // floor over it, that no design we know meets it. These are the cheapest
 // forms found so far, not proven minimal: a review found that a handle
 // record apart from the ring entry, a task pointer in the entry, and a ring
-// that grows were not needed, and each cost 0.6-1 ns per operation.
+// that grows were not needed, and each cost 0.6-1 ns per operation. A
+// second attempt at the ping-pong met 2x only with futures at addresses
+// fixed at link time (see README.md, "Reading the ratios").
 #include <bit>
 #include <coroutine>
 #include <cstdint>
