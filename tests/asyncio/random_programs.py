@@ -1,0 +1,497 @@
+"""Random asyncio programs, and what CPython's asyncio logs when it runs them.
+
+check_random_programs.py runs each program here, on CPython's asyncio, and on
+detsim's FIFO loop (tests/asyncio_random_parity.cpp, the C++ twin of
+Interpreter below), and compares the logs.
+
+A program is JSON. Futures, tasks, coroutines, callbacks and handle slots
+are named f0.., t0.., c0.., cb0.., h0..:
+
+  {"futures": 2,                   f0, f1: plain futures of int
+   "tasks": [[op, ...], ...],      t0, t1, ...: bodies; "create_task t0" or an
+                                   await of tK starts one (once)
+   "coroutines": [[op, ...], ...], c0, ...: each "await cK" runs a new copy
+   "callbacks": [[op, ...], ...],  cb0, ...: what a scheduled callback does
+   "setup": [op, ...]}             run before the loop starts
+
+An op is a list: its name, then its arguments. Anywhere:
+  log TEXT | set_result fK INT | set_exception fK TEXT (a UserError)
+  set_result tK INT | set_exception tK TEXT (both raise RuntimeError)
+  cancel fK|tK MESSAGE-or-null | add_done_callback fK|tK LABEL
+  remove_done_callback fK|tK N (the Nth callback added) | result fK|tK
+  exception fK|tK | state fK|tK | create_task tK | call_soon cbK hN
+  call_later MS cbK hN | call_at MS cbK hN | cancel_handle hN | stop
+Callbacks only: throw TEXT. Task and coroutine bodies only:
+  yield CATCH | sleep MS CATCH | await fK|tK|cK CATCH | return INT
+  raise TEXT | cancel_self
+CATCH says what an exception out of the suspension does: "none" propagates
+it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
+it is a CancelledError. Every program ends: a callback schedules only
+callbacks after it, a coroutine awaits only coroutines after it.
+
+The loop runs run_forever() until it deadlocks, again after each stop(); one
+DSL millisecond is one loop second. (Never run_until_complete(): detsim's
+returns one iteration before asyncio's, README.md, "Where detsim differs
+from asyncio, on purpose".) Each log line starts with the virtual
+time; done callbacks log to a log of their own, since detsim runs them when
+the future completes and asyncio one call_soon later (README.md, "Where
+detsim differs from asyncio, on purpose"), but in the same order.
+
+Where detsim and asyncio differ on purpose or CPython 3.11 has a quirk, a
+comment says so where it is handled: done callbacks (their own log),
+run_until_complete (not used), an awaited coroutine (a task here too),
+equal deadlines (_FifoTimerHandle), a task awaiting itself (not generated),
+a deadlock (_Deadlock), a cancel() round a ring (ring_cancelled), a task's
+cancel message (keep_cancel_message), and wording: the message of an
+InvalidStateError from set_result/set_exception, the callback's repr in
+"Exception in callback".
+"""
+import asyncio
+import heapq
+import itertools
+import random
+import re
+
+REFERENCE = re.compile(r"(f|t|c|cb|h)([0-9]+)")
+HANDLE_SLOTS = 4
+CATCH = ["none", "all", "all", "all_but_cancel"]
+# A bound on run_forever() calls; programs stop far fewer times.
+MAX_RUNS = 100
+
+
+def index(name):
+    return int(REFERENCE.fullmatch(name).group(2))
+
+
+def is_task(name):
+    match = isinstance(name, str) and REFERENCE.fullmatch(name)
+    return bool(match) and match.group(1) == "t"
+
+
+def generate(seed, number):
+    """Program `number` of `seed`: the same on every run and machine."""
+    return _Generator(random.Random(f"{seed}/{number}")).program()
+
+
+class _Generator:
+    def __init__(self, rng):
+        self.rng = rng
+        self.futures = rng.randint(0, 3)
+        self.tasks = rng.randint(1, 4)
+        self.coroutines = rng.randint(0, 2)
+        self.callbacks = rng.randint(1, 4)
+
+    def program(self):
+        r = self.rng
+        return {
+            "futures": self.futures,
+            "tasks": [[self.body_op(task=k) for _ in range(r.randint(1, 6))] for k in range(self.tasks)],
+            "coroutines": [[self.body_op(coroutine=k) for _ in range(r.randint(1, 4))]
+                           for k in range(self.coroutines)],
+            "callbacks": [[self.op(callback=k) for _ in range(r.randint(0, 3))] for k in range(self.callbacks)],
+            "setup": [["create_task", f"t{k}"] for k in range(self.tasks) if k == 0 or r.random() < 0.5]
+                     + [self.op() for _ in range(r.randint(0, 4))],
+        }
+
+    def pick(self, options):
+        weights, makers = zip(*options)
+        return self.rng.choices(makers, weights)[0]()
+
+    def op(self, callback=None):
+        """An op for anywhere; in callback cbK, it schedules only later callbacks."""
+        r = self.rng
+        task = lambda: f"t{r.randrange(self.tasks)}"
+        future = lambda: f"f{r.randrange(self.futures)}"
+        slot = lambda: f"h{r.randrange(HANDLE_SLOTS)}"
+        message = lambda: r.choice([None, None, "m1", "m2"])
+        options = [
+            (1, lambda: ["log", f"L{r.randint(0, 9)}"]),
+            (3, lambda: ["cancel", task(), message()]),
+            (1, lambda: ["add_done_callback", task(), f"D{r.randint(0, 9)}"]),
+            (1, lambda: ["remove_done_callback", task(), r.randint(0, 2)]),
+            (1, lambda: [r.choice(["result", "exception", "state"]), task()]),
+            (3, lambda: ["create_task", task()]),
+            (0.2, lambda: ["set_result", task(), r.randint(0, 9)]),
+            (0.2, lambda: ["set_exception", task(), f"e{r.randint(0, 3)}"]),
+            (2, lambda: ["cancel_handle", slot()]),
+            (0.3, lambda: ["stop"]),
+        ]
+        if self.futures:
+            options += [
+                (3, lambda: ["set_result", future(), r.randint(0, 9)]),
+                (2, lambda: ["set_exception", future(), f"e{r.randint(0, 3)}"]),
+                (2, lambda: ["cancel", future(), message()]),
+                (2, lambda: ["add_done_callback", future(), f"D{r.randint(0, 9)}"]),
+                (1, lambda: ["remove_done_callback", future(), r.randint(0, 2)]),
+                (2, lambda: [r.choice(["result", "exception", "state"]), future()]),
+            ]
+        first = 0 if callback is None else callback + 1
+        if first < self.callbacks:
+            later = lambda: f"cb{r.randint(first, self.callbacks - 1)}"
+            options += [
+                (3, lambda: ["call_soon", later(), slot()]),
+                (2, lambda: ["call_later", r.choice([-1, 0, 0, 1, 2, 3, 5]), later(), slot()]),
+                (1, lambda: ["call_at", r.choice([0, 1, 2, 3, 5, 8]), later(), slot()]),
+            ]
+        if callback is not None:
+            options.append((0.3, lambda: ["throw", f"x{r.randint(0, 3)}"]))
+        return self.pick(options)
+
+    def body_op(self, task=None, coroutine=None):
+        """An op of task tK's body or of coroutine cK's."""
+        r = self.rng
+        catch = lambda: r.choice(CATCH)
+        options = [
+            (6, self.op),
+            (3, lambda: ["yield", catch()]),
+            (2, lambda: ["sleep", r.choice([-1, 0, 1, 2, 3, 5]), catch()]),
+            (0.5, lambda: ["return", r.randint(0, 9)]),
+            (0.5, lambda: ["raise", f"r{r.randint(0, 3)}"]),
+            (0.4, lambda: ["cancel_self"]),
+        ]
+        # No task awaits itself: after the RuntimeError, CPython 3.11 leaves
+        # the task's _asyncio_future_blocking set, and another task's await
+        # of it then fails with "await wasn't used with future".
+        others = [k for k in range(self.tasks) if k != task]
+        if others:
+            options.append((1.5, lambda: ["await", f"t{r.choice(others)}", catch()]))
+        if self.futures:
+            options.append((3, lambda: ["await", f"f{r.randrange(self.futures)}", catch()]))
+        first = 0 if coroutine is None else coroutine + 1
+        if first < self.coroutines:
+            options.append((1.5, lambda: ["await", f"c{r.randint(first, self.coroutines - 1)}", catch()]))
+        return self.pick(options)
+
+
+class UserError(Exception):
+    """What set_exception, raise and throw raise."""
+
+
+class _Deadlock(Exception):
+    """Nothing is ready and no timer is pending: asyncio would wait forever,
+    detsim raises DeadlockError."""
+
+
+class _VirtualClock:
+    """The loop's selector: with no I/O to wait for, a wait is a clock jump."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def select(self, timeout):
+        if timeout is None:
+            raise _Deadlock()
+        self.now += timeout
+        return []
+
+
+class _FifoTimerHandle(asyncio.TimerHandle):
+    """Equal deadlines fire in scheduling order, as in detsim; asyncio's heap
+    leaves their order unspecified (README.md, "Where detsim differs from
+    asyncio, on purpose"). heapq compares with < only."""
+
+    __slots__ = ("_sequence",)
+
+    def __init__(self, when, callback, args, loop, context, sequence):
+        super().__init__(when, callback, args, loop, context)
+        self._sequence = sequence
+
+    def __lt__(self, other):
+        return (self._when, self._sequence) < (other._when, other._sequence)
+
+
+class _VirtualTimeLoop(asyncio.BaseEventLoop):
+    def __init__(self):
+        super().__init__()
+        self._selector = _VirtualClock()  # what BaseEventLoop._run_once waits on
+        self._timer_sequence = itertools.count()
+
+    def time(self):
+        return self._selector.now
+
+    def _process_events(self, event_list):
+        pass
+
+    def call_at(self, when, callback, *args, context=None):
+        # BaseEventLoop.call_at, with _FifoTimerHandle.
+        self._check_closed()
+        timer = _FifoTimerHandle(when, callback, args, self, context, next(self._timer_sequence))
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
+
+
+def run_on_asyncio(program):
+    """{"log": [...], "done_callbacks": [...]}, and "ring_cancelled": true if
+    the logs stop where a cancel() went round a ring (see
+    Interpreter.ring_cancelled)."""
+    return Interpreter(program).run()
+
+
+class Interpreter:
+    """Runs one program on a loop of its own."""
+
+    def __init__(self, program):
+        self.program = program
+        self.loop = _VirtualTimeLoop()
+        self.loop.set_exception_handler(self.on_exception)
+        self.log = []
+        self.done_log = []
+        self.futures = [self.loop.create_future() for _ in range(program["futures"])]
+        self.tasks = [None] * len(program["tasks"])
+        self.handles = {}  # "h1": the handle last stored there
+        self.done_callbacks = {}  # "f0": the callbacks added, in order
+        self.first_cancel_messages = {}  # see keep_cancel_message()
+        self.ring_cancelled_at = None  # (log length, done log length)
+
+    def run(self):
+        for op in self.program["setup"]:
+            self.run_op(op)
+        for _ in range(MAX_RUNS):
+            try:
+                self.loop.run_forever()
+            except _Deadlock:
+                self.note("deadlock")
+                break
+            self.note("run returned")
+        named = [(f"f{k}", f) for k, f in enumerate(self.futures)] + [(f"t{k}", t) for k, t in enumerate(self.tasks)]
+        for name, future in named:
+            self.log.append(f"end {name} {self.outcome(future)}")
+        self.loop.set_exception_handler(lambda loop, context: None)
+        self.loop.close()
+        if self.ring_cancelled_at is None:
+            return {"log": self.log, "done_callbacks": self.done_log}
+        log_length, done_length = self.ring_cancelled_at
+        return {"log": self.log[:log_length], "done_callbacks": self.done_log[:done_length], "ring_cancelled": True}
+
+    def note(self, text):
+        self.log.append(f"{int(self.loop.time())} {text}")
+
+    def on_exception(self, loop, context):
+        if isinstance(context.get("exception"), RecursionError):
+            self.ring_cancelled()  # in a task's step: it awaits into a ring with a cancel() pending
+            return
+        message = context["message"]
+        # asyncio appends the callback's repr (its source file and line).
+        if message.startswith("Exception in callback "):
+            message = "Exception in callback"
+        self.note(f"handler {message} {self.describe(context.get('exception'))}")
+
+    def describe(self, error):
+        if error is None:
+            return "no exception"
+        if isinstance(error, asyncio.CancelledError):
+            return f"CancelledError({error.args[0] if error.args else ''})"
+        if isinstance(error, (asyncio.InvalidStateError, UserError, RuntimeError)):
+            return f"{type(error).__name__}({error})"
+        return f"unexpected {type(error).__name__}({error})"
+
+    def keep_cancel_message(self, task, error):
+        """CPython 3.11 gives a cancelled task's message to its first reader
+        only (Task.__step keeps the CancelledError for one read and cancels
+        with no message); later readers get CancelledError(). detsim gives
+        it to all (README.md, "Where detsim differs from asyncio, on
+        purpose"), so a later reader here gets the first one's message put
+        back, before the error goes on. Every read of a task calls this: the
+        ops result, exception and await, and the end of the log."""
+        if isinstance(error, asyncio.CancelledError) and isinstance(task, asyncio.Task) and task.cancelled():
+            first = self.first_cancel_messages.setdefault(task, error.args)
+            error.args = error.args or first
+
+    def outcome(self, future):
+        if future is None:
+            return "not created"
+        if not future.done():
+            return "pending"
+        try:
+            return f"result {future.result()}"
+        except (asyncio.CancelledError, Exception) as error:
+            self.keep_cancel_message(future, error)
+            return f"raised {self.describe(error)}"
+
+    def state(self, future):
+        if not future.done():
+            return "pending"
+        if future.cancelled():
+            return "cancelled"
+        error = future.exception()
+        return f"result {future.result()}" if error is None else f"exception {self.describe(error)}"
+
+    def target(self, name):
+        kind = REFERENCE.fullmatch(name).group(1)
+        return self.futures[index(name)] if kind == "f" else self.tasks[index(name)]
+
+    def task(self, name):
+        """Task tK, created if it was not."""
+        k = index(name)
+        if self.tasks[k] is None:
+            self.tasks[k] = self.loop.create_task(self.body(name, self.program["tasks"][k]))
+        return self.tasks[k]
+
+    def run_op(self, op):
+        name, *args = op
+        if args and is_task(args[0]) and name != "create_task" and self.target(args[0]) is None:
+            self.note(f"{name} {args[0]}: not created")
+            return
+        getattr(self, "op_" + name)(*args)
+
+    def op_log(self, text):
+        self.note(text)
+
+    def op_set_result(self, name, value):
+        self.settle("set_result", name, lambda future: future.set_result(value))
+
+    def op_set_exception(self, name, text):
+        self.settle("set_exception", name, lambda future: future.set_exception(UserError(text)))
+
+    def settle(self, op, name, settle):
+        try:
+            settle(self.target(name))
+            self.note(f"{op} {name} ok")
+        except asyncio.InvalidStateError:
+            # The class is the contract: asyncio says "invalid state", detsim
+            # names the future and its state.
+            self.note(f"{op} {name} raised InvalidStateError")
+        except RuntimeError as error:
+            self.note(f"{op} {name} raised {self.describe(error)}")
+
+    def op_cancel(self, name, message):
+        try:
+            self.note(f"cancel {name} -> {self.target(name).cancel(message)}")
+        except RecursionError:
+            self.ring_cancelled()
+
+    def ring_cancelled(self):
+        """A cancel() reached a ring of tasks awaiting each other: asyncio's
+        goes round it until RecursionError, detsim's cancels them (README.md,
+        "Where detsim differs from asyncio, on purpose"). The logs are
+        comparable up to here only."""
+        if self.ring_cancelled_at is None:
+            self.ring_cancelled_at = (len(self.log), len(self.done_log))
+
+    def op_add_done_callback(self, name, label):
+        def done(future):
+            self.done_log.append(f"{name} {label} {self.state(future)}")
+        self.note(f"add_done_callback {name} {label}")
+        self.target(name).add_done_callback(done)
+        self.done_callbacks.setdefault(name, []).append(done)
+
+    def op_remove_done_callback(self, name, number):
+        added = self.done_callbacks.get(name, [])
+        if number >= len(added):
+            self.note(f"remove_done_callback {name} #{number}: none")
+        else:
+            removed = self.target(name).remove_done_callback(added[number])
+            self.note(f"remove_done_callback {name} #{number} -> {removed}")
+
+    def op_result(self, name):
+        self.read("result", name, lambda future: future.result())
+
+    def op_exception(self, name):
+        def exception(future):
+            error = future.exception()
+            return "None" if error is None else self.describe(error)
+        self.read("exception", name, exception)
+
+    def read(self, op, name, read):
+        future = self.target(name)
+        try:
+            self.note(f"{op} {name} = {read(future)}")
+        except (asyncio.CancelledError, Exception) as error:
+            self.keep_cancel_message(future, error)
+            self.note(f"{op} {name} raised {self.describe(error)}")
+
+    def op_state(self, name):
+        future = self.target(name)
+        self.note(f"state {name} done={future.done()} cancelled={future.cancelled()}")
+
+    def op_create_task(self, name):
+        if self.target(name) is not None:
+            self.note(f"create_task {name}: already created")
+        else:
+            self.task(name)
+            self.note(f"create_task {name}")
+
+    def op_call_soon(self, callback, slot):
+        self.handles[slot] = self.loop.call_soon(self.callback(callback))
+
+    def op_call_later(self, delay, callback, slot):
+        self.handles[slot] = self.loop.call_later(delay, self.callback(callback))
+
+    def op_call_at(self, when, callback, slot):
+        self.handles[slot] = self.loop.call_at(when, self.callback(callback))
+
+    def callback(self, name):
+        def run():
+            self.note(name)
+            for op in self.program["callbacks"][index(name)]:
+                self.run_op(op)
+        return run
+
+    def op_cancel_handle(self, slot):
+        handle = self.handles.get(slot)
+        if handle is None:
+            self.note(f"cancel_handle {slot}: none")
+        else:
+            handle.cancel()
+            self.note(f"cancel_handle {slot} -> {handle.cancelled()}")
+
+    def op_stop(self):
+        self.loop.stop()
+        self.note("stop")
+
+    def op_throw(self, text):
+        self.note(f"throw {text}")
+        raise UserError(text)
+
+    async def body(self, who, ops):
+        self.note(f"{who} start")
+        for op in ops:
+            name, *args = op
+            if name in ("yield", "sleep", "await"):
+                await self.suspend(who, op)
+            elif name == "return":
+                self.note(f"{who} return {args[0]}")
+                return args[0]
+            elif name == "raise":
+                self.note(f"{who} raise {args[0]}")
+                raise UserError(args[0])
+            elif name == "cancel_self":
+                self.note(f"{who} cancel_self -> {asyncio.current_task().cancel()}")
+            else:
+                self.run_op(op)
+        self.note(f"{who} end")
+        return -1
+
+    async def suspend(self, who, op):
+        name, *args, catch = op
+        what = " ".join(str(part) for part in op[:-1])
+        awaited = None
+        try:
+            if name == "yield":
+                value = await asyncio.sleep(0)
+            elif name == "sleep":
+                value = await asyncio.sleep(args[0])
+            else:
+                awaited = self.awaitable(args[0])
+                value = await awaited
+        except (asyncio.CancelledError, Exception) as error:
+            self.keep_cancel_message(awaited, error)
+            if catch == "none":
+                raise
+            self.note(f"{who} {what} caught {self.describe(error)}")
+            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+                raise
+        else:
+            self.note(f"{who} {what} got {value}")
+
+    def awaitable(self, name):
+        kind = REFERENCE.fullmatch(name).group(1)
+        if kind == "f":
+            return self.futures[index(name)]
+        if kind == "t":
+            return self.task(name)
+        # detsim runs an awaited coroutine as a task of its own, asyncio
+        # inline (README.md, "Where detsim differs from asyncio, on purpose"):
+        # here it is a task too.
+        return self.loop.create_task(self.body(name, self.program["coroutines"][index(name)]))

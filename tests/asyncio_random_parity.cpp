@@ -1,0 +1,385 @@
+// asyncio_random_parity: runs random programs on detsim's FIFO loop and writes
+// what each one logged, for tests/asyncio/check_random_programs.py.
+//
+// stdin: a JSON array of programs in the language described at the top of
+// tests/asyncio/random_programs.py. stdout: a JSON array with, per program,
+// {"log": [...], "done_callbacks": [...]}. Interpreter here is the twin of
+// Interpreter there: the same ops write the same lines, so a difference in
+// the logs is a difference between detsim and CPython's asyncio.
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <detsim/detsim.hpp>
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr int max_runs = 100;  // MAX_RUNS in random_programs.py
+
+// What set_exception, raise and throw raise.
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string python_bool(bool value) { return value ? "True" : "False"; }
+
+// "f2" is {"f", 2}, "cb10" is {"cb", 10}.
+struct Reference {
+  std::string kind;
+  std::size_t index;
+};
+
+Reference parse_reference(const json& name) {
+  const auto text = name.get<std::string>();
+  const std::size_t digits = text.find_first_of("0123456789");
+  return {text.substr(0, digits), std::stoul(text.substr(digits))};
+}
+
+bool is_task_reference(const json& value) {
+  if (!value.is_string()) return false;
+  const auto text = value.get<std::string>();
+  return text.size() > 1 && text[0] == 't' && text.find_first_not_of("0123456789", 1) == std::string::npos;
+}
+
+// The first `count` parts of an op, as Python's " ".join(str(part) ...).
+std::string words(const json& op, std::size_t count) {
+  std::string text;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) text += ' ';
+    text += op[i].is_string() ? op[i].get<std::string>() : op[i].dump();
+  }
+  return text;
+}
+
+std::string describe(const std::exception_ptr& error) {
+  if (!error) return "no exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const detsim::CancelledError& e) {
+    return "CancelledError(" + e.cancel_message() + ")";
+  } catch (const detsim::InvalidStateError& e) {
+    return "InvalidStateError(" + std::string(e.message()) + ")";
+  } catch (const detsim::RuntimeError& e) {
+    return "RuntimeError(" + std::string(e.message()) + ")";
+  } catch (const UserError& e) {
+    return std::string("UserError(") + e.what() + ")";
+  } catch (...) {
+    return "unexpected " + detsim::describe(error);
+  }
+}
+
+bool is_cancellation(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const detsim::CancelledError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+// The done callbacks' view of a future.
+std::string state(const detsim::Future<int>& future) {
+  if (!future.done()) return "pending";
+  if (future.cancelled()) return "cancelled";
+  if (const auto error = future.exception()) return "exception " + describe(error);
+  return "result " + std::to_string(future.result());
+}
+
+class Interpreter {
+ public:
+  explicit Interpreter(const json& program) : program_(program), tasks_(program["tasks"].size(), nullptr) {
+    loop_.set_exception_handler([this](const detsim::ExceptionContext& context) {
+      note("handler " + context.message + " " + describe(context.exception));
+    });
+    for (int k = 0; k < program["futures"].get<int>(); ++k) futures_.push_back(loop_.create_future<int>());
+  }
+
+  json run() {
+    for (const json& op : program_["setup"]) run_op(op);
+    for (int run = 0; run < max_runs; ++run) {
+      try {
+        loop_.run_forever();
+      } catch (const detsim::DeadlockError&) {
+        note("deadlock");
+        break;
+      }
+      note("run returned");
+    }
+    for (std::size_t k = 0; k < futures_.size(); ++k) {
+      log_.push_back("end f" + std::to_string(k) + " " + outcome(&futures_[k]));
+    }
+    for (std::size_t k = 0; k < tasks_.size(); ++k) {
+      log_.push_back("end t" + std::to_string(k) + " " + outcome(tasks_[k]));
+    }
+    loop_.set_exception_handler([](const detsim::ExceptionContext&) {});
+    loop_.close();
+    return json{{"log", log_}, {"done_callbacks", done_log_}};
+  }
+
+ private:
+  using Op = void (Interpreter::*)(const json& op);
+
+  void note(const std::string& text) { log_.push_back(std::to_string(loop_.now() / milliseconds(1)) + " " + text); }
+
+  std::string outcome(detsim::Future<int>* future) {
+    if (!future) return "not created";
+    if (!future->done()) return "pending";
+    try {
+      return "result " + std::to_string(future->result());
+    } catch (...) {
+      return "raised " + describe(std::current_exception());
+    }
+  }
+
+  // Future fK, or task tK (null if not created).
+  detsim::Future<int>* target(const json& name) {
+    const Reference reference = parse_reference(name);
+    return reference.kind == "f" ? &futures_.at(reference.index) : tasks_.at(reference.index);
+  }
+
+  // Task tK, created if it was not.
+  detsim::Task<int>& task(const json& name) {
+    const std::size_t k = parse_reference(name).index;
+    if (!tasks_[k]) {
+      detsim::Task<int>& slot = instances_.emplace_back();
+      slot = loop_.create_task(body(name.get<std::string>(), program_["tasks"][k], &slot));
+      tasks_[k] = &slot;
+    }
+    return *tasks_[k];
+  }
+
+  detsim::Future<int> awaitable(const json& name) {
+    const Reference reference = parse_reference(name);
+    if (reference.kind == "f") return futures_.at(reference.index);
+    if (reference.kind == "t") return task(name);
+    // Not scheduled: awaiting it makes it a task of its own, as detsim does
+    // with any coroutine a task awaits.
+    detsim::Task<int>& slot = instances_.emplace_back();
+    slot = body(name.get<std::string>(), program_["coroutines"][reference.index], &slot);
+    return slot;
+  }
+
+  void run_op(const json& op) {
+    static const std::map<std::string, Op> ops = {
+        {"log", &Interpreter::op_log},
+        {"set_result", &Interpreter::op_set_result},
+        {"set_exception", &Interpreter::op_set_exception},
+        {"cancel", &Interpreter::op_cancel},
+        {"add_done_callback", &Interpreter::op_add_done_callback},
+        {"remove_done_callback", &Interpreter::op_remove_done_callback},
+        {"result", &Interpreter::op_result},
+        {"exception", &Interpreter::op_exception},
+        {"state", &Interpreter::op_state},
+        {"create_task", &Interpreter::op_create_task},
+        {"call_soon", &Interpreter::op_call_soon},
+        {"call_later", &Interpreter::op_call_later},
+        {"call_at", &Interpreter::op_call_at},
+        {"cancel_handle", &Interpreter::op_cancel_handle},
+        {"stop", &Interpreter::op_stop},
+        {"throw", &Interpreter::op_throw},
+    };
+    const auto name = op[0].get<std::string>();
+    if (op.size() > 1 && is_task_reference(op[1]) && name != "create_task" && !target(op[1])) {
+      note(name + " " + op[1].get<std::string>() + ": not created");
+      return;
+    }
+    (this->*ops.at(name))(op);
+  }
+
+  void op_log(const json& op) { note(op[1].get<std::string>()); }
+
+  void op_set_result(const json& op) {
+    settle(op, [&](detsim::Future<int>& future) { future.set_result(op[2].get<int>()); });
+  }
+
+  void op_set_exception(const json& op) {
+    settle(op, [&](detsim::Future<int>& future) {
+      future.set_exception(std::make_exception_ptr(UserError(op[2].get<std::string>())));
+    });
+  }
+
+  template <class F>
+  void settle(const json& op, F settle) {
+    try {
+      settle(*target(op[1]));
+      note(words(op, 2) + " ok");
+    } catch (const detsim::InvalidStateError&) {
+      note(words(op, 2) + " raised InvalidStateError");  // the class only, as in random_programs.py
+    } catch (const detsim::RuntimeError&) {
+      note(words(op, 2) + " raised " + describe(std::current_exception()));
+    }
+  }
+
+  void op_cancel(const json& op) {
+    const bool cancelled = op[2].is_null() ? target(op[1])->cancel() : target(op[1])->cancel(op[2].get<std::string>());
+    note(words(op, 2) + " -> " + python_bool(cancelled));
+  }
+
+  void op_add_done_callback(const json& op) {
+    note(words(op, 3));
+    const std::string line = op[1].get<std::string>() + " " + op[2].get<std::string>();  // "f0 D3"
+    done_callbacks_[op[1].get<std::string>()].push_back(target(op[1])->add_done_callback(
+        [this, line](detsim::Future<int>& future) { done_log_.push_back(line + " " + state(future)); }));
+  }
+
+  void op_remove_done_callback(const json& op) {
+    const std::vector<detsim::CallbackId>& added = done_callbacks_[op[1].get<std::string>()];
+    const auto number = op[2].get<std::size_t>();
+    const std::string prefix = words(op, 2) + " #" + op[2].dump();
+    if (number >= added.size()) {
+      note(prefix + ": none");
+    } else {
+      note(prefix + " -> " + std::to_string(target(op[1])->remove_done_callback(added[number])));
+    }
+  }
+
+  void op_result(const json& op) {
+    read(op, [](detsim::Future<int>& future) { return std::to_string(future.result()); });
+  }
+
+  void op_exception(const json& op) {
+    read(op, [](detsim::Future<int>& future) {
+      const auto error = future.exception();
+      return error ? describe(error) : std::string("None");
+    });
+  }
+
+  template <class F>
+  void read(const json& op, F read) {
+    try {
+      note(words(op, 2) + " = " + read(*target(op[1])));
+    } catch (...) {
+      note(words(op, 2) + " raised " + describe(std::current_exception()));
+    }
+  }
+
+  void op_state(const json& op) {
+    const detsim::Future<int>& future = *target(op[1]);
+    note(words(op, 2) + " done=" + python_bool(future.done()) + " cancelled=" + python_bool(future.cancelled()));
+  }
+
+  void op_create_task(const json& op) {
+    if (target(op[1])) {
+      note(words(op, 2) + ": already created");
+    } else {
+      (void)task(op[1]);
+      note(words(op, 2));
+    }
+  }
+
+  void op_call_soon(const json& op) { handles_[op[2].get<std::string>()] = loop_.call_soon(callback(op[1])); }
+
+  void op_call_later(const json& op) {
+    handles_[op[3].get<std::string>()] = loop_.call_later(milliseconds(op[1].get<int>()), callback(op[2]));
+  }
+
+  void op_call_at(const json& op) {
+    handles_[op[3].get<std::string>()] = loop_.call_at(milliseconds(op[1].get<int>()), callback(op[2]));
+  }
+
+  std::function<void()> callback(const json& name) {
+    return [this, name = name.get<std::string>()] {
+      note(name);
+      for (const json& op : program_["callbacks"][parse_reference(name).index]) run_op(op);
+    };
+  }
+
+  void op_cancel_handle(const json& op) {
+    const auto found = handles_.find(op[1].get<std::string>());
+    if (found == handles_.end()) {
+      note(words(op, 2) + ": none");
+    } else {
+      found->second.cancel();
+      note(words(op, 2) + " -> " + python_bool(found->second.cancelled()));
+    }
+  }
+
+  void op_stop(const json&) {
+    loop_.stop();
+    note("stop");
+  }
+
+  void op_throw(const json& op) {
+    note(words(op, 2));
+    throw UserError(op[1].get<std::string>());
+  }
+
+  detsim::Task<int> body(std::string who, const json& ops, detsim::Task<int>* self) {
+    note(who + " start");
+    for (const json& op : ops) {
+      const auto name = op[0].get<std::string>();
+      if (name == "yield" || name == "sleep" || name == "await") {
+        std::string value = "None";
+        std::exception_ptr error;
+        try {
+          if (name == "yield") {
+            co_await detsim::yield();
+          } else if (name == "sleep") {
+            co_await detsim::sleep(milliseconds(op[1].get<int>()));
+          } else {
+            value = std::to_string(co_await awaitable(op[1]));
+          }
+        } catch (...) {
+          error = std::current_exception();
+        }
+        if (error && !goes_on_after(who, op, error)) std::rethrow_exception(error);
+        if (!error) note(who + " " + words(op, op.size() - 1) + " got " + value);
+      } else if (name == "return") {
+        note(who + " " + words(op, 2));
+        co_return op[1].get<int>();
+      } else if (name == "raise") {
+        note(who + " " + words(op, 2));
+        throw UserError(op[1].get<std::string>());
+      } else if (name == "cancel_self") {
+        note(who + " cancel_self -> " + python_bool(self->cancel()));
+      } else {
+        run_op(op);
+      }
+    }
+    note(who + " end");
+    co_return -1;
+  }
+
+  // Whether the body goes on after `error` came out of the suspension `op`,
+  // as its CATCH says.
+  bool goes_on_after(const std::string& who, const json& op, const std::exception_ptr& error) {
+    const auto catch_mode = op.back().get<std::string>();
+    if (catch_mode == "none") return false;
+    note(who + " " + words(op, op.size() - 1) + " caught " + describe(error));
+    return catch_mode == "all" || !is_cancellation(error);
+  }
+
+  const json& program_;
+  std::vector<std::string> log_;
+  std::vector<std::string> done_log_;
+  detsim::EventLoop loop_;  // FifoScheduler: asyncio's order
+  std::vector<detsim::Future<int>> futures_;
+  // Every task started, top-level or an awaited coroutine's; a deque, so
+  // that the address a body gets as `self` stays valid.
+  std::deque<detsim::Task<int>> instances_;
+  std::vector<detsim::Task<int>*> tasks_;  // tK, null until created
+  std::map<std::string, detsim::Handle> handles_;
+  std::map<std::string, std::vector<detsim::CallbackId>> done_callbacks_;
+};
+
+}  // namespace
+
+int main() {
+  const json programs = json::parse(std::cin);
+  json logs = json::array();
+  for (const json& program : programs) logs.push_back(Interpreter(program).run());
+  std::cout << logs.dump() << '\n';
+}
