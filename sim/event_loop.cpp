@@ -25,7 +25,7 @@ double EventLoop::time() const noexcept {
   return std::chrono::duration<double>(core_->now()).count();
 }
 
-void EventLoop::start_task(detail::TaskCore& task, std::string name, std::source_location site) {
+void EventLoop::start_task(detail::TaskCore& task, std::string name, SourceLocation site) {
   task.start(*core_, std::move(name), site);
 }
 

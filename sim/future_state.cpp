@@ -24,7 +24,7 @@ const char* status_name(FutureStateBase::Status status) {
 
 }  // namespace
 
-void FutureStateBase::attach(LoopCore& loop, std::source_location site, bool announce) {
+void FutureStateBase::attach(LoopCore& loop, SourceLocation site, bool announce) {
   anchor_ = IntrusivePtr<LoopAnchor>(&loop.anchor());
   id_ = loop.next_future_id();
   if (announce && loop.reports_future_creation()) [[unlikely]] announce_creation(loop, site);
@@ -36,7 +36,7 @@ namespace detsim {
 
 // Defined here rather than in event_loop.cpp so that create_future makes one
 // call, not two: attach inlines into it.
-void EventLoop::attach_future(detail::FutureStateBase& state, std::source_location site) {
+void EventLoop::attach_future(detail::FutureStateBase& state, SourceLocation site) {
   state.attach(*core_, site, true);
 }
 
@@ -44,7 +44,7 @@ void EventLoop::attach_future(detail::FutureStateBase& state, std::source_locati
 
 namespace detsim::detail {
 
-void FutureStateBase::announce_creation(LoopCore& loop, std::source_location site) {
+void FutureStateBase::announce_creation(LoopCore& loop, SourceLocation site) {
   loop.report(Event{.kind = EventKind::future_created, .cause = loop.current_cause(), .future = id_, .site = site});
 }
 
@@ -101,17 +101,17 @@ std::exception_ptr FutureStateBase::exception() {
   return exception_;
 }
 
-void FutureStateBase::finish_with_result(std::source_location site) {
+void FutureStateBase::finish_with_result(SourceLocation site) {
   ensure_pending("set_result");
   complete(Status::finished, site);
 }
 
-void FutureStateBase::set_exception(std::exception_ptr exception, std::source_location site) {
+void FutureStateBase::set_exception(std::exception_ptr exception, SourceLocation site) {
   ensure_not_task("set_exception");
   fail(std::move(exception), site);
 }
 
-void FutureStateBase::fail(std::exception_ptr exception, std::source_location site) {
+void FutureStateBase::fail(std::exception_ptr exception, SourceLocation site) {
   ensure_pending("set_exception");
   if (!exception) throw InvalidStateError("detsim.future.null_exception", "set_exception: the exception is null");
   exception_ = std::move(exception);
@@ -120,19 +120,19 @@ void FutureStateBase::fail(std::exception_ptr exception, std::source_location si
   complete(Status::finished, site);
 }
 
-bool FutureStateBase::cancel(std::string_view message, std::source_location site) {
+bool FutureStateBase::cancel(std::string_view message, SourceLocation site) {
   if (task_) return task_->cancel(message, site);
   return cancel_as_future(message, site);
 }
 
-bool FutureStateBase::cancel_as_future(std::string_view message, std::source_location site) {
+bool FutureStateBase::cancel_as_future(std::string_view message, SourceLocation site) {
   if (done()) return false;
   rare().cancel_message = message;
   complete(Status::cancelled, site);
   return true;
 }
 
-void FutureStateBase::complete(Status status, std::source_location site) {
+void FutureStateBase::complete(Status status, SourceLocation site) {
   // A done callback may drop the last handle to this future.
   IntrusivePtr<FutureStateBase> keep_alive(this);
   status_ = status;
@@ -156,7 +156,7 @@ void FutureStateBase::complete(Status status, std::source_location site) {
   }
 }
 
-void FutureStateBase::complete_observed(LoopCore& loop, std::source_location site) {
+void FutureStateBase::complete_observed(LoopCore& loop, SourceLocation site) {
   // complete() with its events. The callbacks are destroyed once the cause
   // is restored: what their captures' destructors do is caused by whatever
   // completed the future, not by the completion.
@@ -185,7 +185,7 @@ void FutureStateBase::run_callbacks_taken_out(LoopCore* observed_loop, std::uint
   if (observed_loop) restore_cause(previous_cause);
 }  // (first and more are destroyed here, after)
 
-inline std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, std::source_location site) {
+inline std::uint64_t FutureStateBase::announce_completion(LoopCore& loop, SourceLocation site) {
   const auto report = [&](EventKind kind, std::string_view detail) __attribute__((always_inline)) {
     return loop.report(Event{.kind = kind,
                              .cause = loop.current_cause(),
@@ -253,7 +253,7 @@ void FutureStateBase::report_done_callback_exception() {
   }
 }
 
-std::uint64_t FutureStateBase::add_done_callback(DoneFunction&& function, std::source_location) {
+std::uint64_t FutureStateBase::add_done_callback(DoneFunction&& function, SourceLocation) {
   const std::uint64_t id = next_callback_id_++;
   if (done()) {
     invoke_done_callback(function, true, loop());

@@ -12,10 +12,10 @@
 #include <memory>
 #include <new>
 #include <type_traits>
-#include <source_location>
 #include <vector>
 
 #include "detsim/detail/inline_function.hpp"
+#include "detsim/source_location.hpp"
 #include "huge_pages.hpp"
 #include "recycled_blocks.hpp"
 
@@ -47,9 +47,9 @@ static_assert(sizeof(HandleRecord) == 64, "a record is one cache line");
 struct HandleLabels {
   std::uint64_t cause;        // seq of the event that scheduled it
   TaskCore* task;             // the task whose step this is, if any
-  std::source_location site;  // user code that scheduled it
+  SourceLocation site;  // user code that scheduled it
 };
-// Kept in raw bytes (source_location has a constructor, so an array of
+// Kept in raw bytes (SourceLocation has a constructor, so an array of
 // HandleLabels would be written out when its chunk is created). An
 // implicit-lifetime type, so assigning through the bytes creates it.
 static_assert(std::is_trivially_copyable_v<HandleLabels> && std::is_trivially_destructible_v<HandleLabels>);

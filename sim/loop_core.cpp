@@ -68,7 +68,7 @@ void LoopCore::ensure_open() const {
 
 // ---- scheduling -------------------------------------------------------------
 
-inline HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* task) {
+inline HandleRecord& LoopCore::new_record(SourceLocation site, TaskCore* task) {
   ensure_open();
   HandleRecord& record = pool_.acquire();
   record.id = ++handle_counter_;
@@ -80,7 +80,7 @@ inline HandleRecord& LoopCore::new_record(std::source_location site, TaskCore* t
 // Inline: a step and its call_soon are most of a recorded run's events.
 template <EventKind kind>
 inline std::uint64_t LoopCore::emit_scheduling_event(std::uint64_t handle, std::uint64_t scheduling_cause,
-                                                     const TaskCore* task, std::source_location site,
+                                                     const TaskCore* task, SourceLocation site,
                                                      std::uint32_t choice, std::uint32_t of,
                                                      std::chrono::nanoseconds when) {
   // A run is caused by its scheduling (call_soon, or the timer becoming due);
@@ -123,7 +123,7 @@ inline void LoopCore::emit_step_event(TaskCore& task, std::uint64_t id, std::uin
   if constexpr (kind == EventKind::call_soon) labels.cause = seq;
 }
 
-inline HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, std::source_location site) {
+inline HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, SourceLocation site) {
   // The observed path is out of line: inlined, its registers and stack made
   // every unobserved call_soon save and restore six registers.
   if (observed()) [[unlikely]] return schedule_soon_observed(std::move(callback), site);
@@ -136,14 +136,14 @@ inline HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, 
   return record;
 }
 
-HandleRecord& LoopCore::schedule_soon_observed(InlineFunction<void()>&& callback, std::source_location site) {
+HandleRecord& LoopCore::schedule_soon_observed(InlineFunction<void()>&& callback, SourceLocation site) {
   HandleRecord& record = new_record(site, nullptr);
   record.callback.move_into_empty(std::move(callback));
   make_ready(record);
   return record;
 }
 
-void LoopCore::schedule_step(TaskCore& task, std::source_location site) {
+void LoopCore::schedule_step(TaskCore& task, SourceLocation site) {
   // No record and no callback (see ReadyEntry): run_ready calls the task's
   // step() directly, which saves taking a record from the pool and giving it
   // back, and building, moving and destroying a callback, per step.
@@ -164,7 +164,7 @@ void LoopCore::schedule_step(TaskCore& task, std::source_location site) {
 }
 
 TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
-                              std::source_location site, TaskCore* task) {
+                              SourceLocation site, TaskCore* task) {
   HandleRecord& record = new_record(site, task);
   record.callback.move_into_empty(std::move(callback));
   record.state = HandleRecord::State::timer;
@@ -179,12 +179,12 @@ namespace detsim {
 
 // Defined here rather than in event_loop.cpp so that the public entry points
 // are one call, not two: LoopCore::call_soon/call_at inline into them.
-Handle EventLoop::call_soon_erased(detail::InlineFunction<void()>&& callback, std::source_location site) {
+Handle EventLoop::call_soon_erased(detail::InlineFunction<void()>&& callback, SourceLocation site) {
   return core_->call_soon(std::move(callback), site);
 }
 
 TimerHandle EventLoop::call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
-                                      std::source_location site) {
+                                      SourceLocation site) {
   return core_->call_at(when, std::move(callback), site);
 }
 
@@ -450,13 +450,13 @@ void LoopCore::throw_deadlock() const {
 void LoopCore::run_until_done(FutureStateBase& future) {
   check_can_run();
   if (TaskCore* task = future.task(); task && !task->started()) {
-    task->start(*this, {}, std::source_location{});
+    task->start(*this, {}, SourceLocation{});
   } else if (future.loop() != this) {
     throw WrongLoopError("detsim.loop.wrong_future",
                          "The future belongs to a different loop than the one specified as the loop argument");
   }
   const std::uint64_t stop_callback = future.add_done_callback(
-      [this](FutureStateBase&) { stop(); }, std::source_location{});
+      [this](FutureStateBase&) { stop(); }, SourceLocation{});
   struct RemoveStopCallback {
     FutureStateBase& future;
     std::uint64_t id;

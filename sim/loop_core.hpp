@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <source_location>
 #include <vector>
 
 #include "detsim/detail/future_state.hpp"
@@ -16,6 +15,7 @@
 #include "detsim/observer.hpp"
 #include "detsim/random.hpp"
 #include "detsim/scheduler.hpp"
+#include "detsim/source_location.hpp"
 #include "handle_pool.hpp"
 #include "ready_queue.hpp"
 #include "recording.hpp"
@@ -40,15 +40,15 @@ class LoopCore {
   // Scheduling. Callbacks come by rvalue reference (here and in
   // EventLoop's *_erased): the caller's temporary is relocated once, into
   // the handle record, instead of once per by-value hop.
-  Handle call_soon(InlineFunction<void()>&& callback, std::source_location site) {
+  Handle call_soon(InlineFunction<void()>&& callback, SourceLocation site) {
     HandleRecord& record = schedule_soon(std::move(callback), site);
     return Handle(this, &record, record.generation, record.id);
   }
-  [[gnu::always_inline]] HandleRecord& schedule_soon(InlineFunction<void()>&& callback, std::source_location site);
+  [[gnu::always_inline]] HandleRecord& schedule_soon(InlineFunction<void()>&& callback, SourceLocation site);
   // call_soon of `task`'s next step (a wake-up, so a scheduler decision).
-  void schedule_step(TaskCore& task, std::source_location site);
+  void schedule_step(TaskCore& task, SourceLocation site);
   // `task` labels the timer's events with the task concerned (a sleep's).
-  TimerHandle call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback, std::source_location site,
+  TimerHandle call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback, SourceLocation site,
                       TaskCore* task = nullptr);
   void cancel(HandleRecord& record, std::uint32_t generation) noexcept;
   bool is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept;
@@ -162,9 +162,9 @@ class LoopCore {
   // A record with a fresh id, labelled when observed; the caller gives it
   // its callback and state. Inline: out of line, a call_soon was three
   // nested calls (13 more instructions per callback).
-  [[gnu::always_inline]] HandleRecord& new_record(std::source_location site, TaskCore* task);
+  [[gnu::always_inline]] HandleRecord& new_record(SourceLocation site, TaskCore* task);
   [[gnu::noinline]] HandleRecord& schedule_soon_observed(InlineFunction<void()>&& callback,
-                                                         std::source_location site);
+                                                         SourceLocation site);
   void make_ready(HandleRecord& record);
   // Reports an event about a scheduled callback or step, given its labels:
   // events about a run point back at the scheduling, the others at what runs
@@ -172,7 +172,7 @@ class LoopCore {
   // timer_due.
   template <EventKind kind>
   [[gnu::always_inline]] std::uint64_t emit_scheduling_event(std::uint64_t handle, std::uint64_t scheduling_cause,
-                                                             const TaskCore* task, std::source_location site,
+                                                             const TaskCore* task, SourceLocation site,
                                                              std::uint32_t choice, std::uint32_t of,
                                                              std::chrono::nanoseconds when);
   template <EventKind kind>

@@ -29,7 +29,7 @@ std::string readable_function(std::string_view function) {
   return std::string(function.substr(open + 1, frame - open - 1));
 }
 
-TraceSite compute_site_text(std::source_location site, std::string_view root) {
+TraceSite compute_site_text(SourceLocation site, std::string_view root) {
   return TraceSite{valid_utf8(relative_file(site.file_name(), root)), site.line(),
                    valid_utf8(readable_function(site.function_name()))};
 }
@@ -49,7 +49,7 @@ constinit thread_local bool site_text_cache_gone = false;
 // whose address is reused, say by another library loaded there, is not
 // confused with the one before.) Returns the cached text, or `computed`
 // once the cache is gone.
-const TraceSite& site_text(std::source_location site, std::string_view root, std::size_t slot_index,
+const TraceSite& site_text(SourceLocation site, std::string_view root, std::size_t slot_index,
                            TraceSite& computed) {
   struct Entry {
     const char* file = nullptr;
@@ -133,7 +133,7 @@ void Recording::decode_into(std::vector<TraceEvent>& into) const {
   for (std::size_t i = first_new; i < into.size(); ++i) into[i].name = task_names_.name_of(into[i].task);
 }
 
-std::uint32_t Recording::add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,
+std::uint32_t Recording::add_site(SourceLocation site, SiteSlot& slot, std::uintptr_t identity,
                                   std::uint64_t position) {
   if (site.line() == 0) return 0;
   // Not cached: find the site by content (the same position may come with

@@ -22,7 +22,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -31,6 +30,7 @@
 #include <vector>
 
 #include "detsim/observer.hpp"
+#include "detsim/source_location.hpp"
 #include "detsim/trace.hpp"
 #include "task_names.hpp"
 #include "trace_log.hpp"
@@ -92,8 +92,8 @@ class Recording {
   // A name or detail as the trace knows it: (1-based string index, hash).
   using Interned = std::pair<std::uint32_t, std::uint64_t>;
 
-  std::uint32_t intern_site(std::source_location site);
-  [[gnu::noinline]] std::uint32_t add_site(std::source_location site, SiteSlot& slot, std::uintptr_t identity,
+  std::uint32_t intern_site(SourceLocation site);
+  [[gnu::noinline]] std::uint32_t add_site(SourceLocation site, SiteSlot& slot, std::uintptr_t identity,
                                            std::uint64_t position);
   static std::size_t site_slot_index(std::uintptr_t identity, std::uint64_t position) noexcept;
   // Doubles the cache, keeping what it holds.
@@ -114,7 +114,7 @@ class Recording {
 };
 
 // A direct-mapped cache from a call site's identity to the site's index.
-// The identity is what source_location::current() fixes per call site: in
+// The identity is what SourceLocation::current() fixes per call site: in
 // libstdc++ the address of the call site's static record (the object's only
 // member), elsewhere its file string's address, line and column. Only looked
 // up, never iterated: indices come from first use, so the cache's layout
@@ -143,11 +143,11 @@ inline std::size_t Recording::site_slot_index(std::uintptr_t identity, std::uint
 
 // Inline: every event asks, and all but the first use of a site hit the
 // cache. The first use takes add_site, out of line.
-inline std::uint32_t Recording::intern_site(std::source_location site) {
+inline std::uint32_t Recording::intern_site(SourceLocation site) {
   std::uintptr_t identity;
   std::uint64_t position;
   constexpr bool identity_is_pointer =
-      sizeof(std::source_location) == sizeof(std::uintptr_t) && std::is_trivially_copyable_v<std::source_location>;
+      sizeof(SourceLocation) == sizeof(std::uintptr_t) && std::is_trivially_copyable_v<SourceLocation>;
   if constexpr (identity_is_pointer) {
     std::memcpy(&identity, &site, sizeof identity);  // one pointer per call site
     position = 0;

@@ -26,7 +26,7 @@ TaskCore::~TaskCore() {
   if (frame_) frame_.destroy();
 }
 
-void TaskCore::start(LoopCore& loop, std::string name, std::source_location site) {
+void TaskCore::start(LoopCore& loop, std::string name, SourceLocation site) {
   if (scheduled_once_) {
     throw RuntimeError("detsim.task.already_scheduled", "Task '" + name_ + "' was already scheduled");
   }
@@ -45,7 +45,7 @@ void TaskCore::start(LoopCore& loop, std::string name, std::source_location site
   schedule_step(site);
 }
 
-void TaskCore::schedule_step(std::source_location site) {
+void TaskCore::schedule_step(SourceLocation site) {
   loop_->schedule_step(*this, site);
 }
 
@@ -91,19 +91,19 @@ void TaskCore::complete() {
     exception = std::make_exception_ptr(CancelledError(cancel_message_));
   }
   if (!exception) {
-    future_.finish_with_result(std::source_location{});
+    future_.finish_with_result(SourceLocation{});
     return;
   }
   try {
     std::rethrow_exception(exception);
   } catch (const CancelledError& cancelled) {
-    future_.cancel_as_future(cancelled.cancel_message(), std::source_location{});
+    future_.cancel_as_future(cancelled.cancel_message(), SourceLocation{});
   } catch (...) {
-    future_.fail(exception, std::source_location{});
+    future_.fail(exception, SourceLocation{});
   }
 }
 
-void TaskCore::announce(EventKind kind, std::string_view detail, std::source_location site) {
+void TaskCore::announce(EventKind kind, std::string_view detail, SourceLocation site) {
   loop_->report(Event{.kind = kind,
                       .cause = loop_->current_cause(),
                       .future = future_.id(),
@@ -113,7 +113,7 @@ void TaskCore::announce(EventKind kind, std::string_view detail, std::source_loc
                       .site = site});
 }
 
-bool TaskCore::cancel(std::string_view message, std::source_location site) {
+bool TaskCore::cancel(std::string_view message, SourceLocation site) {
   if (future_.done()) return false;
   // asyncio's cancel() recurses down the chain of awaits (a task awaiting a
   // task awaiting ... a future) and cancels what is at the bottom. Walked
@@ -181,7 +181,7 @@ bool TaskCore::cancel(std::string_view message, std::source_location site) {
   return true;
 }
 
-void TaskCore::break_ring(std::string_view message, std::source_location site) {
+void TaskCore::break_ring(std::string_view message, SourceLocation site) {
   // This cancel() came back to us around a ring of tasks awaiting each other
   // (A awaits B awaits A): passing it on again would go round forever. Break
   // the ring here: take the CancelledError at our next step; whoever awaits
@@ -197,7 +197,7 @@ void TaskCore::break_ring(std::string_view message, std::source_location site) {
   schedule_step(site);
 }
 
-void TaskCore::request_cancel(std::string_view message, std::source_location site) {
+void TaskCore::request_cancel(std::string_view message, SourceLocation site) {
   if (sleeping_) {
     sleeping_ = false;
     sleep_timer_.cancel();
@@ -216,7 +216,7 @@ void TaskCore::cancel_sleep(std::string_view message) {
   injected_ = std::make_exception_ptr(CancelledError(message));
 }
 
-void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {
+void TaskCore::wait_on(FutureStateBase& future, SourceLocation site) {
   DETSIM_ASSERT(waiting_on_ == nullptr);
   if (TaskCore* child = future.task(); child && !child->started()) {
     // A coroutine awaited by a task becomes a task of its own.
@@ -231,7 +231,7 @@ void TaskCore::wait_on(FutureStateBase& future, std::source_location site) {
   if (must_cancel_ && waiting_on_ && waiting_on_->cancel(cancel_message_, site)) must_cancel_ = false;
 }
 
-void TaskCore::refuse_await(const FutureStateBase& future, std::source_location site) {
+void TaskCore::refuse_await(const FutureStateBase& future, SourceLocation site) {
   const bool itself = &future == &future_;
   injected_ = std::make_exception_ptr(
       itself ? RuntimeError("detsim.task.await_self", "Task cannot await on itself: " + describe())
@@ -248,7 +248,7 @@ void TaskCore::wake() {
   schedule_step(wait_site_);
 }
 
-void TaskCore::start_sleep(std::chrono::nanoseconds delay, std::source_location site) {
+void TaskCore::start_sleep(std::chrono::nanoseconds delay, SourceLocation site) {
   if (must_cancel_) {
     // Cancelled before it sleeps: the sleep is cancelled at once.
     must_cancel_ = false;

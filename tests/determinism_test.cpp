@@ -1,7 +1,8 @@
 // Same program + same seed = the same run; different seeds explore different
 // interleavings. The expected outcomes below were recorded once and are
-// checked by every build type (the release and the debug+sanitizer presets
-// both run this test), so a seed means the same run in any build.
+// checked by every build: the release and debug+sanitizer presets, and the
+// clang-release preset (another compiler), so a seed means the same run in
+// any build.
 #include <cstdint>
 #include <set>
 #include <string>

@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <detsim/detsim.hpp>
+#include <detsim/source_location.hpp>
 
 #include "support/test_support.hpp"
 
@@ -253,9 +253,9 @@ TEST(EventLoop, ObservedEventsKeepTheirCausesAndSitesAcrossPoolChunks) {
   loop.add_observer(checker);
   int ran = 0;
   for (int i = 0; i < 5000; ++i) {
-    const auto timer_site = std::source_location::current();
+    const auto timer_site = detsim::SourceLocation::current();
     loop.call_at(std::chrono::nanoseconds(5000 - i), [&ran] { ++ran; }, timer_site);
-    const auto soon_site = std::source_location::current();
+    const auto soon_site = detsim::SourceLocation::current();
     (void)loop.call_soon([&ran] { ++ran; }, soon_site);
     checker.timer_line = timer_site.line();
     checker.soon_line = soon_site.line();
@@ -860,7 +860,7 @@ TEST(LoopObserver, FutureCreationIsAnEventInDebugModeOnly) {
   EXPECT_TRUE(recorder.events.empty());
   loop.set_debug(true);
   EXPECT_TRUE(loop.get_debug());
-  const std::uint32_t line = std::source_location::current().line() + 1;
+  const std::uint32_t line = detsim::SourceLocation::current().line() + 1;
   auto loud = loop.create_future<int>();
   ASSERT_EQ(recorder.kinds(), (std::vector<std::string>{"future_created"}));
   EXPECT_EQ(recorder.at(1).future, loud.id());

@@ -3,11 +3,13 @@
 # already present, so it is cheap to run before every build. Idempotent.
 set -euo pipefail
 
+# (clang: the test command also builds with clang++, whose runs must match
+# g++'s; python3-jsonschema: the trace schema's test.)
 packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
   nlohmann-json3-dev libbenchmark-dev libcli11-dev
-  python3-jsonschema
+  python3-jsonschema clang
 )
 
 missing=()

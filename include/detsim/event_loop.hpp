@@ -44,7 +44,6 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <source_location>
 #include <string>
 #include <utility>
 
@@ -55,6 +54,7 @@
 #include "detsim/observer.hpp"
 #include "detsim/random.hpp"
 #include "detsim/scheduler.hpp"
+#include "detsim/source_location.hpp"
 #include "detsim/task.hpp"
 
 namespace detsim {
@@ -95,7 +95,7 @@ class EventLoop {
   // Schedules callback() to run soon, after the callbacks already ready.
   template <class F>
     requires std::invocable<F&>
-  Handle call_soon(F&& callback, std::source_location site = std::source_location::current()) {
+  Handle call_soon(F&& callback, SourceLocation site = SourceLocation::current()) {
     return call_soon_erased(detail::InlineFunction<void()>(std::forward<F>(callback)), site);
   }
   // Schedules callback() at now() + delay (a negative delay means now; the
@@ -103,14 +103,14 @@ class EventLoop {
   template <class F>
     requires std::invocable<F&>
   TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback,
-                         std::source_location site = std::source_location::current()) {
+                         SourceLocation site = SourceLocation::current()) {
     return call_at(detail::deadline_after(now(), delay), std::forward<F>(callback), site);
   }
   // Schedules callback() at virtual time `when` (since the loop started).
   template <class F>
     requires std::invocable<F&>
   TimerHandle call_at(std::chrono::nanoseconds when, F&& callback,
-                      std::source_location site = std::source_location::current()) {
+                      SourceLocation site = SourceLocation::current()) {
     return call_at_erased(when, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
   }
 
@@ -121,7 +121,7 @@ class EventLoop {
   double time() const noexcept;
 
   template <class T = void>
-  Future<T> create_future(std::source_location site = std::source_location::current()) {
+  Future<T> create_future(SourceLocation site = SourceLocation::current()) {
     // Default-initialized, not `FutureState<T>()`: value-initialization would
     // zero the whole state before the constructor runs (a `rep stos` that was
     // a sixth of a ping-pong step).
@@ -135,7 +135,7 @@ class EventLoop {
   // "Task-<n>". Scheduling a task twice raises RuntimeError.
   template <class T>
   Task<T> create_task(Task<T> task, std::string name = {},
-                      std::source_location site = std::source_location::current()) {
+                      SourceLocation site = SourceLocation::current()) {
     start_task(task.core(), std::move(name), site);
     return task;
   }
@@ -209,11 +209,11 @@ class EventLoop {
   detail::LoopCore& core() noexcept { return *core_; }
 
  private:
-  Handle call_soon_erased(detail::InlineFunction<void()>&& callback, std::source_location site);
+  Handle call_soon_erased(detail::InlineFunction<void()>&& callback, SourceLocation site);
   TimerHandle call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
-                             std::source_location site);
-  void attach_future(detail::FutureStateBase& state, std::source_location site);
-  void start_task(detail::TaskCore& task, std::string name, std::source_location site);
+                             SourceLocation site);
+  void attach_future(detail::FutureStateBase& state, SourceLocation site);
+  void start_task(detail::TaskCore& task, std::string name, SourceLocation site);
   void run_until_done(detail::FutureStateBase& future);
 
   std::unique_ptr<detail::LoopCore> core_;

@@ -33,7 +33,6 @@
 
 #include <cstdint>
 #include <exception>
-#include <source_location>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -41,6 +40,7 @@
 #include "detsim/detail/future_state.hpp"
 #include "detsim/detail/intrusive_ptr.hpp"
 #include "detsim/detail/task_core.hpp"
+#include "detsim/source_location.hpp"
 
 namespace detsim {
 
@@ -80,21 +80,21 @@ class [[nodiscard]] Future {
 
   template <class U = T>
     requires(!std::is_void_v<T> && std::is_constructible_v<T, U &&>)
-  void set_result(U&& value, std::source_location site = std::source_location::current()) {
+  void set_result(U&& value, SourceLocation site = SourceLocation::current()) {
     state_->set_result(std::forward<U>(value), site);
   }
-  void set_result(std::source_location site = std::source_location::current())
+  void set_result(SourceLocation site = SourceLocation::current())
     requires std::is_void_v<T>
   {
     state_->set_result(site);
   }
   void set_exception(std::exception_ptr exception,
-                     std::source_location site = std::source_location::current()) {
+                     SourceLocation site = SourceLocation::current()) {
     state_->set_exception(std::move(exception), site);
   }
   // Cancels the future; false if it was already done. On a Task this cancels
   // the task (see Task::cancel).
-  bool cancel(std::string_view message = {}, std::source_location site = std::source_location::current()) {
+  bool cancel(std::string_view message = {}, SourceLocation site = SourceLocation::current()) {
     return state_->cancel(message, site);
   }
 
@@ -102,7 +102,7 @@ class [[nodiscard]] Future {
   // it is already done.
   template <class F>
     requires std::is_invocable_v<F&, Future<T>&>
-  CallbackId add_done_callback(F&& callback, std::source_location site = std::source_location::current()) {
+  CallbackId add_done_callback(F&& callback, SourceLocation site = SourceLocation::current()) {
     auto id = state_->add_done_callback_in_place(
         [callback = std::forward<F>(callback)](detail::FutureStateBase& state) mutable {
           Future<T> self{&static_cast<detail::FutureState<T>&>(state)};
@@ -136,7 +136,7 @@ namespace detail {
 template <class T>
 class [[nodiscard]] FutureAwaiter {
  public:
-  FutureAwaiter(Future<T> future, std::source_location site) noexcept
+  FutureAwaiter(Future<T> future, SourceLocation site) noexcept
       : future_(std::move(future)), site_(site) {}
   bool await_ready() const noexcept { return future_.state()->done(); }
   void await_suspend(std::coroutine_handle<> awaiting) {
@@ -150,7 +150,7 @@ class [[nodiscard]] FutureAwaiter {
 
  private:
   Future<T> future_;
-  std::source_location site_;
+  SourceLocation site_;
   TaskCore* waiter_ = nullptr;
 };
 
@@ -158,11 +158,11 @@ class [[nodiscard]] FutureAwaiter {
 
 template <class T>
 detail::FutureAwaiter<T> Future<T>::operator co_await() const& noexcept {
-  return {*this, std::source_location::current()};
+  return {*this, SourceLocation::current()};
 }
 template <class T>
 detail::FutureAwaiter<T> Future<T>::operator co_await() && noexcept {
-  return {std::move(*this), std::source_location::current()};
+  return {std::move(*this), SourceLocation::current()};
 }
 
 }  // namespace detsim

@@ -38,8 +38,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <source_location>
 #include <string_view>
+
+#include "detsim/source_location.hpp"
 
 namespace detsim {
 
@@ -82,7 +83,7 @@ struct Event {
   bool immediate = false;            // done_callback: the future was already done
   std::string_view name;             // task name, if a task is concerned
   std::string_view detail;           // exception or cancel message
-  std::source_location site{};       // user code that caused it, if known
+  SourceLocation site{};       // user code that caused it, if known
 };
 
 class LoopObserver {

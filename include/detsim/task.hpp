@@ -33,7 +33,6 @@
 #include <coroutine>
 #include <cstddef>
 #include <exception>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -41,6 +40,7 @@
 
 #include "detsim/detail/task_core.hpp"
 #include "detsim/future.hpp"
+#include "detsim/source_location.hpp"
 
 namespace detsim {
 
@@ -62,7 +62,7 @@ class TaskState final : public FutureState<T> {
 // co_await detsim::sleep(d) / detsim::yield().
 class [[nodiscard]] SleepAwaiter {
  public:
-  SleepAwaiter(std::chrono::nanoseconds delay, std::source_location site) noexcept : delay_(delay), site_(site) {}
+  SleepAwaiter(std::chrono::nanoseconds delay, SourceLocation site) noexcept : delay_(delay), site_(site) {}
   bool await_ready() const noexcept { return false; }  // even sleep(0) yields once
   void await_suspend(std::coroutine_handle<> awaiting) {
     waiter_ = &require_current_task("co_await detsim::sleep", awaiting);
@@ -72,7 +72,7 @@ class [[nodiscard]] SleepAwaiter {
 
  private:
   std::chrono::nanoseconds delay_;
-  std::source_location site_;
+  SourceLocation site_;
   TaskCore* waiter_ = nullptr;
 };
 
@@ -95,7 +95,7 @@ class TaskPromiseBase {
   std::suspend_always final_suspend() const noexcept { return {}; }
 
   template <class A>
-  decltype(auto) await_transform(A&& awaitable, std::source_location site = std::source_location::current()) {
+  decltype(auto) await_transform(A&& awaitable, SourceLocation site = SourceLocation::current()) {
     using Plain = std::remove_cvref_t<A>;
     if constexpr (std::is_same_v<Plain, SleepAwaiter>) {
       return std::forward<A>(awaitable);
@@ -155,7 +155,7 @@ class [[nodiscard]] Task : public Future<T> {
 
   // Requests cancellation: false if the task is already done. See the header
   // comment for how CancelledError reaches the coroutine.
-  bool cancel(std::string_view message = {}, std::source_location site = std::source_location::current()) {
+  bool cancel(std::string_view message = {}, SourceLocation site = SourceLocation::current()) {
     return core().cancel(message, site);
   }
 
@@ -187,12 +187,12 @@ inline Task<void> TaskPromise<void>::get_return_object() {
 // task is woken by a timer, then rescheduled with call_soon. A delay <= 0 is
 // one bare scheduling point, like asyncio.sleep(0).
 inline detail::SleepAwaiter sleep(std::chrono::nanoseconds delay,
-                                  std::source_location site = std::source_location::current()) noexcept {
+                                  SourceLocation site = SourceLocation::current()) noexcept {
   return {delay, site};
 }
 
 // One scheduling point: the task goes to the back of the ready queue.
-inline detail::SleepAwaiter yield(std::source_location site = std::source_location::current()) noexcept {
+inline detail::SleepAwaiter yield(SourceLocation site = SourceLocation::current()) noexcept {
   return {std::chrono::nanoseconds{0}, site};
 }
 

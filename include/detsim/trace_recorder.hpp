@@ -32,7 +32,7 @@
 // deadlock / budget_exceeded with the exception's message; the trace is
 // finished and written, then the exception is rethrown.
 //
-// Site paths: a source_location's file is made relative by removing
+// Site paths: a SourceLocation's file is made relative by removing
 // options.source_root (default: $DETSIM_SOURCE_ROOT); a path still absolute
 // is reduced to its file name, so traces never hold build-machine paths.
 // Compiling with -fmacro-prefix-map=<source root>/= gives relative paths to

@@ -8,7 +8,6 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -17,6 +16,7 @@
 
 #include "detsim/detail/inline_function.hpp"
 #include "detsim/detail/intrusive_ptr.hpp"
+#include "detsim/source_location.hpp"
 
 namespace detsim::detail {
 
@@ -85,14 +85,16 @@ class FutureStateBase {
   static void* operator new(std::size_t size, std::align_val_t alignment) {
     return ::operator new(size, alignment);
   }
-  static void operator delete(void* block, std::size_t size, std::align_val_t alignment) noexcept {
-    ::operator delete(block, size, alignment);
+  // (Unsized: clang provides the sized global form only with
+  // -fsized-deallocation.)
+  static void operator delete(void* block, std::size_t, std::align_val_t alignment) noexcept {
+    ::operator delete(block, alignment);
   }
 
   // Binds the state to a loop: gives it the loop's anchor and the next future
   // id. Called once, by create_future (announce: a future_created event) or
   // when a task is first scheduled (which announces itself).
-  void attach(LoopCore& loop, std::source_location site, bool announce);
+  void attach(LoopCore& loop, SourceLocation site, bool announce);
 
   // Reports a set exception that nobody retrieved to the loop's exception
   // handler (or stderr without a loop), once.
@@ -113,18 +115,18 @@ class FutureStateBase {
   // The stored exception (null if none). InvalidStateError if pending,
   // CancelledError if cancelled. Marks it as retrieved.
   std::exception_ptr exception();
-  void set_exception(std::exception_ptr exception, std::source_location site);
+  void set_exception(std::exception_ptr exception, SourceLocation site);
   // asyncio's cancel(): false if already done. For a task, requests the
   // coroutine's cancellation instead (see Task::cancel).
-  bool cancel(std::string_view message, std::source_location site);
+  bool cancel(std::string_view message, SourceLocation site);
   const std::string& cancel_message() const noexcept;
 
-  std::uint64_t add_done_callback(DoneFunction&& function, std::source_location site);
+  std::uint64_t add_done_callback(DoneFunction&& function, SourceLocation site);
   // The same for a callable not yet wrapped: in the common case (a pending
   // future with no callback yet, a task about to await it) it is built in
   // the inline slot directly.
   template <class F>
-  std::uint64_t add_done_callback_in_place(F&& function, std::source_location site) {
+  std::uint64_t add_done_callback_in_place(F&& function, SourceLocation site) {
     if (status_ == Status::pending && !first_callback_.function && !rare_) [[likely]] {
       first_callback_.function.emplace_into_empty(std::forward<F>(function));
       first_callback_.id = next_callback_id_;
@@ -136,8 +138,8 @@ class FutureStateBase {
 
   // For TaskCore: complete the future, bypassing the checks that keep users
   // from completing a task by hand.
-  bool cancel_as_future(std::string_view message, std::source_location site);
-  void fail(std::exception_ptr exception, std::source_location site);
+  bool cancel_as_future(std::string_view message, SourceLocation site);
+  void fail(std::exception_ptr exception, SourceLocation site);
 
  protected:
   // Throws InvalidStateError naming `operation` unless pending. (The tests
@@ -150,7 +152,7 @@ class FutureStateBase {
     if (task_) [[unlikely]] throw_is_task(operation);
   }
   // Marks the value as set and runs the done callbacks.
-  void finish_with_result(std::source_location site);
+  void finish_with_result(SourceLocation site);
   void set_task(TaskCore* task) noexcept { task_ = task; }
 
   friend class TaskCore;
@@ -164,10 +166,10 @@ class FutureStateBase {
     DoneFunction function;
     std::uint64_t id = 0;
   };
-  void complete(Status status, std::source_location site);
+  void complete(Status status, SourceLocation site);
   // complete() for an observed loop, out of line so that unobserved runs do
   // not carry its events.
-  [[gnu::noinline]] void complete_observed(LoopCore& loop, std::source_location site);
+  [[gnu::noinline]] void complete_observed(LoopCore& loop, SourceLocation site);
   // The rare path of complete(): several callbacks. Restores the cause (for
   // an observed loop) before destroying them.
   [[gnu::noinline]] void run_callbacks_taken_out(LoopCore* observed_loop, std::uint64_t previous_cause);
@@ -175,9 +177,9 @@ class FutureStateBase {
   // callback, future_created), on paths that unobserved runs do not take.
   // The first two return the cause in effect before them, to restore once
   // the callbacks have run.
-  [[gnu::always_inline]] std::uint64_t announce_completion(LoopCore& loop, std::source_location site);
+  [[gnu::always_inline]] std::uint64_t announce_completion(LoopCore& loop, SourceLocation site);
   [[gnu::always_inline]] std::uint64_t announce_done_callback(LoopCore& loop, bool immediate);
-  [[gnu::noinline]] void announce_creation(LoopCore& loop, std::source_location site);
+  [[gnu::noinline]] void announce_creation(LoopCore& loop, SourceLocation site);
   // Runs a done callback, announced first if `loop` (this future's, or null)
   // is observed. Inline: the set_result and done_callback events of a
   // wake-up are then reported from one function, complete_observed, not
@@ -225,7 +227,7 @@ template <class T>
 class FutureState : public FutureStateBase {
  public:
   template <class U>
-  void set_result(U&& value, std::source_location site) {
+  void set_result(U&& value, SourceLocation site) {
     ensure_not_task("set_result");
     ensure_pending("set_result");
     value_.emplace(std::forward<U>(value));
@@ -258,7 +260,7 @@ class FutureState : public FutureStateBase {
 template <>
 class FutureState<void> : public FutureStateBase {
  public:
-  void set_result(std::source_location site) {
+  void set_result(SourceLocation site) {
     ensure_not_task("set_result");
     ensure_pending("set_result");
     finish_with_result(site);

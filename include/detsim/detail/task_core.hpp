@@ -6,7 +6,6 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
-#include <source_location>
 #include <string>
 #include <string_view>
 
@@ -14,6 +13,7 @@
 #include "detsim/detail/future_state.hpp"
 #include "detsim/handle.hpp"
 #include "detsim/observer.hpp"
+#include "detsim/source_location.hpp"
 
 namespace detsim::detail {
 
@@ -34,15 +34,15 @@ class TaskCore {
 
   // Binds the task to `loop` and schedules its first step. The name defaults
   // to "Task-<n>" with n the loop's task counter.
-  void start(LoopCore& loop, std::string name, std::source_location site);
+  void start(LoopCore& loop, std::string name, SourceLocation site);
   // asyncio's Task.cancel(): false if done; else cancels what the task awaits
   // or arranges for CancelledError to be thrown at its next resumption.
-  bool cancel(std::string_view message, std::source_location site);
+  bool cancel(std::string_view message, SourceLocation site);
 
   // Runs one step: resumes the coroutine, and completes the task if it ended.
   void step();
   // Schedules the next step with call_soon (a wake-up, so a scheduler choice).
-  void schedule_step(std::source_location site);
+  void schedule_step(SourceLocation site);
 
   // The loop's side of a scheduled step. A step is not a handle record: the
   // ready queue holds the task itself, and what an observed loop reports of
@@ -53,7 +53,7 @@ class TaskCore {
   enum class StepState : std::uint8_t { none, unlabelled, labelled };
   struct StepLabels {
     std::uint64_t cause = 0;          // seq of the step's call_soon event
-    std::source_location site{};      // where the step was scheduled
+    SourceLocation site{};      // where the step was scheduled
   };
   void step_scheduled(bool labelled) noexcept {
     DETSIM_ASSERT(step_state_ == StepState::none);
@@ -69,10 +69,10 @@ class TaskCore {
   }
 
   // Awaiter hooks. The coroutine of this task is suspending on `future`.
-  void wait_on(FutureStateBase& future, std::source_location site);
+  void wait_on(FutureStateBase& future, SourceLocation site);
   // The coroutine is suspending in sleep(delay) (delay <= 0: a bare yield).
   // Inline: a yield is a step's whole await.
-  void sleep_for(std::chrono::nanoseconds delay, std::source_location site) {
+  void sleep_for(std::chrono::nanoseconds delay, SourceLocation site) {
     if (delay <= std::chrono::nanoseconds::zero()) {
       schedule_step(site);
     } else {
@@ -101,23 +101,23 @@ class TaskCore {
   void resume_cancelled(const FutureStateBase* awaited);
   // cancel()'s ends: a ring of awaits broken at this task, or a cancellation
   // this task takes itself (at its next step, or now if it sleeps).
-  void break_ring(std::string_view message, std::source_location site);
-  void request_cancel(std::string_view message, std::source_location site);
+  void break_ring(std::string_view message, SourceLocation site);
+  void request_cancel(std::string_view message, SourceLocation site);
   // Injects the CancelledError of the future asyncio's sleep would await.
   void cancel_sleep(std::string_view message);
   // An await this task may not make (of itself, of another loop's future):
   // the coroutine gets a RuntimeError at its next step. Out of line: the
   // error's message is built only here.
-  [[gnu::noinline]] void refuse_await(const FutureStateBase& future, std::source_location site);
+  [[gnu::noinline]] void refuse_await(const FutureStateBase& future, SourceLocation site);
   // The first task, following the chain of tasks this one awaits (starting
   // with itself), that lies on a ring of awaits; null if the chain ends.
   const TaskCore* first_task_on_a_ring() const noexcept;
   // A sleep of delay > 0 (cancelled at once if a cancel() is pending).
-  void start_sleep(std::chrono::nanoseconds delay, std::source_location site);
+  void start_sleep(std::chrono::nanoseconds delay, SourceLocation site);
   // Reports a task event (task_created, cancel_requested) to the observed
   // loop. Out of line: a recorded event inlines the whole recorder, and
   // cancel() recurses once per task in a chain of awaits.
-  [[gnu::noinline]] void announce(EventKind kind, std::string_view detail, std::source_location site);
+  [[gnu::noinline]] void announce(EventKind kind, std::string_view detail, SourceLocation site);
   void complete();
   void wake();
   void stop_waiting() noexcept;
@@ -132,7 +132,7 @@ class TaskCore {
   std::exception_ptr injected_;
   FutureStateBase* waiting_on_ = nullptr;
   std::uint64_t wait_callback_id_ = 0;
-  std::source_location wait_site_{};
+  SourceLocation wait_site_{};
   bool scheduled_once_ = false;
   bool resumed_once_ = false;
   bool must_cancel_ = false;
