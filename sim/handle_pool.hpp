@@ -47,7 +47,7 @@ static_assert(sizeof(HandleRecord) == 64, "a record is one cache line");
 struct HandleLabels {
   std::uint64_t cause;        // seq of the event that scheduled it
   TaskCore* task;             // the task whose step this is, if any
-  SourceLocation site;  // user code that scheduled it
+  SourceLocation site;        // user code that scheduled it
 };
 // Kept in raw bytes (SourceLocation has a constructor, so an array of
 // HandleLabels would be written out when its chunk is created). An

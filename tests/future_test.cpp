@@ -419,6 +419,28 @@ TEST(Future, OutlivesItsLoop) {
   EXPECT_EQ(seen, 9);
 }
 
+// A result aligned past what operator new guarantees: its state takes the
+// aligned operator new and delete, not the pool (ASan checks the pairing).
+struct alignas(128) OverAligned {
+  int value = 0;
+};
+
+detsim::Task<OverAligned> make_over_aligned(int value) {
+  co_await detsim::yield();
+  co_return OverAligned{value};
+}
+
+TEST(Future, OverAlignedResultsKeepTheirAlignment) {
+  detsim::EventLoop loop;
+  auto future = loop.create_future<OverAligned>();
+  future.set_result(OverAligned{7});
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&future.result()) % alignof(OverAligned), 0u);
+  auto task = loop.create_task(make_over_aligned(8));
+  EXPECT_EQ(loop.run_until_complete(task).value, 8);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&task.result()) % alignof(OverAligned), 0u);
+  EXPECT_EQ(future.result().value, 7);
+}
+
 // ---- exceptions never retrieved ------------------------------------------------------
 
 TEST(Future, UnretrievedExceptionIsReportedWhenTheLastHandleDrops) {

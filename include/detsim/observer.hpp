@@ -83,7 +83,7 @@ struct Event {
   bool immediate = false;            // done_callback: the future was already done
   std::string_view name;             // task name, if a task is concerned
   std::string_view detail;           // exception or cancel message
-  SourceLocation site{};       // user code that caused it, if known
+  SourceLocation site{};             // user code that caused it, if known
 };
 
 class LoopObserver {

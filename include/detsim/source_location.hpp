@@ -11,9 +11,16 @@
 // caller's line, as the standard one does.
 //
 // Invariant: a site never decides anything. Traces keep sites for humans and
-// leave them out of the digest, so a run's identity is the same whichever
-// compiler names its sites (and names them differently: function_name() is
-// as the compiler spells it).
+// leave them out of the digest, so a run's events and digest are the same
+// whichever compiler names its sites. The site tables can differ:
+// function_name() is as the compiler spells it, and g++ spells each
+// instantiation of a function template apart (with its arguments) where
+// the fallback has the bare name, so a site inside a template is one site
+// per instantiation in a g++ trace and one in all under the fallback.
+//
+// detsim and the code using it must be compiled alike: the two forms
+// differ in type, so a detsim built with one does not link with code
+// compiled with the other (and an observer's Event would differ in size).
 #pragma once
 
 #include <cstdint>

@@ -54,6 +54,8 @@ import re
 
 REFERENCE = re.compile(r"(f|t|c|cb|h)([0-9]+)")
 HANDLE_SLOTS = 4
+# What a suspension catches, drawn uniformly from this list: "all" is in it
+# twice, so half of them catch everything.
 CATCH = ["none", "all", "all", "all_but_cancel"]
 # A bound on run_forever() calls; programs stop far fewer times.
 MAX_RUNS = 100

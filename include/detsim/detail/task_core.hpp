@@ -53,7 +53,7 @@ class TaskCore {
   enum class StepState : std::uint8_t { none, unlabelled, labelled };
   struct StepLabels {
     std::uint64_t cause = 0;          // seq of the step's call_soon event
-    SourceLocation site{};      // where the step was scheduled
+    SourceLocation site{};            // where the step was scheduled
   };
   void step_scheduled(bool labelled) noexcept {
     DETSIM_ASSERT(step_state_ == StepState::none);
