@@ -106,10 +106,12 @@ std::string failure_report(const SimulationOptions& options, const SimulationRes
                        " under seed " + std::to_string(result.seed) + " (" + result.scheduler + "): " + result.message;
   report += "\n  trace:    " + (result.trace_path.empty() ? std::string("(not written)") : result.trace_path);
   report += "\n  schedule: " + result.schedule;
-  if (!result.trace_path.empty()) report += "\n  replay:   DETSIM_REPLAY=" + result.trace_path + " " + command;
-  // A schedule holds only decisions: the mode must be given again.
-  report += std::string("\n  or:       ") + (options.debug ? "DETSIM_DEBUG=1 " : "") + "DETSIM_SCHEDULE=" +
-            result.schedule + " " + command;
+  if (options.report_rerun_commands) {
+    if (!result.trace_path.empty()) report += "\n  replay:   DETSIM_REPLAY=" + result.trace_path + " " + command;
+    // A schedule holds only decisions: the mode must be given again.
+    report += std::string("\n  or:       ") + (options.debug ? "DETSIM_DEBUG=1 " : "") + "DETSIM_SCHEDULE=" +
+              result.schedule + " " + command;
+  }
   report += "\n";
   return report;
 }

@@ -419,6 +419,16 @@ TEST(Future, OutlivesItsLoop) {
   EXPECT_EQ(seen, 9);
 }
 
+// An empty handle stops the program with a message that says so, not with a
+// null dereference.
+TEST(FutureDeathTest, UsingAnEmptyFutureOrTaskSaysSo) {
+  const char* message = "an empty Future or Task";
+  EXPECT_DEATH((void)detsim::Future<int>{}.done(), message);
+  EXPECT_DEATH((void)detsim::Future<void>{}.set_result(), message);
+  EXPECT_DEATH((void)detsim::Task<int>{}.name(), message);
+  EXPECT_DEATH((void)detsim::Task<int>{}.cancel(), message);
+}
+
 // A result aligned past what operator new guarantees: its state takes the
 // aligned operator new and delete, not the pool (ASan checks the pairing).
 struct alignas(128) OverAligned {

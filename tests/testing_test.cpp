@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -208,6 +209,85 @@ TEST(Sweep, AnExceptionNobodyRetrievedFailsTheRun) {
   EXPECT_FALSE(result.ok());
   EXPECT_NE(result.message.find("Task exception was never retrieved (task 'orphan'): nobody awaits me"), std::string::npos)
       << result.message;
+}
+
+// The first list of choices with one deviation from FIFO that loses an update.
+std::vector<std::uint32_t> choices_that_lose_an_update() {
+  for (std::size_t position = 0; position < 8; ++position) {
+    std::vector<std::uint32_t> choices(position + 1, 0);
+    choices.back() = 1;
+    if (!detsim::run_simulation(planted_race, {.name = "search", .choices = choices, .read_environment = false}).ok()) {
+      return choices;
+    }
+  }
+  return {};
+}
+
+// A property's case is its RapidCheck inputs and its choices together:
+// check_schedule's report points at RapidCheck's reproduce string, not at
+// DETSIM_* variables, which check_schedule ignores.
+TEST(Sweep, CheckScheduleSaysHowItsCaseIsRerun) {
+  Scratch scratch("check-schedule");
+  const std::vector<std::uint32_t> choices = choices_that_lose_an_update();
+  ASSERT_FALSE(choices.empty());
+  try {
+    detsim::testing::check_schedule(planted_race, choices, {.name = "Planted"});
+    FAIL() << "the planted race passed";
+  } catch (const rc::detail::CaseResult& result) {
+    EXPECT_EQ(result.type, rc::detail::CaseResult::Type::Failure);
+    EXPECT_EQ(result.description.find("DETSIM_SCHEDULE="), std::string::npos) << result.description;
+    EXPECT_EQ(result.description.find("DETSIM_REPLAY="), std::string::npos) << result.description;
+    EXPECT_NE(result.description.find("rerun:    RC_PARAMS=\"reproduce=...\" "), std::string::npos) << result.description;
+    EXPECT_NE(result.description.find("trace:    " + scratch.file("detsim-Planted-seed1.jsonl")), std::string::npos)
+        << result.description;
+  }
+}
+
+// A DETSIM_TEST's failure points at the test's own line, not into testing.hpp.
+TEST(Sweep, AFailingSweepIsReportedWhereItWasCalled) {
+  Scratch scratch("located");
+  ::testing::TestPartResultArray failures;
+  int line = 0;
+  {
+    const ::testing::ScopedFakeTestPartResultReporter intercept(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    line = __LINE__ + 1;
+    detsim::testing::run_sweep(planted_race, {.name = "Located", .seeds = 50, .regression_file = ""});
+  }
+  ASSERT_EQ(failures.size(), 1) << "no seed of 50 lost an update";
+  EXPECT_STREQ(failures.GetTestPartResult(0).file_name(), __FILE__);
+  EXPECT_EQ(failures.GetTestPartResult(0).line_number(), line);
+}
+
+// README.md's first simulation test, as written there.
+detsim::Task<void> readme_transfer(int& balance, int amount) {
+  const int seen = balance;
+  co_await detsim::yield();
+  balance = seen - amount;
+}
+
+detsim::Task<void> readme_two_withdrawals() {
+  int balance = 100;
+  auto& loop = detsim::get_running_loop();
+  auto alice = loop.create_task(readme_transfer(balance, 30), "alice");
+  auto bob = loop.create_task(readme_transfer(balance, 50), "bob");
+  co_await alice;
+  co_await bob;
+  DETSIM_CHECK_EQ(balance, 20);
+}
+
+// The README shows this example's failure: if scheduling changes, so must it.
+TEST(Sweep, TheReadmesExampleFailsAsTheReadmeShows) {
+  Scratch scratch("readme");
+  const detsim::SweepResult result =
+      detsim::sweep([](detsim::EventLoop& loop) { loop.run_until_complete(readme_two_withdrawals()); },
+                    {.name = "Bank.TwoWithdrawals", .regression_file = "", .read_environment = false});
+  ASSERT_TRUE(result.failure);
+  EXPECT_EQ(result.runs, 7u);
+  EXPECT_EQ(result.failure->seed, 7u);
+  EXPECT_EQ(result.failure->schedule, "s1.random.7.4.AQABAQ");
+  EXPECT_NE(result.failure->message.find("expected balance == 20, but 50 != 20"), std::string::npos)
+      << result.failure->message;
 }
 
 detsim::Task<void> waits_forever() {

@@ -37,6 +37,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "detsim/detail/assert.hpp"
 #include "detsim/detail/future_state.hpp"
 #include "detsim/detail/intrusive_ptr.hpp"
 #include "detsim/detail/task_core.hpp"
@@ -66,36 +67,36 @@ class [[nodiscard]] Future {
   Future() = default;
 
   bool valid() const noexcept { return static_cast<bool>(state_); }
-  bool done() const noexcept { return state_->done(); }
-  bool cancelled() const noexcept { return state_->cancelled(); }
+  bool done() const noexcept { return checked().done(); }
+  bool cancelled() const noexcept { return checked().cancelled(); }
   // The per-loop id (the same on every run of the same program).
-  std::uint64_t id() const noexcept { return state_->id(); }
+  std::uint64_t id() const noexcept { return checked().id(); }
 
   // The value. Throws InvalidStateError if pending, CancelledError if
   // cancelled, or the stored exception.
-  decltype(auto) result() const { return state_->result(); }
+  decltype(auto) result() const { return checked().result(); }
   // The stored exception or null. Throws InvalidStateError if pending and
   // CancelledError if cancelled.
-  std::exception_ptr exception() const { return state_->exception(); }
+  std::exception_ptr exception() const { return checked().exception(); }
 
   template <class U = T>
     requires(!std::is_void_v<T> && std::is_constructible_v<T, U &&>)
   void set_result(U&& value, SourceLocation site = SourceLocation::current()) {
-    state_->set_result(std::forward<U>(value), site);
+    checked().set_result(std::forward<U>(value), site);
   }
   void set_result(SourceLocation site = SourceLocation::current())
     requires std::is_void_v<T>
   {
-    state_->set_result(site);
+    checked().set_result(site);
   }
   void set_exception(std::exception_ptr exception,
                      SourceLocation site = SourceLocation::current()) {
-    state_->set_exception(std::move(exception), site);
+    checked().set_exception(std::move(exception), site);
   }
   // Cancels the future; false if it was already done. On a Task this cancels
   // the task (see Task::cancel).
   bool cancel(std::string_view message = {}, SourceLocation site = SourceLocation::current()) {
-    return state_->cancel(message, site);
+    return checked().cancel(message, site);
   }
 
   // Calls callback(Future<T>&) when the future completes, or immediately if
@@ -103,7 +104,7 @@ class [[nodiscard]] Future {
   template <class F>
     requires std::is_invocable_v<F&, Future<T>&>
   CallbackId add_done_callback(F&& callback, SourceLocation site = SourceLocation::current()) {
-    auto id = state_->add_done_callback_in_place(
+    auto id = checked().add_done_callback_in_place(
         [callback = std::forward<F>(callback)](detail::FutureStateBase& state) mutable {
           Future<T> self{&static_cast<detail::FutureState<T>&>(state)};
           callback(self);
@@ -113,7 +114,7 @@ class [[nodiscard]] Future {
   }
   // Removes a callback that has not run yet; returns how many were removed
   // (0 or 1).
-  std::size_t remove_done_callback(CallbackId id) noexcept { return state_->remove_done_callback(id.value); }
+  std::size_t remove_done_callback(CallbackId id) noexcept { return checked().remove_done_callback(id.value); }
 
   detail::FutureAwaiter<T> operator co_await() const& noexcept;
   detail::FutureAwaiter<T> operator co_await() && noexcept;
@@ -125,6 +126,13 @@ class [[nodiscard]] Future {
   friend bool operator==(const Future& a, const Future& b) noexcept { return a.state_ == b.state_; }
 
  protected:
+  // The state, which an empty handle lacks: using one stops the program
+  // with this message rather than a null dereference.
+  detail::FutureState<T>& checked() const noexcept {
+    DETSIM_ASSERT(state_ && "an empty Future or Task (default-constructed or moved from) was used");
+    return *state_;
+  }
+
   detail::IntrusivePtr<detail::FutureState<T>> state_;
 };
 
@@ -158,10 +166,12 @@ class [[nodiscard]] FutureAwaiter {
 
 template <class T>
 detail::FutureAwaiter<T> Future<T>::operator co_await() const& noexcept {
+  (void)checked();
   return {*this, SourceLocation::current()};
 }
 template <class T>
 detail::FutureAwaiter<T> Future<T>::operator co_await() && noexcept {
+  (void)checked();
   return {std::move(*this), SourceLocation::current()};
 }
 

@@ -161,7 +161,7 @@ class [[nodiscard]] Task : public Future<T> {
 
   // Internal.
   explicit Task(detail::TaskState<T>* state) noexcept : Future<T>(state) {}
-  detail::TaskCore& core() const noexcept { return *this->state()->task(); }
+  detail::TaskCore& core() const noexcept { return *this->checked().task(); }
 };
 
 namespace detail {

@@ -1,6 +1,7 @@
 // detsim's GoogleTest and RapidCheck integration. Header-only: include it in a
-// test that links GTest::gtest and rapidcheck (detsim's library itself links
-// neither).
+// test that links detsim::detsim, GTest::gtest_main and rapidcheck (from
+// find_package(GTest) and find_package(rapidcheck); detsim's library itself
+// links neither). It brings RapidCheck's RC_GTEST_PROP too.
 //
 // 1. A simulation test is a coroutine body run under many seeds:
 //
@@ -40,6 +41,7 @@
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include "detsim/check.hpp"
 #include "detsim/simulation.hpp"
@@ -73,13 +75,14 @@ inline std::string rerun_command() {
 }
 
 // Runs `program` under the seed sweep; a failure is a GoogleTest failure
-// with the whole report.
-inline void run_sweep(const Program& program, SweepOptions options = {}) {
+// with the whole report, reported at `site` (DETSIM_TEST's line).
+inline void run_sweep(const Program& program, SweepOptions options = {},
+                      SourceLocation site = SourceLocation::current()) {
   if (options.name.empty()) options.name = current_test_name();
   if (options.simulation.command.empty()) options.simulation.command = rerun_command();
   const SweepResult result = sweep(program, options);
   if (result.failure) {
-    ADD_FAILURE() << result.failure->report << "  after " << result.runs << " run(s); seed " << result.failure->seed
+    ADD_FAILURE_AT(site.file_name(), static_cast<int>(site.line())) << result.failure->report << "  after " << result.runs << " run(s); seed " << result.failure->seed
                   << " is recorded in " << (options.regression_file.empty() ? "(no regression file)" : options.regression_file)
                   << " and runs first next time";
   }
@@ -87,25 +90,29 @@ inline void run_sweep(const Program& program, SweepOptions options = {}) {
 
 template <class Body>
   requires std::is_invocable_r_v<Task<void>, Body&>
-void run_sweep(Body body, SweepOptions options = {}) {
+void run_sweep(Body body, SweepOptions options = {}, SourceLocation site = SourceLocation::current()) {
   run_sweep(Program([body = std::move(body)](EventLoop& loop) mutable { loop.run_until_complete(body()); }),
-            std::move(options));
+            std::move(options), site);
 }
 
 // Inside a RapidCheck property: runs the program under ChoiceScheduler with
 // `choices`; on failure, RC_FAIL with the report. Every failing run writes its
-// trace to the same file, so after shrinking it holds the minimal run.
+// trace to the same file, so after shrinking it holds the minimal run. A case
+// is the property's inputs and its choices together, so it is rerun by
+// RapidCheck's reproduce string (which RapidCheck prints when the test
+// ends), not by DETSIM_* variables, which this ignores.
 inline SimulationResult check_schedule(const Program& program, const std::vector<std::uint32_t>& choices,
                                        SimulationOptions options = {}) {
   if (options.name.empty()) options.name = current_test_name();
-  if (options.command.empty()) options.command = rerun_command();
   options.choices = choices;
   options.read_environment = false;  // the choices are the case; DETSIM_* would override them
+  options.report_rerun_commands = false;
   SimulationResult result = run_simulation(program, options);
   if (!result.ok()) {
     std::string list;
     for (std::uint32_t choice : choices) list += (list.empty() ? "" : ", ") + std::to_string(choice);
-    RC_FAIL(result.report + "  choices: [" + list + "]");
+    RC_FAIL(result.report + "  choices: [" + list + "]\n  rerun:    RC_PARAMS=\"reproduce=...\" " + rerun_command() +
+            " (the reproduce string is in RapidCheck's summary)");
   }
   return result;
 }
@@ -119,6 +126,8 @@ SimulationResult check_schedule(Body body, const std::vector<std::uint32_t>& cho
 
 }  // namespace detsim::testing
 
+// (The sweep's failure is reported at the DETSIM_TEST line, from the
+// SourceLocation default argument there.)
 #define DETSIM_TEST_SEEDS(suite, name, seed_count)                                                       \
   static ::detsim::Task<void> detsim_test_body_##suite##_##name();                                       \
   TEST(suite, name) {                                                                                   \

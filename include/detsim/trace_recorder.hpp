@@ -6,17 +6,17 @@
 //   detsim::TraceRecorder recorder{loop, {.program = "bank", .path = "bank.jsonl"}};
 //
 // Events are kept compactly in memory (a few bytes each: small deltas of ids
-// and times, interned names and sites; see sim/trace_log.hpp) and the
-// digest is computed as they come; JSON is only formatted when the trace is
-// written. The first recorder of a loop is called by the loop directly, at
-// each place an event happens, rather than through on_event (see
-// sim/recording.hpp); a second recorder on the same loop records through
-// on_event, with the same result. A recorder numbers events from its own
-// first one (from the loop's, or the first one fed by hand): a cause from
-// before it is recorded as 0, and a task keeps the name its first event in
-// the trace carries (for a task created before the recorder, whatever name
-// it has then). The header's `debug` is the loop's debug mode when the
-// recorder is attached (EventLoop::set_debug).
+// and times, interned names and sites; sim/trace_log.hpp in detsim's sources)
+// and the digest is computed as they come; JSON is only formatted when the
+// trace is written. The first recorder of a loop is called by the loop
+// directly, at each place an event happens, rather than through on_event
+// (sources: sim/recording.hpp); a second recorder on the same loop records
+// through on_event, with the same result. A recorder numbers events from its
+// own first one (from the loop's, or the first one fed by hand): a cause from
+// before it is recorded as 0, and a task keeps the name its first event in the
+// trace carries (for a task created before the recorder, whatever name it has
+// then). The header's `debug` is the loop's debug mode when the recorder is
+// attached (EventLoop::set_debug).
 //
 // The file is written:
 //   - at finish() (or destruction) when options.path is set;
