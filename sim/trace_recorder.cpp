@@ -1,6 +1,7 @@
 #include "detsim/trace_recorder.hpp"
 
 #include <exception>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -94,8 +95,16 @@ void TraceRecorder::detach() noexcept {
 }
 
 std::string failure_trace_path(const std::string& program, std::uint64_t seed) {
-  return environment_or("DETSIM_TRACE_DIR", ".") + "/detsim-" + (program.empty() ? std::string("run") : program) +
-         "-seed" + std::to_string(seed) + ".jsonl";
+  // Absolute, so that the replay command in a failure report works from any
+  // directory (CTest runs tests in the build directory). Where the current
+  // directory is gone, the path stays relative rather than failing the run.
+  const std::filesystem::path configured = environment_or("DETSIM_TRACE_DIR", ".");
+  std::error_code error;
+  std::filesystem::path directory = std::filesystem::absolute(configured, error);
+  if (error) directory = configured;
+  const std::string file = "detsim-" + (program.empty() ? std::string("run") : program) + "-seed" +
+                           std::to_string(seed) + ".jsonl";
+  return (directory.lexically_normal() / file).string();
 }
 
 std::string TraceRecorder::failure_path() const { return failure_trace_path(options_.program, trace_.header.seed); }

@@ -307,6 +307,21 @@ TEST(Sweep, DeadlockAndBudgetFailTheRun) {
   EXPECT_EQ(spin.outcome, detsim::Outcome::budget_exceeded) << spin.report;
 }
 
+// A failure's trace path is absolute, so that the replay command in the
+// report works from any directory, even when DETSIM_TRACE_DIR is relative.
+TEST(Sweep, FailureTracePathsAreAbsolute) {
+  const fs::path relative = "detsim-relative-trace-dir";
+  fs::remove_all(relative);
+  fs::create_directories(relative);
+  ::setenv("DETSIM_TRACE_DIR", relative.c_str(), 1);
+  const auto result = detsim::run_simulation(waits_forever, {.name = "relative", .read_environment = false});
+  ::unsetenv("DETSIM_TRACE_DIR");
+  EXPECT_TRUE(fs::path(result.trace_path).is_absolute()) << result.trace_path;
+  EXPECT_EQ(fs::path(result.trace_path), fs::absolute(relative) / "detsim-relative-seed1.jsonl");
+  EXPECT_TRUE(fs::exists(result.trace_path));
+  fs::remove_all(relative);
+}
+
 // A correct program: every seed passes.
 DETSIM_TEST_SEEDS(DetsimTest, SequentialIncrementsNeverLoseAnUpdate, 50) {
   int counter = 0;

@@ -16,15 +16,17 @@
 //   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/determinism.hpp)
 //   DETSIM_DEBUG=1              run the loop in debug mode: traces also show
 //                               where each future was created
-//   DETSIM_TRACE_DIR=dir        where traces of failing runs go (default ".")
+//   DETSIM_TRACE_DIR=dir        where traces of failing runs go (default: the
+//                               current directory); reports name them by
+//                               absolute path, so their commands work anywhere
 //
 // A failing run's trace is always written (see TraceRecorder); the result's
 // message says where, with the schedule string and the command to rerun:
 //
 //   detsim: simulation 'bank' failed under seed 42 (random): <what failed>
-//     trace:    ./detsim-bank-seed42.jsonl
+//     trace:    /home/me/bank/build/detsim-bank-seed42.jsonl
 //     schedule: s1.random.42.9.BgMCAw
-//     replay:   DETSIM_REPLAY=./detsim-bank-seed42.jsonl <command>
+//     replay:   DETSIM_REPLAY=/home/me/bank/build/detsim-bank-seed42.jsonl <command>
 //     or:       DETSIM_SCHEDULE=s1.random.42.9.BgMCAw <command>
 //
 // Example:

@@ -28,9 +28,9 @@
 // schedule string, the command to rerun exactly that case, and the trace:
 //
 //   detsim: simulation 'Bank.NoOverdraft' failed under seed 42 (random): tests/bank_test.cpp:31: check failed: balance >= 0
-//     trace:    ./detsim-Bank.NoOverdraft-seed42.jsonl
+//     trace:    /path/to/build/detsim-Bank.NoOverdraft-seed42.jsonl
 //     schedule: s1.random.42.9.BgMCAw
-//     replay:   DETSIM_REPLAY=./detsim-Bank.NoOverdraft-seed42.jsonl /path/to/bank_test --gtest_filter=Bank.NoOverdraft
+//     replay:   DETSIM_REPLAY=/path/to/build/detsim-Bank.NoOverdraft-seed42.jsonl /path/to/bank_test --gtest_filter=Bank.NoOverdraft
 //     or:       DETSIM_SCHEDULE=s1.random.42.9.BgMCAw /path/to/bank_test --gtest_filter=Bank.NoOverdraft
 #pragma once
 
