@@ -3,8 +3,9 @@
 //
 // This is the seam between a program and everything that drives it: the test
 // integration (detsim/testing.hpp), seed sweeps (detsim/sweep.hpp), the
-// determinism check and, to come, the detsim CLI all run programs through it. A program is a function that runs its work on the loop
-// it is given (usually one run_until_complete), or a coroutine factory.
+// determinism check and, to come, the detsim CLI all run programs through
+// it. A program is a function that runs its work on the loop it is given
+// (usually one run_until_complete), or a coroutine factory.
 //
 // Environment variables (each overrides the option of the same meaning, so a
 // failure printed by CI can be rerun exactly, from the same binary):

@@ -82,9 +82,10 @@ inline void run_sweep(const Program& program, SweepOptions options = {},
   if (options.simulation.command.empty()) options.simulation.command = rerun_command();
   const SweepResult result = sweep(program, options);
   if (result.failure) {
-    ADD_FAILURE_AT(site.file_name(), static_cast<int>(site.line())) << result.failure->report << "  after " << result.runs << " run(s); seed " << result.failure->seed
-                  << " is recorded in " << (options.regression_file.empty() ? "(no regression file)" : options.regression_file)
-                  << " and runs first next time";
+    ADD_FAILURE_AT(site.file_name(), static_cast<int>(site.line()))
+        << result.failure->report << "  after " << result.runs << " run(s); seed " << result.failure->seed
+        << " is recorded in " << (options.regression_file.empty() ? "(no regression file)" : options.regression_file)
+        << " and runs first next time";
   }
 }
 
