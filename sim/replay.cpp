@@ -75,7 +75,7 @@ std::string describe_event(const Trace& trace, const TraceEvent& event) {
 std::string Divergence::describe() const {
   std::string text = "first divergence at event " + std::to_string(seq) + "\n  expected: " + expected +
                      "\n  actual:   " + actual;
-  if (!context.empty()) text += "\n  after:\n" + context;
+  if (!context.empty()) text += "\n  preceded by:\n" + context;
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }
