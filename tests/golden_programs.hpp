@@ -1,13 +1,13 @@
 // Small programs whose traces are checked in under traces/golden/. Editing
 // this file moves source lines, which changes the traces' site lines (never
-// their digests): regenerate with DETSIM_UPDATE_TRACES=1 (see trace_test.cpp).
+// their digests): regenerate with DETSIM_UPDATE_TRACES=1 (see trace/trace_test.cpp).
 #pragma once
 
 #include <stdexcept>
 #include <string>
 
 #include <detsim/detsim.hpp>
-#include <detsim/trace_recorder.hpp>
+#include <detsim/trace/recorder.hpp>
 
 #include "scenarios/lost_update.hpp"
 

@@ -15,12 +15,12 @@
 //   }
 #pragma once
 
-#include "detsim/errors.hpp"
-#include "detsim/event_loop.hpp"
-#include "detsim/future.hpp"
-#include "detsim/handle.hpp"
-#include "detsim/observer.hpp"
-#include "detsim/random.hpp"
-#include "detsim/scheduler.hpp"
-#include "detsim/task.hpp"
-#include "detsim/version.hpp"
+#include "detsim/base/errors.hpp"
+#include "detsim/core/event_loop.hpp"
+#include "detsim/core/future.hpp"
+#include "detsim/core/handle.hpp"
+#include "detsim/core/observer.hpp"
+#include "detsim/base/random.hpp"
+#include "detsim/scheduling/scheduler.hpp"
+#include "detsim/core/task.hpp"
+#include "detsim/base/version.hpp"

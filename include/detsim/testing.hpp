@@ -43,9 +43,9 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
-#include "detsim/check.hpp"
-#include "detsim/simulation.hpp"
-#include "detsim/sweep.hpp"
+#include "detsim/base/check.hpp"
+#include "detsim/run/simulation.hpp"
+#include "detsim/run/sweep.hpp"
 
 namespace detsim::gen {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <detsim/random.hpp>
+#include <detsim/base/random.hpp>
 
 #include "bench_support.hpp"
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include <detsim/detsim.hpp>
-#include <detsim/trace_recorder.hpp>
+#include <detsim/trace/recorder.hpp>
 
 #include "bench_support.hpp"
 

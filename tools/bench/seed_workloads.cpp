@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include <detsim/detsim.hpp>
-#include <detsim/simulation.hpp>
+#include <detsim/run/simulation.hpp>
 
 #include "bench_support.hpp"
 #include "scenarios/lost_update.hpp"

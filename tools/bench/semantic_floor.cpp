@@ -41,7 +41,7 @@
 #include <utility>
 #include <vector>
 
-#include <detsim/detail/assert.hpp>
+#include <detsim/base/detail/assert.hpp>
 
 #include "bench_support.hpp"
 

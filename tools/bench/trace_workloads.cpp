@@ -19,8 +19,8 @@
 #include <string>
 
 #include <detsim/detsim.hpp>
-#include <detsim/replay.hpp>
-#include <detsim/trace_recorder.hpp>
+#include <detsim/replay/replay.hpp>
+#include <detsim/trace/recorder.hpp>
 
 #include "bench_support.hpp"
 #include "scenarios/lost_update.hpp"

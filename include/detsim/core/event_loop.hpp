@@ -1,0 +1,232 @@
+// detsim::EventLoop: asyncio's event loop, in virtual time, with every
+// ordering decision taken by a pluggable Scheduler.
+//
+// Names, meanings and errors are asyncio's: call_soon, call_later, call_at,
+// time, create_future, create_task, run_until_complete, run_forever, stop,
+// is_running, is_closed, close; and the free functions get_running_loop,
+// get_event_loop, set_event_loop, new_event_loop (per thread).
+//
+// Virtual time: now() starts at 0 and only moves when nothing is ready: the
+// clock then jumps to the earliest pending timer. A program that sleeps for a
+// simulated day finishes in milliseconds. Timers never fire early.
+//
+// One iteration of the loop (asyncio's _run_once):
+//   1. if nothing is ready and the loop is not stopping, advance the clock to
+//      the earliest timer (no timer at all: DeadlockError, since in virtual
+//      time that wait would never end);
+//   2. due timers join the ready queue in (deadline, scheduling order) order;
+//   3. as many callbacks run as were ready at this point, each chosen by the
+//      scheduler among all ready callbacks (FifoScheduler: the oldest).
+// stop() takes effect at the end of the current iteration.
+//
+// Determinism contract: for a given program and scheduler, the sequence of
+// callbacks run, their virtual times, and every id and default name is the
+// same on every run, build type and machine. The loop reads no real clock and
+// orders nothing by address.
+//
+// Misuse raises RuntimeError (with asyncio's message): running a loop that is
+// running, running while another loop runs on this thread, running or
+// scheduling on a closed loop, closing a running loop. run_until_complete of a
+// future from another loop raises WrongLoopError.
+//
+// Not thread-safe: a loop, its futures and tasks belong to one thread.
+//
+// Example:
+//   detsim::EventLoop loop{detsim::RandomScheduler{42}};
+//   auto task = loop.create_task(main_task(), "main");
+//   int result = loop.run_until_complete(task);
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "detsim/core/detail/deadline.hpp"
+#include "detsim/base/detail/inline_function.hpp"
+#include "detsim/core/future.hpp"
+#include "detsim/core/handle.hpp"
+#include "detsim/core/observer.hpp"
+#include "detsim/base/random.hpp"
+#include "detsim/scheduling/scheduler.hpp"
+#include "detsim/base/source_location.hpp"
+#include "detsim/core/task.hpp"
+
+namespace detsim {
+
+// Bounds on a run, so a livelock ends with BudgetExceededError instead of
+// spinning forever. Zero means no limit.
+struct LoopLimits {
+  std::uint64_t max_callbacks = 0;                // callbacks and task steps run
+  std::chrono::nanoseconds max_virtual_time{0};  // the clock may not pass this
+};
+
+// What the loop's exception handler receives (asyncio's context dict).
+struct ExceptionContext {
+  std::string message;           // e.g. "Task exception was never retrieved"
+  std::exception_ptr exception;  // may be null
+  std::uint64_t future = 0;      // future or task id, 0 if none
+  std::uint64_t handle = 0;      // handle id, 0 if none
+  std::string task_name;         // empty if no task
+};
+using ExceptionHandler = std::function<void(const ExceptionContext&)>;
+
+// Writes the context to stderr, like asyncio's default handler.
+void default_exception_handler(const ExceptionContext& context);
+
+class EventLoop {
+ public:
+  // A loop with asyncio's FIFO order.
+  EventLoop();
+  explicit EventLoop(std::unique_ptr<Scheduler> scheduler);
+  template <std::derived_from<Scheduler> S>
+  explicit EventLoop(S scheduler) : EventLoop(std::unique_ptr<Scheduler>(std::make_unique<S>(std::move(scheduler)))) {}
+
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+  // Closes the loop if needed (destroying unfinished tasks' frames).
+  ~EventLoop();
+
+  // Schedules callback() to run soon, after the callbacks already ready.
+  template <class F>
+    requires std::invocable<F&>
+  Handle call_soon(F&& callback, SourceLocation site = SourceLocation::current()) {
+    return call_soon_erased(detail::InlineFunction<void()>(std::forward<F>(callback)), site);
+  }
+  // Schedules callback() at now() + delay (a negative delay means now; the
+  // deadline saturates at nanoseconds::max() rather than overflowing).
+  template <class F>
+    requires std::invocable<F&>
+  TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback,
+                         SourceLocation site = SourceLocation::current()) {
+    return call_at(detail::deadline_after(now(), delay), std::forward<F>(callback), site);
+  }
+  // Schedules callback() at virtual time `when` (since the loop started).
+  template <class F>
+    requires std::invocable<F&>
+  TimerHandle call_at(std::chrono::nanoseconds when, F&& callback,
+                      SourceLocation site = SourceLocation::current()) {
+    return call_at_erased(when, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
+  }
+
+  // Virtual time since the loop started.
+  std::chrono::nanoseconds now() const noexcept;
+  // now() in seconds, as asyncio's loop.time() (for display and parity only:
+  // detsim never orders by floating point).
+  double time() const noexcept;
+
+  template <class T = void>
+  Future<T> create_future(SourceLocation site = SourceLocation::current()) {
+    // Default-initialized, not `FutureState<T>()`: value-initialization would
+    // zero the whole state before the constructor runs (a `rep stos` that was
+    // a sixth of a ping-pong step).
+    auto* state = new detail::FutureState<T>;
+    Future<T> future(state);
+    attach_future(*state, site);
+    return future;
+  }
+
+  // Schedules the task's first step and returns it. The name defaults to
+  // "Task-<n>". Scheduling a task twice raises RuntimeError.
+  template <class T>
+  Task<T> create_task(Task<T> task, std::string name = {},
+                      SourceLocation site = SourceLocation::current()) {
+    start_task(task.core(), std::move(name), site);
+    return task;
+  }
+
+  // Runs until the future is done and returns its result (or rethrows its
+  // exception). A Task not yet scheduled is scheduled first. Returns at the
+  // end of the iteration in which the future completes: the loop stops from
+  // a done callback, and detsim runs done callbacks at completion. (asyncio
+  // schedules its done callbacks, so it runs one iteration more: callbacks
+  // scheduled in the completing iteration run before it returns.)
+  template <class T>
+  T run_until_complete(Future<T> future) {
+    run_until_done(*future.state());
+    return future.state()->take_result();
+  }
+
+  // Runs until stop() is called.
+  void run_forever();
+  // Runs until nothing is ready and no timer is pending: the natural end of a
+  // simulation whose tasks have all finished. (Unlike run_forever, an idle
+  // loop is not a deadlock here.)
+  void run_until_idle();
+  // Ends the current (or next) run at the next safe point, after the running
+  // callback returns, by throwing `error` out of run_forever or
+  // run_until_complete. For observers and checkers, which must not throw
+  // from inside the loop's bookkeeping.
+  void halt(std::exception_ptr error) noexcept;
+  // Stops the loop at the end of the current iteration.
+  void stop() noexcept;
+  bool is_running() const noexcept;
+  bool is_closed() const noexcept;
+  // Clears pending callbacks and timers and destroys the frames of unfinished
+  // tasks; reports exceptions never retrieved. RuntimeError while running.
+  void close();
+
+  // The loop's seeded generator for everything a program may want random
+  // (jitter, fault choices): derived from the scheduler's seed, separate from
+  // the scheduler's own stream.
+  Random& random() noexcept;
+  Scheduler& scheduler() noexcept;
+
+  // Debug mode, as asyncio's loop.set_debug: off by default. When on,
+  // observers and trace recorders also hear of every future created, with
+  // where (a future_created event), as asyncio's debug mode keeps each
+  // future's creation traceback. Off, because it is a fifth of a recorded
+  // ping-pong's events and no other event needs it. A trace's header keeps
+  // the mode of the loop when its recorder was attached, and a replay starts
+  // in that mode: set it before attaching a recorder, or inside the program
+  // the replay runs again.
+  void set_debug(bool enabled) noexcept;
+  bool get_debug() const noexcept;
+
+  void set_limits(LoopLimits limits) noexcept;
+  // Callbacks and task steps run so far.
+  std::uint64_t callbacks_run() const noexcept;
+
+  // See observer.hpp. remove_observer(recorder) also stops a TraceRecorder
+  // that records inline (the first one of the loop).
+  void add_observer(LoopObserver& observer);
+  void remove_observer(LoopObserver& observer) noexcept;
+
+  void set_exception_handler(ExceptionHandler handler);
+  void call_exception_handler(const ExceptionContext& context);
+
+  // Callbacks in the ready queue, and pending timers (cancelled ones may be
+  // counted until they are discarded).
+  std::size_t ready_count() const noexcept;
+  std::size_t timer_count() const noexcept;
+
+  // Internal.
+  detail::LoopCore& core() noexcept { return *core_; }
+
+ private:
+  Handle call_soon_erased(detail::InlineFunction<void()>&& callback, SourceLocation site);
+  TimerHandle call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
+                             SourceLocation site);
+  void attach_future(detail::FutureStateBase& state, SourceLocation site);
+  void start_task(detail::TaskCore& task, std::string name, SourceLocation site);
+  void run_until_done(detail::FutureStateBase& future);
+
+  std::unique_ptr<detail::LoopCore> core_;
+};
+
+// The loop running in this thread; RuntimeError("no running event loop") if none.
+EventLoop& get_running_loop();
+// The running loop if any, else this thread's current loop, creating one (a
+// FIFO loop owned by the thread) if none was set.
+EventLoop& get_event_loop();
+// Sets this thread's current loop (nullptr clears it). The loop is not owned.
+void set_event_loop(EventLoop* loop) noexcept;
+// A new FIFO loop, owned by the caller.
+std::unique_ptr<EventLoop> new_event_loop();
+
+}  // namespace detsim

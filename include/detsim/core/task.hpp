@@ -1,0 +1,199 @@
+// detsim::Task<T>: the coroutine type users write, as asyncio.Task.
+//
+//   detsim::Task<int> child(int x) { co_await detsim::sleep(5ms); co_return x * 2; }
+//
+// Calling a coroutine function creates a Task that has not started. It runs
+// once scheduled: by EventLoop::create_task, by run_until_complete, or by
+// being awaited from another task (a coroutine awaited by a Task becomes a
+// Task of its own, scheduled on the awaiting task's loop). A Task is a Future
+// (Task<T> derives from Future<T>), so it can be awaited, passed to
+// run_until_complete, and given done callbacks.
+//
+// Each step resumes the coroutine until its next suspension. Inside a task,
+// co_await accepts a Future, a Task, detsim::sleep(duration) and
+// detsim::yield(). A task woken by a completed future is rescheduled with
+// call_soon, so every wake-up is a scheduler decision.
+//
+// Cancellation (asyncio's): cancel() throws CancelledError into the coroutine
+// at its await point; if the task awaits another task or future, that one is
+// cancelled instead and the error reaches the task through it. A task that
+// lets CancelledError escape ends cancelled. Exceptions propagate to whoever
+// awaits the task.
+//
+// Ownership: Task handles share the task. A scheduled task is kept alive by
+// its loop until it ends, even if every handle is dropped. Dropping all
+// handles of a task that was never scheduled destroys its coroutine frame.
+// Closing or destroying a loop destroys the frames of its unfinished tasks.
+//
+// Determinism: task ids and default names ("Task-1", "Task-2", ...) come from
+// the loop's counter in scheduling order.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "detsim/core/detail/task_core.hpp"
+#include "detsim/core/future.hpp"
+#include "detsim/base/source_location.hpp"
+
+namespace detsim {
+
+template <class T>
+class Task;
+
+namespace detail {
+
+template <class T>
+class TaskState final : public FutureState<T> {
+ public:
+  explicit TaskState(std::coroutine_handle<> frame) noexcept : core_(*this, frame) { this->set_task(&core_); }
+  TaskCore& core() noexcept { return core_; }
+
+ private:
+  TaskCore core_;
+};
+
+// co_await detsim::sleep(d) / detsim::yield().
+class [[nodiscard]] SleepAwaiter {
+ public:
+  SleepAwaiter(std::chrono::nanoseconds delay, SourceLocation site) noexcept : delay_(delay), site_(site) {}
+  bool await_ready() const noexcept { return false; }  // even sleep(0) yields once
+  void await_suspend(std::coroutine_handle<> awaiting) {
+    waiter_ = &require_current_task("co_await detsim::sleep", awaiting);
+    waiter_->sleep_for(delay_, site_);
+  }
+  void await_resume() { waiter_->resume_from_wait(); }
+
+ private:
+  std::chrono::nanoseconds delay_;
+  SourceLocation site_;
+  TaskCore* waiter_ = nullptr;
+};
+
+template <class A>
+inline constexpr bool is_future_v = false;
+template <class U>
+inline constexpr bool is_future_v<Future<U>> = true;
+template <class U>
+inline constexpr bool is_future_v<Task<U>> = true;
+
+class TaskPromiseBase {
+ public:
+  // Coroutine frames come from the same per-thread pool as task states: a
+  // program that starts a task per message reaches a steady state with no
+  // malloc, and a frame's head starts a cache line.
+  static void* operator new(std::size_t size) { return allocate_pooled(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept { deallocate_pooled(frame, size); }
+
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+  std::suspend_always final_suspend() const noexcept { return {}; }
+
+  template <class A>
+  decltype(auto) await_transform(A&& awaitable, SourceLocation site = SourceLocation::current()) {
+    using Plain = std::remove_cvref_t<A>;
+    if constexpr (std::is_same_v<Plain, SleepAwaiter>) {
+      return std::forward<A>(awaitable);
+    } else {
+      static_assert(is_future_v<Plain>,
+                    "a detsim::Task can only co_await a detsim::Future, a detsim::Task, detsim::sleep() or "
+                    "detsim::yield(): other awaitables would resume outside the loop's control");
+      using Value = typename Plain::value_type;
+      return FutureAwaiter<Value>{Future<Value>(awaitable), site};
+    }
+  }
+
+ protected:
+  TaskCore* core_ = nullptr;
+};
+
+template <class T>
+class TaskPromise : public TaskPromiseBase {
+ public:
+  Task<T> get_return_object();
+  void unhandled_exception() noexcept { core_->set_completion_exception(std::current_exception()); }
+  template <class U = T>
+    requires std::is_constructible_v<T, U&&>
+  void return_value(U&& value) {
+    state_->store_value(std::forward<U>(value));
+  }
+
+ private:
+  TaskState<T>* state_ = nullptr;
+};
+
+template <>
+class TaskPromise<void> : public TaskPromiseBase {
+ public:
+  Task<void> get_return_object();
+  void unhandled_exception() noexcept { core_->set_completion_exception(std::current_exception()); }
+  void return_void() noexcept {}
+};
+
+}  // namespace detail
+
+template <class T = void>
+class [[nodiscard]] Task : public Future<T> {
+ public:
+  using promise_type = detail::TaskPromise<T>;
+
+  Task() = default;
+
+  const std::string& name() const noexcept { return core().name(); }
+  // As asyncio's Task.set_name. A trace keeps the name the task had at its
+  // first event there (a task has one name per trace).
+  void set_name(std::string name) { core().set_name(std::move(name)); }
+  // The per-loop task number (1, 2, ...), 0 until the task is scheduled.
+  std::uint64_t task_id() const noexcept { return core().task_id(); }
+  // Whether the task has been scheduled on a loop.
+  bool started() const noexcept { return core().started(); }
+
+  // Requests cancellation: false if the task is already done. See the header
+  // comment for how CancelledError reaches the coroutine.
+  bool cancel(std::string_view message = {}, SourceLocation site = SourceLocation::current()) {
+    return core().cancel(message, site);
+  }
+
+  // Internal.
+  explicit Task(detail::TaskState<T>* state) noexcept : Future<T>(state) {}
+  detail::TaskCore& core() const noexcept { return *this->checked().task(); }
+};
+
+namespace detail {
+
+template <class T>
+Task<T> TaskPromise<T>::get_return_object() {
+  auto frame = std::coroutine_handle<TaskPromise<T>>::from_promise(*this);
+  state_ = new TaskState<T>(frame);
+  core_ = &state_->core();
+  return Task<T>(state_);
+}
+
+inline Task<void> TaskPromise<void>::get_return_object() {
+  auto frame = std::coroutine_handle<TaskPromise<void>>::from_promise(*this);
+  auto* state = new TaskState<void>(frame);
+  core_ = &state->core();
+  return Task<void>(state);
+}
+
+}  // namespace detail
+
+// Suspends the current task for `delay` of virtual time (asyncio.sleep). The
+// task is woken by a timer, then rescheduled with call_soon. A delay <= 0 is
+// one bare scheduling point, like asyncio.sleep(0).
+inline detail::SleepAwaiter sleep(std::chrono::nanoseconds delay,
+                                  SourceLocation site = SourceLocation::current()) noexcept {
+  return {delay, site};
+}
+
+// One scheduling point: the task goes to the back of the ready queue.
+inline detail::SleepAwaiter yield(SourceLocation site = SourceLocation::current()) noexcept {
+  return {std::chrono::nanoseconds{0}, site};
+}
+
+}  // namespace detsim

@@ -1,0 +1,109 @@
+// detsim::run_simulation: run one program under one seed (or a recorded
+// schedule), record its trace, and say how to reproduce a failure.
+//
+// This is the seam between a program and everything that drives it: the test
+// integration (detsim/testing.hpp), seed sweeps (detsim/sweep.hpp), the
+// determinism check and, to come, the detsim CLI all run programs through
+// it. A program is a function that runs its work on the loop it is given
+// (usually one run_until_complete), or a coroutine factory.
+//
+// Environment variables (each overrides the option of the same meaning, so a
+// failure printed by CI can be rerun exactly, from the same binary):
+//   DETSIM_SEED=42              the seed
+//   DETSIM_SCHEDULER=fifo       "random" (default) or "fifo"
+//   DETSIM_REPLAY=path.jsonl    replay a recorded trace, stopping at the
+//                               first divergence (DivergenceError)
+//   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/schedule.hpp)
+//   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/determinism.hpp)
+//   DETSIM_DEBUG=1              run the loop in debug mode: traces also show
+//                               where each future was created
+//   DETSIM_TRACE_DIR=dir        where traces of failing runs go (default: the
+//                               current directory); reports name them by
+//                               absolute path, so their commands work anywhere
+//
+// A failing run's trace is always written (see TraceRecorder); the result's
+// message says where, with the schedule string and the command to rerun:
+//
+//   detsim: simulation 'bank' failed under seed 42 (random): <what failed>
+//     trace:    /home/me/bank/build/detsim-bank-seed42.jsonl
+//     schedule: s1.random.42.9.BgMCAw
+//     replay:   DETSIM_REPLAY=/home/me/bank/build/detsim-bank-seed42.jsonl <command>
+//     or:       DETSIM_SCHEDULE=s1.random.42.9.BgMCAw <command>
+//
+// Example:
+//   auto result = detsim::run_simulation([](detsim::EventLoop& loop) {
+//     loop.run_until_complete(transfer_money());
+//   }, {.name = "bank", .seed = 42});
+//   if (!result.ok()) std::cerr << result.report;
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+#include <string>
+
+#include "detsim/core/event_loop.hpp"
+#include "detsim/core/task.hpp"
+#include "detsim/trace/trace.hpp"
+
+namespace detsim {
+
+using Program = std::function<void(EventLoop&)>;
+
+struct SimulationOptions {
+  std::string name;                 // the program's name, in traces and file names
+  std::uint64_t seed = 1;
+  std::string scheduler = "random";  // "random" or "fifo"
+  // The budget: a run that goes on past it fails as budget_exceeded. Its
+  // trace is written whole, so a task yielding forever stops at 1M steps
+  // after 0.5 s, with a trace of 225 MB and 175 MB of memory at the peak
+  // (at 10M: 2.3 GB and 1.7 GB). A simulation that needs more raises it.
+  LoopLimits limits{.max_callbacks = 1'000'000, .max_virtual_time = std::chrono::hours(24 * 365)};
+  std::string trace_path;           // write the trace here, pass or fail; empty: only failures, to DETSIM_TRACE_DIR
+  std::string replay_path;          // replay this trace instead of running a seed
+  std::string schedule;             // replay this schedule string instead of running a seed
+  std::optional<std::vector<std::uint32_t>> choices;  // run under ChoiceScheduler{choices, seed} instead
+  bool check_determinism = false;   // run twice, fail if the two runs' events differ
+  bool debug = false;               // EventLoop::set_debug (a replay takes the recorded mode)
+  std::string command;              // how to rerun this case, for the report ("<command>" if empty)
+  bool read_environment = true;     // apply the DETSIM_* variables above
+  // false: the report leaves out the replay: and or: commands, for a caller
+  // whose cases are rerun another way (check_schedule: RapidCheck's
+  // reproduce string brings back its inputs and choices together).
+  bool report_rerun_commands = true;
+  // false: a run that passes returns no trace and no schedule string (its
+  // digest and outcome only), which saves decoding its events (unless
+  // trace_path has the trace written anyway); a run that fails returns
+  // everything, and check_determinism keeps them regardless. What a sweep
+  // does for each seed.
+  bool keep_trace = true;
+};
+
+struct SimulationResult {
+  Outcome outcome = Outcome::ok;
+  std::string message;     // what failed
+  std::uint64_t seed = 0;
+  std::string scheduler;
+  std::uint64_t digest = 0;
+  std::string schedule;    // the run's schedule string (empty if keep_trace was false and it passed)
+  std::string trace_path;  // where the trace was written, empty if nowhere
+  std::string report;      // the full failure message above; empty when ok
+  Trace trace;             // the run's events (none if keep_trace was false and it passed)
+  bool ok() const noexcept { return outcome == Outcome::ok; }
+};
+
+SimulationResult run_simulation(const Program& program, SimulationOptions options = {});
+
+// For a coroutine body: runs loop.run_until_complete(body()).
+template <class F>
+  requires std::is_invocable_r_v<Task<void>, F&>
+SimulationResult run_simulation(F body, SimulationOptions options = {}) {
+  return run_simulation(Program([body = std::move(body)](EventLoop& loop) mutable { loop.run_until_complete(body()); }),
+                        std::move(options));
+}
+
+// The options after applying the DETSIM_* environment variables.
+SimulationOptions apply_environment(SimulationOptions options);
+
+}  // namespace detsim

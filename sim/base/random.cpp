@@ -1,0 +1,52 @@
+#include "detsim/base/random.hpp"
+
+#include "detsim/base/detail/assert.hpp"
+
+namespace detsim {
+
+namespace {
+
+// splitmix64 (Steele, Lea, Flood 2014): one step of the sequence.
+std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+constexpr std::uint64_t rotate_left(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+
+}  // namespace
+
+Random::Random(std::uint64_t seed) noexcept {
+  std::uint64_t splitmix_state = seed;
+  for (std::uint64_t& word : state_) word = splitmix64(splitmix_state);
+}
+
+std::uint64_t Random::next() noexcept {
+  // xoshiro256** 1.0.
+  const std::uint64_t result = rotate_left(state_[1] * 5, 7) * 9;
+  const std::uint64_t t = state_[1] << 17;
+  state_[2] ^= state_[0];
+  state_[3] ^= state_[1];
+  state_[1] ^= state_[2];
+  state_[0] ^= state_[3];
+  state_[2] ^= t;
+  state_[3] = rotate_left(state_[3], 45);
+  return result;
+}
+
+std::uint64_t Random::in_range(std::uint64_t low, std::uint64_t high) noexcept {
+  DETSIM_ASSERT_LE(low, high);
+  const std::uint64_t span = high - low;
+  if (span == ~std::uint64_t{0}) return next();
+  return low + below(span + 1);
+}
+
+std::uint64_t Random::derive_seed(std::uint64_t seed, std::uint64_t stream) noexcept {
+  std::uint64_t state = seed ^ (stream * 0xd1b54a32d192ed03ULL);
+  splitmix64(state);
+  return splitmix64(state);
+}
+
+}  // namespace detsim

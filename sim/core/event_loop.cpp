@@ -1,0 +1,97 @@
+#include "detsim/core/event_loop.hpp"
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "detsim/base/errors.hpp"
+#include "core/loop_core.hpp"
+
+namespace detsim {
+
+EventLoop::EventLoop() : EventLoop(std::unique_ptr<Scheduler>{}) {}
+
+EventLoop::EventLoop(std::unique_ptr<Scheduler> scheduler)
+    : core_(std::make_unique<detail::LoopCore>(*this, std::move(scheduler))) {}
+
+EventLoop::~EventLoop() = default;
+
+// call_soon_erased and call_at_erased are in loop_core.cpp, where
+// LoopCore::call_soon/call_at inline into them.
+
+std::chrono::nanoseconds EventLoop::now() const noexcept { return core_->now(); }
+
+double EventLoop::time() const noexcept {
+  return std::chrono::duration<double>(core_->now()).count();
+}
+
+void EventLoop::start_task(detail::TaskCore& task, std::string name, SourceLocation site) {
+  task.start(*core_, std::move(name), site);
+}
+
+void EventLoop::run_until_done(detail::FutureStateBase& future) { core_->run_until_done(future); }
+void EventLoop::run_forever() { core_->run_forever(); }
+void EventLoop::run_until_idle() { core_->run_until_idle(); }
+void EventLoop::stop() noexcept { core_->stop(); }
+void EventLoop::halt(std::exception_ptr error) noexcept { core_->halt(std::move(error)); }
+bool EventLoop::is_running() const noexcept { return core_->is_running(); }
+bool EventLoop::is_closed() const noexcept { return core_->is_closed(); }
+void EventLoop::close() { core_->close(); }
+Random& EventLoop::random() noexcept { return core_->random(); }
+Scheduler& EventLoop::scheduler() noexcept { return core_->scheduler(); }
+void EventLoop::set_debug(bool enabled) noexcept { core_->set_debug(enabled); }
+bool EventLoop::get_debug() const noexcept { return core_->debug(); }
+void EventLoop::set_limits(LoopLimits limits) noexcept { core_->set_limits(limits); }
+std::uint64_t EventLoop::callbacks_run() const noexcept { return core_->callbacks_run(); }
+void EventLoop::add_observer(LoopObserver& observer) { core_->add_observer(observer); }
+void EventLoop::remove_observer(LoopObserver& observer) noexcept { core_->remove_observer(observer); }
+void EventLoop::set_exception_handler(ExceptionHandler handler) { core_->set_exception_handler(std::move(handler)); }
+void EventLoop::call_exception_handler(const ExceptionContext& context) { core_->call_exception_handler(context); }
+std::size_t EventLoop::ready_count() const noexcept { return core_->ready_count(); }
+std::size_t EventLoop::timer_count() const noexcept { return core_->timer_count(); }
+
+void default_exception_handler(const ExceptionContext& context) {
+  std::string text = "detsim: " + context.message;
+  if (!context.task_name.empty()) text += "\n  task: '" + context.task_name + "'";
+  if (context.future != 0) text += "\n  future: " + std::to_string(context.future);
+  if (context.handle != 0) text += "\n  handle: " + std::to_string(context.handle);
+  if (context.exception) text += "\n  exception: " + describe(context.exception);
+  std::fprintf(stderr, "%s\n", text.c_str());
+}
+
+// ---- per-thread loops, as asyncio's policy -------------------------------------
+
+namespace {
+struct ThreadLoops {
+  EventLoop* current = nullptr;
+  // Created by get_event_loop. Kept until the thread ends, never replaced:
+  // callers may still hold a reference to an earlier one after
+  // set_event_loop(nullptr) made get_event_loop create another.
+  std::vector<std::unique_ptr<EventLoop>> owned;
+};
+ThreadLoops& thread_loops() {
+  thread_local ThreadLoops loops;
+  return loops;
+}
+}  // namespace
+
+EventLoop& get_running_loop() {
+  if (EventLoop* loop = detail::running_loop_slot()) return *loop;
+  throw RuntimeError("detsim.loop.none_running", "no running event loop");
+}
+
+EventLoop& get_event_loop() {
+  if (EventLoop* loop = detail::running_loop_slot()) return *loop;
+  ThreadLoops& loops = thread_loops();
+  if (!loops.current) {
+    loops.owned.push_back(std::make_unique<EventLoop>());
+    loops.current = loops.owned.back().get();
+  }
+  return *loops.current;
+}
+
+void set_event_loop(EventLoop* loop) noexcept { thread_loops().current = loop; }
+
+std::unique_ptr<EventLoop> new_event_loop() { return std::make_unique<EventLoop>(); }
+
+}  // namespace detsim

@@ -1,0 +1,599 @@
+#include "core/loop_core.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "detsim/base/detail/assert.hpp"
+#include "detsim/base/errors.hpp"
+
+namespace detsim::detail {
+
+namespace {
+// Stream numbers for Random::derive_seed: independent draws from one seed.
+constexpr std::uint64_t user_random_stream = 1;
+// Cancelled timers stay in the heap until they reach the top; past this many
+// (and half the heap), the heap is rebuilt without them, as asyncio does.
+constexpr std::size_t cancelled_timers_compaction_minimum = 64;
+// How far ahead of the front of the ready queue the loop prefetches, and
+// from how many ready callbacks on.
+constexpr std::size_t prefetch_distance = 4;
+constexpr std::size_t prefetch_minimum_ready = 256;
+}  // namespace
+
+EventLoop*& running_loop_slot() noexcept {
+  thread_local EventLoop* running_loop = nullptr;
+  return running_loop;
+}
+
+// Marks the loop as running on this thread for the scope of run_forever, and
+// undoes it however run_forever ends (stop, DeadlockError, ...).
+class LoopCore::RunningScope {
+ public:
+  explicit RunningScope(LoopCore& loop) : loop_(loop) {
+    loop_.running_ = true;
+    running_loop_slot() = &loop_.owner_;
+  }
+  ~RunningScope() {
+    loop_.running_ = false;
+    loop_.stopping_ = false;
+    running_loop_slot() = nullptr;
+  }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  LoopCore& loop_;
+};
+
+LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
+    : owner_(owner),
+      anchor_(new LoopAnchor),
+      scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
+      fifo_(dynamic_cast<const FifoScheduler*>(scheduler_.get()) != nullptr),
+      random_scheduler_(dynamic_cast<RandomScheduler*>(scheduler_.get())),
+      random_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
+  anchor_->core = this;
+}
+
+LoopCore::~LoopCore() {
+  DETSIM_ASSERT(!running_);
+  if (!closed_) close();
+  anchor_->core = nullptr;
+}
+
+void LoopCore::ensure_open() const {
+  if (closed_) throw RuntimeError("detsim.loop.closed", "Event loop is closed");
+}
+
+// ---- scheduling -------------------------------------------------------------
+
+inline HandleRecord& LoopCore::new_record(SourceLocation site, TaskCore* task) {
+  ensure_open();
+  HandleRecord& record = pool_.acquire();
+  record.id = ++handle_counter_;
+  if (observed()) HandlePool::label(record, HandleLabels{current_cause_, task, site});
+  return record;
+}
+
+// One instance per kind, so that its report is specialized to the kind.
+// Inline: a step and its call_soon are most of a recorded run's events.
+template <EventKind kind>
+inline std::uint64_t LoopCore::emit_scheduling_event(std::uint64_t handle, std::uint64_t scheduling_cause,
+                                                     const TaskCore* task, SourceLocation site,
+                                                     std::uint32_t choice, std::uint32_t of,
+                                                     std::chrono::nanoseconds when) {
+  // A run is caused by its scheduling (call_soon, or the timer becoming due);
+  // a timer becoming due by its scheduling; anything else by what runs now.
+  constexpr bool is_timer_event = kind == EventKind::timer_scheduled || kind == EventKind::timer_due;
+  constexpr bool caused_by_scheduling =
+      kind == EventKind::step || kind == EventKind::callback || kind == EventKind::timer_due;
+  return report(Event{.kind = kind,
+                      .cause = caused_by_scheduling ? scheduling_cause : current_cause_,
+                      .handle = handle,
+                      .task = task ? task->task_id() : 0,
+                      // (a constant 0 for the other kinds, which the
+                      // recording then leaves out)
+                      .when = is_timer_event ? when : std::chrono::nanoseconds{},
+                      .choice = choice,
+                      .of = of,
+                      .name = task ? std::string_view(task->name()) : std::string_view{},
+                      .site = site});
+}
+
+template <EventKind kind>
+inline void LoopCore::emit_handle_event(HandleRecord& record, std::uint32_t choice, std::uint32_t of,
+                                        std::chrono::nanoseconds when) {
+  // Labelled when scheduled, or by start_observing if scheduled unobserved.
+  DETSIM_ASSERT(record.labelled);
+  HandleLabels& labels = HandlePool::labels(record);
+  const std::uint64_t seq =
+      emit_scheduling_event<kind>(record.id, labels.cause, labels.task, labels.site, choice, of, when);
+  // What this handle causes later (its run) points back at its scheduling.
+  if constexpr (kind == EventKind::call_soon || kind == EventKind::timer_scheduled || kind == EventKind::timer_due) {
+    labels.cause = seq;
+  }
+}
+
+template <EventKind kind>
+inline void LoopCore::emit_step_event(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of) {
+  DETSIM_ASSERT(task.step_state() == TaskCore::StepState::labelled);
+  TaskCore::StepLabels& labels = task.step_labels();
+  const std::uint64_t seq = emit_scheduling_event<kind>(id, labels.cause, &task, labels.site, choice, of, {});
+  if constexpr (kind == EventKind::call_soon) labels.cause = seq;
+}
+
+inline HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, SourceLocation site) {
+  // The observed path is out of line: inlined, its registers and stack made
+  // every unobserved call_soon save and restore six registers.
+  if (observed()) [[unlikely]] return schedule_soon_observed(std::move(callback), site);
+  ensure_open();
+  HandleRecord& record = pool_.acquire();
+  record.id = ++handle_counter_;
+  record.callback.move_into_empty(std::move(callback));
+  record.state = HandleRecord::State::ready;
+  ready_.push_back(ReadyEntry{&record});
+  return record;
+}
+
+HandleRecord& LoopCore::schedule_soon_observed(InlineFunction<void()>&& callback, SourceLocation site) {
+  HandleRecord& record = new_record(site, nullptr);
+  record.callback.move_into_empty(std::move(callback));
+  make_ready(record);
+  return record;
+}
+
+void LoopCore::schedule_step(TaskCore& task, SourceLocation site) {
+  // No record and no callback (see ReadyEntry): run_ready calls the task's
+  // step() directly, which saves taking a record from the pool and giving it
+  // back, and building, moving and destroying a callback, per step.
+  ensure_open();
+  const std::uint64_t id = ++handle_counter_;
+  ready_.push_back(ReadyEntry{nullptr, &task, task.frame_address(), id});
+  task.step_scheduled(observed());
+  if (observed()) {
+    task.step_labels() = TaskCore::StepLabels{current_cause_, site};
+    emit_step_event<EventKind::call_soon>(task, id);
+  }
+}
+
+[[gnu::always_inline]] inline void LoopCore::make_ready(HandleRecord& record) {
+  record.state = HandleRecord::State::ready;
+  ready_.push_back(ReadyEntry{&record});
+  if (observed()) emit_handle_event<EventKind::call_soon>(record);
+}
+
+TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
+                              SourceLocation site, TaskCore* task) {
+  HandleRecord& record = new_record(site, task);
+  record.callback.move_into_empty(std::move(callback));
+  record.state = HandleRecord::State::timer;
+  timers_.push(TimerEntry{when, ++timer_sequence_, &record});
+  if (observed()) emit_handle_event<EventKind::timer_scheduled>(record, 0, 0, when);
+  return TimerHandle(Handle(this, &record, record.generation, record.id), when);
+}
+
+}  // namespace detsim::detail
+
+namespace detsim {
+
+// Defined here rather than in event_loop.cpp so that the public entry points
+// are one call, not two: LoopCore::call_soon/call_at inline into them.
+Handle EventLoop::call_soon_erased(detail::InlineFunction<void()>&& callback, SourceLocation site) {
+  return core_->call_soon(std::move(callback), site);
+}
+
+TimerHandle EventLoop::call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
+                                      SourceLocation site) {
+  return core_->call_at(when, std::move(callback), site);
+}
+
+}  // namespace detsim
+
+namespace detsim::detail {
+
+bool LoopCore::is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept {
+  return record.generation == generation &&
+         (record.state == HandleRecord::State::ready || record.state == HandleRecord::State::timer) &&
+         !record.cancelled;
+}
+
+void LoopCore::cancel(HandleRecord& record, std::uint32_t generation) noexcept {
+  if (!is_pending(record, generation)) return;
+  if (observed()) emit_handle_event<EventKind::handle_cancelled>(record);
+  if (record.state == HandleRecord::State::ready) {
+    // Removed at once, so the scheduler never spends a decision on it.
+    bool erased = ready_.erase(&record);
+    DETSIM_ASSERT(erased);
+    // asyncio leaves a cancelled handle in the queue, where it still uses up
+    // one of the iteration's ntodo slots. Do the same, or a callback
+    // scheduled during this iteration would take its slot and run early.
+    if (record.id <= iteration_last_handle_id_ && iteration_remaining_ > 0) --iteration_remaining_;
+    release(record);
+    return;
+  }
+  record.cancelled = true;
+  ++cancelled_timers_;
+  if (cancelled_timers_ >= cancelled_timers_compaction_minimum && cancelled_timers_ * 2 > timers_.size()) {
+    timers_.remove_if([this](const TimerEntry& entry) {
+      if (!entry.record->cancelled) return false;
+      release(*entry.record);
+      return true;
+    });
+    cancelled_timers_ = 0;
+  }
+}
+
+void LoopCore::release(HandleRecord& record) noexcept { pool_.release(record); }
+
+// ---- running ----------------------------------------------------------------
+
+void LoopCore::check_can_run() const {
+  ensure_open();
+  if (running_) throw RuntimeError("detsim.loop.already_running", "This event loop is already running");
+  if (running_loop_slot() != nullptr) {
+    throw RuntimeError("detsim.loop.another_running", "Cannot run the event loop while another loop is running");
+  }
+}
+
+void LoopCore::run_forever() {
+  check_can_run();
+  RunningScope scope(*this);
+  if (observed()) {
+    report(Event{.kind = EventKind::loop_run});
+  }
+  for (;;) {
+    throw_if_halted();
+    run_once();
+    if (stopping_) break;
+  }
+  throw_if_halted();
+  if (observed()) {
+    report(Event{.kind = EventKind::loop_stop});
+  }
+}
+
+void LoopCore::run_until_idle() {
+  stop_when_idle_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{stop_when_idle_};
+  run_forever();
+}
+
+void LoopCore::run_once() {
+  if (ready_.empty() && !stopping_) {
+    if (stop_when_idle_) {
+      discard_cancelled_timers_at_top();
+      if (timers_.empty()) {
+        stopping_ = true;
+        return;
+      }
+    }
+    advance_clock_to_next_timer();
+  }
+  if (timer_due()) move_due_timers();
+  // As asyncio: run only what was ready when the iteration began (callbacks
+  // scheduled meanwhile wait for the next one), but let the scheduler choose
+  // among everything ready at each pick.
+  iteration_remaining_ = ready_.size();
+  iteration_last_handle_id_ = handle_counter_;
+  while (iteration_remaining_ > 0 && !ready_.empty()) {
+    if (callbacks_run_ == limits_.max_callbacks && limits_.max_callbacks != 0) [[unlikely]] {
+      throw BudgetExceededError("detsim.loop.budget", "the run reached " + std::to_string(limits_.max_callbacks) +
+                                                          " callbacks and steps (LoopLimits::max_callbacks)");
+    }
+    --iteration_remaining_;
+    const std::size_t count = ready_.size();
+    // FifoScheduler always answers 0: skip the virtual call.
+    const std::size_t choice = count > 1 && !fifo_ ? pick(count) : 0;
+    DETSIM_ASSERT_LT(choice, count);
+    const ReadyEntry entry = ready_.take(choice);
+    // With few callbacks ready everything is in cache and prefetching would
+    // only cost instructions.
+    if (count > prefetch_minimum_ready) {
+      entry.prefetch();
+      prefetch_next_pick(count);
+    }
+    if (entry.is_step() || observed()) {
+      run_ready(entry.record, entry.task, entry.step_id, static_cast<std::uint32_t>(choice),
+                static_cast<std::uint32_t>(count));
+    } else {
+      run_unobserved_callback(*entry.record);
+    }
+    if (halt_error_) [[unlikely]] throw_if_halted();
+  }
+  iteration_remaining_ = 0;
+  iteration_last_handle_id_ = 0;
+}
+
+// Starts loading the callbacks the loop will probably run a few picks from
+// now, so that their cache misses overlap with running the ones before.
+// FIFO order runs the front next, so a few entries behind the front. Another
+// scheduler is asked what it will pick prefetch_distance picks ahead,
+// assuming the ready count stays `count` (each callback schedules one more,
+// as a task step that awaits again does); the queue slot holding that entry
+// is loaded twice as far ahead. Taking index i > 0 leaves the other entries
+// where they are, so that index still names the entry then; taking 0 shifts
+// them all, so a guess of 0 (a replay of a FIFO run, say) and a scheduler
+// that cannot tell get FIFO's guess. Only guesses: nothing is decided here.
+void LoopCore::prefetch_next_pick(std::size_t count) const noexcept {
+  if (!fifo_) {
+    const std::size_t guess = peek(count, prefetch_distance - 1);
+    if (guess != Scheduler::npos && guess != 0) {
+      if (guess < ready_.size()) ready_.at(guess).prefetch();
+      const std::size_t later_guess = peek(count, 2 * prefetch_distance - 1);
+      if (later_guess < ready_.size()) __builtin_prefetch(&ready_.at(later_guess));
+      return;
+    }
+  }
+  ready_.at(prefetch_distance).prefetch();
+}
+
+void LoopCore::throw_if_halted() {
+  if (!halt_error_) return;
+  std::exception_ptr error = std::move(halt_error_);
+  halt_error_ = nullptr;
+  std::rethrow_exception(error);
+}
+
+template <class Run>
+inline void LoopCore::run_caused_by(std::uint64_t seq, std::uint64_t handle, Run&& run) {
+  const std::uint64_t previous_cause = exchange_cause(seq);
+  try {
+    run();
+  } catch (...) {
+    report_callback_exception(handle);
+  }
+  current_cause_ = previous_cause;
+}
+
+inline void LoopCore::run_step(TaskCore& task, std::uint64_t id, std::uint32_t choice, std::uint32_t of) {
+  std::uint64_t seq = 0;
+  if (observed()) {
+    emit_step_event<EventKind::step>(task, id, choice, of);
+    seq = event_counter_;
+  }
+  run_caused_by(seq, id, [&task] { task.step(); });
+}
+
+void LoopCore::run_ready(HandleRecord* callback, TaskCore* task, std::uint64_t step_id, std::uint32_t choice,
+                         std::uint32_t of) {
+  ++callbacks_run_;
+  if (callback == nullptr) {
+    run_step(*task, step_id, choice, of);
+    return;
+  }
+  HandleRecord& record = *callback;
+  record.state = HandleRecord::State::running;
+  std::uint64_t seq = 0;
+  if (observed()) {
+    emit_handle_event<EventKind::callback>(record, choice, of);
+    seq = event_counter_;
+  }
+  run_caused_by(seq, record.id, [&record] { record.callback(); });
+  release(record);
+}
+
+void LoopCore::run_unobserved_callback(HandleRecord& record) {
+  ++callbacks_run_;
+  record.state = HandleRecord::State::running;
+  run_caused_by(0, record.id, [&record] { record.callback(); });
+  release(record);
+}
+
+void LoopCore::report_callback_exception(std::uint64_t handle) {
+  ExceptionContext context;
+  context.message = "Exception in callback";
+  context.exception = std::current_exception();
+  context.handle = handle;
+  call_exception_handler(context);
+}
+
+void LoopCore::discard_cancelled_timers_at_top() noexcept {
+  // Without cancelled timers there is nothing to discard, and no reason to
+  // touch the top record (with 1M timers pending, a cache miss).
+  if (cancelled_timers_ == 0) return;
+  while (!timers_.empty() && timers_.top().record->cancelled) {
+    HandleRecord* record = timers_.pop().record;
+    --cancelled_timers_;
+    release(*record);
+  }
+}
+
+void LoopCore::advance_clock_to_next_timer() {
+  discard_cancelled_timers_at_top();
+  if (timers_.empty()) throw_deadlock();
+  const std::chrono::nanoseconds when = timers_.top().when;
+  if (when <= now_) return;
+  if (limits_.max_virtual_time.count() != 0 && when > limits_.max_virtual_time) {
+    throw BudgetExceededError("detsim.loop.budget", "the next timer is due past the virtual time limit (" +
+                                                        std::to_string(limits_.max_virtual_time.count()) +
+                                                        " ns, LoopLimits::max_virtual_time)");
+  }
+  now_ = when;
+  if (observed()) {
+    report(Event{.kind = EventKind::clock_advanced});
+  }
+}
+
+void LoopCore::move_due_timers() {
+  while (timer_due()) {
+    const TimerEntry due = timers_.pop();
+    HandleRecord* record = due.record;
+    // The new top's record is needed next (this iteration or the next one)
+    // and, with many timers pending, is cold: start loading it now, so the
+    // miss overlaps with running the callbacks in between.
+    if (!timers_.empty()) __builtin_prefetch(timers_.top().record);
+    if (record->cancelled) {
+      --cancelled_timers_;
+      release(*record);
+      continue;
+    }
+    record->state = HandleRecord::State::ready;
+    ready_.push_back(ReadyEntry{record});
+    if (observed()) emit_handle_event<EventKind::timer_due>(*record, 0, 0, due.when);
+  }
+}
+
+void LoopCore::throw_deadlock() const {
+  std::string message = "nothing is ready and no timer is pending, so virtual time can never advance";
+  std::size_t waiting = 0;
+  for (const TaskCore* task = live_first_; task; task = task->live_next) {
+    message += waiting++ == 0 ? "; waiting tasks: " : ", ";
+    message += task->describe();
+  }
+  throw DeadlockError("detsim.loop.deadlock", message);
+}
+
+void LoopCore::run_until_done(FutureStateBase& future) {
+  check_can_run();
+  if (TaskCore* task = future.task(); task && !task->started()) {
+    task->start(*this, {}, SourceLocation{});
+  } else if (future.loop() != this) {
+    throw WrongLoopError("detsim.loop.wrong_future",
+                         "The future belongs to a different loop than the one specified as the loop argument");
+  }
+  const std::uint64_t stop_callback = future.add_done_callback(
+      [this](FutureStateBase&) { stop(); }, SourceLocation{});
+  struct RemoveStopCallback {
+    FutureStateBase& future;
+    std::uint64_t id;
+    ~RemoveStopCallback() { future.remove_done_callback(id); }
+  } remove_stop_callback{future, stop_callback};
+  run_forever();
+  if (!future.done()) throw RuntimeError("detsim.loop.stopped", "Event loop stopped before Future completed.");
+}
+
+void LoopCore::close() {
+  if (running_) throw RuntimeError("detsim.loop.close_running", "Cannot close a running event loop");
+  if (closed_) return;
+  if (observed()) {
+    report(Event{.kind = EventKind::loop_close});
+  }
+  closed_ = true;
+  ready_.for_each([this](const ReadyEntry& entry) {
+    if (!entry.is_step()) release(*entry.record);
+  });
+  ready_.clear();
+  timers_.for_each([this](const TimerEntry& entry) { release(*entry.record); });
+  timers_.clear();
+  cancelled_timers_ = 0;
+  teardown_tasks();
+  while (!unretrieved_.empty()) unretrieved_.front()->report_unretrieved();
+}
+
+// ---- tasks and futures --------------------------------------------------------
+
+void LoopCore::add_live_task(TaskCore& task) noexcept {
+  task.future().add_reference();  // the loop keeps a scheduled task alive until it ends
+  task.live_previous = live_last_;
+  task.live_next = nullptr;
+  (live_last_ ? live_last_->live_next : live_first_) = &task;
+  live_last_ = &task;
+}
+
+void LoopCore::remove_live_task(TaskCore& task) noexcept {
+  (task.live_previous ? task.live_previous->live_next : live_first_) = task.live_next;
+  (task.live_next ? task.live_next->live_previous : live_last_) = task.live_previous;
+  task.live_previous = task.live_next = nullptr;
+  task.future().release_reference();
+}
+
+void LoopCore::teardown_tasks() noexcept {
+  // Creation order, so teardown is as deterministic as the run. Destroying a
+  // frame destroys its locals, which may drop the last reference to other
+  // tasks; the list's own reference keeps each task alive until its turn.
+  while (TaskCore* task = live_first_) {
+    task->future().add_reference();
+    remove_live_task(*task);
+    task->abandon();
+    task->future().release_reference();
+  }
+}
+
+void LoopCore::add_unretrieved(FutureStateBase& future) { unretrieved_.push_back(&future); }
+
+void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase(unretrieved_, &future); }
+
+// ---- observers and exceptions -------------------------------------------------
+
+void LoopCore::start_observing() {
+  if (observed_) return;
+  observed_ = true;
+  // Unobserved, records and steps were scheduled without labels: label every
+  // pending one now, with what is still known. Steps know their task;
+  // pending callbacks' and timers' task, site and cause are lost.
+  ready_.for_each([](const ReadyEntry& entry) {
+    if (entry.is_step()) {
+      if (entry.task->step_state() == TaskCore::StepState::unlabelled) entry.task->label_step({});
+    } else if (!entry.record->labelled) {
+      HandlePool::label(*entry.record, HandleLabels{0, nullptr, {}});
+    }
+  });
+  timers_.for_each([](const TimerEntry& entry) {
+    if (!entry.record->labelled) HandlePool::label(*entry.record, HandleLabels{0, nullptr, {}});
+  });
+}
+
+void LoopCore::add_observer(LoopObserver& observer) {
+  start_observing();
+  observers_.push_back(&observer);
+}
+
+bool LoopCore::attach_recording(Recording& recording, LoopObserver& owner) {
+  if (recording_) return false;
+  start_observing();
+  recording_ = &recording;
+  recording_owner_ = &owner;
+  return true;
+}
+
+void LoopCore::remove_observer(LoopObserver& observer) noexcept {
+  if (&observer == recording_owner_) {
+    recording_ = nullptr;
+    recording_owner_ = nullptr;
+  }
+  if (notifying_) {
+    // Removed while the observers are being told of an event (a recorder
+    // finished from an observer): erasing would shift the next one out of
+    // its turn. Blank the entry; notify_observers drops it afterwards.
+    std::replace(observers_.begin(), observers_.end(), &observer, static_cast<LoopObserver*>(nullptr));
+    observers_blanked_ = true;
+  } else {
+    std::erase(observers_, &observer);
+  }
+  observed_ = recording_ || std::any_of(observers_.begin(), observers_.end(), [](auto* o) { return o != nullptr; });
+}
+
+void LoopCore::notify_observers(const Event& event) {
+  const bool nested = std::exchange(notifying_, true);
+  // By index: an observer may add another while being told of an event.
+  for (std::size_t i = 0; i < observers_.size(); ++i) {
+    if (observers_[i]) observers_[i]->on_event(event);
+  }
+  notifying_ = nested;
+  if (!nested && observers_blanked_) {
+    std::erase(observers_, nullptr);
+    observers_blanked_ = false;
+  }
+}
+
+void LoopCore::call_exception_handler(const ExceptionContext& context) noexcept {
+  if (!exception_handler_) {
+    default_exception_handler(context);
+    return;
+  }
+  try {
+    exception_handler_(context);
+  } catch (...) {
+    ExceptionContext failure;
+    failure.message = "Unhandled error in exception handler";
+    failure.exception = std::current_exception();
+    default_exception_handler(failure);
+    default_exception_handler(context);
+  }
+}
+
+}  // namespace detsim::detail

@@ -1,0 +1,190 @@
+#include "detsim/run/simulation.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "detsim/base/detail/assert.hpp"
+#include "detsim/replay/determinism.hpp"
+#include "detsim/replay/replay.hpp"
+#include "detsim/scheduling/schedule.hpp"
+#include "detsim/trace/recorder.hpp"
+#include "base/environment.hpp"
+
+namespace detsim {
+
+namespace {
+
+using detail::environment;
+using detail::environment_number;
+
+std::unique_ptr<Scheduler> make_scheduler(const std::string& name, std::uint64_t seed) {
+  if (name == "random") return std::make_unique<RandomScheduler>(seed);
+  if (name == "fifo") return std::make_unique<FifoScheduler>();
+  throw Error("detsim.simulation.scheduler", "unknown scheduler '" + name + "' (expected random or fifo)");
+}
+
+// Fails the run as soon as a callback throws, and remembers exceptions that
+// tasks raised and nobody retrieved: both are bugs the run must report.
+struct FailureCollector {
+  EventLoop& loop;
+  std::string failures;
+  void operator()(const ExceptionContext& context) {
+    std::string text = context.message;
+    if (!context.task_name.empty()) text += " (task '" + context.task_name + "')";
+    if (context.exception) text += ": " + describe(context.exception);
+    if (!failures.empty()) failures += "; ";
+    failures += text;
+    if (loop.is_running()) loop.halt(std::make_exception_ptr(std::runtime_error(text)));
+  }
+};
+
+struct Run {
+  Outcome outcome = Outcome::ok;
+  std::string message;
+  std::uint64_t digest = 0;
+  bool has_trace = false;  // trace holds the run's events
+  Trace trace;
+  std::string written_path;
+};
+
+// One run of the program on a fresh loop, recorded. Its events are decoded
+// into run.trace if `keep_trace` or the run failed.
+Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const SimulationOptions& options,
+             const Trace* replayed, std::string trace_path, bool keep_trace) {
+  EventLoop loop{std::move(scheduler)};
+  loop.set_limits(options.limits);
+  loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
+  FailureCollector collector{loop, {}};
+  loop.set_exception_handler(std::ref(collector));
+  TraceOptions trace_options{.program = options.name, .path = std::move(trace_path)};
+  std::unique_ptr<Replayer> replayer;
+  std::unique_ptr<TraceRecorder> own_recorder;
+  if (replayed) {
+    replayer = std::make_unique<Replayer>(loop, *replayed, std::move(trace_options));
+  } else {
+    own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
+  }
+  Run run;
+  try {
+    program(loop);
+    loop.close();  // reports exceptions that were never retrieved
+    if (!collector.failures.empty()) {
+      run.outcome = Outcome::failed;
+      run.message = collector.failures;
+    }
+  } catch (...) {
+    run.outcome = outcome_of_current_exception(run.message);
+    // Close while the collector still listens (the loop outlives it).
+    try {
+      loop.close();
+    } catch (...) {
+    }
+  }
+  if (replayer) {
+    try {
+      replayer->finish(run.outcome, run.message);
+    } catch (const DivergenceError& error) {
+      run.outcome = Outcome::failed;
+      run.message = error.what();
+    }
+  }
+  TraceRecorder& recorder = replayer ? replayer->recorder() : *own_recorder;
+  recorder.finish(run.outcome, run.message);
+  run.written_path = recorder.written_path();
+  run.digest = recorder.digest();
+  run.has_trace = keep_trace || run.outcome != Outcome::ok;
+  if (run.has_trace) run.trace = recorder.take_trace();
+  return run;
+}
+
+std::string failure_report(const SimulationOptions& options, const SimulationResult& result) {
+  const std::string command = options.command.empty() ? "<command>" : options.command;
+  std::string report = "detsim: simulation '" + (options.name.empty() ? std::string("run") : options.name) +
+                       "' " + (result.outcome == Outcome::ok ? "passed" : std::string(to_string(result.outcome))) +
+                       " under seed " + std::to_string(result.seed) + " (" + result.scheduler + "): " + result.message;
+  report += "\n  trace:    " + (result.trace_path.empty() ? std::string("(not written)") : result.trace_path);
+  report += "\n  schedule: " + result.schedule;
+  if (options.report_rerun_commands) {
+    if (!result.trace_path.empty()) report += "\n  replay:   DETSIM_REPLAY=" + result.trace_path + " " + command;
+    // A schedule holds only decisions: the mode must be given again.
+    report += std::string("\n  or:       ") + (options.debug ? "DETSIM_DEBUG=1 " : "") + "DETSIM_SCHEDULE=" +
+              result.schedule + " " + command;
+  }
+  report += "\n";
+  return report;
+}
+
+}  // namespace
+
+SimulationOptions apply_environment(SimulationOptions options) {
+  options.seed = environment_number("DETSIM_SEED", options.seed);
+  if (const char* scheduler = environment("DETSIM_SCHEDULER")) options.scheduler = scheduler;
+  if (const char* replay = environment("DETSIM_REPLAY")) options.replay_path = replay;
+  if (const char* schedule = environment("DETSIM_SCHEDULE")) options.schedule = schedule;
+  if (const char* check = environment("DETSIM_CHECK_DETERMINISM")) options.check_determinism = std::string(check) != "0";
+  if (const char* debug = environment("DETSIM_DEBUG")) options.debug = std::string(debug) != "0";
+  return options;
+}
+
+SimulationResult run_simulation(const Program& program, SimulationOptions options) {
+  if (options.read_environment) options = apply_environment(std::move(options));
+  std::unique_ptr<Scheduler> scheduler;
+  Trace replayed;
+  bool replaying = false;
+  std::string trace_path = options.trace_path;
+  if (!options.replay_path.empty()) {
+    replayed = read_trace(options.replay_path);  // TraceError names file, line and field
+    check_recorded_program(replayed, options.name, options.replay_path);
+    scheduler = std::make_unique<ReplayScheduler>(schedule_of(replayed));
+    replaying = true;
+    options.debug = replayed.header.debug;  // the mode the trace's events were made in
+    // Never overwrite the trace being replayed.
+    if (trace_path.empty()) trace_path = options.replay_path + ".replay.jsonl";
+  } else if (options.choices) {
+    scheduler = std::make_unique<ChoiceScheduler>(*options.choices, options.seed);
+  } else if (!options.schedule.empty()) {
+    scheduler = std::make_unique<ReplayScheduler>(decode_schedule(options.schedule));
+  } else {
+    scheduler = make_scheduler(options.scheduler, options.seed);
+  }
+
+  SimulationResult result;
+  result.seed = scheduler->seed();
+  result.scheduler = scheduler->name();
+  std::unique_ptr<Scheduler> second_scheduler = options.check_determinism ? scheduler->clone_fresh() : nullptr;
+  // The determinism check compares the two runs' events.
+  const bool keep_trace = options.keep_trace || options.check_determinism;
+  Run run = run_once(program, std::move(scheduler), options, replaying ? &replayed : nullptr, trace_path, keep_trace);
+
+  if (second_scheduler && run.outcome == Outcome::ok) {
+    Run again = run_once(program, std::move(second_scheduler), options, nullptr, {}, true);
+    if (auto divergence = first_divergence(run.trace, again.trace)) {
+      run.outcome = Outcome::failed;
+      run.message = "nondeterministic: a second run with the same seed differs; " + divergence->describe();
+      run.trace.footer->outcome = run.outcome;
+      run.trace.footer->message = run.message;
+    }
+  }
+
+  result.outcome = run.outcome;
+  result.message = std::move(run.message);
+  result.digest = run.digest;  // the recorder's, computed as the events came: no pass over them again
+  if (run.has_trace) result.schedule = encode_schedule(schedule_of(run.trace));
+  result.trace_path = run.written_path;
+  if (result.outcome != Outcome::ok && (result.trace_path.empty() || options.check_determinism)) {
+    // Failed only after the trace was finished (the determinism check): write it now.
+    if (result.trace_path.empty()) result.trace_path = failure_trace_path(options.name, result.seed);
+    // (A run that failed in run_once kept its events, and the determinism
+    // check keeps them all: a failure found only here must not write an
+    // empty trace.)
+    DETSIM_ASSERT(run.has_trace);
+    write_trace(run.trace, result.trace_path);
+  }
+  result.trace = std::move(run.trace);
+  if (!result.ok()) result.report = failure_report(options, result);
+  return result;
+}
+
+}  // namespace detsim

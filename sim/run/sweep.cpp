@@ -1,0 +1,100 @@
+#include "detsim/run/sweep.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "base/environment.hpp"
+
+namespace detsim {
+
+namespace {
+
+// "<name> seed=<n> scheduler=<s>[ # message]"
+std::optional<RegressionEntry> parse_entry(std::string_view line) {
+  if (const std::size_t hash = line.find(" #"); hash != std::string_view::npos) line = line.substr(0, hash);
+  const std::size_t seed_at = line.find(" seed=");
+  const std::size_t scheduler_at = line.find(" scheduler=");
+  if (seed_at == std::string_view::npos || scheduler_at == std::string_view::npos || scheduler_at < seed_at) return std::nullopt;
+  const auto seed = detail::parse_decimal(line.substr(seed_at + 6, scheduler_at - seed_at - 6));
+  if (!seed) return std::nullopt;
+  std::string_view scheduler = line.substr(scheduler_at + 11);
+  while (!scheduler.empty() && (scheduler.back() == ' ' || scheduler.back() == '\r')) scheduler.remove_suffix(1);
+  return RegressionEntry{std::string(line.substr(0, seed_at)), *seed, std::string(scheduler)};
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
+
+std::vector<RegressionEntry> read_regressions(const std::string& path, const std::string& name) {
+  std::vector<RegressionEntry> entries;
+  std::ifstream file(path);
+  std::string line;
+  while (std::getline(file, line)) {
+    if (line.empty() || line.front() == '#') continue;
+    if (auto entry = parse_entry(line); entry && entry->name == name) entries.push_back(std::move(*entry));
+  }
+  return entries;
+}
+
+void append_regression(const std::string& path, const RegressionEntry& entry, const std::string& message) {
+  for (const RegressionEntry& known : read_regressions(path, entry.name)) {
+    if (known.seed == entry.seed && known.scheduler == entry.scheduler) return;
+  }
+  const bool exists = std::ifstream(path).good();
+  std::ofstream file(path, std::ios::app);
+  if (!file) throw Error("detsim.sweep.regressions", "cannot append to the regression file " + path);
+  if (!exists) file << "# detsim regressions: seeds that failed once, re-run first on every run.\n";
+  file << entry.name << " seed=" << entry.seed << " scheduler=" << entry.scheduler;
+  if (!message.empty()) file << " # " << first_line(message);
+  file << "\n";
+}
+
+SweepResult sweep(const Program& program, SweepOptions options) {
+  SimulationOptions simulation = std::move(options.simulation);
+  simulation.name = options.name;
+  if (options.read_environment) {
+    options.seeds = detail::environment_number("DETSIM_SEEDS", options.seeds);
+    options.first_seed = detail::environment_number("DETSIM_FIRST_SEED", options.first_seed);
+    // Set but empty disables the regression file, so this reads getenv itself.
+    if (const char* path = std::getenv("DETSIM_REGRESSIONS")) options.regression_file = path;
+    simulation = apply_environment(std::move(simulation));
+  }
+  simulation.read_environment = false;
+  simulation.keep_trace = false;  // a passing run's result is dropped: no need to decode its events
+  SweepResult result;
+  auto run = [&](std::uint64_t seed, const std::string& scheduler) {
+    SimulationOptions one = simulation;
+    one.seed = seed;
+    one.scheduler = scheduler;
+    ++result.runs;
+    SimulationResult outcome = run_simulation(program, std::move(one));
+    if (!outcome.ok()) result.failure = std::move(outcome);
+    return !result.failure;
+  };
+
+  // One explicit case (DETSIM_SEED, DETSIM_REPLAY, DETSIM_SCHEDULE): run just it.
+  const bool single = (options.read_environment && detail::environment("DETSIM_SEED")) || !simulation.replay_path.empty() ||
+                      !simulation.schedule.empty();
+  if (single) {
+    run(simulation.seed, simulation.scheduler);
+    return result;
+  }
+  if (!options.regression_file.empty()) {
+    for (const RegressionEntry& entry : read_regressions(options.regression_file, options.name)) {
+      result.regression_seeds.push_back(entry.seed);
+      if (!run(entry.seed, entry.scheduler)) return result;
+    }
+  }
+  for (std::uint64_t i = 0; i < options.seeds; ++i) {
+    if (!run(options.first_seed + i, simulation.scheduler)) break;
+  }
+  if (result.failure && !options.regression_file.empty()) {
+    append_regression(options.regression_file, {options.name, result.failure->seed, result.failure->scheduler},
+                      result.failure->message);
+  }
+  return result;
+}
+
+}  // namespace detsim
