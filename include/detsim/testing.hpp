@@ -13,7 +13,7 @@
 //
 //    It runs under seeds 1..100 (DETSIM_SEEDS, DETSIM_FIRST_SEED to change;
 //    DETSIM_TEST_SEEDS(suite, name, n) for a per-test count), regressions
-//    first (detsim/sweep.hpp), and fails on a DETSIM_CHECK, any exception a
+//    first (detsim/run/sweep.hpp), and fails on a DETSIM_CHECK, any exception a
 //    task raised and nobody retrieved, a deadlock, or the step/time budget.
 //
 // 2. A property combines RapidCheck inputs with a generated schedule that

@@ -16,8 +16,8 @@ EventLoop::EventLoop(std::unique_ptr<Scheduler> scheduler)
 
 EventLoop::~EventLoop() = default;
 
-// call_soon_erased and call_at_erased are in loop_core.cpp, where
-// LoopCore::call_soon/call_at inline into them.
+// Every member of EventLoop is defined here; its scheduling entry points
+// (detail::loop_call_soon, loop_call_at, attach_future) are LoopCore's.
 
 std::chrono::nanoseconds EventLoop::now() const noexcept { return core_->now(); }
 

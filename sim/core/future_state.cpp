@@ -30,19 +30,9 @@ void FutureStateBase::attach(LoopCore& loop, SourceLocation site, bool announce)
   if (announce && loop.reports_future_creation()) [[unlikely]] announce_creation(loop, site);
 }
 
-}  // namespace detsim::detail
-
-namespace detsim {
-
-// Defined here rather than in event_loop.cpp so that create_future makes one
-// call, not two: attach inlines into it.
-void EventLoop::attach_future(detail::FutureStateBase& state, SourceLocation site) {
-  state.attach(*core_, site, true);
-}
-
-}  // namespace detsim
-
-namespace detsim::detail {
+// Defined here, not in event_loop.cpp, so that create_future makes one call,
+// not two: attach inlines into it.
+void attach_future(LoopCore& loop, FutureStateBase& state, SourceLocation site) { state.attach(loop, site, true); }
 
 void FutureStateBase::announce_creation(LoopCore& loop, SourceLocation site) {
   loop.report(Event{.kind = EventKind::future_created, .cause = loop.current_cause(), .future = id_, .site = site});

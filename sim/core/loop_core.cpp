@@ -173,24 +173,16 @@ TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void
   return TimerHandle(Handle(this, &record, record.generation, record.id), when);
 }
 
-}  // namespace detsim::detail
-
-namespace detsim {
-
-// Defined here rather than in event_loop.cpp so that the public entry points
-// are one call, not two: LoopCore::call_soon/call_at inline into them.
-Handle EventLoop::call_soon_erased(detail::InlineFunction<void()>&& callback, SourceLocation site) {
-  return core_->call_soon(std::move(callback), site);
+// Defined here, not in event_loop.cpp, so that LoopCore::call_soon/call_at
+// inline into them: a public call_soon is one call, not two.
+Handle loop_call_soon(LoopCore& loop, InlineFunction<void()>&& callback, SourceLocation site) {
+  return loop.call_soon(std::move(callback), site);
 }
 
-TimerHandle EventLoop::call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
-                                      SourceLocation site) {
-  return core_->call_at(when, std::move(callback), site);
+TimerHandle loop_call_at(LoopCore& loop, std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
+                         SourceLocation site) {
+  return loop.call_at(when, std::move(callback), site);
 }
-
-}  // namespace detsim
-
-namespace detsim::detail {
 
 bool LoopCore::is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept {
   return record.generation == generation &&

@@ -38,7 +38,7 @@ class LoopCore {
   std::chrono::nanoseconds now() const noexcept { return now_; }
 
   // Scheduling. Callbacks come by rvalue reference (here and in
-  // EventLoop's *_erased): the caller's temporary is relocated once, into
+  // detail::loop_call_soon/loop_call_at): the caller's temporary is relocated once, into
   // the handle record, instead of once per by-value hop.
   Handle call_soon(InlineFunction<void()>&& callback, SourceLocation site) {
     HandleRecord& record = schedule_soon(std::move(callback), site);

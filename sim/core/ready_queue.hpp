@@ -1,5 +1,5 @@
 // ReadyQueue: the callbacks ready to run, in the order the Scheduler's
-// indices refer to (see detsim/scheduler.hpp). Private to sim/.
+// indices refer to (see detsim/scheduling/scheduler.hpp). Private to sim/.
 //
 // A ring buffer that doubles when full: push_back and take(0) are FIFO,
 // take(i > 0) moves the back entry into slot i. All O(1), no allocation once

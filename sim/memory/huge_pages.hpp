@@ -15,7 +15,7 @@
 #include <memory>
 #include <new>
 
-#include "detsim/core/detail/future_state.hpp"  // allocate_pooled
+#include "detsim/memory/state_pool.hpp"
 
 namespace detsim::detail {
 

@@ -1,5 +1,5 @@
 // Memory for future and task states and tasks' coroutine frames
-// (allocate_pooled, declared in detsim/detail/future_state.hpp).
+// (allocate_pooled, declared in detsim/memory/state_pool.hpp).
 //
 // Two layers:
 //   - A per-thread cache per size class (16-byte steps up to 512 bytes): a
@@ -44,7 +44,7 @@
 
 #include "memory/asan.hpp"
 #include "detsim/base/detail/assert.hpp"
-#include "detsim/core/detail/future_state.hpp"
+#include "detsim/memory/state_pool.hpp"
 #include "memory/huge_pages.hpp"
 
 namespace detsim::detail {

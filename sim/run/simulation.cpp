@@ -10,14 +10,11 @@
 #include "detsim/replay/replay.hpp"
 #include "detsim/scheduling/schedule.hpp"
 #include "detsim/trace/recorder.hpp"
-#include "base/environment.hpp"
+#include "detsim/base/options.hpp"
 
 namespace detsim {
 
 namespace {
-
-using detail::environment;
-using detail::environment_number;
 
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, std::uint64_t seed) {
   if (name == "random") return std::make_unique<RandomScheduler>(seed);
@@ -119,12 +116,13 @@ std::string failure_report(const SimulationOptions& options, const SimulationRes
 }  // namespace
 
 SimulationOptions apply_environment(SimulationOptions options) {
-  options.seed = environment_number("DETSIM_SEED", options.seed);
-  if (const char* scheduler = environment("DETSIM_SCHEDULER")) options.scheduler = scheduler;
-  if (const char* replay = environment("DETSIM_REPLAY")) options.replay_path = replay;
-  if (const char* schedule = environment("DETSIM_SCHEDULE")) options.schedule = schedule;
-  if (const char* check = environment("DETSIM_CHECK_DETERMINISM")) options.check_determinism = std::string(check) != "0";
-  if (const char* debug = environment("DETSIM_DEBUG")) options.debug = std::string(debug) != "0";
+  const Options settings = current_options();
+  options.seed = settings.seed.value_or(options.seed);
+  options.scheduler = settings.scheduler.value_or(options.scheduler);
+  options.replay_path = settings.replay_path.value_or(options.replay_path);
+  options.schedule = settings.schedule.value_or(options.schedule);
+  options.check_determinism = settings.check_determinism.value_or(options.check_determinism);
+  options.debug = settings.debug.value_or(options.debug);
   return options;
 }
 

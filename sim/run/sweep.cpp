@@ -4,7 +4,8 @@
 #include <fstream>
 #include <string>
 
-#include "base/environment.hpp"
+#include "base/decimal.hpp"
+#include "detsim/base/options.hpp"
 
 namespace detsim {
 
@@ -54,11 +55,13 @@ void append_regression(const std::string& path, const RegressionEntry& entry, co
 SweepResult sweep(const Program& program, SweepOptions options) {
   SimulationOptions simulation = std::move(options.simulation);
   simulation.name = options.name;
+  bool seed_given = false;
   if (options.read_environment) {
-    options.seeds = detail::environment_number("DETSIM_SEEDS", options.seeds);
-    options.first_seed = detail::environment_number("DETSIM_FIRST_SEED", options.first_seed);
-    // Set but empty disables the regression file, so this reads getenv itself.
-    if (const char* path = std::getenv("DETSIM_REGRESSIONS")) options.regression_file = path;
+    const Options settings = current_options();
+    options.seeds = settings.seeds.value_or(options.seeds);
+    options.first_seed = settings.first_seed.value_or(options.first_seed);
+    options.regression_file = settings.regression_file.value_or(options.regression_file);
+    seed_given = settings.seed.has_value();
     simulation = apply_environment(std::move(simulation));
   }
   simulation.read_environment = false;
@@ -75,8 +78,7 @@ SweepResult sweep(const Program& program, SweepOptions options) {
   };
 
   // One explicit case (DETSIM_SEED, DETSIM_REPLAY, DETSIM_SCHEDULE): run just it.
-  const bool single = (options.read_environment && detail::environment("DETSIM_SEED")) || !simulation.replay_path.empty() ||
-                      !simulation.schedule.empty();
+  const bool single = seed_given || !simulation.replay_path.empty() || !simulation.schedule.empty();
   if (single) {
     run(simulation.seed, simulation.scheduler);
     return result;

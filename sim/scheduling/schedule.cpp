@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "base/environment.hpp"
+#include "base/decimal.hpp"
 
 namespace detsim {
 
@@ -54,18 +54,6 @@ std::uint64_t parse_number(std::string_view text, std::string_view field, const 
 }
 
 }  // namespace
-
-Schedule schedule_of(const Trace& trace) {
-  Schedule schedule;
-  schedule.scheduler = trace.header.scheduler;
-  schedule.seed = trace.header.seed;
-  for (const TraceEvent& event : trace.events) {
-    if ((event.kind == EventKind::step || event.kind == EventKind::callback) && event.of >= 2) {
-      schedule.decisions.push_back({event.choice, event.of});
-    }
-  }
-  return schedule;
-}
 
 std::string encode_schedule(const Schedule& schedule) {
   std::string bytes;

@@ -1,7 +1,5 @@
 #include "detsim/scheduling/scheduler.hpp"
 
-#include "detsim/core/observer.hpp"
-
 namespace detsim {
 
 std::unique_ptr<Scheduler> FifoScheduler::clone_fresh() const { return std::make_unique<FifoScheduler>(); }
@@ -10,29 +8,6 @@ std::unique_ptr<Scheduler> RandomScheduler::clone_fresh() const { return std::ma
 
 std::unique_ptr<Scheduler> ChoiceScheduler::clone_fresh() const {
   return std::make_unique<ChoiceScheduler>(choices_, seed_);
-}
-
-std::string_view to_string(EventKind kind) noexcept {
-  switch (kind) {
-    case EventKind::loop_run: return "loop_run";
-    case EventKind::loop_stop: return "loop_stop";
-    case EventKind::loop_close: return "loop_close";
-    case EventKind::call_soon: return "call_soon";
-    case EventKind::timer_scheduled: return "timer_scheduled";
-    case EventKind::timer_due: return "timer_due";
-    case EventKind::handle_cancelled: return "handle_cancelled";
-    case EventKind::step: return "step";
-    case EventKind::callback: return "callback";
-    case EventKind::future_created: return "future_created";
-    case EventKind::task_created: return "task_created";
-    case EventKind::set_result: return "set_result";
-    case EventKind::set_exception: return "set_exception";
-    case EventKind::cancel: return "cancel";
-    case EventKind::cancel_requested: return "cancel_requested";
-    case EventKind::done_callback: return "done_callback";
-    case EventKind::clock_advanced: return "clock_advanced";
-  }
-  return "unknown";
 }
 
 }  // namespace detsim

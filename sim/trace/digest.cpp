@@ -3,6 +3,7 @@
 #include <string>
 
 #include "detsim/trace/trace.hpp"
+#include "trace/digest.hpp"
 #include "trace/task_names.hpp"
 
 namespace detsim {
@@ -18,6 +19,8 @@ constexpr std::uint64_t finalize(std::uint64_t x) noexcept {  // splitmix64's fi
 }
 
 }  // namespace
+
+namespace detail {
 
 std::uint64_t hash_trace_string(std::string_view text) noexcept {
   std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64-bit
@@ -35,13 +38,15 @@ std::uint64_t TraceDigest::value() const noexcept {
   return finalize(combined ^ finalize(count_));
 }
 
+}  // namespace detail
+
 std::uint64_t Trace::digest() const noexcept {
   std::vector<std::uint64_t> hashes(strings.size());
-  for (std::size_t i = 0; i < strings.size(); ++i) hashes[i] = hash_trace_string(strings[i]);
+  for (std::size_t i = 0; i < strings.size(); ++i) hashes[i] = detail::hash_trace_string(strings[i]);
   auto hash_of = [&](std::uint32_t index) { return index == 0 ? 0 : hashes[index - 1]; };
   // A task's name counts once, at the task's first event (SCHEMA.md).
   detail::TaskNames seen;
-  TraceDigest digest;
+  detail::TraceDigest digest;
   for (const TraceEvent& event : events) {
     std::uint64_t name_hash = 0;
     if (event.task != 0 && !seen.find(event.task)) {
@@ -58,16 +63,6 @@ std::string format_digest(std::uint64_t digest) {
   std::string text(16, '0');
   for (int i = 15; i >= 0; --i, digest >>= 4) text[static_cast<std::size_t>(i)] = digits[digest & 0xf];
   return text;
-}
-
-std::string_view to_string(Outcome outcome) noexcept {
-  switch (outcome) {
-    case Outcome::ok: return "ok";
-    case Outcome::failed: return "failed";
-    case Outcome::deadlock: return "deadlock";
-    case Outcome::budget_exceeded: return "budget_exceeded";
-  }
-  return "unknown";
 }
 
 }  // namespace detsim

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "detsim/base/version.hpp"
-#include "base/environment.hpp"
+#include "detsim/base/options.hpp"
 #include "core/loop_core.hpp"
 #include "trace/recording.hpp"
 #include "trace/format.hpp"
@@ -17,10 +17,6 @@ namespace detsim {
 namespace {
 
 constexpr std::size_t stream_flush_events = 4096;
-std::string environment_or(const char* name, std::string fallback) {
-  const char* value = detail::environment(name);
-  return value ? std::string(value) : std::move(fallback);
-}
 
 }  // namespace
 
@@ -38,7 +34,7 @@ TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
     : loop_(loop),
       options_(std::move(options)),
       uncaught_at_start_(std::uncaught_exceptions()) {
-  if (options_.source_root.empty()) options_.source_root = environment_or("DETSIM_SOURCE_ROOT", "");
+  if (options_.source_root.empty()) options_.source_root = current_options().source_root.value_or("");
   recording_ = std::make_unique<detail::Recording>(trace_, options_.source_root);
   trace_.header.detsim_version = version;
   trace_.header.program = detail::valid_utf8(options_.program);
@@ -98,7 +94,7 @@ std::string failure_trace_path(const std::string& program, std::uint64_t seed) {
   // Absolute, so that the replay command in a failure report works from any
   // directory (CTest runs tests in the build directory). Where the current
   // directory is gone, the path stays relative rather than failing the run.
-  const std::filesystem::path configured = environment_or("DETSIM_TRACE_DIR", ".");
+  const std::filesystem::path configured = current_options().trace_dir.value_or(".");
   std::error_code error;
   std::filesystem::path directory = std::filesystem::absolute(configured, error);
   if (error) directory = configured;

@@ -12,7 +12,7 @@
 // Only one Recording is attached to a loop at a time (the first
 // TraceRecorder's); any other recorder records through its on_event, with
 // this same code out of line. Both paths give the same log and digest
-// (tests/trace_test.cpp checks it), as long as observers keep their contract
+// (tests/trace/trace_test.cpp checks it), as long as observers keep their contract
 // and do not make the loop report events from on_event.
 //
 // What it keeps: the compact event log, the digest, and the interning of
@@ -32,6 +32,7 @@
 #include "detsim/core/observer.hpp"
 #include "detsim/base/source_location.hpp"
 #include "detsim/trace/trace.hpp"
+#include "trace/digest.hpp"
 #include "trace/task_names.hpp"
 #include "trace/trace_log.hpp"
 

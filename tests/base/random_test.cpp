@@ -1,4 +1,4 @@
-// Tests for detsim::Random (include/detsim/random.hpp).
+// Tests for detsim::Random (include/detsim/base/random.hpp).
 //
 // The golden numbers below are a cross-machine contract: a seed must mean the
 // same run with any compiler, build type and machine. They were computed once

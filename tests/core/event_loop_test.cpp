@@ -1,4 +1,4 @@
-// Tests for detsim::EventLoop (include/detsim/event_loop.hpp): asyncio parity
+// Tests for detsim::EventLoop (include/detsim/core/event_loop.hpp): asyncio parity
 // of call_soon / call_later / call_at, _run_once's iteration rule, stop(),
 // virtual time, misuse errors with their ids and asyncio's messages, the
 // per-thread loop functions, deadlock detection and observers.
@@ -22,9 +22,9 @@
 
 using namespace std::chrono_literals;
 using detsim::Task;
-using detsim::testing::ExceptionLog;
-using detsim::testing::expect_error;
-using detsim::testing::what;
+using detsim_test::ExceptionLog;
+using detsim_test::expect_error;
+using detsim_test::what;
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Tests for detsim::Future<T> (include/detsim/future.hpp): asyncio.Future's
+// Tests for detsim::Future<T> (include/detsim/core/future.hpp): asyncio.Future's
 // states, errors and done-callback rules, plus the seed's invariant.
 #include <cstdint>
 #include <memory>
@@ -16,9 +16,9 @@
 #include "support/test_support.hpp"
 
 using namespace std::chrono_literals;
-using detsim::testing::ExceptionLog;
-using detsim::testing::expect_error;
-using detsim::testing::what;
+using detsim_test::ExceptionLog;
+using detsim_test::expect_error;
+using detsim_test::what;
 
 namespace {
 

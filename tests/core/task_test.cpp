@@ -1,4 +1,4 @@
-// Tests for detsim::Task<T> (include/detsim/task.hpp): tasks as futures,
+// Tests for detsim::Task<T> (include/detsim/core/task.hpp): tasks as futures,
 // naming, exception propagation, asyncio's cancellation, and coroutine frame
 // lifetimes (proved with a construction/destruction counter).
 #include <coroutine>
@@ -21,10 +21,10 @@
 
 using namespace std::chrono_literals;
 using detsim::Task;
-using detsim::testing::Counted;
-using detsim::testing::ExceptionLog;
-using detsim::testing::expect_error;
-using detsim::testing::what;
+using detsim_test::Counted;
+using detsim_test::ExceptionLog;
+using detsim_test::expect_error;
+using detsim_test::what;
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Tests for a thread's recycled blocks (sim/recycled_blocks.hpp): the next
+// Tests for a thread's recycled blocks (sim/memory/recycled_blocks.hpp): the next
 // allocation of a freed block's shape on the thread gets that block back;
 // two blocks of one shape out at once stay distinct; and a block freed at
 // the thread's end, after its cache is gone, still goes back to the heap

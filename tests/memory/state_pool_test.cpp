@@ -1,5 +1,5 @@
 // Tests for the memory of future and task states and coroutine frames
-// (allocate_pooled in detsim/detail/future_state.hpp, sim/state_pool.cpp):
+// (allocate_pooled in detsim/memory/state_pool.hpp, sim/memory/state_pool.cpp):
 // blocks are distinct, aligned and reused; a burst gives its spans and
 // huge-page regions back once it is over; blocks freed on another thread, or
 // after their own thread has ended, come back too. The counts are
@@ -19,7 +19,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include <detsim/core/detail/future_state.hpp>
+#include <detsim/memory/state_pool.hpp>
 
 namespace {
 

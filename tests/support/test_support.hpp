@@ -1,4 +1,5 @@
-// Helpers shared by detsim's own tests.
+// Helpers shared by detsim's own tests, in a namespace of their own: detsim::testing
+// is the public testing header's (detsim/testing.hpp).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 #include <detsim/detsim.hpp>
 
-namespace detsim::testing {
+namespace detsim_test {
 
 // Counts constructions and destructions (cppcoro's `counted` idea): hold one
 // in a coroutine frame to prove the frame was destroyed.
@@ -30,7 +31,7 @@ struct Counted {
 };
 
 // The what() of an exception_ptr, or "" for null.
-inline std::string what(const std::exception_ptr& exception) { return exception ? describe(exception) : std::string(); }
+inline std::string what(const std::exception_ptr& exception) { return exception ? detsim::describe(exception) : std::string(); }
 
 // Runs `body`, expecting an exception of type Error; returns it.
 template <class Error, class Body>
@@ -41,7 +42,7 @@ Error expect_error(Body&& body) {
     return error;
   }
   ADD_FAILURE() << "expected an exception";
-  if constexpr (std::is_same_v<Error, CancelledError>) {
+  if constexpr (std::is_same_v<Error, detsim::CancelledError>) {
     return Error("none");
   } else {
     return Error("none", "none");
@@ -52,15 +53,15 @@ Error expect_error(Body&& body) {
 // the loop: a loop reports unretrieved exceptions when it is destroyed.
 class ExceptionLog {
  public:
-  void attach(EventLoop& loop) {
-    loop.set_exception_handler([this](const ExceptionContext& context) { contexts.push_back(context); });
+  void attach(detsim::EventLoop& loop) {
+    loop.set_exception_handler([this](const detsim::ExceptionContext& context) { contexts.push_back(context); });
   }
   std::vector<std::string> messages() const {
     std::vector<std::string> result;
     for (const auto& context : contexts) result.push_back(context.message);
     return result;
   }
-  std::vector<ExceptionContext> contexts;
+  std::vector<detsim::ExceptionContext> contexts;
 };
 
-}  // namespace detsim::testing
+}  // namespace detsim_test

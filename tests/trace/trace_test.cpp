@@ -58,7 +58,7 @@ detsim::Task<void> pause(std::chrono::nanoseconds duration) { co_await detsim::s
 // and never enters the digest): there, each site line's function is left
 // out of the comparison, and every other byte must still match. (The golden
 // programs record no site inside a function template, where the two would
-// also number sites apart: see detsim/source_location.hpp.)
+// also number sites apart: see detsim/base/source_location.hpp.)
 #if defined(__GNUC__) && !defined(__clang__)
 constexpr bool compiled_as_the_goldens_were = true;
 #else
@@ -433,7 +433,7 @@ RC_GTEST_PROP(TraceDigest, SameSeedSameTraceAndDigest, (std::uint64_t seed)) {
   RC_ASSERT(first.footer->digest == second.footer->digest);
 }
 
-// The recorder keeps events as small deltas (sim/trace_log.hpp). Whatever
+// The recorder keeps events as small deltas (sim/trace/trace_log.hpp). Whatever
 // the values (ids far apart or going back, huge times, deadlines before the
 // present, choices of millions, tasks created with any id), trace() gives
 // back exactly what was recorded, however often it is asked for along the

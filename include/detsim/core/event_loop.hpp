@@ -57,6 +57,18 @@
 #include "detsim/base/source_location.hpp"
 #include "detsim/core/task.hpp"
 
+namespace detsim::detail {
+
+// The loop's entry points behind EventLoop's templates, defined where
+// LoopCore's scheduling code inlines into them (loop_core.cpp,
+// future_state.cpp), so that a call_soon is one out-of-line call.
+Handle loop_call_soon(LoopCore& loop, InlineFunction<void()>&& callback, SourceLocation site);
+TimerHandle loop_call_at(LoopCore& loop, std::chrono::nanoseconds when, InlineFunction<void()>&& callback,
+                         SourceLocation site);
+void attach_future(LoopCore& loop, FutureStateBase& state, SourceLocation site);
+
+}  // namespace detsim::detail
+
 namespace detsim {
 
 // Bounds on a run, so a livelock ends with BudgetExceededError instead of
@@ -96,7 +108,7 @@ class EventLoop {
   template <class F>
     requires std::invocable<F&>
   Handle call_soon(F&& callback, SourceLocation site = SourceLocation::current()) {
-    return call_soon_erased(detail::InlineFunction<void()>(std::forward<F>(callback)), site);
+    return detail::loop_call_soon(*core_, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
   }
   // Schedules callback() at now() + delay (a negative delay means now; the
   // deadline saturates at nanoseconds::max() rather than overflowing).
@@ -111,7 +123,7 @@ class EventLoop {
     requires std::invocable<F&>
   TimerHandle call_at(std::chrono::nanoseconds when, F&& callback,
                       SourceLocation site = SourceLocation::current()) {
-    return call_at_erased(when, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
+    return detail::loop_call_at(*core_, when, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
   }
 
   // Virtual time since the loop started.
@@ -127,7 +139,7 @@ class EventLoop {
     // a sixth of a ping-pong step).
     auto* state = new detail::FutureState<T>;
     Future<T> future(state);
-    attach_future(*state, site);
+    detail::attach_future(*core_, *state, site);
     return future;
   }
 
@@ -209,10 +221,6 @@ class EventLoop {
   detail::LoopCore& core() noexcept { return *core_; }
 
  private:
-  Handle call_soon_erased(detail::InlineFunction<void()>&& callback, SourceLocation site);
-  TimerHandle call_at_erased(std::chrono::nanoseconds when, detail::InlineFunction<void()>&& callback,
-                             SourceLocation site);
-  void attach_future(detail::FutureStateBase& state, SourceLocation site);
   void start_task(detail::TaskCore& task, std::string name, SourceLocation site);
   void run_until_done(detail::FutureStateBase& future);
 

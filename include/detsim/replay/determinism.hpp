@@ -16,9 +16,10 @@
 #include <optional>
 #include <string>
 
-#include "detsim/replay/replay.hpp"
+#include "detsim/core/event_loop.hpp"
+#include "detsim/core/program.hpp"
 #include "detsim/scheduling/scheduler.hpp"
-#include "detsim/run/simulation.hpp"
+#include "detsim/trace/divergence.hpp"
 
 namespace detsim {
 

@@ -37,6 +37,7 @@
 #include "detsim/scheduling/schedule.hpp"
 #include "detsim/scheduling/scheduler.hpp"
 #include "detsim/trace/trace.hpp"
+#include "detsim/trace/divergence.hpp"
 #include "detsim/trace/recorder.hpp"
 
 namespace detsim {
@@ -69,21 +70,6 @@ class ReplayScheduler final : public Scheduler {
   Schedule schedule_;
   std::size_t position_ = 0;
 };
-
-// Where two event sequences first differ, with context, as text.
-struct Divergence {
-  std::uint64_t seq = 0;  // 1-based index of the first differing event
-  std::string expected;   // the event in the first trace, or "(none: ...)"
-  std::string actual;     // the event in the second trace
-  std::string context;    // the events before it, one per line
-  std::string describe() const;
-};
-
-// The first difference between two traces' events (sites ignored), if any.
-std::optional<Divergence> first_divergence(const Trace& expected, const Trace& actual, std::size_t context_events = 3);
-
-// One event as a line for humans: "seq 7 t=5ms step task 2 'Task-2' handle 3 choice 0/2 at file:line".
-std::string describe_event(const Trace& trace, const TraceEvent& event);
 
 // Throws DivergenceError if `recorded` names another program than `program`
 // (a replay of the wrong trace); an empty name on either side matches any.

@@ -2,7 +2,7 @@
 // schedule), record its trace, and say how to reproduce a failure.
 //
 // This is the seam between a program and everything that drives it: the test
-// integration (detsim/testing.hpp), seed sweeps (detsim/sweep.hpp), the
+// integration (detsim/testing.hpp), seed sweeps (detsim/run/sweep.hpp), the
 // determinism check and, to come, the detsim CLI all run programs through
 // it. A program is a function that runs its work on the loop it is given
 // (usually one run_until_complete), or a coroutine factory.
@@ -13,8 +13,8 @@
 //   DETSIM_SCHEDULER=fifo       "random" (default) or "fifo"
 //   DETSIM_REPLAY=path.jsonl    replay a recorded trace, stopping at the
 //                               first divergence (DivergenceError)
-//   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/schedule.hpp)
-//   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/determinism.hpp)
+//   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/scheduling/schedule.hpp)
+//   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/replay/determinism.hpp)
 //   DETSIM_DEBUG=1              run the loop in debug mode: traces also show
 //                               where each future was created
 //   DETSIM_TRACE_DIR=dir        where traces of failing runs go (default: the
@@ -44,12 +44,11 @@
 #include <string>
 
 #include "detsim/core/event_loop.hpp"
+#include "detsim/core/program.hpp"
 #include "detsim/core/task.hpp"
 #include "detsim/trace/trace.hpp"
 
 namespace detsim {
-
-using Program = std::function<void(EventLoop&)>;
 
 struct SimulationOptions {
   std::string name;                 // the program's name, in traces and file names

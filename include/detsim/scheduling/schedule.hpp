@@ -25,7 +25,7 @@
 // replayed from its schedule makes the same events as the recorded run.
 //
 // Example:
-//   std::string line = detsim::encode_schedule(schedule_of(trace));
+//   std::string line = detsim::encode_schedule(detsim::schedule_of(trace));   // detsim/trace/trace.hpp
 //   detsim::Schedule again = detsim::decode_schedule(line);   // ScheduleError if malformed
 #pragma once
 
@@ -35,7 +35,6 @@
 #include <vector>
 
 #include "detsim/base/errors.hpp"
-#include "detsim/trace/trace.hpp"
 
 namespace detsim {
 
@@ -57,9 +56,6 @@ struct Schedule {
   std::vector<Decision> decisions;  // only those with two or more candidates
   friend bool operator==(const Schedule&, const Schedule&) = default;
 };
-
-// The decisions of a recorded run (its step and callback events with of >= 2).
-Schedule schedule_of(const Trace& trace);
 
 // The string form; `of` is not encoded.
 std::string encode_schedule(const Schedule& schedule);

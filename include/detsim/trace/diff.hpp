@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "detsim/replay/replay.hpp"
+#include "detsim/trace/divergence.hpp"
 #include "detsim/trace/trace.hpp"
 
 namespace detsim {

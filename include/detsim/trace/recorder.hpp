@@ -6,11 +6,11 @@
 //   detsim::TraceRecorder recorder{loop, {.program = "bank", .path = "bank.jsonl"}};
 //
 // Events are kept compactly in memory (a few bytes each: small deltas of ids
-// and times, interned names and sites; sim/trace_log.hpp in detsim's sources)
+// and times, interned names and sites; sim/trace/trace_log.hpp in detsim's sources)
 // and the digest is computed as they come; JSON is only formatted when the
 // trace is written. The first recorder of a loop is called by the loop
 // directly, at each place an event happens, rather than through on_event
-// (sources: sim/recording.hpp); a second recorder on the same loop records
+// (sources: sim/trace/recording.hpp); a second recorder on the same loop records
 // through on_event, with the same result. A recorder numbers events from its
 // own first one (from the loop's, or the first one fed by hand): a cause from
 // before it is recorded as 0, and a task keeps the name its first event in the
@@ -145,7 +145,7 @@ class TraceRecorder final : public LoopObserver {
   // Header, sites and strings as they come; events only up to the last
   // trace() call (the rest are in the recording's log).
   mutable Trace trace_;
-  // Log, digest and interning (sim/recording.hpp).
+  // Log, digest and interning (sim/trace/recording.hpp).
   std::unique_ptr<detail::Recording> recording_;
   mutable TraceEvent last_;  // last_event()'s answer
   bool finished_ = false;

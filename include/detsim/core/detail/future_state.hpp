@@ -1,5 +1,5 @@
 // The shared state behind Future<T> and Task<T> handles. Internal: users see
-// it only through detsim/future.hpp and detsim/task.hpp.
+// it only through detsim/core/future.hpp and detsim/core/task.hpp.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +17,7 @@
 #include "detsim/base/detail/inline_function.hpp"
 #include "detsim/base/detail/intrusive_ptr.hpp"
 #include "detsim/base/source_location.hpp"
+#include "detsim/memory/state_pool.hpp"
 
 namespace detsim::detail {
 
@@ -36,27 +37,6 @@ struct LoopAnchor {
 
 class FutureStateBase;
 using DoneFunction = InlineFunction<void(FutureStateBase&)>;
-
-// Memory for future and task states and tasks' coroutine frames: per-thread
-// caches by size class in front of 64 KiB spans; blocks of 64 to 512 bytes
-// are 64-byte aligned (see sim/state_pool.cpp). deallocate_pooled must get
-// the size allocate_pooled was given; any thread may free a block.
-void* allocate_pooled(std::size_t size);
-void deallocate_pooled(void* block, std::size_t size) noexcept;
-// The pool's spans and huge-page regions alive in the process (for tests and
-// benchmarks: a burst's memory is given back once the burst is over). All
-// zero under AddressSanitizer, where each block is an allocation of its own
-// (unless the pool is built with DETSIM_POOL_SPANS_UNDER_ASAN, as its test is).
-struct PooledMemory {
-  std::size_t spans = 0;
-  std::size_t spans_in_regions = 0;  // of those, the ones carved from huge-page regions
-  std::size_t regions = 0;
-};
-PooledMemory pooled_memory() noexcept;
-// Gives this thread's cached blocks back to their spans, and counts out of
-// its spans the blocks other threads gave back; spans left with no block
-// out are freed, except the one each size class takes blocks from.
-void release_cached_blocks() noexcept;
 
 class FutureStateBase {
  public:

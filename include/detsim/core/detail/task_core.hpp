@@ -1,5 +1,5 @@
 // The coroutine-driving part of a task, and the hooks awaiters call.
-// Internal: users see tasks through detsim/task.hpp.
+// Internal: users see tasks through detsim/core/task.hpp.
 #pragma once
 
 #include <chrono>

@@ -250,7 +250,7 @@ TEST(DeterminismCheck, NamesTheFirstDivergentEventOfANondeterministicProgram) {
   const std::string text = report.describe();
   EXPECT_NE(text.find("first divergence at event " + std::to_string(report.divergence->seq)), std::string::npos) << text;
   EXPECT_NE(text.find("expected: seq"), std::string::npos) << text;
-  EXPECT_NE(text.find("tests/replay/replay_test.cpp:"), std::string::npos) << "names the site: " << text;
+  EXPECT_NE(text.find("tests/run/replay_test.cpp:"), std::string::npos) << "names the site: " << text;
 }
 
 TEST(DeterminismCheck, PassesForADeterministicProgram) {

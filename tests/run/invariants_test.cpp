@@ -1,6 +1,6 @@
 // detsim's own invariants, as properties over random programs (task graphs
 // that await futures and each other, sleep, yield, set results, cancel and
-// raise; tests/random_program.hpp) under random schedules: RapidCheck-shrunk
+// raise; tests/support/random_program.hpp) under random schedules: RapidCheck-shrunk
 // choice lists and seeded random scheduling.
 #include <algorithm>
 #include <map>

@@ -1,5 +1,7 @@
 // Tests for detsim::Scheduler, FifoScheduler and RandomScheduler
-// (include/detsim/scheduler.hpp), alone and as used by the event loop.
+// (include/detsim/scheduling/scheduler.hpp), alone and as used by the event loop,
+// and the ReplayScheduler (include/detsim/replay/replay.hpp): in replay/, the
+// highest layer it uses.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>

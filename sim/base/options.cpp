@@ -1,0 +1,86 @@
+#include "detsim/base/options.hpp"
+
+#include <cstdlib>
+#include <utility>
+
+#include "base/decimal.hpp"
+#include "detsim/base/errors.hpp"
+
+namespace detsim {
+
+namespace {
+
+// The variable's value, or null if it is unset or empty.
+const char* environment(const char* name) noexcept {
+  const char* value = std::getenv(name);
+  return value && *value ? value : nullptr;
+}
+
+std::optional<std::string> environment_text(const char* name) {
+  const char* value = environment(name);
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+std::optional<std::uint64_t> environment_number(const char* name) {
+  const char* value = environment(name);
+  if (!value) return std::nullopt;
+  const auto number = detail::parse_decimal(value);
+  if (!number) throw Error("detsim.environment", std::string(name) + "='" + value + "' is not a decimal number");
+  return number;
+}
+
+// A switch: anything but "0" turns it on.
+std::optional<bool> environment_switch(const char* name) {
+  const char* value = environment(name);
+  return value ? std::optional<bool>(std::string(value) != "0") : std::nullopt;
+}
+
+template <class T>
+void take_if_set(std::optional<T>& below, const std::optional<T>& above) {
+  if (above) below = above;
+}
+
+Options& override_storage() {
+  static Options options;
+  return options;
+}
+
+}  // namespace
+
+Options options_from_environment() {
+  Options options;
+  options.seed = environment_number("DETSIM_SEED");
+  options.scheduler = environment_text("DETSIM_SCHEDULER");
+  options.replay_path = environment_text("DETSIM_REPLAY");
+  options.schedule = environment_text("DETSIM_SCHEDULE");
+  options.check_determinism = environment_switch("DETSIM_CHECK_DETERMINISM");
+  options.debug = environment_switch("DETSIM_DEBUG");
+  options.trace_dir = environment_text("DETSIM_TRACE_DIR");
+  options.source_root = environment_text("DETSIM_SOURCE_ROOT");
+  options.seeds = environment_number("DETSIM_SEEDS");
+  options.first_seed = environment_number("DETSIM_FIRST_SEED");
+  // Set but empty means "no regression file", so unset and empty differ here.
+  if (const char* path = std::getenv("DETSIM_REGRESSIONS")) options.regression_file = path;
+  return options;
+}
+
+Options overlay(Options below, const Options& above) {
+  take_if_set(below.seed, above.seed);
+  take_if_set(below.scheduler, above.scheduler);
+  take_if_set(below.replay_path, above.replay_path);
+  take_if_set(below.schedule, above.schedule);
+  take_if_set(below.check_determinism, above.check_determinism);
+  take_if_set(below.debug, above.debug);
+  take_if_set(below.trace_dir, above.trace_dir);
+  take_if_set(below.source_root, above.source_root);
+  take_if_set(below.seeds, above.seeds);
+  take_if_set(below.first_seed, above.first_seed);
+  take_if_set(below.regression_file, above.regression_file);
+  return below;
+}
+
+void set_options_override(Options override_options) { override_storage() = std::move(override_options); }
+
+Options current_options() { return overlay(options_from_environment(), override_storage()); }
+
+}  // namespace detsim

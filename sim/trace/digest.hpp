@@ -1,0 +1,116 @@
+// TraceDigest: the incremental hash behind a trace's digest (SCHEMA.md,
+// "digest"). Private to sim/: users see digests as numbers
+// (Trace::digest(), the footer, format_digest), never the hashing.
+//
+// Invariant: feeding a run's events in order, each with the hash of its
+// task's name at the task's first event and of its detail string, gives the
+// digest SCHEMA.md specifies; the recorder (as events happen) and
+// Trace::digest() (from a file) must agree, and trace tests check they do.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "detsim/core/observer.hpp"
+#include "detsim/trace/trace.hpp"
+
+namespace detsim::detail {
+
+// FNV-1a 64 of a string: how names and details enter the digest (0 for none).
+std::uint64_t hash_trace_string(std::string_view text) noexcept;
+
+// Incremental digest: feed events in order, with the hashes of the event's
+// task name (only at the task's first event; else 0) and detail string (0
+// where the event has none).
+class TraceDigest {
+ public:
+  void add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
+    add_words(word_of(event.kind, event.immediate), event.cause, static_cast<std::uint64_t>(event.time_ns),
+              static_cast<std::uint64_t>(event.when_ns), event.handle, event.future, event.task,
+              word_of(event.choice, event.of), name_hash, detail_hash);
+  }
+  // The same for a loop's Event, recorded with `cause` (in the trace's
+  // numbering). Inline: a recorder calls it for every event.
+  [[gnu::always_inline]] void add(const Event& event, std::uint64_t cause, std::uint64_t name_hash,
+                                  std::uint64_t detail_hash) noexcept {
+    add_words(word_of(event.kind, event.immediate), cause, static_cast<std::uint64_t>(event.time.count()),
+              static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
+              word_of(event.choice, event.of), name_hash, detail_hash);
+  }
+  std::uint64_t value() const noexcept;
+
+ private:
+  static constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;
+  // One odd multiplier per event word, in the order of SCHEMA.md's list.
+  // 64-bit: with multipliers below 2^31 (an instruction's immediate, one
+  // instruction fewer per word) a lattice search found small changes to five
+  // fields of one event whose products cancel exactly.
+  static constexpr std::uint64_t word_multipliers[10] = {
+      0xc2b2ae3d27d4eb4fULL, 0x85ebca77c2b2ae63ULL, 0x27d4eb2f165667c5ULL, 0xbf58476d1ce4e5b9ULL,
+      0x94d049bb133111ebULL, 0xff51afd7ed558ccdULL, 0xc4ceb9fe1a85ec53ULL, 0xd6e8feb86659fd93ULL,
+      0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
+  };
+
+  static std::uint64_t word_of(EventKind kind, bool immediate) noexcept {
+    return static_cast<std::uint64_t>(kind) | (static_cast<std::uint64_t>(immediate) << 8);
+  }
+  static std::uint64_t word_of(std::uint32_t choice, std::uint32_t of) noexcept {
+    return (static_cast<std::uint64_t>(choice) << 32) | of;
+  }
+  // The event's words, in the order of SCHEMA.md's list. As parameters,
+  // not an array: inlined where an event's kind leaves some words zero, the
+  // compiler drops their products. (The event's position needs no word: the
+  // chain below is already in event order.)
+  [[gnu::always_inline]] void add_words(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, std::uint64_t w3,
+                                       std::uint64_t w4, std::uint64_t w5, std::uint64_t w6, std::uint64_t w7,
+                                       std::uint64_t w8, std::uint64_t w9) noexcept {
+    // The words' products are independent, so a processor computes them side
+    // by side (format version 1 chained six multiplies per event).
+    const std::uint64_t* m = word_multipliers;
+    const std::uint64_t event_hash = w0 * m[0] + w1 * m[1] + w2 * m[2] + w3 * m[3] + w4 * m[4] + w5 * m[5] +
+                                     w6 * m[6] + w7 * m[7] + w8 * m[8] + w9 * m[9];
+    // Chaining each event into the state as it came made every event wait
+    // for the previous one's multiply and its round trip through memory (the
+    // events are recorded in different functions): a fifth of a recorded
+    // ping-pong's time. The event hashes wait here instead, and are chained
+    // in batches, in a loop that keeps the lanes in registers.
+    pending_[count_ % pending_capacity] = event_hash;
+    if (++count_ % pending_capacity == 0) [[unlikely]] chain_pending();
+  }
+  // Chains all pending event hashes into lanes_.
+  [[gnu::noinline]] void chain_pending() noexcept { chain(lanes_, pending_capacity); }
+  // Chains the first `count` pending hashes into `lanes`: event i into lane
+  // i % 4 (a batch starts at a multiple of 4). Four chains, so that a
+  // processor runs four multiplies at once rather than waiting on each.
+  void chain(std::uint64_t (&lanes)[4], std::size_t count) const noexcept {
+    // The rotation carries the high bits, which the multiply mixes best,
+    // back to the low ones for the next event of the lane.
+    const auto step = [](std::uint64_t lane, std::uint64_t hash) {
+      return std::rotl((lane ^ hash) * chain_multiplier, 31);
+    };
+    std::uint64_t a = lanes[0], b = lanes[1], c = lanes[2], d = lanes[3];  // in registers
+    std::size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+      a = step(a, pending_[i]);
+      b = step(b, pending_[i + 1]);
+      c = step(c, pending_[i + 2]);
+      d = step(d, pending_[i + 3]);
+    }
+    if (i < count) a = step(a, pending_[i++]);
+    if (i < count) b = step(b, pending_[i++]);
+    if (i < count) c = step(c, pending_[i]);
+    lanes[0] = a, lanes[1] = b, lanes[2] = c, lanes[3] = d;
+  }
+
+  static constexpr std::size_t pending_capacity = 64;  // a multiple of 4
+  // The lanes up to the last full batch; initially 0x6a09e667f3bcc908 + j * C.
+  std::uint64_t lanes_[4] = {0x6a09e667f3bcc908ULL, 0x6a09e667f3bcc908ULL + chain_multiplier,
+                             0x6a09e667f3bcc908ULL + 2 * chain_multiplier,
+                             0x6a09e667f3bcc908ULL + 3 * chain_multiplier};
+  std::uint64_t count_ = 0;
+  std::uint64_t pending_[pending_capacity] = {};
+};
+
+}  // namespace detsim::detail
