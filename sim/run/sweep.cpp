@@ -1,6 +1,13 @@
 #include "detsim/run/sweep.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -39,17 +46,60 @@ std::vector<RegressionEntry> read_regressions(const std::string& path, const std
   return entries;
 }
 
+namespace {
+
+// Holds an exclusive flock on a file for its lifetime: sweeps in several
+// processes (ctest -j, --jobs) append to one regression file, and the lock
+// makes each append's check-then-write one step, so no entry is written
+// twice and no line is torn.
+class LockedFile {
+ public:
+  explicit LockedFile(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) throw Error("detsim.sweep.regressions", "cannot append to the regression file " + path + ": " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        ::close(fd_);
+        throw Error("detsim.sweep.regressions", "cannot lock the regression file " + path + ": " + std::strerror(errno));
+      }
+    }
+  }
+  LockedFile(const LockedFile&) = delete;
+  LockedFile& operator=(const LockedFile&) = delete;
+  ~LockedFile() { ::close(fd_); }  // closing releases the lock
+
+  bool empty() const {
+    struct stat status{};
+    return ::fstat(fd_, &status) == 0 && status.st_size == 0;
+  }
+  // All of `text` at the end of the file, or Error.
+  void append(const std::string& text, const std::string& path) {
+    std::size_t written = 0;
+    while (written < text.size()) {
+      const ssize_t count = ::write(fd_, text.data() + written, text.size() - written);
+      if (count < 0 && errno == EINTR) continue;
+      if (count <= 0) throw Error("detsim.sweep.regressions", "cannot append to the regression file " + path + ": " + std::strerror(errno));
+      written += static_cast<std::size_t>(count);
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 void append_regression(const std::string& path, const RegressionEntry& entry, const std::string& message) {
+  LockedFile file(path);
+  // Read under the lock: another process may have just appended this entry.
   for (const RegressionEntry& known : read_regressions(path, entry.name)) {
     if (known.seed == entry.seed && known.scheduler == entry.scheduler) return;
   }
-  const bool exists = std::ifstream(path).good();
-  std::ofstream file(path, std::ios::app);
-  if (!file) throw Error("detsim.sweep.regressions", "cannot append to the regression file " + path);
-  if (!exists) file << "# detsim regressions: seeds that failed once, re-run first on every run.\n";
-  file << entry.name << " seed=" << entry.seed << " scheduler=" << entry.scheduler;
-  if (!message.empty()) file << " # " << first_line(message);
-  file << "\n";
+  std::string text;
+  if (file.empty()) text += "# detsim regressions: seeds that failed once, re-run first on every run.\n";
+  text += entry.name + " seed=" + std::to_string(entry.seed) + " scheduler=" + entry.scheduler;
+  if (!message.empty()) text += " # " + first_line(message);
+  text += "\n";
+  file.append(text, path);  // one write: a reader never sees half a line
 }
 
 SweepResult sweep(const Program& program, SweepOptions options) {

@@ -61,7 +61,10 @@ struct RegressionEntry {
 };
 // The entries of `path` for `name`, in file order (none if the file is missing).
 std::vector<RegressionEntry> read_regressions(const std::string& path, const std::string& name);
-// Appends an entry unless the file already has it.
+// Appends an entry unless the file already has it. Safe when several
+// processes append to one file at once (ctest -j, parallel sweeps): each
+// append holds an exclusive flock while it checks and writes, so every entry
+// is written once, whole.
 void append_regression(const std::string& path, const RegressionEntry& entry, const std::string& message);
 
 }  // namespace detsim
