@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "detsim/base/detail/assert.hpp"
 #include "detsim/base/detail/inline_function.hpp"
 #include "detsim/base/source_location.hpp"
 #include "memory/huge_pages.hpp"
@@ -70,6 +71,9 @@ class HandlePool {
   HandleRecord& acquire() {
     HandleRecord* record = free_;
     if (record) [[likely]] {
+      // A record on the free list that is not free was handed out twice (or
+      // its memory was overwritten): its next_free is someone's id.
+      DETSIM_ASSERT(record->state == HandleRecord::State::free);
       free_ = record->next_free;
       // The next record to hand out may be cold (1M timers recycle 64 MB of
       // records): start loading it for the next acquire.
@@ -81,6 +85,9 @@ class HandlePool {
     return *record;
   }
   void release(HandleRecord& record) noexcept {
+    // Released twice: the free list would hold it twice and hand it out to
+    // two callbacks.
+    DETSIM_ASSERT(record.state != HandleRecord::State::free);
     record.callback.reset();
     record.state = HandleRecord::State::free;
     record.labelled = false;
@@ -99,6 +106,8 @@ class HandlePool {
     const auto address = reinterpret_cast<std::uintptr_t>(&record);
     const std::uintptr_t chunk = address & ~(chunk_bytes - 1);
     const std::size_t index = (address - chunk) / sizeof(HandleRecord);
+    DETSIM_ASSERT_EQ((address - chunk) % sizeof(HandleRecord), 0u);  // not a record's address
+    DETSIM_ASSERT_LT(index, chunk_size);                               // past the chunk's records
     return *std::launder(reinterpret_cast<HandleLabels*>(chunk + labels_offset + index * sizeof(HandleLabels)));
   }
 
@@ -130,6 +139,7 @@ class HandlePool {
   // depends on their addresses.
   [[gnu::noinline]] HandleRecord& construct_record() {
     if (chunks_.empty() || constructed_in_last_ == chunk_size) add_chunk();
+    DETSIM_ASSERT_LT(constructed_in_last_, chunk_size);
     return *::new (static_cast<void*>(chunks_.back()->bytes + constructed_in_last_++ * sizeof(HandleRecord)))
         HandleRecord;
   }
@@ -149,6 +159,7 @@ class HandlePool {
         regions_.push_back(allocate_huge_page_region());
         region_chunks_used_ = 0;
       }
+      DETSIM_ASSERT_LT(region_chunks_used_, chunks_per_region);
       chunks_.push_back(reinterpret_cast<Chunk*>(regions_.back().get() + region_chunks_used_++ * chunk_bytes));
     }
     constructed_in_last_ = 0;

@@ -204,14 +204,17 @@ void LoopCore::cancel(HandleRecord& record, std::uint32_t generation) noexcept {
     release(record);
     return;
   }
+  DETSIM_ASSERT(record.state == HandleRecord::State::timer);
   record.cancelled = true;
   ++cancelled_timers_;
+  DETSIM_ASSERT_LE(cancelled_timers_, timers_.size());  // each is still in the heap, at its deadline's place
   if (cancelled_timers_ >= cancelled_timers_compaction_minimum && cancelled_timers_ * 2 > timers_.size()) {
-    timers_.remove_if([this](const TimerEntry& entry) {
+    const std::size_t removed = timers_.remove_if([this](const TimerEntry& entry) {
       if (!entry.record->cancelled) return false;
       release(*entry.record);
       return true;
     });
+    DETSIM_ASSERT_EQ(removed, cancelled_timers_);
     cancelled_timers_ = 0;
   }
 }
@@ -358,6 +361,7 @@ void LoopCore::run_ready(HandleRecord* callback, TaskCore* task, std::uint64_t s
     return;
   }
   HandleRecord& record = *callback;
+  DETSIM_ASSERT(record.state == HandleRecord::State::ready);
   record.state = HandleRecord::State::running;
   std::uint64_t seq = 0;
   if (observed()) {
@@ -370,6 +374,7 @@ void LoopCore::run_ready(HandleRecord* callback, TaskCore* task, std::uint64_t s
 
 void LoopCore::run_unobserved_callback(HandleRecord& record) {
   ++callbacks_run_;
+  DETSIM_ASSERT(record.state == HandleRecord::State::ready);
   record.state = HandleRecord::State::running;
   run_caused_by(0, record.id, [&record] { record.callback(); });
   release(record);
@@ -389,6 +394,7 @@ void LoopCore::discard_cancelled_timers_at_top() noexcept {
   if (cancelled_timers_ == 0) return;
   while (!timers_.empty() && timers_.top().record->cancelled) {
     HandleRecord* record = timers_.pop().record;
+    DETSIM_ASSERT(cancelled_timers_ != 0);
     --cancelled_timers_;
     release(*record);
   }
@@ -418,7 +424,9 @@ void LoopCore::move_due_timers() {
     // and, with many timers pending, is cold: start loading it now, so the
     // miss overlaps with running the callbacks in between.
     if (!timers_.empty()) __builtin_prefetch(timers_.top().record);
+    DETSIM_ASSERT(record->state == HandleRecord::State::timer);  // a timer's record, not reused while in the heap
     if (record->cancelled) {
+      DETSIM_ASSERT(cancelled_timers_ != 0);
       --cancelled_timers_;
       release(*record);
       continue;

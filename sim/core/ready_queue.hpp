@@ -60,13 +60,17 @@ class ReadyQueue {
   bool empty() const noexcept { return size_ == 0; }
 
   void push_back(const ReadyEntry& entry) {
+    DETSIM_ASSERT(entry.record != nullptr || entry.task != nullptr);  // names a callback or a step
     if (size_ > mask_) grow();
     slots_[(head_ + size_) & mask_] = entry;
     ++size_;
   }
 
   // The entry at `index` (< size()), not removed.
-  const ReadyEntry& at(std::size_t index) const noexcept { return slots_[(head_ + index) & mask_]; }
+  const ReadyEntry& at(std::size_t index) const noexcept {
+    DETSIM_ASSERT_LT(index, size_);
+    return slots_[(head_ + index) & mask_];
+  }
 
   ReadyEntry take(std::size_t index) noexcept {
     DETSIM_ASSERT_LT(index, size_);
@@ -125,11 +129,16 @@ class ReadyQueue {
 
   // Out of line, so that push_back stays a few instructions (see HandlePool).
   [[gnu::noinline]] void grow() {
+    DETSIM_ASSERT_EQ(size_, slots_.size());  // only a full ring grows
+    DETSIM_ASSERT_EQ(mask_, slots_.size() - 1);
+    DETSIM_ASSERT_LT(head_, slots_.size());
     std::vector<ReadyEntry, HugePageAllocator<ReadyEntry>> bigger(slots_.size() * 2);
     for (std::size_t i = 0; i < size_; ++i) bigger[i] = slots_[(head_ + i) & mask_];
     slots_ = std::move(bigger);
     mask_ = slots_.size() - 1;
     head_ = 0;
+    DETSIM_ASSERT_EQ(mask_ & slots_.size(), 0u);  // a power of two, which the ring's & mask_ needs
+    DETSIM_ASSERT_LT(size_, slots_.size());
   }
   std::vector<ReadyEntry, HugePageAllocator<ReadyEntry>> slots_;  // size is a power of two
   // slots_.size() - 1, kept rather than recomputed from the vector's

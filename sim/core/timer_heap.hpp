@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "detsim/base/detail/assert.hpp"
 #include "memory/huge_pages.hpp"
 
 namespace detsim::detail {
@@ -30,26 +31,37 @@ class TimerHeap {
  public:
   bool empty() const noexcept { return entries_.empty(); }
   std::size_t size() const noexcept { return entries_.size(); }
-  const TimerEntry& top() const noexcept { return entries_.front(); }
+  const TimerEntry& top() const noexcept {
+    DETSIM_ASSERT(!entries_.empty());
+    return entries_.front();
+  }
 
   void push(TimerEntry entry) {
+    DETSIM_ASSERT(entry.record != nullptr);
     entries_.push_back(entry);
     sift_up(entries_.size() - 1);
   }
   TimerEntry pop() noexcept {
+    DETSIM_ASSERT(!entries_.empty());
     const TimerEntry top = entries_.front();
     const TimerEntry last = entries_.back();
     entries_.pop_back();
     if (!entries_.empty()) sift_down(0, last);
+    // (The heap's order at its boundary: what leaves is never after what stays.)
+    DETSIM_ASSERT(entries_.empty() || !earlier(entries_.front(), top));
     return top;
   }
-  // Removes every entry for which `drop(entry)` is true and restores the heap.
+  // Removes every entry for which `drop(entry)` is true, restores the heap
+  // and returns how many it removed.
   template <class Predicate>
-  void remove_if(Predicate drop) {
-    std::erase_if(entries_, drop);
+  std::size_t remove_if(Predicate drop) {
+    const std::size_t removed = std::erase_if(entries_, drop);
     for (std::size_t i = entries_.size() / arity + 1; i-- > 0;) {
       if (i < entries_.size()) sift_down(i, entries_[i]);
     }
+    // O(n), as the rebuild is: a rare path (cancelled timers compacted).
+    assert_ordered();
+    return removed;
   }
   template <class F>
   void for_each(F&& function) const {
@@ -64,7 +76,15 @@ class TimerHeap {
     return a.when != b.when ? a.when < b.when : a.sequence < b.sequence;
   }
 
+  // Every entry is due no earlier than its parent.
+  void assert_ordered() const noexcept {
+    for (std::size_t child = 1; child < entries_.size(); ++child) {
+      DETSIM_ASSERT(!earlier(entries_[child], entries_[(child - 1) / arity]));
+    }
+  }
+
   void sift_up(std::size_t hole) noexcept {
+    DETSIM_ASSERT_LT(hole, entries_.size());
     const TimerEntry moving = entries_[hole];
     while (hole > 0) {
       const std::size_t parent = (hole - 1) / arity;
@@ -78,6 +98,7 @@ class TimerHeap {
   // Places `moving` at or below `hole`, moving earlier children up.
   void sift_down(std::size_t hole, const TimerEntry moving) noexcept {
     const std::size_t count = entries_.size();
+    DETSIM_ASSERT_LT(hole, count);
     for (;;) {
       const std::size_t first = hole * arity + 1;
       if (first >= count) break;

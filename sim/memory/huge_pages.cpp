@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <new>
 
+#include "detsim/base/detail/assert.hpp"
+
 #if __has_include(<sys/mman.h>)
 #include <sys/mman.h>
 #endif
@@ -33,6 +35,9 @@ void* map_huge_page_aligned(std::size_t length) {
   if (aligned > start) (void)munmap(raw, aligned - start);
   const std::uintptr_t tail = start + length + huge_page_bytes - (aligned + length);
   if (tail > 0) (void)munmap(reinterpret_cast<void*>(aligned + length), tail);
+  DETSIM_ASSERT_EQ(aligned % huge_page_bytes, 0u);
+  DETSIM_ASSERT_LE(start, aligned);
+  DETSIM_ASSERT_LE(aligned + length, start + length + huge_page_bytes);  // inside the mapping
   auto* memory = reinterpret_cast<void*>(aligned);
   (void)madvise(memory, length, MADV_HUGEPAGE);  // a hint: failure changes nothing
   return memory;
@@ -42,6 +47,7 @@ void* map_huge_page_aligned(std::size_t length) {
 }  // namespace
 
 void* allocate_huge_page_aligned(std::size_t bytes) {
+  DETSIM_ASSERT(bytes != 0);
   const std::size_t length = round_up_to_huge_pages(bytes);
 #if DETSIM_MAP_HUGE_PAGES
   // Not touched: what is kept there is written before it is read, and the
@@ -53,6 +59,11 @@ void* allocate_huge_page_aligned(std::size_t bytes) {
 }
 
 void free_huge_page_aligned(void* memory, std::size_t bytes) noexcept {
+  // Anything else did not come from allocate_huge_page_aligned: unmapping
+  // it would unmap a neighbour's pages too, or leave some of its own.
+  DETSIM_ASSERT(memory != nullptr);
+  DETSIM_ASSERT_EQ(reinterpret_cast<std::uintptr_t>(memory) % huge_page_bytes, 0u);
+  DETSIM_ASSERT(bytes != 0);
 #if DETSIM_MAP_HUGE_PAGES
   (void)munmap(memory, round_up_to_huge_pages(bytes));
 #else

@@ -1,7 +1,9 @@
 #include "memory/recycled_blocks.hpp"
 
 #include <array>
+#include <cstdint>
 
+#include "detsim/base/detail/assert.hpp"
 #include "memory/asan.hpp"
 
 namespace detsim::detail {
@@ -44,7 +46,17 @@ Cache* this_threads_cache() noexcept {
 
 }  // namespace
 
+// A shape: a size of 0 marks a slot without one, and operator new wants a
+// power of two.
+void assert_shape(std::size_t bytes, std::align_val_t alignment) noexcept {
+  DETSIM_ASSERT(bytes != 0);
+  const auto align = static_cast<std::size_t>(alignment);
+  DETSIM_ASSERT(align != 0);
+  DETSIM_ASSERT_EQ(align & (align - 1), 0u);
+}
+
 void* allocate_recycled(std::size_t bytes, std::align_val_t alignment) {
+  assert_shape(bytes, alignment);
   if (Cache* cache = this_threads_cache()) {
     for (Slot& slot : cache->slots) {
       if (slot.block == nullptr || slot.bytes != bytes || slot.alignment != alignment) continue;
@@ -58,6 +70,9 @@ void* allocate_recycled(std::size_t bytes, std::align_val_t alignment) {
 }
 
 void free_recycled(void* block, std::size_t bytes, std::align_val_t alignment) noexcept {
+  assert_shape(bytes, alignment);
+  DETSIM_ASSERT(block != nullptr);
+  DETSIM_ASSERT_EQ(reinterpret_cast<std::uintptr_t>(block) % static_cast<std::size_t>(alignment), 0u);
   if (Cache* cache = this_threads_cache()) {
     // The shape's slot, or the first without a shape.
     Slot* slot = nullptr;
@@ -68,6 +83,9 @@ void free_recycled(void* block, std::size_t bytes, std::align_val_t alignment) n
       }
       if (candidate.bytes == 0 && !slot) slot = &candidate;
     }
+    // Freed twice: the block is already cached (deleting it too would hand
+    // it to the heap and to the next allocation of its shape).
+    if (slot) DETSIM_ASSERT(slot->block != block);
     if (slot && !slot->block) {
       *slot = Slot{bytes, alignment, block};
       // Poisoned while cached, so that a use after free is still caught.

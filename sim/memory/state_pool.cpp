@@ -193,6 +193,8 @@ std::byte* span_memory_from_region(Heap& owner, Region*& from) {
     regions_alive.fetch_add(1, std::memory_order_relaxed);
     RegionList::push_front(owner.regions, *region);
   }
+  DETSIM_ASSERT_LE(region->carved, spans_per_region);
+  DETSIM_ASSERT_LT(region->in_use, spans_per_region);
   ++region->in_use;
   from = region;
   if (Span* span = region->free_spans) {
@@ -234,6 +236,7 @@ Span* new_span(Heap& owner, std::size_t index) {
 // list). Its region is freed too once none of its spans is in use, unless
 // its thread is ending, which frees its regions itself.
 void free_span(Span* span, bool free_empty_region) noexcept {
+  DETSIM_ASSERT_EQ(span->live, 0u);
   Region* region = span->region;
   Heap* owner = span->owner.load(std::memory_order_relaxed);
   if (!region && owner) --owner->ordinary_spans;
@@ -247,6 +250,7 @@ void free_span(Span* span, bool free_empty_region) noexcept {
   region_spans_alive.fetch_sub(1, std::memory_order_relaxed);
   *reinterpret_cast<Span**>(span) = region->free_spans;
   region->free_spans = span;
+  DETSIM_ASSERT(region->in_use != 0);
   if (--region->in_use != 0 || !free_empty_region) return;
   if (region->owner) RegionList::unlink(region->owner->regions, *region);
   free_region(region);
@@ -263,6 +267,7 @@ void unlink_room(ClassCache& cache, Span& span) noexcept {
 }
 
 void* take_from_span(Span& span) noexcept {
+  DETSIM_ASSERT_LT(span.live, span.capacity);
   ++span.live;
   if (FreeBlock* block = span.free) {
     unpoison(block, span.stride);
@@ -305,7 +310,9 @@ bool take_remote_locked(Span& span) noexcept {
   poison(tail, sizeof(FreeBlock));
   span.free = list;
   span.remote = nullptr;
-  span.live -= span.remote_count.exchange(0, std::memory_order_relaxed);
+  const std::uint32_t returned = span.remote_count.exchange(0, std::memory_order_relaxed);
+  DETSIM_ASSERT_LE(returned, span.live);
+  span.live -= returned;
   return true;
 }
 
@@ -346,7 +353,15 @@ void collect_all_remote(Heap& owner) noexcept {
 
 // ---- giving blocks back to their spans --------------------------------------------
 
+// A block given back to its own thread's span: one the span handed out
+// (inside what it carved, on a block boundary) and not already back in it.
 void return_local(Heap& owner, Span& span, void* block) noexcept {
+  const auto offset = static_cast<std::size_t>(static_cast<std::byte*>(block) - span.first_block());
+  DETSIM_ASSERT_LE(static_cast<void*>(span.first_block()), block);
+  DETSIM_ASSERT_EQ(offset % span.stride, 0u);
+  DETSIM_ASSERT_LT(offset / span.stride, std::size_t{span.carved});
+  DETSIM_ASSERT(span.free != block);  // freed twice: it is the last block that came back
+  DETSIM_ASSERT(span.live != 0);      // freed twice: more blocks came back than were handed out
   auto* free_block = static_cast<FreeBlock*>(block);
   free_block->next = span.free;
   span.free = free_block;
@@ -368,15 +383,22 @@ void return_remote(Span& span, void* block) noexcept {
   }
   // Its thread has ended.
   poison(block, span.stride);
+  DETSIM_ASSERT(span.live != 0);  // freed twice
   if (--span.live == 0) free_span(&span, true);
 }
 
-[[gnu::noinline]] void return_block(Heap& owner, void* block) noexcept {
+// `block` was freed as a block of class `index`. (The class is checked here,
+// not when the block joins its thread's cache: that is the hot path, and
+// reading the span's header there is a cache miss with many spans.)
+[[gnu::noinline]] void return_block(Heap& owner, void* block, std::size_t index) noexcept {
   if constexpr (blocks_are_allocations) {
     ::operator delete(block, block_alignment);
     return;
   }
   Span* span = span_of(block);
+  // Immutable once the span is made, so safe to read from any thread.
+  DETSIM_ASSERT_EQ(std::size_t{span->class_index}, index);  // freed with another size than it was allocated with
+  DETSIM_ASSERT_EQ(std::size_t{span->stride}, stride_of(index));
   if (span->owner.load(std::memory_order_relaxed) == &owner && !owner.ended) {
     return_local(owner, *span, block);
   } else {
@@ -388,11 +410,15 @@ void return_remote(Span& span, void* block) noexcept {
 
 // Gives every block in the thread's caches back to its span.
 void return_cached_blocks(Heap& owner) noexcept {
-  for (ClassCache& cache : owner.classes) {
-    while (FreeBlock* block = cache.head) {
+  for (std::size_t index = 0; index < class_count; ++index) {
+    ClassCache& cache = owner.classes[index];
+    // A cycle in the list (a block freed twice, apart) would loop forever:
+    // the list holds exactly `count` blocks.
+    for (std::uint32_t returned = 0; FreeBlock* block = cache.head; ++returned) {
+      DETSIM_ASSERT_LT(returned, cache.count);
       unpoison(block, sizeof(FreeBlock));
       cache.head = block->next;
-      return_block(owner, block);
+      return_block(owner, block, index);
     }
     cache.count = 0;
   }
@@ -406,7 +432,9 @@ void end_thread(Heap& owner) noexcept {
   owner.ended = true;
   for (Span* span = owner.spans; span;) {
     Span* next = span->all_next;
-    span->live -= span->remote_count.exchange(0, std::memory_order_relaxed);
+    const std::uint32_t returned = span->remote_count.exchange(0, std::memory_order_relaxed);
+    DETSIM_ASSERT_LE(returned, span->live);
+    span->live -= returned;
     span->remote = nullptr;  // counted out: those blocks are back
     if (span->live == 0) {
       free_span(span, false);
@@ -453,6 +481,8 @@ void* allocate_pooled(std::size_t size) {
     // of a state is still caught although the memory is recycled.
     unpoison(cached, stride_of(index));
     cache.head = cached->next;
+    // Fewer blocks counted than listed: the list has a cycle (a block freed twice).
+    DETSIM_ASSERT(cache.count != 0);
     --cache.count;
     block = cached;
   } else {
@@ -470,13 +500,20 @@ void deallocate_pooled(void* block, std::size_t size) noexcept {
     return;
   }
   const std::size_t index = size_class(size);
+  // Freed twice: an idle block (cached or back in its span) is poisoned.
+  // (Under AddressSanitizer only; other builds check less, below.)
+  DETSIM_ASSERT(!DETSIM_ASAN_IS_POISONED(block));
   unpoison(block, stride_of(index));  // its slack, poisoned while in use, is about to hold the next pointer
   ClassCache& cache = heap.classes[index];
   if (heap.ended || cache.count == max_cached) {
-    return_block(heap, block);
+    return_block(heap, block, index);
     return;
   }
   register_thread_end();
+  // Freed twice in a row. (Checked against the list's head only: a longer
+  // search would cost the hot path; other double frees are caught when the
+  // block goes back to its span, or the list's count runs out.)
+  DETSIM_ASSERT(cache.head != block);
   auto* free_block = static_cast<FreeBlock*>(block);
   free_block->next = cache.head;
   cache.head = free_block;

@@ -102,4 +102,26 @@ TEST(RecycledBlocks, ABlockFreedAfterItsThreadsCacheIsGoneGoesToTheHeap) {
   EXPECT_EQ(cached_after_cache_gone, 0);
 }
 
+// ---- misuse: each is caught by an assertion that names it -------------------------
+
+TEST(RecycledBlocksDeathTest, ABlockFreedTwiceIsCaught) {
+  void* chunk = allocate_recycled(chunk_bytes, chunk_alignment);
+  free_recycled(chunk, chunk_bytes, chunk_alignment);  // now cached
+  EXPECT_DEATH(free_recycled(chunk, chunk_bytes, chunk_alignment),
+               "detsim assertion failed: slot->block != block");
+  EXPECT_EQ(allocate_recycled(chunk_bytes, chunk_alignment), chunk);
+  free_recycled(chunk, chunk_bytes, chunk_alignment);
+}
+
+TEST(RecycledBlocksDeathTest, ABlockFreedWithAnotherAlignmentOrNoSizeIsCaught) {
+  void* page = allocate_recycled(page_bytes, page_alignment);
+  EXPECT_DEATH(free_recycled(static_cast<std::byte*>(page) + 64, page_bytes, page_alignment),
+               "detsim assertion failed: reinterpret_cast<std::uintptr_t>\\(block\\) % "
+               "static_cast<std::size_t>\\(alignment\\) == 0u\n  left: 64, right: 0");
+  EXPECT_DEATH(free_recycled(page, 0, page_alignment), "detsim assertion failed: bytes != 0");
+  EXPECT_DEATH((void)allocate_recycled(page_bytes, std::align_val_t{48}),
+               "detsim assertion failed: align & \\(align - 1\\) == 0u\n  left: 32, right: 0");
+  free_recycled(page, page_bytes, page_alignment);
+}
+
 }  // namespace

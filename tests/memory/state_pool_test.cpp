@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -26,6 +27,7 @@ namespace {
 using detsim::detail::allocate_pooled;
 using detsim::detail::deallocate_pooled;
 using detsim::detail::pooled_memory;
+using detsim::detail::release_cached_blocks;
 
 constexpr std::size_t task_state_size = 352;  // about a TaskState<void>
 
@@ -177,6 +179,61 @@ TEST(StatePool, BlocksThatOutliveTheirThreadFreeTheirSpansWhenFreed) {
   on_a_new_thread([&] { free_all(blocks, task_state_size); });
   EXPECT_EQ(pooled_memory().spans, before.spans);
   EXPECT_EQ(pooled_memory().regions, before.regions);
+}
+
+// ---- misuse: each is caught by an assertion that names it -------------------------
+// (A DeathTest suite runs first, before other tests have started threads.)
+// Under AddressSanitizer a block freed again is found poisoned, whichever
+// list it is on; other builds catch it where the lists can tell.
+
+// The assertion's text, or, under AddressSanitizer, the poisoned block's.
+std::string freed_twice(const std::string& assertion) {
+  return "detsim assertion failed: (" + assertion + "|!DETSIM_ASAN_IS_POISONED\\(block\\))";
+}
+
+TEST(StatePoolDeathTest, ABlockFreedTwiceInARowIsCaught) {
+  void* block = allocate_pooled(48);
+  deallocate_pooled(block, 48);
+  EXPECT_DEATH(deallocate_pooled(block, 48), freed_twice("cache.head != block"));
+}
+
+TEST(StatePoolDeathTest, ABlockFreedAgainAfterGoingBackToItsSpanIsCaught) {
+  // Its own size class (200 bytes), so that it is the last block back in its span.
+  void* block = allocate_pooled(200);
+  deallocate_pooled(block, 200);
+  release_cached_blocks();
+  EXPECT_DEATH(
+      {
+        deallocate_pooled(block, 200);
+        release_cached_blocks();
+      },
+      freed_twice("span.free != block"));
+}
+
+TEST(StatePoolDeathTest, ABlockFreedTwiceApartIsCaughtWhenTheCacheRunsOut) {
+  void* first = allocate_pooled(80);
+  void* second = allocate_pooled(80);
+  deallocate_pooled(first, 80);
+  deallocate_pooled(second, 80);
+  // The cache's list now runs first, second, first, second, ...: the fourth
+  // allocation after the blocks counted finds one listed with none counted.
+  EXPECT_DEATH(
+      {
+        deallocate_pooled(first, 80);
+        for (int i = 0; i < 2 * 1024; ++i) (void)allocate_pooled(80);  // past any blocks cached before
+      },
+      freed_twice("cache.count != 0"));
+}
+
+TEST(StatePoolDeathTest, ABlockFreedAsAnotherSizeIsCaughtWhenItGoesBackToItsSpan) {
+  SKIP_WITHOUT_SPANS();
+  void* block = allocate_pooled(48);  // a 64-byte block
+  EXPECT_DEATH(
+      {
+        deallocate_pooled(block, 128);
+        release_cached_blocks();
+      },
+      "detsim assertion failed: std::size_t\\{span->class_index\\} == index\n  left: 2, right: 7");
 }
 
 }  // namespace
