@@ -118,16 +118,16 @@ bool TaskCore::cancel(std::string_view message, SourceLocation site) {
   // asyncio's cancel() recurses down the chain of awaits (a task awaiting a
   // task awaiting ... a future) and cancels what is at the bottom. Walked
   // here in a loop instead, so that a chain of a million tasks cannot
-  // overflow the stack; each task in between has cancelling_ set while the
-  // cancellation travels on below it, as if the calls were nested.
+  // overflow the stack; each task in between has passing_cancel_on_ set while
+  // the cancellation travels on below it, as if the calls were nested.
   struct Passing {
     TaskCore* task;
-    bool was_cancelling;
+    bool was_passing;
   };
   struct RestoreFlags {
     std::vector<Passing> passing;
     ~RestoreFlags() {
-      for (auto it = passing.rbegin(); it != passing.rend(); ++it) it->task->cancelling_ = it->was_cancelling;
+      for (auto it = passing.rbegin(); it != passing.rend(); ++it) it->task->passing_cancel_on_ = it->was_passing;
     }
   } restore;
   TaskCore* task = this;
@@ -139,8 +139,11 @@ bool TaskCore::cancel(std::string_view message, SourceLocation site) {
   bool ring_found = false;
   bool on_ring = false;  // the walk has reached the ring (and stays on it)
   for (;;) {
+    // Each task the walk reaches is pending and has a cancel() of its own in
+    // asyncio's recursion: each counts one request (Task.cancelling()).
+    ++task->cancel_requests_;
     if (task->loop_ && task->loop_->observed()) task->announce(EventKind::cancel_requested, message, site);
-    const bool passing_on = task->waiting_on_ && task->cancelling_;
+    const bool passing_on = task->waiting_on_ && task->passing_cancel_on_;
     if (passing_on && !ring_found) {
       ring_entry = task->first_task_on_a_ring();
       ring_found = true;
@@ -158,8 +161,8 @@ bool TaskCore::cancel(std::string_view message, SourceLocation site) {
     if (!awaited) break;  // the task itself takes the CancelledError
     // Recorded before it is set: if recording throws (bad_alloc), the flag
     // is left as it was.
-    restore.passing.push_back({task, task->cancelling_});
-    task->cancelling_ = true;
+    restore.passing.push_back({task, task->passing_cancel_on_});
+    task->passing_cancel_on_ = true;
     TaskCore* next = awaited->task();
     if (next == nullptr) {
       // The bottom: a future. Cancelling it delivers the CancelledError
@@ -174,7 +177,7 @@ bool TaskCore::cancel(std::string_view message, SourceLocation site) {
   // CancelledError itself, at its next step. (Its flag is restored first, as
   // it was when this was a nested call returning.)
   if (!restore.passing.empty() && restore.passing.back().task == task) {
-    task->cancelling_ = restore.passing.back().was_cancelling;
+    task->passing_cancel_on_ = restore.passing.back().was_passing;
     restore.passing.pop_back();
   }
   task->request_cancel(message, site);

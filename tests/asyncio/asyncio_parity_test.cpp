@@ -2,6 +2,7 @@
 // Each program here is written twice: in C++ below and in Python in
 // tests/asyncio/reference.py. reference.json holds what CPython's asyncio
 // logged (re-checked by the asyncio_reference CTest); detsim must log the same.
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -263,6 +264,155 @@ detsim::Task<void> exception_propagates_to_awaiter(Log& log) {
   co_await b;
 }
 
+// Python's str() of what these programs log.
+std::string py(bool value) { return value ? "True" : "False"; }
+std::string py(std::uint64_t value) { return std::to_string(value); }
+
+detsim::Task<void> cancelling_counts_each_cancel_until_uncancelled(Log& log) {
+  // Every cancel() on a pending task counts, the repeated one too; catching
+  // the CancelledError or ending keeps the count; uncancel() withdraws one
+  // request, never going below 0; cancel() on a done task does not count.
+  detsim::Task<std::string>* self = nullptr;
+  auto sleeper = [&log, &self]() -> detsim::Task<std::string> {
+    try {
+      co_await detsim::sleep(10s);
+    } catch (const detsim::CancelledError&) {
+      log.push_back("sleeper caught, cancelling " + py(self->cancelling()));
+      log.push_back("sleeper uncancel returns " + py(self->uncancel()));
+    }
+    co_await detsim::yield();
+    log.push_back("sleeper goes on, cancelling " + py(self->cancelling()));
+    co_return "done";
+  };
+  auto cancel = [&log](detsim::Task<std::string>& task) {
+    const bool accepted = task.cancel();
+    log.push_back("cancel returns " + py(accepted) + ", cancelling " + py(task.cancelling()));
+  };
+  auto t = detsim::get_running_loop().create_task(sleeper());
+  self = &t;
+  log.push_back("new task, cancelling " + py(t.cancelling()));
+  co_await detsim::yield();
+  cancel(t);
+  cancel(t);
+  const std::string result = co_await t;
+  log.push_back("result " + result + ", cancelling " + py(t.cancelling()));
+  cancel(t);
+  log.push_back("uncancel returns " + py(t.uncancel()));
+  log.push_back("uncancel returns " + py(t.uncancel()));
+}
+
+detsim::Task<void> cancelling_a_task_counts_in_the_task_it_awaits(Log& log) {
+  // cancel() passes on to the awaited task, which counts a request too; the
+  // child swallows it, and the parent goes on with the count still 1.
+  auto& loop = detsim::get_running_loop();
+  detsim::Task<std::string>* child_self = nullptr;
+  detsim::Task<void>* parent_self = nullptr;
+  auto child = [&log, &child_self]() -> detsim::Task<std::string> {
+    try {
+      co_await detsim::sleep(10s);
+    } catch (const detsim::CancelledError&) {
+      log.push_back("child caught, cancelling " + py(child_self->cancelling()));
+      log.push_back("child uncancel returns " + py(child_self->uncancel()));
+    }
+    co_return "child result";
+  };
+  auto parent = [&log, &parent_self](detsim::Task<std::string> c) -> detsim::Task<void> {
+    const std::string result = co_await c;
+    log.push_back("parent got " + result + ", cancelling " + py(parent_self->cancelling()));
+  };
+  auto c = loop.create_task(child());
+  child_self = &c;
+  auto p = loop.create_task(parent(c));
+  parent_self = &p;
+  co_await detsim::yield();
+  log.push_back("cancel returns " + py(p.cancel()));
+  log.push_back("parent cancelling " + py(p.cancelling()) + ", child cancelling " + py(c.cancelling()));
+  co_await p;
+  log.push_back("parent cancelling " + py(p.cancelling()) + ", child cancelling " + py(c.cancelling()));
+
+  // A task that cancelled itself passes the cancellation on to the task it
+  // then awaits, which counts it (and ends before its first line).
+  auto starts_late = [&log]() -> detsim::Task<void> {
+    log.push_back("starts_late runs");
+    co_return;
+  };
+  detsim::Task<void>* self = nullptr;
+  auto cancels_itself_then_awaits = [&]() -> detsim::Task<void> {
+    self->cancel();
+    log.push_back("cancelled itself, cancelling " + py(self->cancelling()));
+    auto late = loop.create_task(starts_late());
+    try {
+      co_await late;
+    } catch (const detsim::CancelledError&) {
+      log.push_back("caught, cancelling " + py(self->cancelling()) + ", awaited task's " + py(late.cancelling()));
+      throw;
+    }
+  };
+  auto t = loop.create_task(cancels_itself_then_awaits());
+  self = &t;
+  try {
+    co_await t;
+  } catch (const detsim::CancelledError&) {
+    log.push_back("cancelled " + py(t.cancelled()) + ", cancelling " + py(t.cancelling()));
+  }
+}
+
+detsim::Task<void> uncancel_does_not_stop_a_cancellation_on_its_way(Log& log) {
+  // In Python 3.11 uncancel() only changes the count.
+  auto& loop = detsim::get_running_loop();
+  auto body = [&log]() -> detsim::Task<void> {
+    log.push_back("body runs");
+    co_return;
+  };
+  auto t = loop.create_task(body());
+  const bool first = t.cancel();
+  const bool second = t.cancel();
+  log.push_back("cancel returns " + py(first) + ", cancel returns " + py(second) + ", cancelling " +
+                py(t.cancelling()));
+  const std::uint64_t one_left = t.uncancel();
+  const std::uint64_t none_left = t.uncancel();
+  log.push_back("uncancel returns " + py(one_left) + ", uncancel returns " + py(none_left));
+  try {
+    co_await t;
+  } catch (const detsim::CancelledError&) {
+    log.push_back("cancelled before its first step: " + py(t.cancelled()) + ", cancelling " + py(t.cancelling()));
+  }
+
+  auto sleeper = [&log]() -> detsim::Task<void> {
+    try {
+      co_await detsim::sleep(10s);
+    } catch (const detsim::CancelledError&) {
+      log.push_back("sleeper caught CancelledError");
+      throw;
+    }
+  };
+  auto s = loop.create_task(sleeper());
+  co_await detsim::yield();
+  s.cancel();
+  log.push_back("uncancel returns " + py(s.uncancel()));
+  try {
+    co_await s;
+  } catch (const detsim::CancelledError&) {
+    log.push_back("sleeper cancelled: " + py(s.cancelled()) + ", cancelling " + py(s.cancelling()));
+  }
+
+  detsim::Task<void>* self = nullptr;
+  auto cancels_and_uncancels_itself = [&]() -> detsim::Task<void> {
+    self->cancel();
+    log.push_back("own uncancel returns " + py(self->uncancel()));
+    try {
+      co_await detsim::yield();
+      log.push_back("yield went through");
+    } catch (const detsim::CancelledError&) {
+      log.push_back("caught CancelledError at the yield");
+    }
+    log.push_back("goes on, cancelling " + py(self->cancelling()));
+  };
+  auto own = loop.create_task(cancels_and_uncancels_itself());
+  self = &own;
+  co_await own;
+}
+
 const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = {
     {"round_robin", round_robin},
     {"callbacks_scheduled_during_an_iteration_wait", callbacks_scheduled_during_an_iteration_wait},
@@ -274,6 +424,9 @@ const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = 
     {"a_refused_await_raises_at_the_next_step", a_refused_await_raises_at_the_next_step},
     {"awaiting_a_done_future_does_not_yield", awaiting_a_done_future_does_not_yield},
     {"exception_propagates_to_awaiter", exception_propagates_to_awaiter},
+    {"cancelling_counts_each_cancel_until_uncancelled", cancelling_counts_each_cancel_until_uncancelled},
+    {"cancelling_a_task_counts_in_the_task_it_awaits", cancelling_a_task_counts_in_the_task_it_awaits},
+    {"uncancel_does_not_stop_a_cancellation_on_its_way", uncancel_does_not_stop_a_cancellation_on_its_way},
 };
 
 TEST(AsyncioParity, FifoSchedulerLogsWhatCPythonAsyncioLogs) {

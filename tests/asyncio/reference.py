@@ -212,6 +212,114 @@ async def exception_propagates_to_awaiter(log):
     await b
 
 
+async def cancelling_counts_each_cancel_until_uncancelled(log):
+    # Every cancel() on a pending task counts, the repeated one too; catching
+    # the CancelledError or ending keeps the count; uncancel() withdraws one
+    # request, never going below 0; cancel() on a done task does not count.
+    async def sleeper():
+        me = asyncio.current_task()
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            log.append(f"sleeper caught, cancelling {me.cancelling()}")
+            log.append(f"sleeper uncancel returns {me.uncancel()}")
+        await asyncio.sleep(0)
+        log.append(f"sleeper goes on, cancelling {me.cancelling()}")
+        return "done"
+    t = asyncio.create_task(sleeper())
+    log.append(f"new task, cancelling {t.cancelling()}")
+    await asyncio.sleep(0)
+    log.append(f"cancel returns {t.cancel()}, cancelling {t.cancelling()}")
+    log.append(f"cancel returns {t.cancel()}, cancelling {t.cancelling()}")
+    log.append(f"result {await t}, cancelling {t.cancelling()}")
+    log.append(f"cancel returns {t.cancel()}, cancelling {t.cancelling()}")
+    log.append(f"uncancel returns {t.uncancel()}")
+    log.append(f"uncancel returns {t.uncancel()}")
+
+
+async def cancelling_a_task_counts_in_the_task_it_awaits(log):
+    # cancel() passes on to the awaited task, which counts a request too; the
+    # child swallows it, and the parent goes on with the count still 1.
+    async def child():
+        me = asyncio.current_task()
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            log.append(f"child caught, cancelling {me.cancelling()}")
+            log.append(f"child uncancel returns {me.uncancel()}")
+        return "child result"
+    async def parent(c):
+        result = await c
+        log.append(f"parent got {result}, cancelling {asyncio.current_task().cancelling()}")
+    c = asyncio.create_task(child())
+    p = asyncio.create_task(parent(c))
+    await asyncio.sleep(0)
+    log.append(f"cancel returns {p.cancel()}")
+    log.append(f"parent cancelling {p.cancelling()}, child cancelling {c.cancelling()}")
+    await p
+    log.append(f"parent cancelling {p.cancelling()}, child cancelling {c.cancelling()}")
+
+    # A task that cancelled itself passes the cancellation on to the task it
+    # then awaits, which counts it (and ends before its first line).
+    async def starts_late():
+        log.append("starts_late runs")
+    async def cancels_itself_then_awaits():
+        me = asyncio.current_task()
+        me.cancel()
+        log.append(f"cancelled itself, cancelling {me.cancelling()}")
+        late = asyncio.create_task(starts_late())
+        try:
+            await late
+        except asyncio.CancelledError:
+            log.append(f"caught, cancelling {me.cancelling()}, awaited task's {late.cancelling()}")
+            raise
+    t = asyncio.create_task(cancels_itself_then_awaits())
+    try:
+        await t
+    except asyncio.CancelledError:
+        log.append(f"cancelled {t.cancelled()}, cancelling {t.cancelling()}")
+
+
+async def uncancel_does_not_stop_a_cancellation_on_its_way(log):
+    # In Python 3.11 uncancel() only changes the count.
+    async def body():
+        log.append("body runs")
+    t = asyncio.create_task(body())
+    log.append(f"cancel returns {t.cancel()}, cancel returns {t.cancel()}, cancelling {t.cancelling()}")
+    log.append(f"uncancel returns {t.uncancel()}, uncancel returns {t.uncancel()}")
+    try:
+        await t
+    except asyncio.CancelledError:
+        log.append(f"cancelled before its first step: {t.cancelled()}, cancelling {t.cancelling()}")
+
+    async def sleeper():
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            log.append("sleeper caught CancelledError")
+            raise
+    s = asyncio.create_task(sleeper())
+    await asyncio.sleep(0)
+    s.cancel()
+    log.append(f"uncancel returns {s.uncancel()}")
+    try:
+        await s
+    except asyncio.CancelledError:
+        log.append(f"sleeper cancelled: {s.cancelled()}, cancelling {s.cancelling()}")
+
+    async def cancels_and_uncancels_itself():
+        me = asyncio.current_task()
+        me.cancel()
+        log.append(f"own uncancel returns {me.uncancel()}")
+        try:
+            await asyncio.sleep(0)
+            log.append("yield went through")
+        except asyncio.CancelledError:
+            log.append("caught CancelledError at the yield")
+        log.append(f"goes on, cancelling {me.cancelling()}")
+    await asyncio.create_task(cancels_and_uncancels_itself())
+
+
 PROGRAMS = [
     round_robin,
     callbacks_scheduled_during_an_iteration_wait,
@@ -223,6 +331,9 @@ PROGRAMS = [
     a_refused_await_raises_at_the_next_step,
     awaiting_a_done_future_does_not_yield,
     exception_propagates_to_awaiter,
+    cancelling_counts_each_cancel_until_uncancelled,
+    cancelling_a_task_counts_in_the_task_it_awaits,
+    uncancel_does_not_stop_a_cancellation_on_its_way,
 ]
 
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -837,6 +838,317 @@ TEST(Task, CancelDuringItsOwnStepThenSleepingCancelsAtTheSleep) {
   EXPECT_EQ(loop.run_until_complete(task), 5);
   EXPECT_EQ(outcome, "cancelled: self");
   EXPECT_EQ(loop.now(), 0s);
+}
+
+// ---- cancellation requests (cancelling, uncancel) ------------------------------------------
+// Python 3.11's counts, pinned against CPython by tests/asyncio (the
+// cancelling_* and uncancel_* programs); here, what only detsim has.
+
+TEST(TaskCancelling, FutureCancelOnATaskCountsARequest) {
+  detsim::EventLoop loop;
+  std::string outcome;
+  auto task = loop.create_task(sleeper(1h, outcome, /*swallow=*/true));
+  detsim::Future<int> as_future = task;
+  loop.call_later(1s, [&] { as_future.cancel(); });
+  EXPECT_EQ(loop.run_until_complete(task), 7);
+  EXPECT_EQ(task.cancelling(), 1u);
+  EXPECT_FALSE(as_future.cancel());
+  EXPECT_EQ(task.cancelling(), 1u);
+}
+
+TEST(TaskCancelling, CancelOfAnUnscheduledTaskCounts) {
+  detsim::EventLoop loop;
+  auto task = answer();
+  EXPECT_EQ(task.cancelling(), 0u);
+  EXPECT_TRUE(task.cancel());
+  EXPECT_EQ(task.cancelling(), 1u);
+  expect_error<detsim::CancelledError>([&] { loop.run_until_complete(task); });
+  EXPECT_EQ(task.cancelling(), 1u);
+}
+
+TEST(TaskCancelling, EachPendingTaskDownAChainOfAwaitsCountsEveryRequest) {
+  // asyncio's cancel() recurses down the awaits: every task reached counts.
+  detsim::EventLoop loop;
+  std::string outcome;
+  auto bottom = loop.create_task(sleeper(1h, outcome));
+  auto middle = loop.create_task([](Task<int> below) -> Task<int> { co_return co_await below; }(bottom));
+  auto top = loop.create_task([](Task<int> below) -> Task<int> { co_return co_await below; }(middle));
+  loop.call_later(1s, [&] {
+    top.cancel();
+    top.cancel();
+  });
+  expect_error<detsim::CancelledError>([&] { loop.run_until_complete(top); });
+  EXPECT_EQ(outcome, "cancelled: ");
+  // The second cancel() found the bottom's sleep cancelled already: it
+  // counted in every task too, as asyncio's recursion does.
+  EXPECT_EQ(top.cancelling(), 2u);
+  EXPECT_EQ(middle.cancelling(), 2u);
+  EXPECT_EQ(bottom.cancelling(), 2u);
+  EXPECT_EQ(bottom.uncancel(), 1u);
+  EXPECT_EQ(top.cancelling(), 2u);
+}
+
+TEST(TaskCancelling, TheTaskWhereARingIsBrokenCountsTheRequestTwice) {
+  // asyncio has no count here (its cancel() recurses until RecursionError):
+  // detsim counts each time the request passes a task, and it comes back
+  // round the ring to the task where the ring is broken (README).
+  for (std::size_t size : {2u, 3u}) {
+    detsim::EventLoop loop;
+    auto ring = start_await_ring(loop, size);
+    loop.call_later(1s, [&] { ring[0].cancel(); });
+    expect_error<detsim::CancelledError>([&] { loop.run_until_complete(ring[0]); });
+    loop.run_until_complete(sleep_for(1s));
+    EXPECT_EQ(ring[0].cancelling(), 2u) << "ring of " << size;
+    for (std::size_t i = 1; i < size; ++i) EXPECT_EQ(ring[i].cancelling(), 1u) << "ring of " << size;
+  }
+}
+
+TEST(TaskCancelling, ADoneAwaitedTaskIsNotCounted) {
+  // The awaited task finished, and the wake-up of its awaiter is pending:
+  // cancel() stops at the awaiter (asyncio: the done task's cancel() is
+  // False and counts nothing).
+  detsim::EventLoop loop;
+  auto child = loop.create_task(answer());
+  auto parent = loop.create_task([](Task<int> c) -> Task<int> { co_return co_await c; }(child));
+  child.add_done_callback([&](detsim::Future<int>&) { parent.cancel(); });
+  expect_error<detsim::CancelledError>([&] { loop.run_until_complete(parent); });
+  EXPECT_EQ(parent.cancelling(), 1u);
+  EXPECT_EQ(child.cancelling(), 0u);
+}
+
+// ---- loop-awaitables -----------------------------------------------------------------------
+
+namespace {
+
+// A minimal loop-controlled primitive, the example of detsim/core/task.hpp:
+// tasks wait at the gate (co_await gate) until it opens. Each waiter gets a
+// future of its own, so cancelling one leaves the others waiting.
+class Gate {
+ public:
+  explicit Gate(detsim::EventLoop& loop) : loop_(loop) {}
+  detsim::Future<void> loop_future() {
+    auto waiter = loop_.create_future<void>();
+    if (open_) {
+      waiter.set_result();
+    } else {
+      waiters_.push_back(waiter);
+    }
+    return waiter;
+  }
+  void open() {
+    open_ = true;
+    for (auto& waiter : waiters_) {
+      if (!waiter.done()) waiter.set_result();
+    }
+    waiters_.clear();
+  }
+
+ private:
+  detsim::EventLoop& loop_;
+  bool open_ = false;
+  std::vector<detsim::Future<void>> waiters_;
+};
+
+// A temporary that hands over its future once: co_await Ticket{future}.
+// (Not an aggregate: g++ 12 destroys an aggregate temporary written in a
+// co_await twice, whatever is awaited; see detsim/core/task.hpp.)
+class Ticket {
+ public:
+  explicit Ticket(detsim::Future<int> future) : future_(std::move(future)) {}
+  detsim::Future<int> loop_future() && { return std::move(future_); }
+
+ private:
+  detsim::Future<int> future_;
+};
+
+// Has loop_future(), but what it returns is no detsim future.
+struct NotAFutureInside {
+  std::suspend_always loop_future() { return {}; }
+};
+
+static_assert(detsim::LoopAwaitable<Gate&>);
+static_assert(detsim::LoopAwaitable<Gate>);
+static_assert(detsim::LoopAwaitable<Ticket>);
+static_assert(!detsim::LoopAwaitable<Ticket&>);  // its loop_future() is for temporaries
+static_assert(detsim::LoopAwaitable<detsim::Future<int>&>);
+static_assert(detsim::LoopAwaitable<const Task<int>&>);
+static_assert(!detsim::LoopAwaitable<std::suspend_always>);
+static_assert(!detsim::LoopAwaitable<NotAFutureInside>);
+// (That a Task refuses these at compile time, with its message, is the
+// compile_fail_* CTests': tests/core/compile_fail/.)
+
+Task<void> pass_gate(Gate& gate, std::vector<std::string>& log, std::string name) {
+  log.push_back(name + " waits");
+  co_await gate;
+  log.push_back(name + " passes");
+}
+
+// A loop's events, one line each: "<seq> <kind> task <t> future <f> <- <cause seq>".
+struct EventLines final : detsim::LoopObserver {
+  std::vector<std::string> lines;
+  void on_event(const detsim::Event& event) override {
+    std::string line = std::to_string(event.seq) + " " + std::string(detsim::to_string(event.kind));
+    if (event.task != 0) line += " task " + std::to_string(event.task);
+    if (event.future != 0) line += " future " + std::to_string(event.future);
+    if (event.cause != 0) line += " <- " + std::to_string(event.cause);
+    lines.push_back(line);
+  }
+};
+
+}  // namespace
+
+TEST(LoopAwaitable, ATaskAwaitsAGateDirectly) {
+  detsim::EventLoop loop;
+  Gate gate(loop);
+  std::vector<std::string> log;
+  auto first = loop.create_task(pass_gate(gate, log, "first"));
+  auto second = loop.create_task(pass_gate(gate, log, "second"));
+  loop.call_later(1s, [&] {
+    gate.open();
+    // Neither waiter ran inside open(): each wake-up is a step in the queue.
+    log.push_back("open returned, ready " + std::to_string(loop.ready_count()));
+  });
+  loop.run_until_complete(second);
+  EXPECT_TRUE(first.done());
+  EXPECT_EQ(loop.now(), 1s);
+  EXPECT_EQ(log, (std::vector<std::string>{"first waits", "second waits", "open returned, ready 2", "first passes",
+                                           "second passes"}));
+}
+
+TEST(LoopAwaitable, TheWakeUpIsAScheduledStepInTheTrace) {
+  // open() completes the waiter's future; its done callback schedules the
+  // task's step with call_soon; the step runs when the scheduler picks it.
+  // Event for event, ids and causes included, what awaiting a Future gives.
+  auto run = [](bool through_gate) {
+    detsim::EventLoop loop;
+    EventLines events;
+    loop.add_observer(events);
+    Gate gate(loop);
+    detsim::Future<void> door;
+    auto waiter = [&]() -> Task<void> {
+      if (through_gate) {
+        co_await gate;
+      } else {
+        door = loop.create_future<void>();
+        co_await door;
+      }
+    };
+    loop.call_later(1s, [&] {
+      if (through_gate) {
+        gate.open();
+      } else {
+        door.set_result();
+      }
+    });
+    loop.run_until_complete(waiter());
+    loop.remove_observer(events);
+    return events.lines;
+  };
+  const std::vector<std::string> through_gate = run(true);
+  EXPECT_EQ(through_gate, (std::vector<std::string>{
+                              "1 timer_scheduled",
+                              "2 task_created task 1 future 1",
+                              "3 call_soon task 1",
+                              "4 loop_run",
+                              "5 step task 1 <- 3",            // to co_await gate
+                              "6 clock_advanced",
+                              "7 timer_due <- 1",
+                              "8 callback <- 7",               // open()
+                              "9 set_result future 2 <- 8",    // the waiter's future
+                              "10 done_callback future 2 <- 9",
+                              "11 call_soon task 1 <- 10",     // the wake-up, scheduled
+                              "12 step task 1 <- 11",          // and picked by the scheduler
+                              "13 set_result task 1 future 1 <- 12",
+                              "14 done_callback task 1 future 1 <- 13",
+                              "15 loop_stop",
+                          }));
+  EXPECT_EQ(through_gate, run(false));
+}
+
+TEST(LoopAwaitable, EveryWakeUpIsASchedulerChoice) {
+  // Two tasks woken by one open(): their steps are two ready candidates, and
+  // a random scheduler runs them in either order, depending on the seed.
+  std::set<std::vector<std::string>> orders;
+  for (std::uint64_t seed = 1; seed <= 32; ++seed) {
+    detsim::EventLoop loop{detsim::RandomScheduler{seed}};
+    Gate gate(loop);
+    std::vector<std::string> log;
+    auto a = loop.create_task(pass_gate(gate, log, "a"));
+    auto b = loop.create_task(pass_gate(gate, log, "b"));
+    loop.call_later(1s, [&] { gate.open(); });
+    loop.run_until_complete(a);
+    loop.run_until_complete(b);
+    std::erase_if(log, [](const std::string& line) { return line.ends_with("waits"); });
+    orders.insert(log);
+  }
+  EXPECT_EQ(orders, (std::set<std::vector<std::string>>{{"a passes", "b passes"}, {"b passes", "a passes"}}));
+}
+
+TEST(LoopAwaitable, CancellingAWaiterCancelsOnlyItsOwnFuture) {
+  detsim::EventLoop loop;
+  Gate gate(loop);
+  std::vector<std::string> log;
+  auto cancelled = loop.create_task(pass_gate(gate, log, "cancelled"));
+  auto passing = loop.create_task(pass_gate(gate, log, "passing"));
+  loop.call_later(1s, [&] { cancelled.cancel("closing"); });
+  loop.call_later(2s, [&] { gate.open(); });
+  const auto error = expect_error<detsim::CancelledError>([&] { loop.run_until_complete(cancelled); });
+  EXPECT_EQ(error.cancel_message(), "closing");
+  loop.run_until_complete(passing);
+  EXPECT_EQ(loop.now(), 2s);
+  EXPECT_EQ(log, (std::vector<std::string>{"cancelled waits", "passing waits", "passing passes"}));
+  EXPECT_EQ(cancelled.cancelling(), 1u);
+}
+
+TEST(LoopAwaitable, AnOpenGateDoesNotSuspend) {
+  // Its future is done already: as when awaiting a done future, the task
+  // goes on in the same step (a callback scheduled before has not run).
+  detsim::EventLoop loop;
+  Gate gate(loop);
+  gate.open();
+  auto body = [](Gate& g, detsim::EventLoop& l) -> Task<bool> {
+    bool other_ran = false;
+    l.call_soon([&other_ran] { other_ran = true; });
+    co_await g;
+    const bool suspended = other_ran;
+    co_await detsim::yield();  // let the callback run before the frame goes
+    co_return suspended;
+  };
+  EXPECT_FALSE(loop.run_until_complete(body(gate, loop)));
+}
+
+TEST(LoopAwaitable, ATemporaryHandsOverItsFutureAndItsValue) {
+  detsim::EventLoop loop;
+  auto reply = loop.create_future<int>();
+  loop.call_later(1s, [&] { reply.set_result(7); });
+  auto body = [](detsim::Future<int> r) -> Task<int> { co_return co_await Ticket{r} + 1; };
+  EXPECT_EQ(loop.run_until_complete(body(reply)), 8);
+  auto failing = loop.create_future<int>();
+  failing.set_exception(std::make_exception_ptr(std::runtime_error("refused")));
+  auto rethrows = [](detsim::Future<int> f) -> Task<std::string> {
+    try {
+      co_await Ticket{f};
+    } catch (const std::runtime_error& error) {
+      co_return error.what();
+    }
+    co_return "no error";
+  };
+  EXPECT_EQ(loop.run_until_complete(rethrows(failing)), "refused");
+}
+
+TEST(LoopAwaitable, AFutureOfAnotherLoopIsRefusedAsWhenAwaitedDirectly) {
+  detsim::EventLoop other;
+  auto foreign = other.create_future<int>();
+  detsim::EventLoop loop;
+  auto body = [](detsim::Future<int> f) -> Task<std::string> {
+    try {
+      co_await Ticket{f};
+    } catch (const detsim::RuntimeError& error) {
+      co_return error.id();
+    }
+    co_return "no error";
+  };
+  EXPECT_EQ(loop.run_until_complete(body(foreign)), "detsim.task.wrong_loop");
 }
 
 // ---- lifetimes ----------------------------------------------------------------------------

@@ -10,15 +10,66 @@
 // run_until_complete, and given done callbacks.
 //
 // Each step resumes the coroutine until its next suspension. Inside a task,
-// co_await accepts a Future, a Task, detsim::sleep(duration) and
-// detsim::yield(). A task woken by a completed future is rescheduled with
-// call_soon, so every wake-up is a scheduler decision.
+// co_await accepts a Future, a Task, detsim::sleep(duration), detsim::yield()
+// and a LoopAwaitable (below). A task woken by a completed future is
+// rescheduled with call_soon, so every wake-up is a scheduler decision.
+// Anything else is refused at compile time ("other awaitables would resume
+// outside the loop's control"): an awaiter that kept the coroutine's handle
+// could resume it from anywhere, unseen by the scheduler and the trace.
+//
+// Loop-controlled primitives (locks, queues, events, your own) take part
+// through detsim::LoopAwaitable: a type whose loop_future() hands the task a
+// detsim::Future to wait on. `co_await x` calls x.loop_future() and awaits
+// that future exactly as `co_await future` would, so the primitive never sees
+// the coroutine: the task can only be woken by completing the future, which
+// reschedules it with call_soon like any wake-up (a scheduler choice, and a
+// call_soon then a step in the trace). The contract of loop_future():
+//   - return a valid Future (or Task) of the awaiting task's loop; a future
+//     of another loop is refused as when awaited directly (RuntimeError at
+//     the task's next step). If it is already done, the task goes on without
+//     suspending, as with a done future;
+//   - the value of `co_await x` is the future's result, and its exception or
+//     CancelledError is thrown at the co_await;
+//   - cancelling the waiting task cancels this future (asyncio's rule for the
+//     future a task awaits): give each waiter a future of its own, as
+//     asyncio's Lock, Event and Queue do, unless all should be cancelled
+//     together, and skip cancelled ones when waking waiters;
+//   - it runs in the task's step, when the co_await is reached (a good place
+//     to register the waiter), and may be &&-qualified for temporaries
+//     (`co_await lock.acquire()`). Give a type awaited as a temporary a
+//     constructor: g++ 12 destroys an aggregate temporary written in the
+//     co_await itself (`co_await Wait{gate}`) twice, whatever is awaited (a
+//     compiler bug; one returned by a function, as acquire() above, is fine).
+// Its own await_ready/await_suspend/await_resume, if it has them, are never
+// called by a Task. Example: a gate that tasks wait at until it opens.
+//
+//   class Gate {
+//    public:
+//     explicit Gate(detsim::EventLoop& loop) : loop_(loop) {}
+//     detsim::Future<void> loop_future() {       // co_await gate;
+//       auto waiter = loop_.create_future<void>();
+//       if (open_) waiter.set_result(); else waiters_.push_back(waiter);
+//       return waiter;
+//     }
+//     void open() {                              // wakes every waiter, each
+//       open_ = true;                            // by a call_soon
+//       for (auto& waiter : waiters_) if (!waiter.done()) waiter.set_result();
+//       waiters_.clear();
+//     }
+//    private:
+//     detsim::EventLoop& loop_;
+//     bool open_ = false;
+//     std::vector<detsim::Future<void>> waiters_;
+//   };
 //
 // Cancellation (asyncio's): cancel() throws CancelledError into the coroutine
 // at its await point; if the task awaits another task or future, that one is
 // cancelled instead and the error reaches the task through it. A task that
 // lets CancelledError escape ends cancelled. Exceptions propagate to whoever
-// awaits the task.
+// awaits the task. As in Python 3.11, a task counts the cancel() requests it
+// has had (cancelling()), and whoever handled the cancellation it asked for
+// withdraws its request with uncancel(): a timeout or a task group tells its
+// own cancellation from one requested by others this way.
 //
 // Ownership: Task handles share the task. A scheduled task is kept alive by
 // its loop until it ends, even if every handle is dropped. Dropping all
@@ -32,12 +83,14 @@
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include "detsim/base/detail/assert.hpp"
 #include "detsim/core/detail/task_core.hpp"
 #include "detsim/core/future.hpp"
 #include "detsim/base/source_location.hpp"
@@ -83,6 +136,21 @@ inline constexpr bool is_future_v<Future<U>> = true;
 template <class U>
 inline constexpr bool is_future_v<Task<U>> = true;
 
+template <class A>
+concept FutureHandle = is_future_v<std::remove_cvref_t<A>>;
+
+}  // namespace detail
+
+// What a Task can co_await and wait on through the loop: a Future, a Task, or
+// a type whose loop_future() returns one (see the header comment for the
+// contract). Opting in is declaring loop_future(); nothing else is needed.
+template <class A>
+concept LoopAwaitable = detail::FutureHandle<A> || requires(A&& awaitable) {
+  { std::forward<A>(awaitable).loop_future() } -> detail::FutureHandle;
+};
+
+namespace detail {
+
 class TaskPromiseBase {
  public:
   // Coroutine frames come from the same per-thread pool as task states: a
@@ -99,12 +167,22 @@ class TaskPromiseBase {
     using Plain = std::remove_cvref_t<A>;
     if constexpr (std::is_same_v<Plain, SleepAwaiter>) {
       return std::forward<A>(awaitable);
-    } else {
-      static_assert(is_future_v<Plain>,
-                    "a detsim::Task can only co_await a detsim::Future, a detsim::Task, detsim::sleep() or "
-                    "detsim::yield(): other awaitables would resume outside the loop's control");
+    } else if constexpr (is_future_v<Plain>) {
       using Value = typename Plain::value_type;
       return FutureAwaiter<Value>{Future<Value>(awaitable), site};
+    } else if constexpr (LoopAwaitable<A>) {
+      // The primitive hands over a future and never sees the coroutine: the
+      // task waits on it exactly as on a Future it awaits itself.
+      auto future = std::forward<A>(awaitable).loop_future();
+      using Value = typename decltype(future)::value_type;
+      DETSIM_ASSERT(future.valid() && "loop_future() returned an empty Future");
+      return FutureAwaiter<Value>{Future<Value>(std::move(future)), site};
+    } else {
+      static_assert(LoopAwaitable<A>,
+                    "a detsim::Task can only co_await a detsim::Future, a detsim::Task, detsim::sleep(), "
+                    "detsim::yield() or a detsim::LoopAwaitable (whose loop_future() returns a detsim::Future: "
+                    "see detsim/core/task.hpp): other awaitables would resume outside the loop's control");
+      return std::suspend_never{};  // (no further errors after the one above)
     }
   }
 
@@ -158,6 +236,18 @@ class [[nodiscard]] Task : public Future<T> {
   bool cancel(std::string_view message = {}, SourceLocation site = SourceLocation::current()) {
     return core().cancel(message, site);
   }
+  // asyncio's Task.cancelling(), as in Python 3.11: how many cancel()
+  // requests the task has had, less those withdrawn by uncancel(). Every
+  // cancel() on the task while it is pending counts (one a task passes on to
+  // the task it awaits counts there too; so does Future::cancel on a Task),
+  // the first and the repeated ones alike; one on a done task does not. The
+  // count stays when the CancelledError is caught and when the task ends.
+  std::uint64_t cancelling() const noexcept { return core().cancelling(); }
+  // asyncio's Task.uncancel(), as in Python 3.11: withdraws one request (the
+  // count never goes below 0) and returns how many remain. It only changes
+  // the count: a CancelledError already on its way is still thrown. For the
+  // code that called cancel(), once it has handled the error it caused.
+  std::uint64_t uncancel() noexcept { return core().uncancel(); }
 
   // Internal.
   explicit Task(detail::TaskState<T>* state) noexcept : Future<T>(state) {}

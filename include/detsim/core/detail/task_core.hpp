@@ -38,6 +38,13 @@ class TaskCore {
   // asyncio's Task.cancel(): false if done; else cancels what the task awaits
   // or arranges for CancelledError to be thrown at its next resumption.
   bool cancel(std::string_view message, SourceLocation site);
+  // asyncio's Task.cancelling() and uncancel() (Python 3.11): the count of
+  // cancel() requests on the pending task, less those withdrawn.
+  std::uint64_t cancelling() const noexcept { return cancel_requests_; }
+  std::uint64_t uncancel() noexcept {
+    if (cancel_requests_ > 0) --cancel_requests_;
+    return cancel_requests_;
+  }
 
   // Runs one step: resumes the coroutine, and completes the task if it ended.
   void step();
@@ -137,12 +144,13 @@ class TaskCore {
   bool resumed_once_ = false;
   bool must_cancel_ = false;
   bool sleeping_ = false;
-  bool cancelling_ = false;  // inside cancel(), passing it on to waiting_on_
+  bool passing_cancel_on_ = false;  // inside cancel(), passing it on to waiting_on_
   bool await_refused_ = false;  // the pending step ends a refused await (injected_ is thrown whatever it awaited)
   StepState step_state_ = StepState::none;
   // Names, ids, cancellation details and the sleep timer: rarely read.
   std::string name_;
   std::uint64_t task_id_ = 0;
+  std::uint64_t cancel_requests_ = 0;  // cancelling()
   std::string cancel_message_;
   std::exception_ptr completion_exception_;
   TimerHandle sleep_timer_;
