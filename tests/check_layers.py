@@ -2,14 +2,14 @@
 """Checks detsim's layering: a file may include only its own layer and the
 layers below it (README.md, "Layout").
 
-    base < memory < scheduling < core < trace < replay < run
+    base < memory < scheduling < core < asyncio < trace < replay < run
 
 A file's layer is the folder it sits in under include/detsim/, sim/ or
 tests/. An include names its layer the same way: "detsim/core/task.hpp" (a
 public header) or "core/loop_core.hpp" (a private header of sim/). The
 umbrella headers count as the highest layer they pull in: detsim/detsim.hpp
-as core, detsim/testing.hpp as run. tests/support/, tests/asyncio/ and the
-files at the top of tests/ may use every layer.
+as core, detsim/testing.hpp as run. tests/support/, tests/parity/ (the CPython parity suites) and
+the files at the top of tests/ may use every layer.
 
 One upward edge is allowed, and documented where it is: the loop core
 includes the trace recording so that a recorded event is an inlined write,
@@ -28,10 +28,10 @@ import re
 import sys
 import tempfile
 
-LAYERS = ["base", "memory", "scheduling", "core", "trace", "replay", "run"]
+LAYERS = ["base", "memory", "scheduling", "core", "asyncio", "trace", "replay", "run"]
 RANK = {name: index for index, name in enumerate(LAYERS)}
 TOP = len(LAYERS)  # above every layer: tests' shared support, the asyncio parity suites
-UMBRELLAS = {"detsim/detsim.hpp": "core", "detsim/testing.hpp": "run"}
+UMBRELLAS = {"detsim/detsim.hpp": "core", "detsim/asyncio.hpp": "asyncio", "detsim/testing.hpp": "run"}
 ALLOWED_UPWARD = {("sim/core/loop_core.hpp", "trace/recording.hpp")}
 SOURCE_SUFFIXES = {".hpp", ".cpp", ".h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]', re.MULTILINE)
@@ -49,7 +49,7 @@ def layer_of_file(relative):
     if parts[0] == "sim":
         return RANK.get(parts[1]) if len(parts) > 2 else None
     if parts[0] == "tests":
-        if len(parts) == 2 or parts[1] in ("support", "asyncio", "consumer"):
+        if len(parts) == 2 or parts[1] in ("support", "parity", "consumer"):
             return TOP
         return RANK.get(parts[1])
     return None

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "detsim/base/errors.hpp"
+#include "detsim/core/coroutine.hpp"
 #include "detsim/core/event_loop.hpp"
 #include "detsim/core/future.hpp"
 #include "detsim/core/handle.hpp"

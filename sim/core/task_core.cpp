@@ -18,12 +18,12 @@ void throw_outside_task(const char* what) {
 }
 
 TaskCore::TaskCore(FutureStateBase& future, std::coroutine_handle<> frame) noexcept
-    : future_(future), frame_(frame) {}
+    : future_(future), frame_(frame), root_frame_(frame) {}
 
 TaskCore::~TaskCore() {
   // The future part is still alive here; report while the name is too.
   future_.report_unretrieved();
-  if (frame_) frame_.destroy();
+  if (root_frame_) root_frame_.destroy();
 }
 
 void TaskCore::start(LoopCore& loop, std::string name, SourceLocation site) {
@@ -68,8 +68,10 @@ void TaskCore::step() {
   }
   resumed_once_ = true;
   TaskCore* previous = std::exchange(running_task, this);
-  frame_.resume();
+  frame_.resume();  // the innermost coroutine: the task's own, or a Coroutine it awaits
   running_task = previous;
+  // frame_ is the task's own frame again whenever that one has ended (a
+  // finished Coroutine hands frame_ back to its awaiter before resuming it).
   if (frame_.done()) complete();
 }
 
@@ -77,8 +79,9 @@ void TaskCore::complete() {
   IntrusivePtr<FutureStateBase> keep_alive(&future_);
   // The coroutine's locals are gone; its parameters go with the frame, before
   // anyone is told the task is done.
-  frame_.destroy();
-  frame_ = {};
+  DETSIM_ASSERT(frame_ == root_frame_);
+  root_frame_.destroy();
+  root_frame_ = frame_ = {};
   loop_->remove_live_task(*this);
   std::exception_ptr exception = std::move(completion_exception_);
   completion_exception_ = nullptr;
@@ -319,9 +322,11 @@ void TaskCore::abandon() noexcept {
   // The task will never run again, and its loop may be destroyed while Task
   // handles live on: forget the loop so a later cancel() cannot reach it.
   loop_ = nullptr;
-  if (frame_) {
-    frame_.destroy();
-    frame_ = {};
+  if (root_frame_) {
+    // The task's own frame owns the Coroutines it awaits: destroying it
+    // destroys theirs too, innermost first.
+    root_frame_.destroy();
+    root_frame_ = frame_ = {};
   }
 }
 

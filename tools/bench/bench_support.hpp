@@ -141,6 +141,9 @@ void register_trace_workloads(const Sizes& sizes);
 // Per seed of a sweep (seed_workloads.cpp): a fresh loop, or a recorded
 // simulation, around a small program.
 void register_seed_workloads();
+// A helper call inside a task (coroutine_workloads.cpp): detsim::Coroutine,
+// an awaited Task, a plain function.
+void register_coroutine_workloads(const Sizes& sizes);
 
 // Names of the bare benchmarks, shared by registration and the labels.
 std::string bare_fifo_name(std::size_t handles);

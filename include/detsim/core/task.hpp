@@ -99,6 +99,8 @@ namespace detsim {
 
 template <class T>
 class Task;
+template <class T>
+class Coroutine;
 
 namespace detail {
 
@@ -139,6 +141,11 @@ inline constexpr bool is_future_v<Task<U>> = true;
 template <class A>
 concept FutureHandle = is_future_v<std::remove_cvref_t<A>>;
 
+template <class A>
+inline constexpr bool is_coroutine_v = false;
+template <class U>
+inline constexpr bool is_coroutine_v<Coroutine<U>> = true;
+
 }  // namespace detail
 
 // What a Task can co_await and wait on through the loop: a Future, a Task, or
@@ -151,22 +158,18 @@ concept LoopAwaitable = detail::FutureHandle<A> || requires(A&& awaitable) {
 
 namespace detail {
 
-class TaskPromiseBase {
+// What a task's code may co_await, and how: shared by Task bodies and the
+// Coroutines they run inline, so that both accept exactly the same things.
+class AwaitRules {
  public:
-  // Coroutine frames come from the same per-thread pool as task states: a
-  // program that starts a task per message reaches a steady state with no
-  // malloc, and a frame's head starts a cache line.
-  static void* operator new(std::size_t size) { return allocate_pooled(size); }
-  static void operator delete(void* frame, std::size_t size) noexcept { deallocate_pooled(frame, size); }
-
-  std::suspend_always initial_suspend() const noexcept { return {}; }
-  std::suspend_always final_suspend() const noexcept { return {}; }
-
   template <class A>
   decltype(auto) await_transform(A&& awaitable, SourceLocation site = SourceLocation::current()) {
     using Plain = std::remove_cvref_t<A>;
     if constexpr (std::is_same_v<Plain, SleepAwaiter>) {
       return std::forward<A>(awaitable);
+    } else if constexpr (is_coroutine_v<Plain>) {
+      // Runs inline, in this task (detsim/core/coroutine.hpp).
+      return std::forward<A>(awaitable).awaiter();
     } else if constexpr (is_future_v<Plain>) {
       using Value = typename Plain::value_type;
       return FutureAwaiter<Value>{Future<Value>(awaitable), site};
@@ -179,12 +182,25 @@ class TaskPromiseBase {
       return FutureAwaiter<Value>{Future<Value>(std::move(future)), site};
     } else {
       static_assert(LoopAwaitable<A>,
-                    "a detsim::Task can only co_await a detsim::Future, a detsim::Task, detsim::sleep(), "
-                    "detsim::yield() or a detsim::LoopAwaitable (whose loop_future() returns a detsim::Future: "
-                    "see detsim/core/task.hpp): other awaitables would resume outside the loop's control");
+                    "a detsim::Task can only co_await a detsim::Future, a detsim::Task, a detsim::Coroutine, "
+                    "detsim::sleep(), detsim::yield() or a detsim::LoopAwaitable (whose loop_future() returns a "
+                    "detsim::Future: see detsim/core/task.hpp): other awaitables would resume outside the loop's "
+                    "control");
       return std::suspend_never{};  // (no further errors after the one above)
     }
   }
+};
+
+class TaskPromiseBase : public AwaitRules {
+ public:
+  // Coroutine frames come from the same per-thread pool as task states: a
+  // program that starts a task per message reaches a steady state with no
+  // malloc, and a frame's head starts a cache line.
+  static void* operator new(std::size_t size) { return allocate_pooled(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept { deallocate_pooled(frame, size); }
+
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+  std::suspend_always final_suspend() const noexcept { return {}; }
 
  protected:
   TaskCore* core_ = nullptr;

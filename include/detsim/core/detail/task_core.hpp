@@ -31,6 +31,14 @@ class TaskCore {
   bool started() const noexcept { return scheduled_once_; }
   // The coroutine frame's address (for prefetching), null once destroyed.
   const void* frame_address() const noexcept { return frame_.address(); }
+  // The frame a step resumes: the task's own, or the innermost
+  // detsim::Coroutine it is running inline (which sets it when it starts
+  // and gives it back to its awaiter when it ends).
+  std::coroutine_handle<> resume_frame() const noexcept { return frame_; }
+  void set_resume_frame(std::coroutine_handle<> frame) noexcept {
+    DETSIM_ASSERT(frame);
+    frame_ = frame;
+  }
 
   // Binds the task to `loop` and schedules its first step. The name defaults
   // to "Task-<n>" with n the loop's task counter.
@@ -150,6 +158,7 @@ class TaskCore {
   // Names, ids, cancellation details and the sleep timer: rarely read.
   std::string name_;
   std::uint64_t task_id_ = 0;
+  std::coroutine_handle<> root_frame_;  // the task's own frame (frame_ may be a Coroutine's)
   std::uint64_t cancel_requests_ = 0;  // cancelling()
   std::string cancel_message_;
   std::exception_ptr completion_exception_;

@@ -1,6 +1,6 @@
 // Under FifoScheduler, detsim orders tasks and callbacks as asyncio does.
 // Each program here is written twice: in C++ below and in Python in
-// tests/asyncio/reference.py. reference.json holds what CPython's asyncio
+// tests/parity/reference.py. reference.json holds what CPython's asyncio
 // logged (re-checked by the asyncio_reference CTest); detsim must log the same.
 #include <cstdint>
 #include <fstream>

@@ -1,7 +1,7 @@
 """Random asyncio programs, and what CPython's asyncio logs when it runs them.
 
 check_random_programs.py runs each program here, on CPython's asyncio, and on
-detsim's FIFO loop (tests/asyncio/asyncio_random_parity.cpp, the C++ twin of
+detsim's FIFO loop (tests/parity/asyncio_random_parity.cpp, the C++ twin of
 Interpreter below), and compares the logs.
 
 A program is JSON. Futures, tasks, coroutines, callbacks and handle slots

@@ -1,5 +1,5 @@
 """Runs the asyncio-parity programs on CPython's asyncio and prints what each
-logged, as JSON. tests/asyncio/asyncio_parity_test.cpp runs the same programs on
+logged, as JSON. tests/parity/asyncio_parity_test.cpp runs the same programs on
 detsim's FIFO scheduler and compares with reference.json, which this script
 must reproduce (checked by the `asyncio_reference` CTest).
 

@@ -11,7 +11,7 @@ shrinks the program (drops tasks, coroutines, callbacks, futures and ops
 while a difference remains) and prints the smallest one; exit status 1.
 
 To search further than CTest does:
-  /usr/bin/python3 tests/asyncio/check_random_programs.py \\
+  /usr/bin/python3 tests/parity/check_random_programs.py \\
       build/release/tests/asyncio_random_parity --seed 2 --count 100000
 """
 import argparse

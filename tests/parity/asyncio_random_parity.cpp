@@ -1,8 +1,8 @@
 // asyncio_random_parity: runs random programs on detsim's FIFO loop and writes
-// what each one logged, for tests/asyncio/check_random_programs.py.
+// what each one logged, for tests/parity/check_random_programs.py.
 //
 // stdin: a JSON array of programs in the language described at the top of
-// tests/asyncio/random_programs.py. stdout: a JSON array with, per program,
+// tests/parity/random_programs.py. stdout: a JSON array with, per program,
 // {"log": [...], "done_callbacks": [...]}. Interpreter here is the twin of
 // Interpreter there: the same ops write the same lines, so a difference in
 // the logs is a difference between detsim and CPython's asyncio.
