@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "detsim/base/check.hpp"
 #include "detsim/base/detail/assert.hpp"
 #include "detsim/base/errors.hpp"
 
@@ -26,11 +27,18 @@ EventLoop*& running_loop_slot() noexcept {
   return running_loop;
 }
 
+// A failed DETSIM_CHECK while a loop runs halts that loop (check.hpp).
+void halt_running_loop(const std::exception_ptr& violation) noexcept {
+  if (EventLoop* loop = running_loop_slot()) loop->halt(violation);
+}
+
 // Marks the loop as running on this thread for the scope of run_forever, and
 // undoes it however run_forever ends (stop, DeadlockError, ...).
+
 class LoopCore::RunningScope {
  public:
-  explicit RunningScope(LoopCore& loop) : loop_(loop) {
+  explicit RunningScope(LoopCore& loop)
+      : loop_(loop), previous_violation_handler_(set_violation_handler(halt_running_loop)) {
     loop_.running_ = true;
     running_loop_slot() = &loop_.owner_;
   }
@@ -38,12 +46,14 @@ class LoopCore::RunningScope {
     loop_.running_ = false;
     loop_.stopping_ = false;
     running_loop_slot() = nullptr;
+    set_violation_handler(previous_violation_handler_);
   }
   RunningScope(const RunningScope&) = delete;
   RunningScope& operator=(const RunningScope&) = delete;
 
  private:
   LoopCore& loop_;
+  ViolationHandler previous_violation_handler_;
 };
 
 LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)

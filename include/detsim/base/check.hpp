@@ -11,6 +11,7 @@
 //   DETSIM_CHECK_EQ(replicas_agreeing, 3);
 #pragma once
 
+#include <exception>
 #include <sstream>
 #include <string>
 
@@ -24,9 +25,15 @@ class InvariantViolation : public Error {
 };
 
 namespace detail {
-[[noreturn]] inline void invariant_failed(const char* file, int line, const std::string& what) {
-  throw InvariantViolation(std::string(file) + ":" + std::to_string(line) + ": " + what);
-}
+// Told of every violation just before it is thrown. The event loop sets it
+// while it runs (this layer knows no loop): a failed check then halts the run
+// at once, whichever task it is in and whatever that task catches, so the
+// trace ends at the violation rather than after other tasks ran on.
+using ViolationHandler = void (*)(const std::exception_ptr& violation) noexcept;
+// Sets this thread's handler (null: none); returns the previous one.
+ViolationHandler set_violation_handler(ViolationHandler handler) noexcept;
+// Throws InvariantViolation("<file>:<line>: <what>"), telling the handler first.
+[[noreturn]] void invariant_failed(const char* file, int line, const std::string& what);
 template <class Left, class Right>
 std::string describe_equality(const char* left_text, const char* right_text, const Left& left, const Right& right) {
   std::ostringstream out;
