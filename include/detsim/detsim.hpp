@@ -22,6 +22,7 @@
 #include "detsim/core/handle.hpp"
 #include "detsim/core/observer.hpp"
 #include "detsim/base/random.hpp"
+#include "detsim/scheduling/registry.hpp"
 #include "detsim/scheduling/scheduler.hpp"
 #include "detsim/core/task.hpp"
 #include "detsim/base/version.hpp"

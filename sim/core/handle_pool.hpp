@@ -34,7 +34,10 @@ struct alignas(64) HandleRecord {
     HandleRecord* next_free;    // while free: the free list
   };
   std::uint32_t generation = 0;
-  enum class State : std::uint8_t { free, ready, timer, running } state = State::free;
+  // ready: a call_soon callback in the ready queue; due: a timer's callback
+  // moved there when its deadline came (the loop tells them apart only for
+  // a scheduler that reads candidates); timer: in the timer heap.
+  enum class State : std::uint8_t { free, ready, due, timer, running } state = State::free;
   bool cancelled = false;  // a timer cancelled while in the heap (discarded lazily)
   bool labelled = false;   // its HandleLabels were written (see below)
 
@@ -42,9 +45,11 @@ struct alignas(64) HandleRecord {
 };
 static_assert(sizeof(HandleRecord) == 64, "a record is one cache line");
 
-// What only observers need to know of a record: written when the loop is
-// observed, so an unobserved run never touches them (though where a chunk
-// sits in a huge page, they are faulted in with the records).
+// What only observers (and a scheduler that reads candidates) need to know
+// of a record: written while the loop labels what it schedules (it is
+// observed, or its scheduler reads candidates: LoopCore::labelling), so a
+// plain run never touches them (though where a chunk sits in a huge page,
+// they are faulted in with the records).
 struct HandleLabels {
   std::uint64_t cause;        // seq of the event that scheduled it
   TaskCore* task;             // the task whose step this is, if any

@@ -62,8 +62,12 @@ LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
       scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
       fifo_(dynamic_cast<const FifoScheduler*>(scheduler_.get()) != nullptr),
       random_scheduler_(dynamic_cast<RandomScheduler*>(scheduler_.get())),
+      candidates_(scheduler_->reads_candidates() ? &candidate_source_ : nullptr),
       random_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
   anchor_->core = this;
+  // Labelled from the first callback on, so that every candidate is
+  // described alike, observed or not.
+  labelling_ = candidates_ != nullptr;
 }
 
 LoopCore::~LoopCore() {
@@ -82,7 +86,7 @@ inline HandleRecord& LoopCore::new_record(SourceLocation site, TaskCore* task) {
   ensure_open();
   HandleRecord& record = pool_.acquire();
   record.id = ++handle_counter_;
-  if (observed()) HandlePool::label(record, HandleLabels{current_cause_, task, site});
+  if (labelling()) HandlePool::label(record, HandleLabels{current_cause_, task, site});
   return record;
 }
 
@@ -134,9 +138,9 @@ inline void LoopCore::emit_step_event(TaskCore& task, std::uint64_t id, std::uin
 }
 
 inline HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, SourceLocation site) {
-  // The observed path is out of line: inlined, its registers and stack made
-  // every unobserved call_soon save and restore six registers.
-  if (observed()) [[unlikely]] return schedule_soon_observed(std::move(callback), site);
+  // The labelled (observed) path is out of line: inlined, its registers and
+  // stack made every unobserved call_soon save and restore six registers.
+  if (labelling()) [[unlikely]] return schedule_soon_labelled(std::move(callback), site);
   ensure_open();
   HandleRecord& record = pool_.acquire();
   record.id = ++handle_counter_;
@@ -146,7 +150,7 @@ inline HandleRecord& LoopCore::schedule_soon(InlineFunction<void()>&& callback, 
   return record;
 }
 
-HandleRecord& LoopCore::schedule_soon_observed(InlineFunction<void()>&& callback, SourceLocation site) {
+HandleRecord& LoopCore::schedule_soon_labelled(InlineFunction<void()>&& callback, SourceLocation site) {
   HandleRecord& record = new_record(site, nullptr);
   record.callback.move_into_empty(std::move(callback));
   make_ready(record);
@@ -160,10 +164,10 @@ void LoopCore::schedule_step(TaskCore& task, SourceLocation site) {
   ensure_open();
   const std::uint64_t id = ++handle_counter_;
   ready_.push_back(ReadyEntry{nullptr, &task, task.frame_address(), id});
-  task.step_scheduled(observed());
-  if (observed()) {
+  task.step_scheduled(labelling());
+  if (labelling()) {
     task.step_labels() = TaskCore::StepLabels{current_cause_, site};
-    emit_step_event<EventKind::call_soon>(task, id);
+    if (observed()) emit_step_event<EventKind::call_soon>(task, id);
   }
 }
 
@@ -196,14 +200,15 @@ TimerHandle loop_call_at(LoopCore& loop, std::chrono::nanoseconds when, InlineFu
 
 bool LoopCore::is_pending(const HandleRecord& record, std::uint32_t generation) const noexcept {
   return record.generation == generation &&
-         (record.state == HandleRecord::State::ready || record.state == HandleRecord::State::timer) &&
+         (record.state == HandleRecord::State::ready || record.state == HandleRecord::State::due ||
+          record.state == HandleRecord::State::timer) &&
          !record.cancelled;
 }
 
 void LoopCore::cancel(HandleRecord& record, std::uint32_t generation) noexcept {
   if (!is_pending(record, generation)) return;
   if (observed()) emit_handle_event<EventKind::handle_cancelled>(record);
-  if (record.state == HandleRecord::State::ready) {
+  if (record.state == HandleRecord::State::ready || record.state == HandleRecord::State::due) {
     // Removed at once, so the scheduler never spends a decision on it.
     bool erased = ready_.erase(&record);
     DETSIM_ASSERT(erased);
@@ -336,6 +341,22 @@ void LoopCore::prefetch_next_pick(std::size_t count) const noexcept {
   ready_.at(prefetch_distance).prefetch();
 }
 
+Candidate LoopCore::describe_ready(const void* ready_queue, std::size_t index) noexcept {
+  const ReadyEntry& entry = static_cast<const ReadyQueue*>(ready_queue)->at(index);
+  if (entry.is_step()) {
+    const TaskCore& task = *entry.task;
+    // (Labelled when scheduled: describe_ready is only used while labelling.)
+    const SourceLocation site =
+        task.step_state() == TaskCore::StepState::labelled ? task.step_labels().site : SourceLocation{};
+    return Candidate{.task = task.task_id(), .kind = CandidateKind::step, .site = site};
+  }
+  HandleRecord& record = *entry.record;
+  const CandidateKind kind = record.state == HandleRecord::State::due ? CandidateKind::timer : CandidateKind::callback;
+  if (!record.labelled) return Candidate{.task = Candidate::no_task, .kind = kind, .site = {}};
+  const HandleLabels& labels = HandlePool::labels(record);
+  return Candidate{.task = labels.task ? labels.task->task_id() : Candidate::no_task, .kind = kind, .site = labels.site};
+}
+
 void LoopCore::throw_if_halted() {
   if (!halt_error_) return;
   std::exception_ptr error = std::move(halt_error_);
@@ -441,7 +462,7 @@ void LoopCore::move_due_timers() {
       release(*record);
       continue;
     }
-    record->state = HandleRecord::State::ready;
+    record->state = HandleRecord::State::due;
     ready_.push_back(ReadyEntry{record});
     if (observed()) emit_handle_event<EventKind::timer_due>(*record, 0, 0, due.when);
   }
@@ -532,9 +553,11 @@ void LoopCore::remove_unretrieved(FutureStateBase& future) noexcept { std::erase
 void LoopCore::start_observing() {
   if (observed_) return;
   observed_ = true;
-  // Unobserved, records and steps were scheduled without labels: label every
-  // pending one now, with what is still known. Steps know their task;
-  // pending callbacks' and timers' task, site and cause are lost.
+  labelling_ = true;
+  // Unobserved, records and steps were scheduled without labels (unless the
+  // scheduler reads candidates): label every pending one now, with what is
+  // still known. Steps know their task; pending callbacks' and timers' task,
+  // site and cause are lost.
   ready_.for_each([](const ReadyEntry& entry) {
     if (entry.is_step()) {
       if (entry.task->step_state() == TaskCore::StepState::unlabelled) entry.task->label_step({});
@@ -575,6 +598,7 @@ void LoopCore::remove_observer(LoopObserver& observer) noexcept {
     std::erase(observers_, &observer);
   }
   observed_ = recording_ || std::any_of(observers_.begin(), observers_.end(), [](auto* o) { return o != nullptr; });
+  labelling_ = observed_ || candidates_ != nullptr;
 }
 
 void LoopCore::notify_observers(const Event& event) {

@@ -77,6 +77,10 @@ class LoopCore {
 
   // Observers and events.
   bool observed() const noexcept { return observed_; }
+  // Whether what is scheduled gets its labels (HandleLabels, a step's
+  // StepLabels): while observed, and always under a scheduler that reads
+  // candidates, whose view of them must not depend on observation.
+  bool labelling() const noexcept { return labelling_; }
   // Debug mode (EventLoop::set_debug): observers also hear of every future
   // created.
   void set_debug(bool enabled) noexcept { debug_ = enabled; }
@@ -136,9 +140,15 @@ class LoopCore {
   bool timer_due() const noexcept { return !timers_.empty() && timers_.top().when <= now_; }
   void move_due_timers();
   void prefetch_next_pick(std::size_t count) const noexcept;
+  // The scheduler's pick among the `count` ready callbacks. The view is two
+  // registers: the count and candidates_, null for a scheduler that does
+  // not read candidates (a view of the count alone).
   std::size_t pick(std::size_t count) {
-    return random_scheduler_ ? random_scheduler_->pick(count) : scheduler_->pick(count);
+    if (random_scheduler_) return random_scheduler_->pick_among(count);
+    return scheduler_->pick(ReadyCandidates{count, candidates_});
   }
+  // How a view describes ready_'s entries (ReadyCandidates::Source).
+  static Candidate describe_ready(const void* ready_queue, std::size_t index) noexcept;
   std::size_t peek(std::size_t count, std::size_t ahead) const noexcept {
     return random_scheduler_ ? random_scheduler_->peek(count, ahead) : scheduler_->peek(count, ahead);
   }
@@ -163,7 +173,7 @@ class LoopCore {
   // its callback and state. Inline: out of line, a call_soon was three
   // nested calls (13 more instructions per callback).
   [[gnu::always_inline]] HandleRecord& new_record(SourceLocation site, TaskCore* task);
-  [[gnu::noinline]] HandleRecord& schedule_soon_observed(InlineFunction<void()>&& callback,
+  [[gnu::noinline]] HandleRecord& schedule_soon_labelled(InlineFunction<void()>&& callback,
                                                          SourceLocation site);
   void make_ready(HandleRecord& record);
   // Reports an event about a scheduled callback or step, given its labels:
@@ -199,11 +209,15 @@ class LoopCore {
   // and peek are called directly (and inlined) instead of through the
   // vtable; with many tasks ready that is three calls per step.
   RandomScheduler* random_scheduler_;
+  // What pick()'s view describes candidates with: &candidate_source_ if the
+  // scheduler reads candidates, else null (a view of the count alone).
+  const ReadyCandidates::Source* candidates_;
   Random random_;
   std::chrono::nanoseconds now_{0};
 
   HandlePool pool_;
   ReadyQueue ready_;
+  const ReadyCandidates::Source candidate_source_{&LoopCore::describe_ready, &ready_};
   TimerHeap timers_;
   std::size_t cancelled_timers_ = 0;
   // The current iteration's budget (asyncio's ntodo): callbacks still to run
@@ -227,6 +241,7 @@ class LoopCore {
   std::uint64_t timer_sequence_ = 0;
 
   bool observed_ = false;  // a recording or an observer is attached
+  bool labelling_ = false;  // observed_, or the scheduler reads candidates
   bool debug_ = false;
   Recording* recording_ = nullptr;
   LoopObserver* recording_owner_ = nullptr;

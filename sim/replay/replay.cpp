@@ -12,7 +12,8 @@ namespace detsim {
 
 ReplayScheduler::ReplayScheduler(Schedule schedule) : schedule_(std::move(schedule)) {}
 
-std::size_t ReplayScheduler::pick(std::size_t ready_count) {
+std::size_t ReplayScheduler::pick(ReadyCandidates ready) {
+  const std::size_t ready_count = ready.size();
   const std::uint64_t number = position_ + 1;
   if (position_ >= schedule_.decisions.size()) {
     throw DivergenceError(number, "decision " + std::to_string(number) + ": the run needs more decisions than the " +

@@ -8,6 +8,7 @@
 #include "detsim/base/detail/assert.hpp"
 #include "detsim/replay/determinism.hpp"
 #include "detsim/replay/replay.hpp"
+#include "detsim/scheduling/registry.hpp"
 #include "detsim/scheduling/schedule.hpp"
 #include "detsim/trace/recorder.hpp"
 #include "detsim/base/options.hpp"
@@ -16,11 +17,6 @@ namespace detsim {
 
 namespace {
 
-std::unique_ptr<Scheduler> make_scheduler(const std::string& name, std::uint64_t seed) {
-  if (name == "random") return std::make_unique<RandomScheduler>(seed);
-  if (name == "fifo") return std::make_unique<FifoScheduler>();
-  throw Error("detsim.simulation.scheduler", "unknown scheduler '" + name + "' (expected random or fifo)");
-}
 
 // Fails the run as soon as a callback throws, and remembers exceptions that
 // tasks raised and nobody retrieved: both are bugs the run must report.

@@ -89,7 +89,11 @@ Schedule decode_schedule(std::string_view text) {
   Schedule schedule;
   schedule.scheduler = fields[1];
   for (char c : schedule.scheduler) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) fail(text, "bad scheduler name");
+    // A registry spec (registry.hpp): a name, maybe ':' and parameters.
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ':' || c == ',' ||
+          c == '=')) {
+      fail(text, "bad scheduler name");
+    }
   }
   schedule.seed = parse_number(text, fields[2], "seed");
   const std::uint64_t count = parse_number(text, fields[3], "decision count");

@@ -30,8 +30,9 @@ std::vector<std::size_t> picks(detsim::Scheduler& scheduler, std::size_t count) 
 class RecordingScheduler final : public detsim::Scheduler {
  public:
   explicit RecordingScheduler(std::vector<std::size_t>& asked) : asked_(&asked) {}
-  std::size_t pick(std::size_t ready_count) override {
-    asked_->push_back(ready_count);
+  using Scheduler::pick;
+  std::size_t pick(detsim::ReadyCandidates ready) override {
+    asked_->push_back(ready.size());
     return 0;
   }
   std::string name() const override { return "recording"; }
@@ -46,7 +47,8 @@ class RecordingScheduler final : public detsim::Scheduler {
 // Always picks the newest ready callback (LIFO), to check the loop obeys picks.
 class LastScheduler final : public detsim::Scheduler {
  public:
-  std::size_t pick(std::size_t ready_count) override { return ready_count - 1; }
+  using Scheduler::pick;
+  std::size_t pick(detsim::ReadyCandidates ready) override { return ready.size() - 1; }
   std::string name() const override { return "last"; }
   std::unique_ptr<detsim::Scheduler> clone_fresh() const override { return std::make_unique<LastScheduler>(); }
 };

@@ -10,7 +10,8 @@
 // that both g++ and clang provide; as a default argument it names the
 // caller's line, as the standard one does.
 //
-// Invariant: a site never decides anything. Traces keep sites for humans and
+// Invariant: nothing in detsim decides by a site (a Scheduler that reads its
+// candidates may, see scheduler.hpp). Traces keep sites for humans and
 // leave them out of the digest, so a run's events and digest are the same
 // whichever compiler names its sites. The site tables can differ:
 // function_name() is as the compiler spells it, and g++ spells each

@@ -56,7 +56,8 @@ class DivergenceError : public Error {
 class ReplayScheduler final : public Scheduler {
  public:
   explicit ReplayScheduler(Schedule schedule);
-  std::size_t pick(std::size_t ready_count) override;
+  using Scheduler::pick;
+  std::size_t pick(ReadyCandidates ready) override;
   // The recorded choice, or npos past the end (pick will throw there).
   std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept override;
   std::string name() const override { return schedule_.scheduler; }

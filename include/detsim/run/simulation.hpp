@@ -10,7 +10,8 @@
 // Environment variables (each overrides the option of the same meaning, so a
 // failure printed by CI can be rerun exactly, from the same binary):
 //   DETSIM_SEED=42              the seed
-//   DETSIM_SCHEDULER=fifo       "random" (default) or "fifo"
+//   DETSIM_SCHEDULER=fifo       a scheduler spec (registry.hpp): "random"
+//                               (default), "fifo", ...
 //   DETSIM_REPLAY=path.jsonl    replay a recorded trace, stopping at the
 //                               first divergence (DivergenceError)
 //   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/scheduling/schedule.hpp)
@@ -53,7 +54,7 @@ namespace detsim {
 struct SimulationOptions {
   std::string name;                 // the program's name, in traces and file names
   std::uint64_t seed = 1;
-  std::string scheduler = "random";  // "random" or "fifo"
+  std::string scheduler = "random";  // a scheduler spec (make_scheduler, registry.hpp): "random", "fifo", ...
   // The budget: a run that goes on past it fails as budget_exceeded. Its
   // trace is written whole, so a task yielding forever stops at 1M steps
   // after 0.5 s, with a trace of 225 MB and 175 MB of memory at the peak

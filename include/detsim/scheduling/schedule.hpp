@@ -10,7 +10,8 @@
 // String format "s1.<scheduler>.<seed>.<count>.<payload>" (fields separated by
 // '.'):
 //   - "s1": format version 1;
-//   - scheduler: the recorded Scheduler::name() ([a-z0-9_-]+);
+//   - scheduler: the recorded Scheduler::name(), a scheduler spec
+//     (registry.hpp: [a-z0-9_-]+, maybe ':' and parameters of [a-z0-9_,=:-]);
 //   - seed: decimal; it also seeds the loop's user-facing Random, so a replay
 //     draws the same "random" values;
 //   - count: decimal number of decisions (a check against truncation);

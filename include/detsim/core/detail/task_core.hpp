@@ -75,9 +75,11 @@ class TaskCore {
     step_state_ = labelled ? StepState::labelled : StepState::unlabelled;
   }
   StepState step_state() const noexcept { return step_state_; }
-  // Written and read only while the loop is observed (and by
-  // LoopCore::start_observing for a step scheduled unobserved).
+  // Written and read only while the loop labels what it schedules (it is
+  // observed, or its scheduler reads candidates), and by
+  // LoopCore::start_observing for a step scheduled unlabelled.
   StepLabels& step_labels() noexcept { return step_labels_; }
+  const StepLabels& step_labels() const noexcept { return step_labels_; }
   void label_step(const StepLabels& labels) noexcept {
     step_labels_ = labels;
     step_state_ = StepState::labelled;

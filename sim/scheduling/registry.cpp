@@ -1,0 +1,164 @@
+#include "detsim/scheduling/registry.hpp"
+
+#include <charconv>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace detsim {
+
+namespace {
+
+bool is_name_char(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+bool is_parameter_char(char c) noexcept { return is_name_char(c) || c == ',' || c == '=' || c == ':'; }
+
+struct Entry {
+  std::string summary;
+  SchedulerFactory factory;
+};
+
+std::unique_ptr<Scheduler> make_fifo(std::string_view parameters, std::uint64_t) {
+  expect_no_scheduler_parameters(parameters);
+  return std::make_unique<FifoScheduler>();
+}
+
+std::unique_ptr<Scheduler> make_random(std::string_view parameters, std::uint64_t seed) {
+  expect_no_scheduler_parameters(parameters);
+  return std::make_unique<RandomScheduler>(seed);
+}
+
+// The library's schedulers: one row each (see registry.hpp for why a table
+// and not self-registering objects).
+struct Builtin {
+  const char* name;
+  const char* summary;
+  std::unique_ptr<Scheduler> (*factory)(std::string_view parameters, std::uint64_t seed);
+};
+constexpr Builtin builtin_schedulers[] = {
+    {"fifo", "asyncio's order: always the oldest ready callback", &make_fifo},
+    {"random", "uniform among the ready callbacks, drawn from the seed", &make_random},
+};
+
+// Entries are never removed, and std::map nodes never move: an entry found
+// under the lock can be used after it is released.
+class Registry {
+ public:
+  Registry() {
+    for (const Builtin& builtin : builtin_schedulers) add(builtin.name, builtin.summary, builtin.factory);
+  }
+
+  void add(std::string_view name, std::string_view summary, SchedulerFactory factory) {
+    if (name.empty()) throw SchedulerSpecError(name, "cannot register a scheduler without a name");
+    for (char c : name) {
+      if (!is_name_char(c)) {
+        throw SchedulerSpecError(name, "cannot register this name: a scheduler's name is made of a-z, 0-9, '_' and '-'");
+      }
+    }
+    if (!factory) throw SchedulerSpecError(name, "cannot register a scheduler without a factory");
+    const std::lock_guard lock(mutex_);
+    const auto [entry, added] = entries_.try_emplace(std::string(name), Entry{std::string(summary), std::move(factory)});
+    (void)entry;
+    if (!added) throw SchedulerSpecError(name, "a scheduler of this name is already registered");
+  }
+
+  const Entry* find(std::string_view name) const {
+    const std::lock_guard lock(mutex_);
+    const auto found = entries_.find(name);
+    return found == entries_.end() ? nullptr : &found->second;
+  }
+
+  std::vector<SchedulerInfo> list() const {
+    const std::lock_guard lock(mutex_);
+    std::vector<SchedulerInfo> infos;
+    infos.reserve(entries_.size());
+    for (const auto& [name, entry] : entries_) infos.push_back({name, entry.summary});  // sorted: a std::map
+    return infos;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry, std::less<>> entries_;
+};
+
+Registry& registry() {
+  static Registry instance;  // built on first use, so registrations at static initialization find it
+  return instance;
+}
+
+std::string known_names() {
+  std::string text;
+  for (const std::string& name : scheduler_names()) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+}  // namespace
+
+SchedulerSpecError::SchedulerSpecError(std::string_view spec, std::string_view problem)
+    : Error("detsim.scheduler_spec", "scheduler spec '" + std::string(spec) + "': " + std::string(problem)),
+      spec_(spec) {}
+
+std::unique_ptr<Scheduler> make_scheduler(std::string_view spec, std::uint64_t seed) {
+  if (spec.empty()) throw SchedulerSpecError(spec, "empty; known schedulers: " + known_names());
+  const std::size_t colon = spec.find(':');
+  const std::string_view name = spec.substr(0, colon);
+  const std::string_view parameters = colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
+  const Entry* entry = registry().find(name);
+  if (entry == nullptr) {
+    throw SchedulerSpecError(spec, "unknown scheduler '" + std::string(name) + "'; known schedulers: " + known_names());
+  }
+  if (colon != std::string_view::npos && parameters.empty()) {
+    throw SchedulerSpecError(spec, "nothing after ':' (for no parameters, write '" + std::string(name) + "')");
+  }
+  for (char c : parameters) {
+    if (!is_parameter_char(c)) {
+      throw SchedulerSpecError(spec, "bad character '" + std::string(1, c) +
+                                         "' in the parameters: they are made of a-z, 0-9 and _ - , = :");
+    }
+  }
+  std::unique_ptr<Scheduler> scheduler;
+  try {
+    scheduler = entry->factory(parameters, seed);
+  } catch (const SchedulerSpecError&) {
+    throw;
+  } catch (const std::invalid_argument& error) {
+    throw SchedulerSpecError(spec, "bad parameters '" + std::string(parameters) + "' for '" + std::string(name) +
+                                       "': " + error.what());
+  }
+  if (!scheduler) throw SchedulerSpecError(spec, "the factory of '" + std::string(name) + "' made no scheduler");
+  return scheduler;
+}
+
+void register_scheduler(std::string_view name, std::string_view summary, SchedulerFactory factory) {
+  registry().add(name, summary, std::move(factory));
+}
+
+std::vector<SchedulerInfo> registered_schedulers() { return registry().list(); }
+
+std::vector<std::string> scheduler_names() {
+  std::vector<std::string> names;
+  for (SchedulerInfo& info : registered_schedulers()) names.push_back(std::move(info.name));
+  return names;
+}
+
+void expect_no_scheduler_parameters(std::string_view parameters) {
+  if (!parameters.empty()) throw std::invalid_argument("it takes no parameters");
+}
+
+std::uint64_t scheduler_parameter_number(std::string_view text, std::string_view meaning, std::uint64_t minimum,
+                                         std::uint64_t maximum) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
+    throw std::invalid_argument("the " + std::string(meaning) + " must be a whole decimal number, not '" +
+                                std::string(text) + "'");
+  }
+  if (value < minimum || value > maximum) {
+    throw std::invalid_argument("the " + std::string(meaning) + " must be in [" + std::to_string(minimum) + ", " +
+                                std::to_string(maximum) + "], not " + std::string(text));
+  }
+  return value;
+}
+
+}  // namespace detsim
