@@ -392,7 +392,7 @@ void LoopCore::run_ready(HandleRecord* callback, TaskCore* task, std::uint64_t s
     return;
   }
   HandleRecord& record = *callback;
-  DETSIM_ASSERT(record.state == HandleRecord::State::ready);
+  DETSIM_ASSERT(record.state == HandleRecord::State::ready || record.state == HandleRecord::State::due);
   record.state = HandleRecord::State::running;
   std::uint64_t seq = 0;
   if (observed()) {
@@ -405,7 +405,7 @@ void LoopCore::run_ready(HandleRecord* callback, TaskCore* task, std::uint64_t s
 
 void LoopCore::run_unobserved_callback(HandleRecord& record) {
   ++callbacks_run_;
-  DETSIM_ASSERT(record.state == HandleRecord::State::ready);
+  DETSIM_ASSERT(record.state == HandleRecord::State::ready || record.state == HandleRecord::State::due);
   record.state = HandleRecord::State::running;
   run_caused_by(0, record.id, [&record] { record.callback(); });
   release(record);
