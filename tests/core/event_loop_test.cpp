@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -647,31 +648,61 @@ TEST(EventLoopPolicy, GetEventLoopPrefersTheRunningLoopThenTheCurrentOne) {
   detsim::set_event_loop(nullptr);
 }
 
-TEST(EventLoopPolicy, GetEventLoopCreatesOneWhenNoneIsSet) {
-  detsim::set_event_loop(nullptr);
-  detsim::EventLoop& created = detsim::get_event_loop();
-  EXPECT_EQ(&detsim::get_event_loop(), &created);  // the same one afterwards
-  EXPECT_FALSE(created.is_closed());
-  EXPECT_EQ(created.scheduler().name(), "fifo");
-  created.run_until_complete(sleep_for(1s));
-  EXPECT_EQ(created.now(), 1s);
-  detsim::set_event_loop(nullptr);
+// Whether set_event_loop was ever called is per-thread state that outlives a
+// test: the tests that depend on it run in a thread of their own.
+template <class Body>
+void in_a_new_thread(Body body) {
+  std::thread(std::move(body)).join();
 }
 
-TEST(EventLoopPolicy, ClearingTheCurrentLoopDoesNotDestroyACreatedOne) {
+TEST(EventLoopPolicy, GetEventLoopCreatesOneWhileSetEventLoopWasNeverCalled) {
+  in_a_new_thread([] {
+    detsim::EventLoop& created = detsim::get_event_loop();
+    EXPECT_EQ(&detsim::get_event_loop(), &created);  // the same one afterwards
+    EXPECT_FALSE(created.is_closed());
+    EXPECT_EQ(created.scheduler().name(), "fifo");
+    created.run_until_complete(sleep_for(1s));
+    EXPECT_EQ(created.now(), 1s);
+  });
+}
+
+// asyncio's policy: once set_event_loop was called in a thread (None
+// included; creating a loop counts), get_event_loop raises instead of
+// creating one.
+TEST(EventLoopPolicy, GetEventLoopRaisesAfterSetEventLoopNull) {
+  in_a_new_thread([] {
+    detsim::set_event_loop(nullptr);
+    auto error = expect_error<detsim::RuntimeError>([] { (void)detsim::get_event_loop(); });
+    EXPECT_EQ(error.id(), "detsim.loop.none_current");
+    EXPECT_NE(error.message().find("There is no current event loop in this thread"), std::string::npos)
+        << error.message();
+    detsim::EventLoop loop;
+    detsim::set_event_loop(&loop);
+    EXPECT_EQ(&detsim::get_event_loop(), &loop);
+    detsim::set_event_loop(nullptr);
+    EXPECT_THROW((void)detsim::get_event_loop(), detsim::RuntimeError);
+    // The running loop is still found.
+    auto task = []() -> Task<detsim::EventLoop*> { co_return &detsim::get_event_loop(); };
+    EXPECT_EQ(loop.run_until_complete(task()), &loop);
+  });
+}
+
+TEST(EventLoopPolicy, ACreatedLoopStaysValidAfterItIsCleared) {
   // get_event_loop() hands out a reference to a loop the thread owns; after
-  // set_event_loop(nullptr) the next call creates another, and the first must
-  // stay valid (a caller may still hold it).
-  detsim::set_event_loop(nullptr);
-  detsim::EventLoop& first = detsim::get_event_loop();
-  first.run_until_complete(sleep_for(5s));
-  detsim::set_event_loop(nullptr);
-  detsim::EventLoop& second = detsim::get_event_loop();
-  EXPECT_NE(&first, &second);
-  EXPECT_EQ(first.now(), 5s);
-  EXPECT_FALSE(first.is_closed());
-  EXPECT_EQ(second.now(), 0s);
-  detsim::set_event_loop(nullptr);
+  // set_event_loop(nullptr) (which makes get_event_loop raise) it must stay
+  // valid: a caller may still hold it, and set it again.
+  in_a_new_thread([] {
+    detsim::EventLoop& created = detsim::get_event_loop();
+    created.run_until_complete(sleep_for(5s));
+    detsim::set_event_loop(nullptr);
+    EXPECT_THROW((void)detsim::get_event_loop(), detsim::RuntimeError);
+    EXPECT_EQ(created.now(), 5s);
+    EXPECT_FALSE(created.is_closed());
+    detsim::set_event_loop(&created);
+    EXPECT_EQ(&detsim::get_event_loop(), &created);
+    created.run_until_complete(sleep_for(1s));
+    EXPECT_EQ(created.now(), 6s);
+  });
 }
 
 TEST(EventLoopPolicy, NewEventLoopReturnsAFreshFifoLoop) {
