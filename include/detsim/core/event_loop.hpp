@@ -2,8 +2,9 @@
 // ordering decision taken by a pluggable Scheduler.
 //
 // Names, meanings and errors are asyncio's: call_soon, call_later, call_at
-// (with the callback's arguments after it), time, create_future, create_task, run_until_complete, run_forever, stop,
-// is_running, is_closed, close; and the free functions get_running_loop,
+// (with the callback's arguments after it), time, create_future,
+// create_task, run_until_complete, run_forever, stop, is_running,
+// is_closed, close; and the free functions get_running_loop,
 // get_event_loop, set_event_loop, new_event_loop (per thread).
 //
 // Virtual time: now() starts at 0 and only moves when nothing is ready: the
