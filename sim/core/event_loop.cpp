@@ -64,10 +64,15 @@ void default_exception_handler(const ExceptionContext& context) {
 namespace {
 struct ThreadLoops {
   EventLoop* current = nullptr;
-  // Created by get_event_loop. Kept until the thread ends, never replaced:
-  // callers may still hold a reference to an earlier one after
-  // set_event_loop(nullptr) made get_event_loop create another.
-  std::vector<std::unique_ptr<EventLoop>> owned;
+  // asyncio's _set_called: whether set_event_loop was ever called in this
+  // thread (creating a loop counts). Once it was, get_event_loop no longer
+  // creates one: a program that cleared its loop gets an error, not a fresh
+  // loop that silently runs apart from everything it scheduled.
+  bool set_called = false;
+  // Created by get_event_loop (at most once per thread, by the rule above).
+  // Kept until the thread ends: a caller may still hold it after
+  // set_event_loop changed the current loop.
+  std::unique_ptr<EventLoop> owned;
 };
 ThreadLoops& thread_loops() {
   thread_local ThreadLoops loops;
@@ -83,14 +88,23 @@ EventLoop& get_running_loop() {
 EventLoop& get_event_loop() {
   if (EventLoop* loop = detail::running_loop_slot()) return *loop;
   ThreadLoops& loops = thread_loops();
+  if (!loops.current && !loops.set_called) {
+    loops.owned = std::make_unique<EventLoop>();
+    set_event_loop(loops.owned.get());
+  }
   if (!loops.current) {
-    loops.owned.push_back(std::make_unique<EventLoop>());
-    loops.current = loops.owned.back().get();
+    throw RuntimeError("detsim.loop.none_current",
+                       "There is no current event loop in this thread: set_event_loop(nullptr) cleared it, and "
+                       "get_event_loop creates one only if set_event_loop was never called in the thread");
   }
   return *loops.current;
 }
 
-void set_event_loop(EventLoop* loop) noexcept { thread_loops().current = loop; }
+void set_event_loop(EventLoop* loop) noexcept {
+  ThreadLoops& loops = thread_loops();
+  loops.set_called = true;
+  loops.current = loop;
+}
 
 std::unique_ptr<EventLoop> new_event_loop() { return std::make_unique<EventLoop>(); }
 

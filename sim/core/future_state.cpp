@@ -73,21 +73,21 @@ void FutureStateBase::check_result_slow() {
   if (status_ == Status::pending) throw InvalidStateError("detsim.future.pending", "Result is not set.");
   if (status_ == Status::cancelled) throw CancelledError(cancel_message());
   if (exception_) {
-    if (exception_unretrieved_) {
-      exception_unretrieved_ = false;
-      if (LoopCore* loop = this->loop()) loop->remove_unretrieved(*this);
-    }
+    mark_retrieved();
     std::rethrow_exception(exception_);
   }
+}
+
+void FutureStateBase::mark_retrieved() noexcept {
+  if (!exception_unretrieved_) return;
+  exception_unretrieved_ = false;
+  if (LoopCore* loop = this->loop()) loop->remove_unretrieved(*this);
 }
 
 std::exception_ptr FutureStateBase::exception() {
   if (status_ == Status::pending) throw InvalidStateError("detsim.future.pending", "Exception is not set.");
   if (status_ == Status::cancelled) throw CancelledError(cancel_message());
-  if (exception_unretrieved_) {
-    exception_unretrieved_ = false;
-    if (LoopCore* loop = this->loop()) loop->remove_unretrieved(*this);
-  }
+  mark_retrieved();
   return exception_;
 }
 
@@ -116,6 +116,10 @@ bool FutureStateBase::cancel(std::string_view message, SourceLocation site) {
 }
 
 bool FutureStateBase::cancel_as_future(std::string_view message, SourceLocation site) {
+  // As asyncio's cancel(), before the done test: whoever cancels a future
+  // that already failed has dealt with it, so its exception is not reported
+  // as never retrieved.
+  mark_retrieved();
   if (done()) return false;
   rare().cancel_message = message;
   complete(Status::cancelled, site);

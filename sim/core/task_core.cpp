@@ -117,6 +117,10 @@ void TaskCore::announce(EventKind kind, std::string_view detail, SourceLocation 
 }
 
 bool TaskCore::cancel(std::string_view message, SourceLocation site) {
+  // As asyncio's Task.cancel(), before the done test: a task that already
+  // failed, once cancelled, has its exception no longer reported as never
+  // retrieved.
+  future_.mark_retrieved();
   if (future_.done()) return false;
   // asyncio's cancel() recurses down the chain of awaits (a task awaiting a
   // task awaiting ... a future) and cancels what is at the bottom. Walked

@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -159,6 +160,81 @@ TEST(EventLoop, IsRunningOnlyInsideRun) {
   run_then_stop(loop);
   EXPECT_TRUE(inside);
   EXPECT_FALSE(loop.is_running());
+}
+
+// ---- arguments to call_soon, call_later and call_at ------------------------------------------
+
+TEST(EventLoop, SchedulingPassesArgumentsToTheCallback) {
+  detsim::EventLoop loop;
+  std::vector<std::string> calls;
+  auto record = [&calls](const std::string& what, int a, int b, int c) {
+    calls.push_back(what + " " + std::to_string(a) + std::to_string(b) + std::to_string(c));
+  };
+  auto one = [&calls](const char* what) { calls.push_back(what); };
+  (void)loop.call_at(3ms, record, "call_at", 7, 8, 9);
+  (void)loop.call_later(2ms, one, "call_later");
+  (void)loop.call_soon(one, "call_soon");
+  (void)loop.call_soon([&calls](int a, int b, int c, int d) { calls.push_back(std::to_string(a + b + c + d)); }, 1,
+                       2, 3, 4);
+  auto cancelled = loop.call_later(1ms, one, "cancelled");
+  cancelled.cancel();
+  loop.run_until_idle();
+  EXPECT_EQ(calls, (std::vector<std::string>{"call_soon", "10", "call_later", "call_at 789"}));
+}
+
+// Arguments are decay-copied when scheduled (asyncio would hold references
+// to the same objects) and moved into the call: a move-only one works, a
+// later change to the original is not seen, and std::ref shares.
+TEST(EventLoop, ArgumentsAreCopiedWhenScheduledAndMovedIntoTheCall) {
+  struct Counted {
+    int* copies;
+    int value;
+    Counted(int* copies_, int value_) : copies(copies_), value(value_) {}
+    Counted(const Counted& other) : copies(other.copies), value(other.value) { ++*copies; }
+    Counted(Counted&& other) noexcept = default;
+    Counted& operator=(const Counted&) = delete;
+  };
+  detsim::EventLoop loop;
+  int copies = 0;
+  Counted counted{&copies, 1};
+  int shared = 1;
+  std::vector<int> seen;
+  (void)loop.call_soon([&seen](Counted by_value, int& by_reference) { seen = {by_value.value, by_reference}; },
+                       counted, std::ref(shared));
+  EXPECT_EQ(copies, 1);  // the one copy scheduling made
+  counted.value = 2;
+  shared = 2;
+  std::unique_ptr<int> moved_in;
+  (void)loop.call_soon([&moved_in](std::unique_ptr<int> pointer) { moved_in = std::move(pointer); },
+                       std::make_unique<int>(7));
+  loop.run_until_idle();
+  EXPECT_EQ(copies, 1);  // moved, not copied, into the call
+  EXPECT_EQ(seen, (std::vector<int>{1, 2}));
+  ASSERT_NE(moved_in, nullptr);
+  EXPECT_EQ(*moved_in, 7);
+}
+
+// As in asyncio, a negative delay (or a call_at in the past) is a deadline
+// in the past, not "now": the clock does not go back, the timer waits for
+// the next iteration, then joins the ready queue behind what is already
+// ready and ahead of a timer due at now() (a later deadline), even one
+// scheduled before it. (CPython 3.11 logs the same order.)
+TEST(EventLoop, ANegativeDelayIsADeadlineInThePast) {
+  detsim::EventLoop loop;
+  loop.run_until_complete(sleep_for(1s));
+  std::vector<std::string> order;
+  (void)loop.call_soon([&] {
+    (void)loop.call_at(loop.now(), [&] { order.push_back("timer at now, scheduled first"); });
+    const auto past = loop.call_later(-500ms, [&] { order.push_back("timer 500ms in the past"); });
+    EXPECT_EQ(past.when(), 500ms);
+    (void)loop.call_at(-1s, [&] { order.push_back("call_at(-1s)"); });
+    (void)loop.call_soon([&] { order.push_back("call_soon after them"); });
+    order.push_back("scheduling callback ends");
+  });
+  loop.run_until_idle();
+  EXPECT_EQ(order, (std::vector<std::string>{"scheduling callback ends", "call_soon after them", "call_at(-1s)",
+                                             "timer 500ms in the past", "timer at now, scheduled first"}));
+  EXPECT_EQ(loop.now(), 1s);  // the clock did not go back
 }
 
 // ---- timers and virtual time ------------------------------------------------------------------
@@ -647,31 +723,61 @@ TEST(EventLoopPolicy, GetEventLoopPrefersTheRunningLoopThenTheCurrentOne) {
   detsim::set_event_loop(nullptr);
 }
 
-TEST(EventLoopPolicy, GetEventLoopCreatesOneWhenNoneIsSet) {
-  detsim::set_event_loop(nullptr);
-  detsim::EventLoop& created = detsim::get_event_loop();
-  EXPECT_EQ(&detsim::get_event_loop(), &created);  // the same one afterwards
-  EXPECT_FALSE(created.is_closed());
-  EXPECT_EQ(created.scheduler().name(), "fifo");
-  created.run_until_complete(sleep_for(1s));
-  EXPECT_EQ(created.now(), 1s);
-  detsim::set_event_loop(nullptr);
+// Whether set_event_loop was ever called is per-thread state that outlives a
+// test: the tests that depend on it run in a thread of their own.
+template <class Body>
+void in_a_new_thread(Body body) {
+  std::thread(std::move(body)).join();
 }
 
-TEST(EventLoopPolicy, ClearingTheCurrentLoopDoesNotDestroyACreatedOne) {
+TEST(EventLoopPolicy, GetEventLoopCreatesOneWhileSetEventLoopWasNeverCalled) {
+  in_a_new_thread([] {
+    detsim::EventLoop& created = detsim::get_event_loop();
+    EXPECT_EQ(&detsim::get_event_loop(), &created);  // the same one afterwards
+    EXPECT_FALSE(created.is_closed());
+    EXPECT_EQ(created.scheduler().name(), "fifo");
+    created.run_until_complete(sleep_for(1s));
+    EXPECT_EQ(created.now(), 1s);
+  });
+}
+
+// asyncio's policy: once set_event_loop was called in a thread (None
+// included; creating a loop counts), get_event_loop raises instead of
+// creating one.
+TEST(EventLoopPolicy, GetEventLoopRaisesAfterSetEventLoopNull) {
+  in_a_new_thread([] {
+    detsim::set_event_loop(nullptr);
+    auto error = expect_error<detsim::RuntimeError>([] { (void)detsim::get_event_loop(); });
+    EXPECT_EQ(error.id(), "detsim.loop.none_current");
+    EXPECT_NE(error.message().find("There is no current event loop in this thread"), std::string::npos)
+        << error.message();
+    detsim::EventLoop loop;
+    detsim::set_event_loop(&loop);
+    EXPECT_EQ(&detsim::get_event_loop(), &loop);
+    detsim::set_event_loop(nullptr);
+    EXPECT_THROW((void)detsim::get_event_loop(), detsim::RuntimeError);
+    // The running loop is still found.
+    auto task = []() -> Task<detsim::EventLoop*> { co_return &detsim::get_event_loop(); };
+    EXPECT_EQ(loop.run_until_complete(task()), &loop);
+  });
+}
+
+TEST(EventLoopPolicy, ACreatedLoopStaysValidAfterItIsCleared) {
   // get_event_loop() hands out a reference to a loop the thread owns; after
-  // set_event_loop(nullptr) the next call creates another, and the first must
-  // stay valid (a caller may still hold it).
-  detsim::set_event_loop(nullptr);
-  detsim::EventLoop& first = detsim::get_event_loop();
-  first.run_until_complete(sleep_for(5s));
-  detsim::set_event_loop(nullptr);
-  detsim::EventLoop& second = detsim::get_event_loop();
-  EXPECT_NE(&first, &second);
-  EXPECT_EQ(first.now(), 5s);
-  EXPECT_FALSE(first.is_closed());
-  EXPECT_EQ(second.now(), 0s);
-  detsim::set_event_loop(nullptr);
+  // set_event_loop(nullptr) (which makes get_event_loop raise) it must stay
+  // valid: a caller may still hold it, and set it again.
+  in_a_new_thread([] {
+    detsim::EventLoop& created = detsim::get_event_loop();
+    created.run_until_complete(sleep_for(5s));
+    detsim::set_event_loop(nullptr);
+    EXPECT_THROW((void)detsim::get_event_loop(), detsim::RuntimeError);
+    EXPECT_EQ(created.now(), 5s);
+    EXPECT_FALSE(created.is_closed());
+    detsim::set_event_loop(&created);
+    EXPECT_EQ(&detsim::get_event_loop(), &created);
+    created.run_until_complete(sleep_for(1s));
+    EXPECT_EQ(created.now(), 6s);
+  });
 }
 
 TEST(EventLoopPolicy, NewEventLoopReturnsAFreshFifoLoop) {

@@ -499,6 +499,28 @@ TEST(Future, UnretrievedExceptionIsReportedWhenTheLoopIsDestroyed) {
   EXPECT_EQ(what(exceptions.contexts[0].exception), "at destruction");
 }
 
+// asyncio's cancel() clears the report before its done test: cancelling a
+// future that already failed returns false, and its exception is not
+// reported, neither when the last handle drops nor at close.
+TEST(Future, CancelOfAFailedFutureClearsTheNeverRetrievedReport) {
+  ExceptionLog exceptions;
+  detsim::EventLoop loop;
+  exceptions.attach(loop);
+  {
+    auto dropped = loop.create_future<int>();
+    dropped.set_exception(std::make_exception_ptr(std::runtime_error("dropped")));
+    EXPECT_FALSE(dropped.cancel());
+    EXPECT_FALSE(dropped.cancelled());
+  }
+  EXPECT_TRUE(exceptions.contexts.empty());
+  auto kept = loop.create_future<void>();
+  kept.set_exception(std::make_exception_ptr(std::runtime_error("kept")));
+  EXPECT_FALSE(kept.cancel());
+  loop.close();
+  EXPECT_TRUE(exceptions.contexts.empty());
+  EXPECT_EQ(what(kept.exception()), "kept");  // still there
+}
+
 TEST(Future, RetrievedExceptionIsNotReported) {
   ExceptionLog exceptions;
   detsim::EventLoop loop;

@@ -290,6 +290,26 @@ TEST(Task, UnretrievedTaskExceptionIsReportedAtClose) {
   EXPECT_EQ(exceptions.contexts[0].future, task.id());
 }
 
+// As asyncio's Task.cancel(): cancelling a task that already failed returns
+// false and clears its "never retrieved" report.
+TEST(Task, CancelOfAFailedTaskClearsTheNeverRetrievedReport) {
+  ExceptionLog exceptions;
+  detsim::EventLoop loop;
+  exceptions.attach(loop);
+  {
+    auto task = loop.create_task(fail_with("dropped"));
+    loop.run_until_complete(sleep_for(1s));
+    EXPECT_FALSE(task.cancel());
+    EXPECT_FALSE(task.cancelled());
+  }  // last handle dropped
+  EXPECT_TRUE(exceptions.contexts.empty());
+  auto kept = loop.create_task(fail_with("kept"));
+  loop.run_until_complete(sleep_for(1s));
+  EXPECT_FALSE(kept.cancel());
+  loop.close();
+  EXPECT_TRUE(exceptions.contexts.empty());
+}
+
 TEST(Task, AwaitedTaskExceptionIsNotReported) {
   ExceptionLog exceptions;
   detsim::EventLoop loop;

@@ -8,6 +8,7 @@ instead of asyncio: done callbacks of user code run immediately at completion
 in detsim, one loop iteration later in asyncio. Task wake-ups are one
 scheduling hop in both."""
 import asyncio
+import gc
 import json
 import sys
 
@@ -320,6 +321,78 @@ async def uncancel_does_not_stop_a_cancellation_on_its_way(log):
     await asyncio.create_task(cancels_and_uncancels_itself())
 
 
+# ---- cancel() after a failure, get_event_loop() after set_event_loop(None),
+# ---- call_soon/call_later/call_at with arguments
+
+async def cancel_clears_the_never_retrieved_report(log):
+    # cancel() of a future or task that already failed returns False, and its
+    # exception is no longer reported as never retrieved when it is dropped.
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(
+        lambda loop, context: log.append(f"handler: {context['message']}: {context['exception']}"))
+    for cancel in (True, False):
+        future = loop.create_future()
+        future.set_exception(ValueError(f"future, cancel {cancel}"))
+        if cancel:
+            log.append(f"future cancel returns {future.cancel()}")
+        del future
+        gc.collect()
+        log.append("future dropped")
+    async def fail(message):
+        raise ValueError(message)
+    for cancel in (True, False):
+        task = asyncio.create_task(fail(f"task, cancel {cancel}"))
+        await asyncio.sleep(0)
+        if cancel:
+            log.append(f"task cancel returns {task.cancel()}")
+        del task
+        gc.collect()
+        log.append("task dropped")
+
+
+def get_event_loop_after_set_event_loop_none_raises(log):
+    # No loop running, in a thread whose policy state is fresh: get_event_loop
+    # creates a loop only while set_event_loop was never called (creating one
+    # counts as a call).
+    asyncio.set_event_loop_policy(None)
+    def get():
+        try:
+            return asyncio.get_event_loop()
+        except RuntimeError:
+            log.append("get_event_loop raises RuntimeError")
+            return None
+    created = get()
+    log.append(f"created a loop: {created is not None}")
+    log.append(f"the same loop again: {get() is created}")
+    asyncio.set_event_loop(None)
+    get()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    log.append(f"after set_event_loop(loop): {get() is loop}")
+    asyncio.set_event_loop(None)
+    get()
+    loop.close()
+    created.close()
+    asyncio.set_event_loop_policy(None)
+
+
+async def call_soon_passes_extra_arguments(log):
+    loop = asyncio.get_running_loop()
+    def record(what, n):
+        log.append(f"{what} {n}")
+    loop.call_later(0.002, record, "call_later", 2)
+    loop.call_at(loop.time() + 0.001, record, "call_at", 1)
+    loop.call_soon(record, "call_soon", 0)
+    n = 5
+    loop.call_soon(record, "argument as it was", n)
+    n = 6
+    future = loop.create_future()
+    loop.call_soon(future.set_result, "set by call_soon")
+    log.append(await future)
+    await asyncio.sleep(0.003)
+    log.append("slept 3ms")
+
+
 PROGRAMS = [
     round_robin,
     callbacks_scheduled_during_an_iteration_wait,
@@ -334,6 +407,9 @@ PROGRAMS = [
     cancelling_counts_each_cancel_until_uncancelled,
     cancelling_a_task_counts_in_the_task_it_awaits,
     uncancel_does_not_stop_a_cancellation_on_its_way,
+    cancel_clears_the_never_retrieved_report,
+    get_event_loop_after_set_event_loop_none_raises,
+    call_soon_passes_extra_arguments,
 ]
 
 
@@ -341,9 +417,12 @@ def main():
     results = {}
     for program in PROGRAMS:
         log = []
-        loop = asyncio.new_event_loop()
-        loop.run_until_complete(program(log))
-        loop.close()
+        if asyncio.iscoroutinefunction(program):
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(program(log))
+            loop.close()
+        else:
+            program(log)  # runs with no loop running
         results[program.__name__] = log
     json.dump(results, sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -363,6 +363,52 @@ TEST(TraceRecorder, ManySitesKeepTheirNamesAsTheSiteCacheGrows) {
   }
 }
 
+// Each number of arguments is an overload of its own, so that the site stays
+// a defaulted last parameter: with arguments or without, the site a trace
+// records for call_soon (its call_soon event) and for call_later and call_at
+// (their timer_scheduled events) is the caller's line.
+TEST(TraceRecorder, SchedulingSitesAreTheCallersLineWithAndWithoutArguments) {
+  detsim::EventLoop loop;
+  detsim::TraceRecorder recorder{loop};
+  auto none = [] {};
+  auto one = [](int) {};
+  auto two = [](int, const std::string&) {};
+  auto three = [](int, int, int) {};
+  auto four = [](int, int, int, int) {};
+  using namespace std::chrono_literals;
+  // (One call per line, each scheduling one event, in this order.)
+  const std::uint32_t first = __LINE__ + 1;
+  (void)loop.call_soon(none);
+  (void)loop.call_soon(one, 1);
+  (void)loop.call_soon(two, 1, "x");
+  (void)loop.call_soon(three, 1, 2, 3);
+  (void)loop.call_soon(four, 1, 2, 3, 4);
+  (void)loop.call_later(1ms, none);
+  (void)loop.call_later(1ms, one, 1);
+  (void)loop.call_later(1ms, two, 1, "x");
+  (void)loop.call_later(1ms, three, 1, 2, 3);
+  (void)loop.call_later(1ms, four, 1, 2, 3, 4);
+  (void)loop.call_at(2ms, none);
+  (void)loop.call_at(2ms, one, 1);
+  (void)loop.call_at(2ms, two, 1, "x");
+  (void)loop.call_at(2ms, three, 1, 2, 3);
+  (void)loop.call_at(2ms, four, 1, 2, 3, 4);
+  const std::uint32_t calls = 15;
+  loop.run_until_idle();
+  const detsim::Trace& trace = recorder.trace();
+  std::vector<std::uint32_t> lines;
+  for (const detsim::TraceEvent& event : trace.events) {
+    if (event.kind != detsim::EventKind::call_soon && event.kind != detsim::EventKind::timer_scheduled) continue;
+    ASSERT_GT(event.site, 0u) << "event " << event.seq;
+    const detsim::TraceSite& site = trace.sites[event.site - 1];
+    EXPECT_NE(site.file.find("trace_test.cpp"), std::string::npos) << site.file;
+    lines.push_back(site.line);
+  }
+  std::vector<std::uint32_t> expected;
+  for (std::uint32_t line = first; line < first + calls; ++line) expected.push_back(line);
+  EXPECT_EQ(lines, expected);
+}
+
 // A thread keeps the text of the sites it recorded, for the next recorder
 // (a sweep makes one per seed): one with another source root still gets
 // the file relative to its own.

@@ -1,9 +1,10 @@
 // detsim::EventLoop: asyncio's event loop, in virtual time, with every
 // ordering decision taken by a pluggable Scheduler.
 //
-// Names, meanings and errors are asyncio's: call_soon, call_later, call_at,
-// time, create_future, create_task, run_until_complete, run_forever, stop,
-// is_running, is_closed, close; and the free functions get_running_loop,
+// Names, meanings and errors are asyncio's: call_soon, call_later, call_at
+// (with the callback's arguments after it), time, create_future,
+// create_task, run_until_complete, run_forever, stop, is_running,
+// is_closed, close; and the free functions get_running_loop,
 // get_event_loop, set_event_loop, new_event_loop (per thread).
 //
 // Virtual time: now() starts at 0 and only moves when nothing is ready: the
@@ -47,6 +48,7 @@
 #include <string>
 #include <utility>
 
+#include "detsim/core/detail/bound_callback.hpp"
 #include "detsim/core/detail/deadline.hpp"
 #include "detsim/base/detail/inline_function.hpp"
 #include "detsim/core/future.hpp"
@@ -104,26 +106,152 @@ class EventLoop {
   // Closes the loop if needed (destroying unfinished tasks' frames).
   ~EventLoop();
 
+  // Scheduling, as asyncio's: call_soon(callback, arguments...) runs
+  // callback(arguments...) soon; call_later and call_at, at a virtual time.
+  //
+  // Arguments (up to four) are decay-copied when the call is scheduled and
+  // moved into the callback when it runs, once (see
+  // detail/bound_callback.hpp). asyncio holds references to its objects
+  // instead: an argument changed after scheduling is seen changed there, not
+  // here (pass std::ref(x) to share x). More arguments: capture them in a
+  // lambda.
+  //
+  // The last parameter, defaulted, is where the call was made (its site in a
+  // trace). A default argument cannot follow a parameter pack, so each
+  // number of arguments is an overload of its own; a SourceLocation passed
+  // after the arguments is the site, not an argument. The overload without
+  // arguments is unchanged: it costs what it cost before arguments existed.
+  //
+  //   loop.call_soon(deliver, message_id, "ack");  // deliver(message_id, "ack")
+
   // Schedules callback() to run soon, after the callbacks already ready.
   template <class F>
     requires std::invocable<F&>
   Handle call_soon(F&& callback, SourceLocation site = SourceLocation::current()) {
     return detail::loop_call_soon(*core_, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
   }
-  // Schedules callback() at now() + delay (a negative delay means now; the
-  // deadline saturates at nanoseconds::max() rather than overflowing).
+  template <class F, class A1>
+    requires detail::invocable_with_copies<F, A1>
+  Handle call_soon(F&& callback, A1&& argument1, SourceLocation site = SourceLocation::current()) {
+    return call_soon(detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1)), site);
+  }
+  template <class F, class A1, class A2>
+    requires detail::invocable_with_copies<F, A1, A2>
+  Handle call_soon(F&& callback, A1&& argument1, A2&& argument2, SourceLocation site = SourceLocation::current()) {
+    return call_soon(
+        detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1), std::forward<A2>(argument2)),
+        site);
+  }
+  template <class F, class A1, class A2, class A3>
+    requires detail::invocable_with_copies<F, A1, A2, A3>
+  Handle call_soon(F&& callback, A1&& argument1, A2&& argument2, A3&& argument3,
+                   SourceLocation site = SourceLocation::current()) {
+    return call_soon(detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1),
+                                           std::forward<A2>(argument2), std::forward<A3>(argument3)),
+                     site);
+  }
+  template <class F, class A1, class A2, class A3, class A4>
+    requires detail::invocable_with_copies<F, A1, A2, A3, A4>
+  Handle call_soon(F&& callback, A1&& argument1, A2&& argument2, A3&& argument3, A4&& argument4,
+                   SourceLocation site = SourceLocation::current()) {
+    return call_soon(detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1),
+                                           std::forward<A2>(argument2), std::forward<A3>(argument3),
+                                           std::forward<A4>(argument4)),
+                     site);
+  }
+
+  // Schedules callback() at now() + delay. The deadline saturates at
+  // nanoseconds::max() rather than overflowing. A negative delay, as in
+  // asyncio, is a deadline in the past, handled as call_at of a past time.
   template <class F>
     requires std::invocable<F&>
   TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback,
                          SourceLocation site = SourceLocation::current()) {
     return call_at(detail::deadline_after(now(), delay), std::forward<F>(callback), site);
   }
+  template <class F, class A1>
+    requires detail::invocable_with_copies<F, A1>
+  TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback, A1&& argument1,
+                         SourceLocation site = SourceLocation::current()) {
+    return call_later(delay, detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1)), site);
+  }
+  template <class F, class A1, class A2>
+    requires detail::invocable_with_copies<F, A1, A2>
+  TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback, A1&& argument1, A2&& argument2,
+                         SourceLocation site = SourceLocation::current()) {
+    return call_later(
+        delay,
+        detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1), std::forward<A2>(argument2)),
+        site);
+  }
+  template <class F, class A1, class A2, class A3>
+    requires detail::invocable_with_copies<F, A1, A2, A3>
+  TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback, A1&& argument1, A2&& argument2,
+                         A3&& argument3, SourceLocation site = SourceLocation::current()) {
+    return call_later(delay,
+                      detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1),
+                                            std::forward<A2>(argument2), std::forward<A3>(argument3)),
+                      site);
+  }
+  template <class F, class A1, class A2, class A3, class A4>
+    requires detail::invocable_with_copies<F, A1, A2, A3, A4>
+  TimerHandle call_later(std::chrono::nanoseconds delay, F&& callback, A1&& argument1, A2&& argument2,
+                         A3&& argument3, A4&& argument4, SourceLocation site = SourceLocation::current()) {
+    return call_later(delay,
+                      detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1),
+                                            std::forward<A2>(argument2), std::forward<A3>(argument3),
+                                            std::forward<A4>(argument4)),
+                      site);
+  }
+
   // Schedules callback() at virtual time `when` (since the loop started).
+  // A time already past (a negative delay, or call_at(now() - 1s)) moves no
+  // clock backwards: the timer is simply due. Like every timer it never runs
+  // in the iteration that scheduled it; at the start of the next one, due
+  // timers join the ready queue in (deadline, scheduling order) order,
+  // behind the callbacks already ready. So under FifoScheduler it runs after
+  // a call_soon made in the same callback (before or after it) and before a
+  // timer due at now() with a later deadline, even one scheduled earlier;
+  // RandomScheduler picks among everything ready, as always.
   template <class F>
     requires std::invocable<F&>
   TimerHandle call_at(std::chrono::nanoseconds when, F&& callback,
                       SourceLocation site = SourceLocation::current()) {
     return detail::loop_call_at(*core_, when, detail::InlineFunction<void()>(std::forward<F>(callback)), site);
+  }
+  template <class F, class A1>
+    requires detail::invocable_with_copies<F, A1>
+  TimerHandle call_at(std::chrono::nanoseconds when, F&& callback, A1&& argument1,
+                      SourceLocation site = SourceLocation::current()) {
+    return call_at(when, detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1)), site);
+  }
+  template <class F, class A1, class A2>
+    requires detail::invocable_with_copies<F, A1, A2>
+  TimerHandle call_at(std::chrono::nanoseconds when, F&& callback, A1&& argument1, A2&& argument2,
+                      SourceLocation site = SourceLocation::current()) {
+    return call_at(
+        when,
+        detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1), std::forward<A2>(argument2)),
+        site);
+  }
+  template <class F, class A1, class A2, class A3>
+    requires detail::invocable_with_copies<F, A1, A2, A3>
+  TimerHandle call_at(std::chrono::nanoseconds when, F&& callback, A1&& argument1, A2&& argument2, A3&& argument3,
+                      SourceLocation site = SourceLocation::current()) {
+    return call_at(when,
+                   detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1),
+                                         std::forward<A2>(argument2), std::forward<A3>(argument3)),
+                   site);
+  }
+  template <class F, class A1, class A2, class A3, class A4>
+    requires detail::invocable_with_copies<F, A1, A2, A3, A4>
+  TimerHandle call_at(std::chrono::nanoseconds when, F&& callback, A1&& argument1, A2&& argument2, A3&& argument3,
+                      A4&& argument4, SourceLocation site = SourceLocation::current()) {
+    return call_at(when,
+                   detail::bind_callback(std::forward<F>(callback), std::forward<A1>(argument1),
+                                         std::forward<A2>(argument2), std::forward<A3>(argument3),
+                                         std::forward<A4>(argument4)),
+                   site);
   }
 
   // Virtual time since the loop started.
@@ -229,10 +357,17 @@ class EventLoop {
 
 // The loop running in this thread; RuntimeError("no running event loop") if none.
 EventLoop& get_running_loop();
-// The running loop if any, else this thread's current loop, creating one (a
-// FIFO loop owned by the thread) if none was set.
+// The running loop if any, else this thread's current loop. As asyncio's
+// policy, it creates one only if set_event_loop was never called in this
+// thread: a FIFO loop, owned by the thread until the thread ends, which it
+// sets as current (so creating one counts as a call). Otherwise, with no
+// current loop (after set_event_loop(nullptr)), RuntimeError
+// (detsim.loop.none_current; asyncio: "There is no current event loop in
+// thread ..."). asyncio creates a loop in the main thread only; detsim in
+// any thread, each running simulations of its own.
 EventLoop& get_event_loop();
-// Sets this thread's current loop (nullptr clears it). The loop is not owned.
+// Sets this thread's current loop (nullptr clears it, and get_event_loop
+// then raises instead of creating one). The loop is not owned.
 void set_event_loop(EventLoop* loop) noexcept;
 // A new FIFO loop, owned by the caller.
 std::unique_ptr<EventLoop> new_event_loop();

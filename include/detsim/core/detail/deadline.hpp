@@ -4,7 +4,9 @@
 // Saturates at nanoseconds::max() (about 292 years) instead of overflowing:
 // signed overflow is undefined behaviour, and in practice it wrapped to a
 // negative deadline, so sleep(nanoseconds::max()) woke at once instead of
-// never. Requires now >= 0, which virtual time always is.
+// never. Requires now >= 0, which virtual time always is. A negative delay
+// gives a deadline before now, as asyncio's does (not now: see
+// EventLoop::call_at for what a past deadline does).
 #pragma once
 
 #include <chrono>

@@ -139,6 +139,9 @@ class FutureStateBase {
 
  private:
   void check_result_slow();
+  // The exception counts as retrieved: it will not be reported. By result(),
+  // exception() and, as in asyncio, cancel() (even of a done future).
+  void mark_retrieved() noexcept;
   [[noreturn]] void throw_not_pending(const char* operation) const;
   [[noreturn]] void throw_is_task(const char* operation) const;
 
