@@ -413,6 +413,8 @@ detsim::Task<void> uncancel_does_not_stop_a_cancellation_on_its_way(Log& log) {
   auto own = loop.create_task(cancels_and_uncancels_itself());
   self = &own;
   co_await own;
+}
+
 // ---- cancel() after a failure, get_event_loop() after set_event_loop(None),
 // ---- call_soon/call_later/call_at with arguments
 
