@@ -64,9 +64,11 @@ TEST(Lock, ANewcomerDoesNotBargePastTheWokenWaiter) {
     co_await lock.acquire();
     auto waiter = loop.create_task(take_and_log(lock, log, "waiter"));
     co_await detsim::yield();
+    // The newcomer's first step comes before the woken waiter's: it finds
+    // the lock free, but promised to the waiter.
+    auto newcomer = loop.create_task(take_and_log(lock, log, "newcomer"));
     lock.release();  // wakes waiter; its step is not run yet
     EXPECT_FALSE(lock.locked());
-    auto newcomer = loop.create_task(take_and_log(lock, log, "newcomer"));
     co_await waiter;
     co_await newcomer;
   };

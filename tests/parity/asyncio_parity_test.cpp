@@ -430,8 +430,8 @@ detsim::Task<void> lock_serves_waiters_in_order_without_barging(Log& log) {
   auto second = loop.create_task(take("second"));
   auto third = loop.create_task(take("third"));
   co_await detsim::yield();
+  auto newcomer = loop.create_task(take("newcomer"));  // runs before the woken waiter
   lock.release();
-  auto newcomer = loop.create_task(take("newcomer"));
   log.push_back("released, locked " + py(lock.locked()));
   first.cancel();
   try {

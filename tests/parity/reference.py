@@ -334,8 +334,8 @@ async def lock_serves_waiters_in_order_without_barging(log):
     second = asyncio.create_task(take("second"))
     third = asyncio.create_task(take("third"))
     await asyncio.sleep(0)
+    newcomer = asyncio.create_task(take("newcomer"))  # runs before the woken waiter
     lock.release()
-    newcomer = asyncio.create_task(take("newcomer"))
     log.append(f"released, locked {lock.locked()}")
     first.cancel()
     try:

@@ -27,12 +27,12 @@ struct Inside {
   int& count_;
 };
 
-// Cancels tasks[plan[i+1] % n] after plan[i] % 8 yields, for each pair of
+// Cancels tasks[plan[i+1] % n] after plan[i] % 4 yields, for each pair of
 // the plan (at most 8 pairs).
 Task<void> cancel_by_plan(std::vector<Task<void>>& tasks, std::size_t first_target, Plan plan) {
   const std::size_t targets = tasks.size() - first_target;
   for (std::size_t i = 0; i + 1 < plan.size() && i < 16 && targets > 0; i += 2) {
-    for (int y = 0; y < plan[i] % 8; ++y) co_await detsim::yield();
+    for (int y = 0; y < plan[i] % 4; ++y) co_await detsim::yield();
     tasks[first_target + plan[i + 1] % targets].cancel();
   }
 }
@@ -153,6 +153,10 @@ Task<void> queue_scenario(int maxsize, int producers, int consumers, Plan plan) 
   }
   co_await cancel_by_plan(tasks, 1, plan);
   co_await await_all(producing);
+  // Quiescent (every consumer step has run): no item may sit in the queue
+  // while a getter waits for one, i.e. no waiter was stranded.
+  for (int settle = 0; settle < 64; ++settle) co_await detsim::yield();
+  DETSIM_CHECK(queue.empty() || queue.waiting_getters().empty());
   queue.shutdown();  // consumers drain what is left, then stop
   co_await await_all(tasks);
   DETSIM_CHECK(queue.empty());
