@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <detsim/asyncio.hpp>
 #include <detsim/detsim.hpp>
 
 namespace {
@@ -487,6 +488,214 @@ detsim::Task<void> call_soon_passes_extra_arguments(Log& log) {
   log.push_back("slept 3ms");
 }
 
+// The asyncio toolkit's primitives (detsim/asyncio/): wake-up order,
+// fairness and cancellation as CPython 3.11 has them.
+detsim::Task<void> lock_serves_waiters_in_order_without_barging(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  detsim::asyncio::Lock lock;
+  auto take = [&](std::string name) -> detsim::Task<void> {
+    co_await lock.acquire();
+    log.push_back(name + " got it");
+    co_await detsim::yield();
+    lock.release();
+  };
+  co_await lock.acquire();
+  auto first = loop.create_task(take("first"));
+  auto second = loop.create_task(take("second"));
+  auto third = loop.create_task(take("third"));
+  co_await detsim::yield();
+  auto newcomer = loop.create_task(take("newcomer"));  // runs before the woken waiter
+  lock.release();
+  log.push_back("released, locked " + py(lock.locked()));
+  first.cancel();
+  try {
+    co_await first;
+  } catch (const detsim::CancelledError&) {
+    log.push_back("first cancelled after its wake-up");
+  }
+  co_await second;
+  co_await third;
+  co_await newcomer;
+  log.push_back("locked " + py(lock.locked()));
+}
+
+detsim::Task<void> semaphore_hands_permits_on_and_back(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  detsim::asyncio::Semaphore semaphore(2);
+  auto take = [&](std::string name) -> detsim::Task<void> {
+    co_await semaphore.acquire();
+    log.push_back(name + " in");
+    co_await detsim::yield();
+    log.push_back(name + " out");
+    semaphore.release();
+  };
+  std::vector<detsim::Task<void>> tasks;
+  for (const char* name : {"a", "b", "c", "d", "e"}) tasks.push_back(loop.create_task(take(name)));
+  co_await detsim::yield();
+  log.push_back("locked " + py(semaphore.locked()));
+  tasks[2].cancel();
+  for (auto& task : tasks) {
+    try {
+      co_await task;
+    } catch (const detsim::CancelledError&) {
+      log.push_back("c cancelled");
+    }
+  }
+  detsim::asyncio::BoundedSemaphore bounded(1);
+  try {
+    bounded.release();
+  } catch (const detsim::ValueError&) {
+    log.push_back("over-release refused");
+  }
+}
+
+detsim::Task<void> event_wakes_every_waiter(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  detsim::asyncio::Event event;
+  auto waiter = [&](std::string name) -> detsim::Task<void> {
+    co_await event.wait();
+    log.push_back(name + " woke");
+  };
+  std::vector<detsim::Task<void>> tasks;
+  for (const char* name : {"a", "b", "c"}) tasks.push_back(loop.create_task(waiter(name)));
+  co_await detsim::yield();
+  tasks[1].cancel();
+  event.set();
+  event.clear();
+  log.push_back("set then cleared: " + py(event.is_set()));
+  for (auto& task : tasks) {
+    try {
+      co_await task;
+    } catch (const detsim::CancelledError&) {
+      log.push_back("b cancelled");
+    }
+  }
+}
+
+detsim::Task<void> condition_notifies_in_order(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  detsim::asyncio::Condition condition;
+  int count = 0;
+  auto waiter = [&](std::string name) -> detsim::Task<void> {
+    auto held = co_await condition.hold();
+    co_await condition.wait();
+    log.push_back(name + " notified");
+  };
+  auto until_three = [&](std::string name) -> detsim::Task<void> {
+    auto held = co_await condition.hold();
+    int value = co_await condition.wait_for([&] { return count >= 3 ? count : 0; });
+    log.push_back(name + " saw " + std::to_string(value));
+  };
+  std::vector<detsim::Task<void>> tasks;
+  for (const char* name : {"a", "b", "c"}) tasks.push_back(loop.create_task(waiter(name)));
+  auto watcher = loop.create_task(until_three("w"));
+  co_await detsim::yield();
+  {
+    auto held = co_await condition.hold();
+    condition.notify(2);
+    log.push_back("notified 2");
+  }
+  co_await detsim::yield();
+  for (int i = 0; i < 3; ++i) {
+    {
+      auto held = co_await condition.hold();
+      ++count;
+      condition.notify_all();
+    }
+    log.push_back("count " + std::to_string(count));
+    co_await detsim::yield();
+  }
+  for (auto& task : tasks) co_await task;
+  co_await watcher;
+}
+
+detsim::Task<void> barrier_releases_generations(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  detsim::asyncio::Barrier barrier(2);
+  auto party = [&](std::string name) -> detsim::Task<void> {
+    try {
+      std::size_t index = co_await barrier.wait();
+      log.push_back(name + " " + std::to_string(index));
+    } catch (const detsim::BrokenBarrierError&) {
+      log.push_back(name + " broken");
+    }
+  };
+  std::vector<detsim::Task<void>> tasks;
+  for (const char* name : {"a", "b", "c", "d", "e"}) tasks.push_back(loop.create_task(party(name)));
+  co_await detsim::yield();
+  co_await detsim::yield();
+  co_await detsim::yield();
+  log.push_back("waiting " + py(std::uint64_t{barrier.n_waiting()}));
+  co_await barrier.abort();
+  for (auto& task : tasks) co_await task;
+  co_await party("late");
+  co_await barrier.reset();
+  tasks.clear();
+  for (const char* name : {"x", "y"}) tasks.push_back(loop.create_task(party(name)));
+  for (auto& task : tasks) co_await task;
+  log.push_back("broken " + py(barrier.broken()));
+}
+
+struct Prioritised {
+  int priority;
+  std::string name;
+  friend bool operator<(const Prioritised& a, const Prioritised& b) { return a.priority < b.priority; }
+};
+
+detsim::Task<void> queues_hand_items_over(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  detsim::asyncio::Queue<int> queue(2);
+  auto producer = [&](std::string name, std::vector<int> items) -> detsim::Task<void> {
+    for (int item : items) {
+      co_await queue.put(item);
+      log.push_back(name + " put " + std::to_string(item));
+    }
+  };
+  auto consumer = [&](std::string name) -> detsim::Task<void> {
+    for (;;) {
+      int item = co_await queue.get();
+      log.push_back(name + " got " + std::to_string(item));
+      co_await detsim::yield();
+      queue.task_done();
+    }
+  };
+  std::vector<detsim::Task<void>> consumers;
+  consumers.push_back(loop.create_task(consumer("c1")));
+  consumers.push_back(loop.create_task(consumer("c2")));
+  std::vector<detsim::Task<void>> producers;
+  producers.push_back(loop.create_task(producer("p1", {1, 2, 3})));
+  producers.push_back(loop.create_task(producer("p2", {4, 5})));
+  for (auto& task : producers) co_await task;
+  co_await queue.join();
+  log.push_back("joined");
+  consumers[0].cancel();
+  queue.put_nowait(6);
+  consumers[1].cancel();
+  for (auto& task : consumers) {
+    try {
+      co_await task;
+    } catch (const detsim::CancelledError&) {
+    }
+  }
+  log.push_back("left " + py(std::uint64_t{queue.qsize()}));
+  detsim::asyncio::LifoQueue<int> lifo;
+  for (int item : {1, 2, 3}) lifo.put_nowait(item);
+  std::string order = "lifo [";
+  for (int i = 0; i < 3; ++i) order += (i ? ", " : "") + std::to_string(lifo.get_nowait());
+  log.push_back(order + "]");
+  detsim::asyncio::PriorityQueue<Prioritised> priority;
+  for (auto item : {Prioritised{2, "b"}, Prioritised{1, "a"}, Prioritised{3, "c"}, Prioritised{1, "a2"}})
+    priority.put_nowait(item);
+  order = "priority [";
+  for (int i = 0; i < 4; ++i) order += (i ? ", '" : "'") + priority.get_nowait().name + "'";
+  log.push_back(order + "]");
+  try {
+    (void)queue.get_nowait();
+  } catch (const detsim::QueueEmpty&) {
+    log.push_back("empty");
+  }
+}
+
 const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = {
     {"round_robin", round_robin},
     {"callbacks_scheduled_during_an_iteration_wait", callbacks_scheduled_during_an_iteration_wait},
@@ -503,6 +712,12 @@ const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = 
     {"uncancel_does_not_stop_a_cancellation_on_its_way", uncancel_does_not_stop_a_cancellation_on_its_way},
     {"cancel_clears_the_never_retrieved_report", cancel_clears_the_never_retrieved_report},
     {"call_soon_passes_extra_arguments", call_soon_passes_extra_arguments},
+    {"lock_serves_waiters_in_order_without_barging", lock_serves_waiters_in_order_without_barging},
+    {"semaphore_hands_permits_on_and_back", semaphore_hands_permits_on_and_back},
+    {"event_wakes_every_waiter", event_wakes_every_waiter},
+    {"condition_notifies_in_order", condition_notifies_in_order},
+    {"barrier_releases_generations", barrier_releases_generations},
+    {"queues_hand_items_over", queues_hand_items_over},
 };
 
 // Programs that run with no loop running (reference.py calls them directly),

@@ -393,6 +393,170 @@ async def call_soon_passes_extra_arguments(log):
     log.append("slept 3ms")
 
 
+# The asyncio toolkit's primitives (detsim/asyncio/): wake-up order,
+# fairness and cancellation as CPython 3.11 has them.
+async def lock_serves_waiters_in_order_without_barging(log):
+    lock = asyncio.Lock()
+    async def take(name):
+        await lock.acquire()
+        log.append(f"{name} got it")
+        await asyncio.sleep(0)
+        lock.release()
+    await lock.acquire()
+    first = asyncio.create_task(take("first"))
+    second = asyncio.create_task(take("second"))
+    third = asyncio.create_task(take("third"))
+    await asyncio.sleep(0)
+    newcomer = asyncio.create_task(take("newcomer"))  # runs before the woken waiter
+    lock.release()
+    log.append(f"released, locked {lock.locked()}")
+    first.cancel()
+    try:
+        await first
+    except asyncio.CancelledError:
+        log.append("first cancelled after its wake-up")
+    await second
+    await third
+    await newcomer
+    log.append(f"locked {lock.locked()}")
+
+
+async def semaphore_hands_permits_on_and_back(log):
+    semaphore = asyncio.Semaphore(2)
+    async def take(name):
+        await semaphore.acquire()
+        log.append(f"{name} in")
+        await asyncio.sleep(0)
+        log.append(f"{name} out")
+        semaphore.release()
+    tasks = [asyncio.create_task(take(name)) for name in ("a", "b", "c", "d", "e")]
+    await asyncio.sleep(0)
+    log.append(f"locked {semaphore.locked()}")
+    tasks[2].cancel()
+    for task in tasks:
+        try:
+            await task
+        except asyncio.CancelledError:
+            log.append("c cancelled")
+    bounded = asyncio.BoundedSemaphore(1)
+    try:
+        bounded.release()
+    except ValueError:
+        log.append("over-release refused")
+
+
+async def event_wakes_every_waiter(log):
+    event = asyncio.Event()
+    async def waiter(name):
+        await event.wait()
+        log.append(f"{name} woke")
+    tasks = [asyncio.create_task(waiter(name)) for name in ("a", "b", "c")]
+    await asyncio.sleep(0)
+    tasks[1].cancel()
+    event.set()
+    event.clear()
+    log.append(f"set then cleared: {event.is_set()}")
+    for task in tasks:
+        try:
+            await task
+        except asyncio.CancelledError:
+            log.append("b cancelled")
+
+
+async def condition_notifies_in_order(log):
+    condition = asyncio.Condition()
+    state = {"count": 0}
+    async def waiter(name):
+        async with condition:
+            await condition.wait()
+            log.append(f"{name} notified")
+    async def until_three(name):
+        async with condition:
+            value = await condition.wait_for(lambda: state["count"] >= 3 and state["count"])
+            log.append(f"{name} saw {value}")
+    tasks = [asyncio.create_task(waiter(name)) for name in ("a", "b", "c")]
+    watcher = asyncio.create_task(until_three("w"))
+    await asyncio.sleep(0)
+    async with condition:
+        condition.notify(2)
+        log.append("notified 2")
+    await asyncio.sleep(0)
+    for _ in range(3):
+        async with condition:
+            state["count"] += 1
+            condition.notify_all()
+        log.append(f"count {state['count']}")
+        await asyncio.sleep(0)
+    for task in tasks:
+        await task
+    await watcher
+
+
+async def barrier_releases_generations(log):
+    barrier = asyncio.Barrier(2)
+    async def party(name):
+        try:
+            index = await barrier.wait()
+            log.append(f"{name} {index}")
+        except asyncio.BrokenBarrierError:
+            log.append(f"{name} broken")
+    tasks = [asyncio.create_task(party(name)) for name in ("a", "b", "c", "d", "e")]
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    log.append(f"waiting {barrier.n_waiting}")
+    await barrier.abort()
+    for task in tasks:
+        await task
+    await party("late")
+    await barrier.reset()
+    tasks = [asyncio.create_task(party(name)) for name in ("x", "y")]
+    for task in tasks:
+        await task
+    log.append(f"broken {barrier.broken}")
+
+
+async def queues_hand_items_over(log):
+    queue = asyncio.Queue(2)
+    async def producer(name, items):
+        for item in items:
+            await queue.put(item)
+            log.append(f"{name} put {item}")
+    async def consumer(name):
+        while True:
+            item = await queue.get()
+            log.append(f"{name} got {item}")
+            await asyncio.sleep(0)
+            queue.task_done()
+    consumers = [asyncio.create_task(consumer(name)) for name in ("c1", "c2")]
+    producers = [asyncio.create_task(producer("p1", [1, 2, 3])), asyncio.create_task(producer("p2", [4, 5]))]
+    for task in producers:
+        await task
+    await queue.join()
+    log.append("joined")
+    consumers[0].cancel()
+    queue.put_nowait(6)
+    consumers[1].cancel()
+    for task in consumers:
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+    log.append(f"left {queue.qsize()}")
+    lifo = asyncio.LifoQueue()
+    for item in (1, 2, 3):
+        lifo.put_nowait(item)
+    log.append(f"lifo {[lifo.get_nowait() for _ in range(3)]}")
+    priority = asyncio.PriorityQueue()
+    for item in ((2, 0, "b"), (1, 1, "a"), (3, 2, "c"), (1, 3, "a2")):
+        priority.put_nowait(item)
+    log.append(f"priority {[priority.get_nowait()[2] for _ in range(4)]}")
+    try:
+        queue.get_nowait()
+    except asyncio.QueueEmpty:
+        log.append("empty")
+
+
 PROGRAMS = [
     round_robin,
     callbacks_scheduled_during_an_iteration_wait,
@@ -410,6 +574,12 @@ PROGRAMS = [
     cancel_clears_the_never_retrieved_report,
     get_event_loop_after_set_event_loop_none_raises,
     call_soon_passes_extra_arguments,
+    lock_serves_waiters_in_order_without_barging,
+    semaphore_hands_permits_on_and_back,
+    event_wakes_every_waiter,
+    condition_notifies_in_order,
+    barrier_releases_generations,
+    queues_hand_items_over,
 ]
 
 

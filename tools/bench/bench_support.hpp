@@ -144,6 +144,10 @@ void register_seed_workloads();
 // A helper call inside a task (coroutine_workloads.cpp): detsim::Coroutine,
 // an awaited Task, a plain function.
 void register_coroutine_workloads(const Sizes& sizes);
+// The asyncio toolkit's primitives (toolkit_workloads.cpp): an uncontended
+// Lock, a Queue handoff, an Event broadcast; asyncio_toolkit.py measures the
+// same on CPython.
+void register_toolkit_workloads(const Sizes& sizes);
 
 // Names of the bare benchmarks, shared by registration and the labels.
 std::string bare_fifo_name(std::size_t handles);

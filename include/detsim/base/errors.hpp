@@ -83,6 +83,43 @@ class BudgetExceededError : public Error {
   using Error::Error;
 };
 
+// The asyncio toolkit's errors (detsim/asyncio/): each is a situation the
+// caller reacts to on its own, as in asyncio.
+
+// An argument out of its range where asyncio raises ValueError: a negative
+// Semaphore value, a Barrier of no parties, a BoundedSemaphore released more
+// often than acquired, Queue::task_done called more often than items were put.
+class ValueError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Queue::get_nowait on an empty queue (asyncio.QueueEmpty).
+class QueueEmpty : public Error {
+ public:
+  using Error::Error;
+};
+
+// Queue::put_nowait on a full queue (asyncio.QueueFull).
+class QueueFull : public Error {
+ public:
+  using Error::Error;
+};
+
+// A put on a queue that was shut down, or a get on one that was shut down and
+// is empty (Python 3.13's asyncio.QueueShutDown; 3.11 has no shutdown).
+class QueueShutDown : public Error {
+ public:
+  using Error::Error;
+};
+
+// A Barrier was aborted or reset while (or before) a task waited at it
+// (asyncio.BrokenBarrierError, a RuntimeError there too).
+class BrokenBarrierError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 // The what() of an exception, for messages: "(no exception)" for null,
 // "(not a std::exception)" for other types.
 std::string describe(const std::exception_ptr& exception);

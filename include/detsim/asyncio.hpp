@@ -1,0 +1,12 @@
+// detsim's asyncio toolkit, all of it: the primitives and combinators of
+// Python's asyncio, on detsim's loop (namespace detsim::asyncio).
+#pragma once
+
+#include "detsim/asyncio/barrier.hpp"
+#include "detsim/asyncio/condition.hpp"
+#include "detsim/asyncio/event.hpp"
+#include "detsim/asyncio/held.hpp"
+#include "detsim/asyncio/lock.hpp"
+#include "detsim/asyncio/queue.hpp"
+#include "detsim/asyncio/semaphore.hpp"
+#include "detsim/asyncio/task_info.hpp"

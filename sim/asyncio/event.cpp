@@ -1,0 +1,26 @@
+#include "detsim/asyncio/event.hpp"
+
+namespace detsim::asyncio {
+
+void Event::set() {
+  if (value_) return;
+  value_ = true;
+  for (detail::Waiter& waiter : waiters_.entries()) {
+    if (!waiter.future.done()) waiter.future.set_result();
+  }
+}
+
+Coroutine<bool> Event::wait() {
+  if (value_) co_return true;
+  Future<void> waiter = waiters_.add(binding_.loop("Event", name_));
+  try {
+    co_await waiter;
+  } catch (...) {
+    waiters_.remove(waiter);
+    throw;
+  }
+  waiters_.remove(waiter);
+  co_return true;
+}
+
+}  // namespace detsim::asyncio
