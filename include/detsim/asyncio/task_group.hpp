@@ -34,6 +34,11 @@
 // then dropped, never run. A child's error after the task running the group
 // has ended goes to the loop's exception handler.
 //
+// Where detsim differs: a child's done callback runs as it completes, so its
+// failure cancels the siblings at once. Two children failing in one loop
+// iteration give one error here (the second is cancelled before its step)
+// and two in asyncio (whose callback runs an iteration later).
+//
 // Determinism: asyncio keeps the children in a set and cancels them in its
 // (hash) order; detsim cancels them in creation order (task id). Errors are
 // kept in the order the loop completed the children.
