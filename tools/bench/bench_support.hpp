@@ -144,6 +144,8 @@ void register_seed_workloads();
 // A helper call inside a task (coroutine_workloads.cpp): detsim::Coroutine,
 // an awaited Task, a plain function.
 void register_coroutine_workloads(const Sizes& sizes);
+// asyncio.gather of 10k tasks (combinator_workloads.cpp).
+void register_combinator_workloads(const Sizes& sizes);
 
 // Names of the bare benchmarks, shared by registration and the labels.
 std::string bare_fifo_name(std::size_t handles);
