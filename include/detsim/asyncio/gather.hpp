@@ -125,17 +125,22 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
     std::unordered_set<const FutureStateBase*> seen;  // membership only
     seen.reserve(arguments.size());
     children_.reserve(arguments.size());
+    finished_children_.reserve(arguments.size());
     for (FutureStateBase* child : arguments) {
-      if (seen.insert(child).second) children_.emplace_back(child);
+      if (seen.insert(child).second) children_.push_back(child);
     }
     std::weak_ptr<Gathering> weak = weak_from_this();
     outer.set_cancel_handler([weak](std::string_view message, SourceLocation site) {
       auto self = weak.lock();
       return self && self->cancel_children(message, site);
     });
-    for (auto& child : children_) {
-      child->add_done_callback_in_place(
-          [self = shared_from_this()](FutureStateBase& done) { self->on_child_done(done); }, {});
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+      children_[i]->add_done_callback_in_place(
+          [link = ChildLink(shared_from_this(), i)](FutureStateBase& done) mutable {
+            link.ran = true;
+            link.gathering->on_child_done(done);
+          },
+          {});
     }
   }
 
@@ -148,7 +153,7 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
     // (By index: a child's cancel() may complete the outer future, but never
     // changes the list.)
     for (std::size_t i = 0; i < children_.size(); ++i) {
-      if (children_[i]->cancel(message, site)) any = true;
+      if (children_[i] && children_[i]->cancel(message, site)) any = true;
     }
     if (any) cancel_requested_ = true;
     return any;
@@ -156,6 +161,7 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
 
   void on_child_done(FutureStateBase& child) {
     ++finished_;
+    finished_children_.emplace_back(&child);  // kept for the results
     if (outer_->done()) {
       if (!child.cancelled()) (void)child.exception();  // retrieved: gather reported, or was cancelled
       return;
@@ -181,7 +187,25 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
   bool return_exceptions_;
   bool cancel_requested_ = false;
   std::size_t finished_ = 0;
-  std::vector<IntrusivePtr<FutureStateBase>> children_;  // unique, in argument order
+  // The gathering is kept alive by its pending children's done callbacks,
+  // and holds finished children only: a child that never finishes (its
+  // loop closed) then frees it instead of keeping a cycle. A callback
+  // dropped unrun clears its child's slot here.
+  struct ChildLink {
+    ChildLink(std::shared_ptr<Gathering> owner, std::size_t slot) : gathering(std::move(owner)), index(slot) {}
+    ChildLink(ChildLink&& other) noexcept
+        : gathering(std::move(other.gathering)), index(other.index), ran(other.ran) {}
+    ChildLink& operator=(ChildLink&&) = delete;
+    ~ChildLink() {
+      if (gathering && !ran) gathering->children_[index] = nullptr;
+    }
+    std::shared_ptr<Gathering> gathering;
+    std::size_t index;
+    bool ran = false;
+  };
+
+  std::vector<FutureStateBase*> children_;  // unique, in argument order; null once dropped unfinished
+  std::vector<IntrusivePtr<FutureStateBase>> finished_children_;
   IntrusivePtr<FutureStateBase> outer_;
 };
 
@@ -204,7 +228,7 @@ class TupleGathering final : public Gathering {
       return Results(value_of<T>(*arguments_[I])...);
     }
   }
-  std::vector<FutureStateBase*> arguments_;  // kept alive by Gathering's children
+  std::vector<FutureStateBase*> arguments_;  // all finished (and kept) when deliver() reads them
 };
 
 template <bool Outcomes, class T>
