@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "detsim/base/detail/assert.hpp"
 #include "detsim/base/errors.hpp"
 #include "core/loop_core.hpp"
 
@@ -110,6 +111,11 @@ void FutureStateBase::fail(std::exception_ptr exception, SourceLocation site) {
   complete(Status::finished, site);
 }
 
+void FutureStateBase::set_cancel_handler(std::function<bool(std::string_view, SourceLocation)> handler) {
+  DETSIM_ASSERT(task_ == nullptr && "a task's cancel() is the task's own");
+  rare().cancel_handler = std::move(handler);
+}
+
 bool FutureStateBase::cancel(std::string_view message, SourceLocation site) {
   if (task_) return task_->cancel(message, site);
   return cancel_as_future(message, site);
@@ -121,6 +127,11 @@ bool FutureStateBase::cancel_as_future(std::string_view message, SourceLocation 
   // as never retrieved.
   mark_retrieved();
   if (done()) return false;
+  if (rare_ && rare_->cancel_handler) [[unlikely]] {
+    // A copy: the handler may complete this future, which may drop it.
+    auto handler = rare_->cancel_handler;
+    return handler(message, site);
+  }
   rare().cancel_message = message;
   complete(Status::cancelled, site);
   return true;

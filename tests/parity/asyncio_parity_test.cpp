@@ -696,6 +696,147 @@ detsim::Task<void> queues_hand_items_over(Log& log) {
   }
 }
 
+// --- Combinators (detsim::asyncio): the same programs as the block at the
+// end of reference.py.
+
+namespace asyncio = detsim::asyncio;
+
+detsim::Coroutine<std::string> gather_child(Log& log, std::string name, std::chrono::nanoseconds delay) {
+  co_await detsim::sleep(delay);
+  log.push_back(name + " done");
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  co_return name;
+}
+
+detsim::Coroutine<std::string> gather_failing() {
+  co_await detsim::sleep(40ms);
+  throw detsim::RuntimeError("parity.boom", "boom");
+}
+
+detsim::Task<void> gather_results_in_argument_order(Log& log) {
+  auto [a, b, c] = co_await asyncio::gather(gather_child(log, "a", 60ms), gather_child(log, "b", 20ms),
+                                            gather_child(log, "c", 40ms));
+  log.push_back("results " + a + " " + b + " " + c);
+  auto [d, failed] = co_await asyncio::gather(asyncio::return_exceptions, gather_child(log, "d", 20ms), gather_failing());
+  log.push_back("outcomes " + d.value() + " " + (failed.has_value() ? "value" : "RuntimeError"));
+  try {
+    (void)co_await asyncio::gather(gather_child(log, "e", 200ms), gather_failing());
+  } catch (const detsim::RuntimeError& error) {
+    log.push_back("gather raised " + std::string(error.message()));
+  }
+  co_await detsim::sleep(200ms);
+}
+
+detsim::Task<void> wait_for_times_out_and_waits_for_the_cancelled_task(Log& log) {
+  auto slow = [&log]() -> detsim::Coroutine<int> {
+    std::exception_ptr cancelled;
+    try {
+      co_await detsim::sleep(1s);
+    } catch (const detsim::CancelledError&) {
+      log.push_back("slow cancelled");
+      cancelled = std::current_exception();
+    }
+    co_await detsim::sleep(1ms);
+    log.push_back("slow cleaned up");
+    std::rethrow_exception(cancelled);
+  };
+  try {
+    (void)co_await asyncio::wait_for(slow(), 40ms);
+  } catch (const asyncio::TimeoutError&) {
+    log.push_back("timeout");
+  }
+  log.push_back("cancelling " + std::to_string(detsim::detail::current_task()->cancelling()));
+}
+
+detsim::Task<void> timeout_scope_expires_into_timeout_error(Log& log) {
+  asyncio::Timeout* scope = nullptr;
+  try {
+    co_await asyncio::timeout(40ms, [&](asyncio::Timeout& t) -> detsim::Coroutine<void> {
+      scope = &t;
+      try {
+        co_await detsim::sleep(1s);
+      } catch (const detsim::CancelledError&) {
+        log.push_back(std::string("body cancelled, expired ") + (t.expired() ? "True" : "False"));
+        throw;
+      }
+    });
+  } catch (const asyncio::TimeoutError&) {
+    // (The Timeout lived in the scope's frame: its state was read inside.)
+    log.push_back("TimeoutError, expired True");
+  }
+  log.push_back("cancelling " + std::to_string(detsim::detail::current_task()->cancelling()));
+  bool expired = true;
+  co_await asyncio::timeout(100ms, [&](asyncio::Timeout& t) -> detsim::Coroutine<void> {
+    co_await detsim::sleep(20ms);
+    expired = t.expired();
+  });
+  log.push_back(std::string("in time, expired ") + (expired ? "True" : "False"));
+  (void)scope;
+}
+
+detsim::Task<void> task_group_failure_cancels_sibling_and_body(Log& log) {
+  auto sibling = [&log]() -> detsim::Task<void> {
+    try {
+      co_await detsim::sleep(1s);
+    } catch (const detsim::CancelledError&) {
+      log.push_back("sibling cancelled");
+      throw;
+    }
+  };
+  auto bad = [&log]() -> detsim::Task<void> {
+    co_await detsim::sleep(20ms);
+    log.push_back("bad raises");
+    throw detsim::RuntimeError("parity.bad", "bad");
+  };
+  try {
+    co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> detsim::Coroutine<void> {
+      group.create_task(sibling());
+      group.create_task(bad());
+      try {
+        co_await detsim::sleep(1s);
+      } catch (const detsim::CancelledError&) {
+        log.push_back("body cancelled");
+        throw;
+      }
+    });
+  } catch (const asyncio::ExceptionGroup& errors) {
+    std::string first;
+    try {
+      std::rethrow_exception(errors.exceptions().at(0));
+    } catch (const detsim::Error& error) {
+      first = error.message();
+    }
+    log.push_back("group of " + std::to_string(errors.exceptions().size()) + ": " + first);
+  }
+  log.push_back("cancelling " + std::to_string(detsim::detail::current_task()->cancelling()));
+}
+
+detsim::Task<void> shield_protects_the_inner_task(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  auto inner = [&log]() -> detsim::Task<int> {
+    co_await detsim::sleep(100ms);
+    log.push_back("inner done");
+    co_return 5;
+  };
+  auto inner_task = loop.create_task(inner());
+  auto waiter = [&log, inner_task]() -> detsim::Task<void> {
+    try {
+      (void)co_await asyncio::shield(inner_task);
+    } catch (const detsim::CancelledError&) {
+      log.push_back("waiter cancelled");
+      throw;
+    }
+  };
+  auto w = loop.create_task(waiter());
+  co_await detsim::sleep(20ms);
+  w.cancel();
+  try {
+    co_await w;
+  } catch (const detsim::CancelledError&) {
+  }
+  log.push_back("inner result " + std::to_string(co_await inner_task));
+}
+
 const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = {
     {"round_robin", round_robin},
     {"callbacks_scheduled_during_an_iteration_wait", callbacks_scheduled_during_an_iteration_wait},
@@ -718,6 +859,12 @@ const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = 
     {"condition_notifies_in_order", condition_notifies_in_order},
     {"barrier_releases_generations", barrier_releases_generations},
     {"queues_hand_items_over", queues_hand_items_over},
+    // --- Combinators (detsim::asyncio)
+    {"gather_results_in_argument_order", gather_results_in_argument_order},
+    {"wait_for_times_out_and_waits_for_the_cancelled_task", wait_for_times_out_and_waits_for_the_cancelled_task},
+    {"timeout_scope_expires_into_timeout_error", timeout_scope_expires_into_timeout_error},
+    {"task_group_failure_cancels_sibling_and_body", task_group_failure_cancels_sibling_and_body},
+    {"shield_protects_the_inner_task", shield_protects_the_inner_task},
 };
 
 // Programs that run with no loop running (reference.py calls them directly),

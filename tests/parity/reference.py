@@ -557,6 +557,109 @@ async def queues_hand_items_over(log):
         log.append("empty")
 
 
+# --- Combinators (detsim::asyncio: gather, wait_for, timeout, TaskGroup,
+# shield). Delays are tens of milliseconds apart: CPython runs them in real
+# time, and 1ms apart they swapped under load. Kept to programs whose log does not depend on when done callbacks
+# run (detsim: at completion; asyncio: one iteration later).
+
+async def gather_results_in_argument_order(log):
+    async def child(name, delay):
+        await asyncio.sleep(delay)
+        log.append(f"{name} done")
+        return name.upper()
+    async def failing():
+        await asyncio.sleep(0.04)
+        raise RuntimeError("boom")
+    results = await asyncio.gather(child("a", 0.06), child("b", 0.02), child("c", 0.04))
+    log.append(f"results {' '.join(results)}")
+    outcomes = await asyncio.gather(child("d", 0.02), failing(), return_exceptions=True)
+    log.append(f"outcomes {outcomes[0]} {type(outcomes[1]).__name__}")
+    try:
+        await asyncio.gather(child("e", 0.2), failing())
+    except RuntimeError as error:
+        log.append(f"gather raised {error}")
+    await asyncio.sleep(0.2)
+
+
+async def wait_for_times_out_and_waits_for_the_cancelled_task(log):
+    async def slow():
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            log.append("slow cancelled")
+            await asyncio.sleep(0.001)
+            log.append("slow cleaned up")
+            raise
+    try:
+        await asyncio.wait_for(slow(), 0.04)
+    except TimeoutError:
+        log.append("timeout")
+    log.append(f"cancelling {asyncio.current_task().cancelling()}")
+
+
+async def timeout_scope_expires_into_timeout_error(log):
+    try:
+        async with asyncio.timeout(0.04) as scope:
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                log.append(f"body cancelled, expired {scope.expired()}")
+                raise
+    except TimeoutError:
+        log.append(f"TimeoutError, expired {scope.expired()}")
+    log.append(f"cancelling {asyncio.current_task().cancelling()}")
+    async with asyncio.timeout(0.1) as scope:
+        await asyncio.sleep(0.02)
+    log.append(f"in time, expired {scope.expired()}")
+
+
+async def task_group_failure_cancels_sibling_and_body(log):
+    async def sibling():
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            log.append("sibling cancelled")
+            raise
+    async def bad():
+        await asyncio.sleep(0.02)
+        log.append("bad raises")
+        raise RuntimeError("bad")
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(sibling())
+            group.create_task(bad())
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                log.append("body cancelled")
+                raise
+    except BaseExceptionGroup as errors:
+        log.append(f"group of {len(errors.exceptions)}: {errors.exceptions[0]}")
+    log.append(f"cancelling {asyncio.current_task().cancelling()}")
+
+
+async def shield_protects_the_inner_task(log):
+    async def inner():
+        await asyncio.sleep(0.1)
+        log.append("inner done")
+        return 5
+    inner_task = asyncio.create_task(inner())
+    async def waiter():
+        try:
+            await asyncio.shield(inner_task)
+        except asyncio.CancelledError:
+            log.append("waiter cancelled")
+            raise
+    w = asyncio.create_task(waiter())
+    await asyncio.sleep(0.02)
+    w.cancel()
+    try:
+        await w
+    except asyncio.CancelledError:
+        pass
+    log.append(f"inner result {await inner_task}")
+
+
 PROGRAMS = [
     round_robin,
     callbacks_scheduled_during_an_iteration_wait,
@@ -580,6 +683,12 @@ PROGRAMS = [
     condition_notifies_in_order,
     barrier_releases_generations,
     queues_hand_items_over,
+    # --- Combinators (detsim::asyncio)
+    gather_results_in_argument_order,
+    wait_for_times_out_and_waits_for_the_cancelled_task,
+    timeout_scope_expires_into_timeout_error,
+    task_group_failure_cancels_sibling_and_body,
+    shield_protects_the_inner_task,
 ]
 
 

@@ -148,6 +148,8 @@ void register_coroutine_workloads(const Sizes& sizes);
 // Lock, a Queue handoff, an Event broadcast; asyncio_toolkit.py measures the
 // same on CPython.
 void register_toolkit_workloads(const Sizes& sizes);
+// asyncio.gather of 10k tasks (combinator_workloads.cpp).
+void register_combinator_workloads(const Sizes& sizes);
 
 // Names of the bare benchmarks, shared by registration and the labels.
 std::string bare_fifo_name(std::size_t handles);

@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   detsim::bench::register_seed_workloads();
   detsim::bench::register_coroutine_workloads(sizes);
   detsim::bench::register_toolkit_workloads(sizes);
+  detsim::bench::register_combinator_workloads(sizes);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <new>
 #include <optional>
@@ -116,6 +117,13 @@ class FutureStateBase {
   }
   std::size_t remove_done_callback(std::uint64_t callback_id) noexcept;
 
+  // For futures that, like asyncio's _GatheringFuture, answer cancel() in
+  // their own way (cancel what they stand for, and complete later): while
+  // the future is pending, cancel() -- by a user, or by the cancellation of a
+  // task awaiting it -- calls `handler` instead of cancelling, and returns
+  // what it returns. Not for tasks.
+  void set_cancel_handler(std::function<bool(std::string_view message, SourceLocation site)> handler);
+
   // For TaskCore: complete the future, bypassing the checks that keep users
   // from completing a task by hand.
   bool cancel_as_future(std::string_view message, SourceLocation site);
@@ -192,6 +200,7 @@ class FutureStateBase {
   struct Rare {
     std::string cancel_message;
     std::vector<DoneCallback> more_callbacks;
+    std::function<bool(std::string_view, SourceLocation)> cancel_handler;
   };
   Rare& rare() {
     if (!rare_) rare_ = std::make_unique<Rare>();
