@@ -20,6 +20,7 @@ enum TraceField : std::uint8_t {
   field_when = 1 << 3,
   field_choice = 1 << 4,  // choice and of
   field_immediate = 1 << 5,
+  field_name = 1 << 6,  // required of task_created; any event with a task may carry one
 };
 
 // A header's metadata entries at most (traces/SCHEMA.md): the largest object
@@ -28,7 +29,8 @@ inline constexpr std::size_t max_metadata_entries = 4096;
 
 inline constexpr std::size_t event_kind_count = static_cast<std::size_t>(EventKind::clock_advanced) + 1;
 
-// The fields an event of each kind must carry (others appear when nonzero).
+// The fields an event of each kind must carry (others appear when nonzero;
+// the writer writes a name whenever there is one).
 constexpr std::uint8_t required_fields(EventKind kind) noexcept {
   switch (kind) {
     case EventKind::call_soon:
@@ -41,7 +43,7 @@ constexpr std::uint8_t required_fields(EventKind kind) noexcept {
     case EventKind::set_result:
     case EventKind::set_exception:
     case EventKind::cancel: return field_future;
-    case EventKind::task_created:
+    case EventKind::task_created: return field_future | field_task | field_name;
     case EventKind::cancel_requested: return field_future | field_task;
     case EventKind::done_callback: return field_future | field_immediate;
     case EventKind::loop_run:
