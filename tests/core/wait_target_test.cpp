@@ -193,6 +193,7 @@ TEST(WaitTarget, CycleIsReportedWhenItClosesWhileAHeartbeatKeepsTheLoopBusy) {
 
 TEST(WaitTarget, WaitingOnALockTheTaskHoldsIsACycleOfOne) {
   detsim::EventLoop loop;
+  loop.set_limits(detsim::LoopLimits{.max_callbacks = 0, .max_virtual_time = 10s});
   TestLock a("a", true);
   int line = 0;
   auto twice = [](TestLock& lock, int& second_line) -> Task<void> {
