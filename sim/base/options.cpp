@@ -29,6 +29,14 @@ std::optional<std::uint64_t> environment_number(const char* name) {
   return number;
 }
 
+// A check that is on unless turned off: "off" or "0" turn it off.
+std::optional<bool> environment_check(const char* name) {
+  const char* value = environment(name);
+  if (!value) return std::nullopt;
+  const std::string text(value);
+  return !(text == "0" || text == "off");
+}
+
 // A switch: anything but "0" turns it on.
 std::optional<bool> environment_switch(const char* name) {
   const char* value = environment(name);
@@ -59,6 +67,7 @@ Options options_from_environment() {
   options.source_root = environment_text("DETSIM_SOURCE_ROOT");
   options.seeds = environment_number("DETSIM_SEEDS");
   options.first_seed = environment_number("DETSIM_FIRST_SEED");
+  options.lock_order = environment_check("DETSIM_LOCK_ORDER");
   // Set but empty means "no regression file", so unset and empty differ here.
   if (const char* path = std::getenv("DETSIM_REGRESSIONS")) options.regression_file = path;
   return options;
@@ -76,6 +85,7 @@ Options overlay(Options below, const Options& above) {
   take_if_set(below.seeds, above.seeds);
   take_if_set(below.first_seed, above.first_seed);
   take_if_set(below.regression_file, above.regression_file);
+  take_if_set(below.lock_order, above.lock_order);
   return below;
 }
 

@@ -34,6 +34,21 @@ void EventLoop::run_forever() { core_->run_forever(); }
 void EventLoop::run_until_idle() { core_->run_until_idle(); }
 void EventLoop::stop() noexcept { core_->stop(); }
 void EventLoop::halt(std::exception_ptr error) noexcept { core_->halt(std::move(error)); }
+
+namespace detail {
+
+std::size_t new_loop_extension_slot() noexcept {
+  static std::size_t next_slot = 0;
+  return next_slot++;
+}
+
+LoopExtension* loop_extension(EventLoop& loop, std::size_t slot) noexcept { return loop.core().extension(slot); }
+
+LoopExtension* set_loop_extension(EventLoop& loop, std::size_t slot, std::unique_ptr<LoopExtension> extension) {
+  return loop.core().set_extension(slot, std::move(extension));
+}
+
+}  // namespace detail
 bool EventLoop::is_running() const noexcept { return core_->is_running(); }
 bool EventLoop::is_closed() const noexcept { return core_->is_closed(); }
 void EventLoop::close() { core_->close(); }

@@ -1,4 +1,5 @@
 #include "core/loop_core.hpp"
+#include "core/wait_graph.hpp"
 
 #include <algorithm>
 #include <string>
@@ -469,12 +470,12 @@ void LoopCore::move_due_timers() {
 }
 
 void LoopCore::throw_deadlock() const {
+  // Every blocked task by name, with what it waits on by name (wait_target.hpp),
+  // then the wait-for cycle if there is one: all in task-id order.
   std::string message = "nothing is ready and no timer is pending, so virtual time can never advance";
-  std::size_t waiting = 0;
-  for (const TaskCore* task = live_first_; task; task = task->live_next) {
-    message += waiting++ == 0 ? "; waiting tasks: " : ", ";
-    message += task->describe();
-  }
+  if (live_first_) message += "; blocked tasks:" + describe_blocked_tasks(*this);
+  const std::vector<WaitStep> cycle = find_wait_cycle(*this);
+  if (!cycle.empty()) message += "\nwait-for cycle: " + describe_cycle(cycle);
   throw DeadlockError("detsim.loop.deadlock", message);
 }
 

@@ -11,6 +11,7 @@
 #include "detsim/base/detail/intrusive_ptr.hpp"
 #include "detsim/core/detail/task_core.hpp"
 #include "detsim/core/event_loop.hpp"
+#include "detsim/core/loop_extension.hpp"
 #include "detsim/core/handle.hpp"
 #include "detsim/core/observer.hpp"
 #include "detsim/base/random.hpp"
@@ -71,6 +72,8 @@ class LoopCore {
   std::uint64_t next_task_id() noexcept { return ++task_counter_; }
   std::uint64_t tasks_started() const noexcept { return task_counter_; }
   void add_live_task(TaskCore& task) noexcept;
+  // The live tasks, in creation (= task id) order, through live_next.
+  const TaskCore* first_live_task() const noexcept { return live_first_; }
   void remove_live_task(TaskCore& task) noexcept;
   void add_unretrieved(FutureStateBase& future);
   void remove_unretrieved(FutureStateBase& future) noexcept;
@@ -122,6 +125,16 @@ class LoopCore {
   // Exceptions.
   void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
   void call_exception_handler(const ExceptionContext& context) noexcept;
+
+  // Per-loop state of higher layers (loop_extension.hpp).
+  LoopExtension* extension(std::size_t slot) const noexcept {
+    return slot < extensions_.size() ? extensions_[slot].get() : nullptr;
+  }
+  LoopExtension* set_extension(std::size_t slot, std::unique_ptr<LoopExtension> extension) {
+    if (slot >= extensions_.size()) extensions_.resize(slot + 1);
+    extensions_[slot] = std::move(extension);
+    return extensions_[slot].get();
+  }
 
   void set_limits(LoopLimits limits) noexcept { limits_ = limits; }
   std::uint64_t callbacks_run() const noexcept { return callbacks_run_; }
@@ -256,6 +269,8 @@ class LoopCore {
   TaskCore* live_last_ = nullptr;
   std::vector<FutureStateBase*> unretrieved_;
   ExceptionHandler exception_handler_;
+  // Last: destroyed first, after ~LoopCore's body has torn the tasks down.
+  std::vector<std::unique_ptr<LoopExtension>> extensions_;
 };
 
 }  // namespace detsim::detail

@@ -76,6 +76,16 @@ class DeadlockError : public Error {
   using Error::Error;
 };
 
+// Two locks were taken in opposite orders by this run (A then B somewhere,
+// B then A elsewhere): no deadlock happened, but a schedule exists where it
+// would. Raised by the asyncio toolkit's lock-order graph
+// (detsim/asyncio/lock_order.hpp), id "detsim.potential_deadlock"; the
+// message names both pairs of acquisition sites.
+class PotentialDeadlockError : public Error {
+ public:
+  using Error::Error;
+};
+
 // The run went past a limit set with EventLoop::set_limits (callbacks run or
 // virtual time): a livelock, or a test that needs a larger budget.
 class BudgetExceededError : public Error {

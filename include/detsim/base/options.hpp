@@ -18,6 +18,8 @@
 //   DETSIM_SEEDS=n               how many seeds a sweep runs
 //   DETSIM_FIRST_SEED=n          a sweep's first seed
 //   DETSIM_REGRESSIONS=path      the regression file; set but empty: none
+//   DETSIM_LOCK_ORDER=off        a lock-order inversion does not halt the run
+//                                (asyncio/lock_order.hpp; "0" too; default on)
 //
 // Invariants: a malformed number is an Error ("detsim.environment") naming
 // the variable and its value, never a silent default.
@@ -51,6 +53,7 @@ struct Options {
   std::optional<std::uint64_t> seeds;          // DETSIM_SEEDS
   std::optional<std::uint64_t> first_seed;     // DETSIM_FIRST_SEED
   std::optional<std::string> regression_file;  // DETSIM_REGRESSIONS ("" = no file)
+  std::optional<bool> lock_order;              // DETSIM_LOCK_ORDER ("off"/"0": false)
   friend bool operator==(const Options&, const Options&) = default;
 };
 

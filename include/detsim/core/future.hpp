@@ -42,6 +42,7 @@
 #include "detsim/base/detail/intrusive_ptr.hpp"
 #include "detsim/core/detail/task_core.hpp"
 #include "detsim/base/source_location.hpp"
+#include "detsim/core/wait_target.hpp"
 
 namespace detsim {
 
@@ -112,6 +113,15 @@ class [[nodiscard]] Future {
         site);
     return CallbackId{id};
   }
+  // Names what this future stands for in deadlock reports: a primitive
+  // attaches itself to each waiter's future (see wait_target.hpp), with the
+  // site of the wait (its caller's: reports name it). `target` must outlive
+  // the future's wait; null detaches it.
+  void set_wait_target(const WaitTarget* target, SourceLocation site = SourceLocation::current()) {
+    checked().set_wait_target(target, site);
+  }
+  const WaitTarget* wait_target() const noexcept { return checked().wait_target(); }
+
   // Removes a callback that has not run yet; returns how many were removed
   // (0 or 1).
   std::size_t remove_done_callback(CallbackId id) noexcept { return checked().remove_done_callback(id.value); }

@@ -20,6 +20,10 @@
 #include "detsim/base/source_location.hpp"
 #include "detsim/memory/state_pool.hpp"
 
+namespace detsim {
+class WaitTarget;
+}
+
 namespace detsim::detail {
 
 class LoopCore;
@@ -101,6 +105,17 @@ class FutureStateBase {
   // coroutine's cancellation instead (see Task::cancel).
   bool cancel(std::string_view message, SourceLocation site);
   const std::string& cancel_message() const noexcept;
+  // What the future stands for (a Lock's waiter: the Lock), for deadlock
+  // reports, and where the wait began (the primitive's caller); null for a
+  // plain future. Kept in the rarely-used part, so plain futures pay
+  // nothing.
+  void set_wait_target(const WaitTarget* target, SourceLocation site) {
+    if (!target && !rare_) return;
+    rare().wait_target = target;
+    rare_->wait_target_site = site;
+  }
+  const WaitTarget* wait_target() const noexcept { return rare_ ? rare_->wait_target : nullptr; }
+  SourceLocation wait_target_site() const noexcept { return rare_ ? rare_->wait_target_site : SourceLocation{}; }
 
   std::uint64_t add_done_callback(DoneFunction&& function, SourceLocation site);
   // The same for a callable not yet wrapped: in the common case (a pending
@@ -201,6 +216,8 @@ class FutureStateBase {
     std::string cancel_message;
     std::vector<DoneCallback> more_callbacks;
     std::function<bool(std::string_view, SourceLocation)> cancel_handler;
+    const WaitTarget* wait_target = nullptr;
+    SourceLocation wait_target_site{};
   };
   Rare& rare() {
     if (!rare_) rare_ = std::make_unique<Rare>();

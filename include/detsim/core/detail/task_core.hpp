@@ -113,6 +113,12 @@ class TaskCore {
   void abandon() noexcept;
   // "'name' (task 3) awaits future 7", for deadlock reports.
   std::string describe() const;
+  // What the task waits on (null: it sleeps, is ready or runs), and the site
+  // of that await: for the wait-for graph (sim/core/wait_graph.hpp).
+  const FutureStateBase* waiting_on() const noexcept { return waiting_on_; }
+  SourceLocation wait_site() const noexcept { return wait_site_; }
+  bool sleeping() const noexcept { return sleeping_; }
+  LoopCore* loop() const noexcept { return loop_; }
 
  private:
   void resume_cancelled(const FutureStateBase* awaited);
