@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <exception>
 
+#include "detsim/asyncio/lock_order.hpp"
 #include "detsim/base/errors.hpp"
+#include "detsim/core/event_loop.hpp"
 
 namespace detsim::asyncio {
 
-Coroutine<bool> Lock::acquire() {
+Coroutine<bool> Lock::acquire(SourceLocation site) {
   // Free, and nobody (but cancelled waiters) queued: take it without a
   // scheduling point. A waiter woken but not yet resumed still counts as
   // queued: that is the anti-barging rule.
@@ -15,10 +17,14 @@ Coroutine<bool> Lock::acquire() {
       waiters_.entries().begin(), waiters_.entries().end(),
       [](const detail::Waiter& waiter) { return waiter.future.cancelled(); });
   if (!locked_ && only_cancelled_waiters) {
-    take();
+    take(site);
     co_return true;
   }
   Future<void> waiter = waiters_.add(binding_.loop("Lock", name_));
+  // Named for deadlock reports; a wait that closes a cycle of tasks holding
+  // what the others wait for ends the run now, not when the loop runs dry.
+  waiter.set_wait_target(this, site);
+  check_wait_cycle(*this, site);
   try {
     co_await waiter;
   } catch (...) {
@@ -29,12 +35,12 @@ Coroutine<bool> Lock::acquire() {
     throw;
   }
   waiters_.remove(waiter);
-  take();
+  take(site);
   co_return true;
 }
 
-Coroutine<Held<Lock>> Lock::hold() {
-  co_await acquire();
+Coroutine<Held<Lock>> Lock::hold(SourceLocation site) {
+  co_await acquire(site);
   co_return Held<Lock>(*this);
 }
 
@@ -44,14 +50,28 @@ void Lock::release() {
   }
   locked_ = false;
   holders_.clear();
+  if (lock_order_id_ != 0) LockOrderGraph::of(get_running_loop()).released(lock_order_id_);
   wake_up_first();
 }
 
-void Lock::take() {
+void Lock::take(SourceLocation site) {
   locked_ = true;
   holders_.clear();
   TaskInfo holder = current_task_info();
-  if (holder.task_id != 0) holders_.push_back(std::move(holder));
+  if (holder.task_id == 0) return;
+  holders_.push_back(std::move(holder));
+  // Lock-order inversions are found from runs that did not deadlock.
+  LockOrderGraph& order = LockOrderGraph::of(get_running_loop());
+  if (lock_order_id_ == 0) lock_order_id_ = order.new_lock_id();
+  order.acquired(lock_order_id_, describe(), site);
+}
+
+std::string Lock::describe() const { return detail::describe("Lock", name_); }
+
+std::vector<std::uint64_t> Lock::holder_ids() const {
+  std::vector<std::uint64_t> ids;
+  for (const TaskInfo& holder : holders_) ids.push_back(holder.task_id);
+  return ids;
 }
 
 void Lock::wake_up_first() {

@@ -51,7 +51,7 @@ WaitStep wait_of(const TaskCore& task) {
 }
 
 std::vector<std::uint64_t> sorted_holders(const WaitTarget& target) {
-  std::vector<std::uint64_t> ids = target.holders();
+  std::vector<std::uint64_t> ids = target.holder_ids();
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;
@@ -226,7 +226,7 @@ bool check_wait_cycle(const WaitTarget& target, SourceLocation site) {
   detail::TaskCore* task = detail::current_task();
   if (!task || !task->loop()) return false;
   // Most waits are on a target nobody holds, or whose holders run: no index.
-  if (target.holders().empty()) return false;
+  if (target.holder_ids().empty()) return false;
   detail::LoopCore& loop = *task->loop();
   const detail::TaskIndex index(loop);
   detail::WaitStep first;

@@ -28,7 +28,7 @@ class TestLock final : public detsim::WaitTarget {
   TestLock(std::string name, bool checks_cycles) : name_(std::move(name)), checks_cycles_(checks_cycles) {}
 
   std::string describe() const override { return "Lock '" + name_ + "'"; }
-  std::vector<std::uint64_t> holders() const override {
+  std::vector<std::uint64_t> holder_ids() const override {
     if (owner_ == 0) return {};
     return {owner_};
   }

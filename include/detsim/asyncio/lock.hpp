@@ -38,20 +38,23 @@
 #include "detsim/asyncio/detail/waiters.hpp"
 #include "detsim/asyncio/held.hpp"
 #include "detsim/asyncio/task_info.hpp"
+#include "detsim/base/source_location.hpp"
 #include "detsim/core/coroutine.hpp"
+#include "detsim/core/wait_target.hpp"
 
 namespace detsim::asyncio {
 
-class Lock {
+class Lock final : public WaitTarget {
  public:
   explicit Lock(std::string name = {}) : name_(std::move(name)) {}
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
 
-  // Waits for the lock and takes it; returns true (asyncio's value).
-  Coroutine<bool> acquire();
+  // Waits for the lock and takes it; returns true (asyncio's value). `site`
+  // names the acquisition in deadlock and lock-order reports.
+  Coroutine<bool> acquire(SourceLocation site = SourceLocation::current());
   // acquire(), then a guard that releases in its destructor.
-  Coroutine<Held<Lock>> hold();
+  Coroutine<Held<Lock>> hold(SourceLocation site = SourceLocation::current());
   // Frees the lock and wakes the first waiter; RuntimeError if unlocked.
   void release();
   bool locked() const noexcept { return locked_; }
@@ -60,8 +63,12 @@ class Lock {
   std::span<const TaskInfo> holders() const noexcept { return holders_; }
   std::vector<TaskInfo> waiting_tasks() const { return waiters_.tasks(); }
 
+  // WaitTarget: what a deadlock report says of a task waiting here.
+  std::string describe() const override;
+  std::vector<std::uint64_t> holder_ids() const override;
+
  private:
-  void take();
+  void take(SourceLocation site);
   void wake_up_first();
 
   std::string name_;
@@ -69,6 +76,7 @@ class Lock {
   detail::Waiters waiters_;
   std::vector<TaskInfo> holders_;  // 0 or 1
   detail::LoopBinding binding_;
+  std::uint64_t lock_order_id_ = 0;  // in the loop's LockOrderGraph; 0 until first taken in a task
 };
 
 }  // namespace detsim::asyncio

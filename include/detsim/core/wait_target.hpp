@@ -6,7 +6,7 @@
 // each waiter a Future to await. Before awaiting it, the primitive attaches
 // itself to that future with Future::set_wait_target(this). From then on:
 //   - DeadlockError (nothing ready, no timer pending) lists every blocked
-//     task with what it waits on, by describe(), and with the holders()
+//     task with what it waits on, by describe(), and with the holder_ids()
 //     named; and, if the waits form a cycle, the cycle;
 //   - check_wait_cycle(target) (called by the primitive as a task starts
 //     waiting) halts the run with a DeadlockError the moment a wait closes a
@@ -18,7 +18,7 @@
 // holders (none for an Event or an empty Queue: no one can be blamed).
 //
 // Invariants: a target outlives every pending future it is attached to (a
-// primitive owns its waiters' futures, so it does); holders() names tasks by
+// primitive owns its waiters' futures, so it does); holder_ids() names tasks by
 // task id, and only tasks still alive on the loop are followed.
 //
 // Determinism contract: reports walk tasks in task-id order and holders in
@@ -32,7 +32,7 @@
 // Example (a lock, in its acquire):
 //   class Lock final : public detsim::WaitTarget {
 //     std::string describe() const override { return "Lock '" + name_ + "'"; }
-//     std::vector<std::uint64_t> holders() const override { return {owner_}; }
+//     std::vector<std::uint64_t> holder_ids() const override { return {owner_}; }
 //     ...
 //     auto waiter = loop.create_future<void>();
 //     waiter.set_wait_target(this);
@@ -58,7 +58,7 @@ class WaitTarget {
   // The ids (Task::task_id, detail::current_task()->task_id()) of the tasks
   // that hold the target and whose release would let a waiter on; empty if
   // no task holds it (an Event, an empty Queue). Any order: reports sort it.
-  virtual std::vector<std::uint64_t> holders() const { return {}; }
+  virtual std::vector<std::uint64_t> holder_ids() const { return {}; }
 
  protected:
   WaitTarget() = default;
@@ -68,7 +68,7 @@ class WaitTarget {
 
 // Called by a primitive when the running task is about to wait on `target`
 // (after attaching it to the task's waiter future, before the co_await):
-// follows the wait-for graph from target.holders(); if it leads back to the
+// follows the wait-for graph from target.holder_ids(); if it leads back to the
 // running task, the wait closes a cycle that nothing can break, and the
 // running loop is halted (EventLoop::halt) with a DeadlockError
 // ("detsim.loop.wait_cycle") naming each task of the cycle, what it holds,

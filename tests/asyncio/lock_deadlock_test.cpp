@@ -1,0 +1,88 @@
+// asyncio::Lock in deadlock reports: two tasks take two locks in opposite
+// orders. Under some seeds they deadlock, and the run ends the moment the
+// cycle closes with the cycle and its sites; under others they do not, and
+// the lock-order graph still reports the inversion.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <detsim/asyncio/lock.hpp>
+#include <detsim/asyncio/lock_order.hpp>
+#include <detsim/detsim.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace asyncio = detsim::asyncio;
+
+detsim::Task<void> transfer(asyncio::Lock& first, asyncio::Lock& second) {
+  co_await first.acquire();
+  co_await detsim::yield();  // the window in which the other transfer takes its first lock
+  co_await second.acquire();
+  second.release();
+  first.release();
+}
+
+detsim::Task<void> heartbeat() {
+  for (;;) co_await detsim::sleep(1ms);  // keeps the loop busy: a deadlock must not hide behind it
+}
+
+struct Outcome {
+  std::string error_id;
+  std::string message;
+  std::chrono::nanoseconds at{0};
+};
+
+Outcome run_transfers(std::uint64_t seed) {
+  detsim::EventLoop loop{detsim::RandomScheduler{seed}};
+  loop.set_limits({.max_callbacks = 100'000, .max_virtual_time = std::chrono::hours(1)});
+  asyncio::Lock a("a"), b("b");
+  auto main = [&]() -> detsim::Task<void> {
+    (void)loop.create_task(heartbeat(), "heartbeat");
+    auto one = loop.create_task(transfer(a, b), "transfer-1");
+    auto two = loop.create_task(transfer(b, a), "transfer-2");
+    co_await one;
+    co_await two;
+  };
+  Outcome outcome;
+  try {
+    loop.run_until_complete(main());
+  } catch (const detsim::Error& error) {
+    outcome.error_id = error.id();
+    outcome.message = error.what();
+  }
+  outcome.at = loop.now();
+  return outcome;
+}
+
+TEST(LockDeadlock, SomeSeedsDeadlockAndTheCycleIsReportedTheMomentItCloses) {
+  std::optional<Outcome> deadlocked, inverted;
+  for (std::uint64_t seed = 1; seed <= 40 && !(deadlocked && inverted); ++seed) {
+    Outcome outcome = run_transfers(seed);
+    if (outcome.error_id == "detsim.loop.wait_cycle" && !deadlocked) deadlocked = outcome;
+    if (outcome.error_id == "detsim.potential_deadlock" && !inverted) inverted = outcome;
+  }
+  ASSERT_TRUE(deadlocked) << "no seed in 1..40 closed the cycle";
+  EXPECT_EQ(deadlocked->at, 0ms) << "ended when the cycle closed, not when the heartbeat's budget ran out";
+  const std::string& text = deadlocked->message;
+  EXPECT_NE(text.find("'transfer-1' (task 3) holds Lock 'a' and waits on Lock 'b' at tests/asyncio/lock_deadlock_test.cpp:23"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("'transfer-2' (task 4) holds Lock 'b' and waits on Lock 'a' at tests/asyncio/lock_deadlock_test.cpp:23"),
+            std::string::npos)
+      << text;
+
+  // A seed where one transfer finished before the other began: no deadlock,
+  // yet the opposite order is reported, with both pairs of sites.
+  ASSERT_TRUE(inverted) << "no seed in 1..40 ran the transfers one after the other";
+  EXPECT_NE(inverted->message.find("Lock 'a'"), std::string::npos) << inverted->message;
+  EXPECT_NE(inverted->message.find("Lock 'b'"), std::string::npos) << inverted->message;
+  EXPECT_NE(inverted->message.find("while holding Lock 'a' (acquired at tests/asyncio/lock_deadlock_test.cpp:21)"),
+            std::string::npos)
+      << inverted->message;
+  EXPECT_NE(inverted->message.find("lock_deadlock_test.cpp:23"), std::string::npos) << inverted->message;
+}
+
+}  // namespace
