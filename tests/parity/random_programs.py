@@ -12,7 +12,11 @@ are named f0.., t0.., c0.., cb0.., h0..:
                                    await of tK starts one (once)
    "coroutines": [[op, ...], ...], c0, ...: each "await cK" runs a new copy
    "callbacks": [[op, ...], ...],  cb0, ...: what a scheduled callback does
-   "setup": [op, ...]}             run before the loop starts
+   "setup": [op, ...],             run before the loop starts
+   "locks": N, "events": N,        l0.., e0..: asyncio.Lock, asyncio.Event
+   "semaphores": [[V, BOUNDED]],   s0..: Semaphore(V), or BoundedSemaphore(V)
+   "queues": [[KIND, MAXSIZE]]}    q0..: KIND "fifo", "lifo" or "priority";
+                                   the primitives' keys may be left out
 
 An op is a list: its name, then its arguments. Anywhere:
   log TEXT | set_result fK INT | set_exception fK TEXT (a UserError)
@@ -21,9 +25,16 @@ An op is a list: its name, then its arguments. Anywhere:
   remove_done_callback fK|tK N (the Nth callback added) | result fK|tK
   exception fK|tK | state fK|tK | create_task tK | call_soon cbK hN
   call_later MS cbK hN | call_at MS cbK hN | cancel_handle hN | stop
+  release lK | set_event eK | clear_event eK | sem_release sK
+  put_nowait qK INT | get_nowait qK | task_done qK | inspect lK|eK|sK|qK
 Callbacks only: throw TEXT. Task and coroutine bodies only:
   yield CATCH | sleep MS CATCH | await fK|tK|cK CATCH | return INT
-  raise TEXT | cancel_self
+  raise TEXT | cancel_self | acquire lK CATCH | wait_event eK CATCH
+  sem_acquire sK CATCH | put qK INT CATCH | get qK CATCH | join qK CATCH
+A primitive's error (RuntimeError releasing an unlocked lock, ValueError
+over-releasing a BoundedSemaphore or from task_done, QueueFull, QueueEmpty)
+is logged by its class only: the messages are worded differently. The end of
+the log has each primitive's state, as inspect logs it.
 CATCH says what an exception out of the suspension does: "none" propagates
 it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
 it is a CancelledError. Every program ends: a callback schedules only
@@ -53,6 +64,9 @@ import random
 import re
 
 REFERENCE = re.compile(r"(f|t|c|cb|h)([0-9]+)")
+PRIMITIVE = re.compile(r"(l|e|s|q)([0-9]+)")
+# The ops that suspend a body on a primitive; the last argument is CATCH.
+PRIMITIVE_WAITS = ("acquire", "wait_event", "sem_acquire", "put", "get", "join")
 HANDLE_SLOTS = 4
 # What a suspension catches, drawn uniformly from this list: "all" is in it
 # twice, so half of them catch everything.
@@ -82,6 +96,15 @@ class _Generator:
         self.tasks = rng.randint(1, 4)
         self.coroutines = rng.randint(0, 2)
         self.callbacks = rng.randint(1, 4)
+        # Half the programs have primitives; the other half are the
+        # futures, tasks and callbacks only, as before the primitives.
+        with_primitives = rng.random() < 0.5
+        self.locks = rng.randint(0, 2) if with_primitives else 0
+        self.events = rng.randint(0, 2) if with_primitives else 0
+        self.semaphores = [[rng.randint(0, 2), rng.random() < 0.5] for _ in range(rng.randint(0, 2))] \
+            if with_primitives else []
+        self.queues = [[rng.choice(["fifo", "fifo", "lifo", "priority"]), rng.randint(0, 2)]
+                       for _ in range(rng.randint(0, 2))] if with_primitives else []
 
     def program(self):
         r = self.rng
@@ -93,6 +116,10 @@ class _Generator:
             "callbacks": [[self.op(callback=k) for _ in range(r.randint(0, 3))] for k in range(self.callbacks)],
             "setup": [["create_task", f"t{k}"] for k in range(self.tasks) if k == 0 or r.random() < 0.5]
                      + [self.op() for _ in range(r.randint(0, 4))],
+            "locks": self.locks,
+            "events": self.events,
+            "semaphores": self.semaphores,
+            "queues": self.queues,
         }
 
     def pick(self, options):
@@ -127,6 +154,7 @@ class _Generator:
                 (1, lambda: ["remove_done_callback", future(), r.randint(0, 2)]),
                 (2, lambda: [r.choice(["result", "exception", "state"]), future()]),
             ]
+        options += self.primitive_ops()
         first = 0 if callback is None else callback + 1
         if first < self.callbacks:
             later = lambda: f"cb{r.randint(first, self.callbacks - 1)}"
@@ -139,6 +167,43 @@ class _Generator:
             options.append((0.3, lambda: ["throw", f"x{r.randint(0, 3)}"]))
         return self.pick(options)
 
+    def primitive_ops(self):
+        """The ops on primitives that do not suspend."""
+        r = self.rng
+        lock = lambda: f"l{r.randrange(self.locks)}"
+        event = lambda: f"e{r.randrange(self.events)}"
+        semaphore = lambda: f"s{r.randrange(len(self.semaphores))}"
+        queue = lambda: f"q{r.randrange(len(self.queues))}"
+        options = []
+        if self.locks:
+            options += [(1.5, lambda: ["release", lock()]), (0.3, lambda: ["inspect", lock()])]
+        if self.events:
+            options += [(1, lambda: ["set_event", event()]), (0.5, lambda: ["clear_event", event()]),
+                        (0.3, lambda: ["inspect", event()])]
+        if self.semaphores:
+            options += [(1.5, lambda: ["sem_release", semaphore()]), (0.3, lambda: ["inspect", semaphore()])]
+        if self.queues:
+            options += [(1, lambda: ["put_nowait", queue(), r.randint(0, 9)]), (1, lambda: ["get_nowait", queue()]),
+                        (0.5, lambda: ["task_done", queue()]), (0.3, lambda: ["inspect", queue()])]
+        return options
+
+    def primitive_waits(self):
+        """The ops that suspend a body on a primitive."""
+        r = self.rng
+        catch = lambda: r.choice(CATCH)
+        options = []
+        if self.locks:
+            options.append((2, lambda: ["acquire", f"l{r.randrange(self.locks)}", catch()]))
+        if self.events:
+            options.append((1.5, lambda: ["wait_event", f"e{r.randrange(self.events)}", catch()]))
+        if self.semaphores:
+            options.append((2, lambda: ["sem_acquire", f"s{r.randrange(len(self.semaphores))}", catch()]))
+        if self.queues:
+            queue = lambda: f"q{r.randrange(len(self.queues))}"
+            options += [(1.5, lambda: ["put", queue(), r.randint(0, 9), catch()]),
+                        (1.5, lambda: ["get", queue(), catch()]), (0.5, lambda: ["join", queue(), catch()])]
+        return options
+
     def body_op(self, task=None, coroutine=None):
         """An op of task tK's body or of coroutine cK's."""
         r = self.rng
@@ -150,7 +215,7 @@ class _Generator:
             (0.5, lambda: ["return", r.randint(0, 9)]),
             (0.5, lambda: ["raise", f"r{r.randint(0, 3)}"]),
             (0.4, lambda: ["cancel_self"]),
-        ]
+        ] + self.primitive_waits()
         # No task awaits itself: after the RuntimeError, CPython 3.11 leaves
         # the task's _asyncio_future_blocking set, and another task's await
         # of it then fails with "await wasn't used with future".
@@ -245,6 +310,14 @@ class Interpreter:
         self.done_callbacks = {}  # "f0": the callbacks added, in order
         self.first_cancel_messages = {}  # see keep_cancel_message()
         self.ring_cancelled_at = None  # (log length, done log length)
+        queue_classes = {"fifo": asyncio.Queue, "lifo": asyncio.LifoQueue, "priority": asyncio.PriorityQueue}
+        self.primitives = {
+            **{f"l{k}": asyncio.Lock() for k in range(program.get("locks", 0))},
+            **{f"e{k}": asyncio.Event() for k in range(program.get("events", 0))},
+            **{f"s{k}": (asyncio.BoundedSemaphore if bounded else asyncio.Semaphore)(value)
+               for k, (value, bounded) in enumerate(program.get("semaphores", []))},
+            **{f"q{k}": queue_classes[kind](maxsize) for k, (kind, maxsize) in enumerate(program.get("queues", []))},
+        }
 
     def run(self):
         for op in self.program["setup"]:
@@ -259,7 +332,14 @@ class Interpreter:
         named = [(f"f{k}", f) for k, f in enumerate(self.futures)] + [(f"t{k}", t) for k, t in enumerate(self.tasks)]
         for name, future in named:
             self.log.append(f"end {name} {self.outcome(future)}")
+        for name in self.primitives:
+            self.log.append(f"end {name} {self.inspect(name)}")
         self.loop.set_exception_handler(lambda loop, context: None)
+        # A body still waiting in a Queue's get() or put() cancels its waiter
+        # future when its coroutine is closed: close them while the loop can
+        # take that call_soon, not when they are collected after close().
+        for task in asyncio.all_tasks(self.loop):
+            task.get_coro().close()
         self.loop.close()
         if self.ring_cancelled_at is None:
             return {"log": self.log, "done_callbacks": self.done_log}
@@ -442,6 +522,51 @@ class Interpreter:
         self.loop.stop()
         self.note("stop")
 
+    def primitive_op(self, op, act):
+        """A primitive's op that does not suspend: its errors by class only."""
+        what = " ".join(str(part) for part in op)
+        try:
+            value = act()
+            self.note(what + ("" if value is None else f" = {value}"))
+        except (RuntimeError, ValueError, asyncio.QueueFull, asyncio.QueueEmpty) as error:
+            self.note(f"{what} raised {type(error).__name__}")
+
+    def op_release(self, name):
+        self.primitive_op(["release", name], self.primitives[name].release)
+
+    def op_set_event(self, name):
+        self.primitive_op(["set_event", name], self.primitives[name].set)
+
+    def op_clear_event(self, name):
+        self.primitive_op(["clear_event", name], self.primitives[name].clear)
+
+    def op_sem_release(self, name):
+        self.primitive_op(["sem_release", name], self.primitives[name].release)
+
+    def op_put_nowait(self, name, item):
+        self.primitive_op(["put_nowait", name, item], lambda: self.primitives[name].put_nowait(item))
+
+    def op_get_nowait(self, name):
+        self.primitive_op(["get_nowait", name], self.primitives[name].get_nowait)
+
+    def op_task_done(self, name):
+        self.primitive_op(["task_done", name], self.primitives[name].task_done)
+
+    def op_inspect(self, name):
+        self.note(f"inspect {name} {self.inspect(name)}")
+
+    def inspect(self, name):
+        primitive = self.primitives[name]
+        kind = PRIMITIVE.fullmatch(name).group(1)
+        if kind == "l":
+            return f"locked={primitive.locked()}"
+        if kind == "e":
+            return f"is_set={primitive.is_set()}"
+        if kind == "s":
+            return f"locked={primitive.locked()} value={primitive._value}"
+        return (f"qsize={primitive.qsize()} empty={primitive.empty()} full={primitive.full()} "
+                f"unfinished={primitive._unfinished_tasks}")
+
     def op_throw(self, text):
         self.note(f"throw {text}")
         raise UserError(text)
@@ -450,7 +575,7 @@ class Interpreter:
         self.note(f"{who} start")
         for op in ops:
             name, *args = op
-            if name in ("yield", "sleep", "await"):
+            if name in ("yield", "sleep", "await") + PRIMITIVE_WAITS:
                 await self.suspend(who, op)
             elif name == "return":
                 self.note(f"{who} return {args[0]}")
@@ -474,6 +599,18 @@ class Interpreter:
                 value = await asyncio.sleep(0)
             elif name == "sleep":
                 value = await asyncio.sleep(args[0])
+            elif name == "acquire":
+                value = await self.primitives[args[0]].acquire()
+            elif name == "wait_event":
+                value = await self.primitives[args[0]].wait()
+            elif name == "sem_acquire":
+                value = await self.primitives[args[0]].acquire()
+            elif name == "put":
+                value = await self.primitives[args[0]].put(args[1])
+            elif name == "get":
+                value = await self.primitives[args[0]].get()
+            elif name == "join":
+                value = await self.primitives[args[0]].join()
             else:
                 awaited = self.awaitable(args[0])
                 value = await awaited
