@@ -110,9 +110,8 @@ class _Generator:
         r = self.rng
         return {
             "futures": self.futures,
-            "tasks": [[self.body_op(task=k) for _ in range(r.randint(1, 6))] for k in range(self.tasks)],
-            "coroutines": [[self.body_op(coroutine=k) for _ in range(r.randint(1, 4))]
-                           for k in range(self.coroutines)],
+            "tasks": [self.body(r.randint(1, 6), task=k) for k in range(self.tasks)],
+            "coroutines": [self.body(r.randint(1, 4), coroutine=k) for k in range(self.coroutines)],
             "callbacks": [[self.op(callback=k) for _ in range(r.randint(0, 3))] for k in range(self.callbacks)],
             "setup": [["create_task", f"t{k}"] for k in range(self.tasks) if k == 0 or r.random() < 0.5]
                      + [self.op() for _ in range(r.randint(0, 4))],
@@ -121,6 +120,25 @@ class _Generator:
             "semaphores": self.semaphores,
             "queues": self.queues,
         }
+
+    # What often follows a wait on a primitive, a few ops later: its
+    # release, so that waiters get woken and not only time out the program.
+    FOLLOW_UPS = {"acquire": "release", "sem_acquire": "sem_release", "get": "task_done"}
+
+    def body(self, length, **who):
+        """`length` ops of a body, and the follow-ups of its waits."""
+        ops, follow_ups = [], []  # follow_ups: [ops to wait, op]
+        for _ in range(length):
+            op = self.body_op(**who)
+            ops.append(op)
+            if op[0] in self.FOLLOW_UPS and self.rng.random() < 0.7:
+                follow_ups.append([self.rng.randint(0, 2), [self.FOLLOW_UPS[op[0]], op[1]]])
+            for follow_up in list(follow_ups):
+                follow_up[0] -= 1
+                if follow_up[0] < 0:
+                    ops.append(follow_up[1])
+                    follow_ups.remove(follow_up)
+        return ops + [op for _, op in follow_ups]
 
     def pick(self, options):
         weights, makers = zip(*options)
