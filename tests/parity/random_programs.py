@@ -99,7 +99,7 @@ class _Generator:
         # Half the programs have primitives; the other half are the
         # futures, tasks and callbacks only, as before the primitives.
         with_primitives = rng.random() < 0.5
-        self.locks = rng.randint(0, 2) if with_primitives else 0
+        self.locks = rng.choice([0, 1, 1, 2]) if with_primitives else 0
         self.events = rng.randint(0, 2) if with_primitives else 0
         self.semaphores = [[rng.randint(0, 2), rng.random() < 0.5] for _ in range(rng.randint(0, 2))] \
             if with_primitives else []
@@ -124,6 +124,7 @@ class _Generator:
     # What often follows a wait on a primitive, a few ops later: its
     # release, so that waiters get woken and not only time out the program.
     FOLLOW_UPS = {"acquire": "release", "sem_acquire": "sem_release", "get": "task_done"}
+    AGAIN = {"release": "acquire", "sem_release": "sem_acquire"}
 
     def body(self, length, **who):
         """`length` ops of a body, and the follow-ups of its waits."""
@@ -138,6 +139,10 @@ class _Generator:
                 if follow_up[0] < 0:
                     ops.append(follow_up[1])
                     follow_ups.remove(follow_up)
+                    # At times the task takes it again at once: a newcomer
+                    # racing the waiter just woken (asyncio's no-barging rule).
+                    if follow_up[1][0] in self.AGAIN and self.rng.random() < 0.4:
+                        ops.append([self.AGAIN[follow_up[1][0]], follow_up[1][1], self.rng.choice(CATCH)])
         return ops + [op for _, op in follow_ups]
 
     def pick(self, options):
@@ -211,15 +216,15 @@ class _Generator:
         catch = lambda: r.choice(CATCH)
         options = []
         if self.locks:
-            options.append((2, lambda: ["acquire", f"l{r.randrange(self.locks)}", catch()]))
+            options.append((5, lambda: ["acquire", f"l{r.randrange(self.locks)}", catch()]))
         if self.events:
-            options.append((1.5, lambda: ["wait_event", f"e{r.randrange(self.events)}", catch()]))
+            options.append((2.5, lambda: ["wait_event", f"e{r.randrange(self.events)}", catch()]))
         if self.semaphores:
-            options.append((2, lambda: ["sem_acquire", f"s{r.randrange(len(self.semaphores))}", catch()]))
+            options.append((4, lambda: ["sem_acquire", f"s{r.randrange(len(self.semaphores))}", catch()]))
         if self.queues:
             queue = lambda: f"q{r.randrange(len(self.queues))}"
-            options += [(1.5, lambda: ["put", queue(), r.randint(0, 9), catch()]),
-                        (1.5, lambda: ["get", queue(), catch()]), (0.5, lambda: ["join", queue(), catch()])]
+            options += [(3, lambda: ["put", queue(), r.randint(0, 9), catch()]),
+                        (3, lambda: ["get", queue(), catch()]), (0.5, lambda: ["join", queue(), catch()])]
         return options
 
     def body_op(self, task=None, coroutine=None):
