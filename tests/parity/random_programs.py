@@ -97,16 +97,30 @@ class _Generator:
         self.coroutines = rng.randint(0, 2)
         self.callbacks = rng.randint(1, 4)
         # Half the programs have primitives; the other half are the
-        # futures, tasks and callbacks only, as before the primitives.
+        # futures, tasks and callbacks only, as before the primitives. With
+        # primitives, at least two tasks more often contend for one.
         with_primitives = rng.random() < 0.5
+        if with_primitives:
+            self.tasks = rng.randint(2, 5)
         self.locks = rng.choice([0, 1, 1, 2]) if with_primitives else 0
         self.events = rng.randint(0, 2) if with_primitives else 0
         self.semaphores = [[rng.randint(0, 2), rng.random() < 0.5] for _ in range(rng.randint(0, 2))] \
             if with_primitives else []
         self.queues = [[rng.choice(["fifo", "fifo", "lifo", "priority"]), rng.randint(0, 2)]
-                       for _ in range(rng.randint(0, 2))] if with_primitives else []
+                       for _ in range(rng.choice([0, 1, 1, 2]))] if with_primitives else []
 
     def program(self):
+        program = self.draft()
+        waiters = {}  # "q0": the tasks whose bodies wait on q0
+        for k, body in enumerate(program["tasks"]):
+            for op in body:
+                if op[0] in PRIMITIVE_WAITS:
+                    waiters.setdefault(op[1], []).append(k)
+        for key in ("tasks", "coroutines", "callbacks"):
+            program[key] = [self.with_cancels(body, waiters) for body in program[key]]
+        return program
+
+    def draft(self):
         r = self.rng
         return {
             "futures": self.futures,
@@ -144,6 +158,21 @@ class _Generator:
                     if follow_up[1][0] in self.AGAIN and self.rng.random() < 0.4:
                         ops.append([self.AGAIN[follow_up[1][0]], follow_up[1][1], self.rng.choice(CATCH)])
         return ops + [op for _, op in follow_ups]
+
+    WAKE_UPS = ("release", "sem_release", "set_event", "put_nowait", "get_nowait", "put", "get")
+
+    def with_cancels(self, ops, waiters):
+        """`ops`, and at times a cancel of a task right after an op that
+        wakes a waiter, mostly of a task that waits on the same primitive:
+        the waiter woken, then cancelled before its step, must pass its
+        wake-up on."""
+        result = []
+        for op in ops:
+            result.append(op)
+            if op[0] in self.WAKE_UPS and self.rng.random() < 0.4:
+                candidates = waiters.get(op[1]) or range(self.tasks)
+                result.append(["cancel", f"t{self.rng.choice(candidates)}", None])
+        return result
 
     def pick(self, options):
         weights, makers = zip(*options)
