@@ -35,6 +35,16 @@ A primitive's error (RuntimeError releasing an unlocked lock, ValueError
 over-releasing a BoundedSemaphore or from task_done, QueueFull, QueueEmpty)
 is logged by its class only: the messages are worded differently. The end of
 the log has each primitive's state, as inspect logs it.
+
+Half the programs have primitives (and 2-5 tasks), the other half none, so
+the older ops keep most of their share. In bodies a wait on a primitive is
+often followed by its release (sem_release, task_done) and at times by a
+re-acquire, and a wake-up is at times followed by a cancel of a task that
+waits on the same primitive: the anti-barging and pass-the-wake-up-on paths.
+Not generated yet: the combinators (gather, wait, wait_for, timeout, shield,
+TaskGroup), whose documented difference (they see a child's completion one
+iteration sooner) shows whenever another task is ready, and Condition and
+Barrier.
 CATCH says what an exception out of the suspension does: "none" propagates
 it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
 it is a CancelledError. Every program ends: a callback schedules only
