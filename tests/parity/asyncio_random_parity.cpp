@@ -128,6 +128,8 @@ class Interpreter {
       if (kind == "lifo") queues_.emplace_back(std::in_place_index<1>, maxsize);
       if (kind == "priority") queues_.emplace_back(std::in_place_index<2>, maxsize);
     }
+    for (int k = 0; k < program.value("conditions", 0); ++k) conditions_.emplace_back();
+    for (const json& parties : program.value("barriers", json::array())) barriers_.emplace_back(parties.get<std::size_t>());
   }
 
   json run() {
@@ -222,6 +224,9 @@ class Interpreter {
         {"get_nowait", &Interpreter::op_get_nowait},
         {"task_done", &Interpreter::op_task_done},
         {"inspect", &Interpreter::op_inspect},
+        {"cond_release", &Interpreter::op_cond_release},
+        {"notify", &Interpreter::op_notify},
+        {"notify_all", &Interpreter::op_notify_all},
     };
     const auto name = op[0].get<std::string>();
     if (op.size() > 1 && is_task_reference(op[1]) && name != "create_task" && !target(op[1])) {
@@ -363,6 +368,8 @@ class Interpreter {
     add('e', events_.size());
     add('s', semaphores_.size());
     add('q', queues_.size());
+    add('n', conditions_.size());
+    add('b', barriers_.size());
     return names;
   }
 
@@ -370,6 +377,8 @@ class Interpreter {
   aio::Event& event(const json& name) { return events_.at(parse_reference(name).index); }
   aio::Semaphore& semaphore(const json& name) { return *semaphores_.at(parse_reference(name).index); }
   AnyQueue& queue(const json& name) { return queues_.at(parse_reference(name).index); }
+  aio::Condition& condition(const json& name) { return conditions_.at(parse_reference(name).index); }
+  aio::Barrier& barrier(const json& name) { return barriers_.at(parse_reference(name).index); }
 
   // A primitive's op that does not suspend: its errors by class only.
   template <class F>
@@ -413,6 +422,15 @@ class Interpreter {
   void op_task_done(const json& op) {
     primitive_op(op, [&] { return std::visit([](auto& q) { q.task_done(); }, queue(op[1])), std::string(); });
   }
+  void op_cond_release(const json& op) {
+    primitive_op(op, [&] { return condition(op[1]).release(), std::string(); });
+  }
+  void op_notify(const json& op) {
+    primitive_op(op, [&] { return condition(op[1]).notify(op[2].get<std::size_t>()), std::string(); });
+  }
+  void op_notify_all(const json& op) {
+    primitive_op(op, [&] { return condition(op[1]).notify_all(), std::string(); });
+  }
   void op_inspect(const json& op) { note(words(op, 2) + " " + inspect(op[1].get<std::string>())); }
 
   std::string inspect(const std::string& name) {
@@ -423,6 +441,10 @@ class Interpreter {
         return "is_set=" + python_bool(event(name).is_set());
       case 's':
         return "locked=" + python_bool(semaphore(name).locked()) + " value=" + std::to_string(semaphore(name).value());
+      case 'n':
+        return "locked=" + python_bool(condition(name).locked());
+      case 'b':
+        return "n_waiting=" + std::to_string(barrier(name).n_waiting()) + " broken=" + python_bool(barrier(name).broken());
       default:
         return std::visit(
             [](const auto& q) {
@@ -444,13 +466,40 @@ class Interpreter {
       co_return "None";
     }
     if (name == "get") co_return std::to_string(co_await std::visit([](auto& q) { return q.get(); }, queue(op[1])));
-    co_await std::visit([](auto& q) { return q.join(); }, queue(op[1]));  // join
-    co_return "None";
+    if (name == "join") {
+      co_await std::visit([](auto& q) { return q.join(); }, queue(op[1]));
+      co_return "None";
+    }
+    co_return co_await wait_on_condition_or_barrier(op);
+  }
+
+  // As random_programs.py: a RuntimeError out of these (a wait without the
+  // lock, BrokenBarrierError) becomes UserError(its class name).
+  detsim::Coroutine<std::string> wait_on_condition_or_barrier(const json& op) {
+    const auto name = op[0].get<std::string>();
+    std::string broken;
+    try {
+      if (name == "cond_acquire") co_return python_bool(co_await condition(op[1]).acquire());
+      if (name == "cond_wait") co_return python_bool(co_await condition(op[1]).wait());
+      if (name == "barrier_wait") co_return std::to_string(co_await barrier(op[1]).wait());
+      if (name == "barrier_abort") {
+        co_await barrier(op[1]).abort();
+      } else {
+        co_await barrier(op[1]).reset();
+      }
+      co_return "None";
+    } catch (const detsim::BrokenBarrierError&) {
+      broken = "BrokenBarrierError";
+    } catch (const detsim::RuntimeError&) {
+      broken = "RuntimeError";
+    }
+    throw UserError(broken);
   }
 
   static bool is_primitive_wait(const std::string& name) {
     return name == "acquire" || name == "wait_event" || name == "sem_acquire" || name == "put" || name == "get" ||
-           name == "join";
+           name == "join" || name == "cond_acquire" || name == "cond_wait" || name == "barrier_wait" ||
+           name == "barrier_abort" || name == "barrier_reset";
   }
 
   detsim::Task<int> body(std::string who, const json& ops, detsim::Task<int>* self) {
@@ -510,6 +559,8 @@ class Interpreter {
   std::deque<aio::Event> events_;
   std::vector<std::unique_ptr<aio::Semaphore>> semaphores_;
   std::deque<AnyQueue> queues_;
+  std::deque<aio::Condition> conditions_;
+  std::deque<aio::Barrier> barriers_;
   std::vector<detsim::Future<int>> futures_;
   // Every task started, top-level or an awaited coroutine's; a deque, so
   // that the address a body gets as `self` stays valid.

@@ -15,7 +15,9 @@ are named f0.., t0.., c0.., cb0.., h0..:
    "setup": [op, ...],             run before the loop starts
    "locks": N, "events": N,        l0.., e0..: asyncio.Lock, asyncio.Event
    "semaphores": [[V, BOUNDED]],   s0..: Semaphore(V), or BoundedSemaphore(V)
-   "queues": [[KIND, MAXSIZE]]}    q0..: KIND "fifo", "lifo" or "priority";
+   "queues": [[KIND, MAXSIZE]],    q0..: KIND "fifo", "lifo" or "priority"
+   "conditions": N,                n0..: asyncio.Condition (a lock of its own)
+   "barriers": [PARTIES]}          b0..: asyncio.Barrier(PARTIES)
                                    the primitives' keys may be left out
 
 An op is a list: its name, then its arguments. Anywhere:
@@ -26,14 +28,19 @@ An op is a list: its name, then its arguments. Anywhere:
   exception fK|tK | state fK|tK | create_task tK | call_soon cbK hN
   call_later MS cbK hN | call_at MS cbK hN | cancel_handle hN | stop
   release lK | set_event eK | clear_event eK | sem_release sK
-  put_nowait qK INT | get_nowait qK | task_done qK | inspect lK|eK|sK|qK
+  put_nowait qK INT | get_nowait qK | task_done qK | cond_release nK
+  notify nK N | notify_all nK | inspect lK|eK|sK|qK|nK|bK
 Callbacks only: throw TEXT. Task and coroutine bodies only:
   yield CATCH | sleep MS CATCH | await fK|tK|cK CATCH | return INT
   raise TEXT | cancel_self | acquire lK CATCH | wait_event eK CATCH
   sem_acquire sK CATCH | put qK INT CATCH | get qK CATCH | join qK CATCH
+  cond_acquire nK CATCH | cond_wait nK CATCH | barrier_wait bK CATCH
+  barrier_abort bK CATCH | barrier_reset bK CATCH
 A primitive's error (RuntimeError releasing an unlocked lock, ValueError
 over-releasing a BoundedSemaphore or from task_done, QueueFull, QueueEmpty)
-is logged by its class only: the messages are worded differently. The end of
+is logged by its class only: the messages are worded differently. Out of a
+wait, such an error (a Condition's wait without the lock, BrokenBarrierError)
+becomes UserError(its class name), for the same reason. The end of
 the log has each primitive's state, as inspect logs it.
 
 Half the programs have primitives (and 2-5 tasks), the other half none, so
@@ -43,8 +50,7 @@ re-acquire, and a wake-up is at times followed by a cancel of a task that
 waits on the same primitive: the anti-barging and pass-the-wake-up-on paths.
 Not generated yet: the combinators (gather, wait, wait_for, timeout, shield,
 TaskGroup), whose documented difference (they see a child's completion one
-iteration sooner) shows whenever another task is ready, and Condition and
-Barrier.
+iteration sooner) shows whenever another task is ready.
 CATCH says what an exception out of the suspension does: "none" propagates
 it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
 it is a CancelledError. Every program ends: a callback schedules only
@@ -74,9 +80,10 @@ import random
 import re
 
 REFERENCE = re.compile(r"(f|t|c|cb|h)([0-9]+)")
-PRIMITIVE = re.compile(r"(l|e|s|q)([0-9]+)")
+PRIMITIVE = re.compile(r"(l|e|s|q|n|b)([0-9]+)")
 # The ops that suspend a body on a primitive; the last argument is CATCH.
-PRIMITIVE_WAITS = ("acquire", "wait_event", "sem_acquire", "put", "get", "join")
+PRIMITIVE_WAITS = ("acquire", "wait_event", "sem_acquire", "put", "get", "join", "cond_acquire", "cond_wait",
+                   "barrier_wait", "barrier_abort", "barrier_reset")
 HANDLE_SLOTS = 4
 # What a suspension catches, drawn uniformly from this list: "all" is in it
 # twice, so half of them catch everything.
@@ -118,6 +125,8 @@ class _Generator:
             if with_primitives else []
         self.queues = [[rng.choice(["fifo", "fifo", "lifo", "priority"]), rng.randint(0, 2)]
                        for _ in range(rng.choice([0, 1, 1, 2]))] if with_primitives else []
+        self.conditions = rng.choice([0, 0, 1]) if with_primitives else 0
+        self.barriers = [rng.randint(1, 3) for _ in range(rng.choice([0, 0, 1]))] if with_primitives else []
 
     def program(self):
         program = self.draft()
@@ -143,24 +152,32 @@ class _Generator:
             "events": self.events,
             "semaphores": self.semaphores,
             "queues": self.queues,
+            "conditions": self.conditions,
+            "barriers": self.barriers,
         }
 
     # What often follows a wait on a primitive, a few ops later: its
     # release, so that waiters get woken and not only time out the program.
-    FOLLOW_UPS = {"acquire": "release", "sem_acquire": "sem_release", "get": "task_done"}
-    AGAIN = {"release": "acquire", "sem_release": "sem_acquire"}
+    FOLLOW_UPS = {"acquire": "release", "sem_acquire": "sem_release", "get": "task_done",
+                  "cond_acquire": "cond_release"}
+    AGAIN = {"release": "acquire", "sem_release": "sem_acquire", "cond_release": "cond_acquire"}
 
     def body(self, length, **who):
         """`length` ops of a body, and the follow-ups of its waits."""
         ops, follow_ups = [], []  # follow_ups: [ops to wait, op]
         for _ in range(length):
             op = self.body_op(**who)
+            if op[0] == "cond_wait" and self.rng.random() < 0.7:
+                ops.append(["cond_acquire", op[1], self.rng.choice(CATCH)])  # wait() needs the lock
             ops.append(op)
             if op[0] in self.FOLLOW_UPS and self.rng.random() < 0.7:
                 follow_ups.append([self.rng.randint(0, 2), [self.FOLLOW_UPS[op[0]], op[1]]])
             for follow_up in list(follow_ups):
                 follow_up[0] -= 1
                 if follow_up[0] < 0:
+                    if follow_up[1][0] == "cond_release" and self.rng.random() < 0.6:
+                        ops.append(self.rng.choice([["notify", follow_up[1][1], self.rng.randint(1, 2)],
+                                                    ["notify_all", follow_up[1][1]]]))
                     ops.append(follow_up[1])
                     follow_ups.remove(follow_up)
                     # At times the task takes it again at once: a newcomer
@@ -169,7 +186,8 @@ class _Generator:
                         ops.append([self.AGAIN[follow_up[1][0]], follow_up[1][1], self.rng.choice(CATCH)])
         return ops + [op for _, op in follow_ups]
 
-    WAKE_UPS = ("release", "sem_release", "set_event", "put_nowait", "get_nowait", "put", "get")
+    WAKE_UPS = ("release", "sem_release", "set_event", "put_nowait", "get_nowait", "put", "get", "cond_release",
+                "notify", "notify_all")
 
     def with_cancels(self, ops, waiters):
         """`ops`, and at times a cancel of a task right after an op that
@@ -247,6 +265,12 @@ class _Generator:
         if self.queues:
             options += [(1, lambda: ["put_nowait", queue(), r.randint(0, 9)]), (1, lambda: ["get_nowait", queue()]),
                         (0.5, lambda: ["task_done", queue()]), (0.3, lambda: ["inspect", queue()])]
+        if self.conditions:
+            condition = lambda: f"n{r.randrange(self.conditions)}"
+            options += [(1, lambda: ["cond_release", condition()]), (1, lambda: ["notify", condition(), r.randint(1, 2)]),
+                        (0.5, lambda: ["notify_all", condition()]), (0.3, lambda: ["inspect", condition()])]
+        if self.barriers:
+            options.append((0.3, lambda: ["inspect", f"b{r.randrange(len(self.barriers))}"]))
         return options
 
     def primitive_waits(self):
@@ -264,6 +288,15 @@ class _Generator:
             queue = lambda: f"q{r.randrange(len(self.queues))}"
             options += [(3, lambda: ["put", queue(), r.randint(0, 9), catch()]),
                         (3, lambda: ["get", queue(), catch()]), (0.5, lambda: ["join", queue(), catch()])]
+        if self.conditions:
+            condition = lambda: f"n{r.randrange(self.conditions)}"
+            options += [(3, lambda: ["cond_acquire", condition(), catch()]),
+                        (3, lambda: ["cond_wait", condition(), catch()])]
+        if self.barriers:
+            barrier = lambda: f"b{r.randrange(len(self.barriers))}"
+            options += [(3, lambda: ["barrier_wait", barrier(), catch()]),
+                        (0.5, lambda: ["barrier_abort", barrier(), catch()]),
+                        (0.5, lambda: ["barrier_reset", barrier(), catch()])]
         return options
 
     def body_op(self, task=None, coroutine=None):
@@ -379,6 +412,8 @@ class Interpreter:
             **{f"s{k}": (asyncio.BoundedSemaphore if bounded else asyncio.Semaphore)(value)
                for k, (value, bounded) in enumerate(program.get("semaphores", []))},
             **{f"q{k}": queue_classes[kind](maxsize) for k, (kind, maxsize) in enumerate(program.get("queues", []))},
+            **{f"n{k}": asyncio.Condition() for k in range(program.get("conditions", 0))},
+            **{f"b{k}": asyncio.Barrier(parties) for k, parties in enumerate(program.get("barriers", []))},
         }
 
     def run(self):
@@ -400,8 +435,17 @@ class Interpreter:
         # A body still waiting in a Queue's get() or put() cancels its waiter
         # future when its coroutine is closed: close them while the loop can
         # take that call_soon, not when they are collected after close().
+        # (A Condition's wait() re-acquires its lock as it closes, which
+        # fails outside a running loop: the frame has ended all the same.
+        # What the bodies log meanwhile is dropped.)
+        log, done_log = self.log, self.done_log
+        self.log, self.done_log = [], []
         for task in asyncio.all_tasks(self.loop):
-            task.get_coro().close()
+            try:
+                task.get_coro().close()
+            except Exception:  # noqa: BLE001
+                pass
+        self.log, self.done_log = log, done_log
         self.loop.close()
         if self.ring_cancelled_at is None:
             return {"log": self.log, "done_callbacks": self.done_log}
@@ -614,6 +658,15 @@ class Interpreter:
     def op_task_done(self, name):
         self.primitive_op(["task_done", name], self.primitives[name].task_done)
 
+    def op_cond_release(self, name):
+        self.primitive_op(["cond_release", name], self.primitives[name].release)
+
+    def op_notify(self, name, n):
+        self.primitive_op(["notify", name, n], lambda: self.primitives[name].notify(n))
+
+    def op_notify_all(self, name):
+        self.primitive_op(["notify_all", name], self.primitives[name].notify_all)
+
     def op_inspect(self, name):
         self.note(f"inspect {name} {self.inspect(name)}")
 
@@ -626,6 +679,10 @@ class Interpreter:
             return f"is_set={primitive.is_set()}"
         if kind == "s":
             return f"locked={primitive.locked()} value={primitive._value}"
+        if kind == "n":
+            return f"locked={primitive.locked()}"
+        if kind == "b":
+            return f"n_waiting={primitive.n_waiting} broken={primitive.broken}"
         return (f"qsize={primitive.qsize()} empty={primitive.empty()} full={primitive.full()} "
                 f"unfinished={primitive._unfinished_tasks}")
 
@@ -673,6 +730,8 @@ class Interpreter:
                 value = await self.primitives[args[0]].get()
             elif name == "join":
                 value = await self.primitives[args[0]].join()
+            elif name in PRIMITIVE_WAITS:
+                value = await self.wait_on_condition_or_barrier(name, self.primitives[args[0]])
             else:
                 awaited = self.awaitable(args[0])
                 value = await awaited
@@ -685,6 +744,22 @@ class Interpreter:
                 raise
         else:
             self.note(f"{who} {what} got {value}")
+
+    async def wait_on_condition_or_barrier(self, name, primitive):
+        try:
+            if name == "cond_acquire":
+                return await primitive.acquire()
+            if name == "cond_wait":
+                return await primitive.wait()
+            if name == "barrier_wait":
+                return await primitive.wait()
+            if name == "barrier_abort":
+                return await primitive.abort()
+            return await primitive.reset()
+        except RuntimeError as error:
+            # RuntimeError (a wait without the lock), BrokenBarrierError:
+            # by class only, the messages are worded differently.
+            raise UserError(type(error).__name__) from None
 
     def awaitable(self, name):
         kind = REFERENCE.fullmatch(name).group(1)
