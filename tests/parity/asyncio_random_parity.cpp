@@ -76,6 +76,8 @@ std::string describe(const std::exception_ptr& error) {
     std::rethrow_exception(error);
   } catch (const detsim::CancelledError& e) {
     return "CancelledError(" + e.cancel_message() + ")";
+  } catch (const detsim::asyncio::TimeoutError&) {
+    return "TimeoutError()";
   } catch (const detsim::InvalidStateError& e) {
     return "InvalidStateError(" + std::string(e.message()) + ")";
   } catch (const detsim::RuntimeError& e) {
@@ -506,38 +508,85 @@ class Interpreter {
     note(who + " start");
     for (const json& op : ops) {
       const auto name = op[0].get<std::string>();
-      if (name == "yield" || name == "sleep" || name == "await" || is_primitive_wait(name)) {
-        std::string value = "None";
-        std::exception_ptr error;
-        try {
-          if (name == "yield") {
-            co_await detsim::yield();
-          } else if (name == "sleep") {
-            co_await detsim::sleep(milliseconds(op[1].get<int>()));
-          } else if (is_primitive_wait(name)) {
-            value = co_await wait_on_primitive(op);
-          } else {
-            value = std::to_string(co_await awaitable(op[1]));
-          }
-        } catch (...) {
-          error = std::current_exception();
-        }
-        if (error && !goes_on_after(who, op, error)) std::rethrow_exception(error);
-        if (!error) note(who + " " + words(op, op.size() - 1) + " got " + value);
+      if (is_suspension(name)) {
+        co_await suspend(who, op);
       } else if (name == "return") {
         note(who + " " + words(op, 2));
         co_return op[1].get<int>();
-      } else if (name == "raise") {
-        note(who + " " + words(op, 2));
-        throw UserError(op[1].get<std::string>());
-      } else if (name == "cancel_self") {
-        note(who + " cancel_self -> " + python_bool(self->cancel()));
+      } else if (name == "timeout") {
+        co_await timeout_scope(who, op, self);
       } else {
-        run_op(op);
+        step(who, op, self);
       }
     }
     note(who + " end");
     co_return -1;
+  }
+
+  static bool is_suspension(const std::string& name) {
+    return name == "yield" || name == "sleep" || name == "await" || is_primitive_wait(name);
+  }
+
+  // An op of a body that does not suspend and is not return.
+  void step(const std::string& who, const json& op, detsim::Task<int>* self) {
+    const auto name = op[0].get<std::string>();
+    if (name == "raise") {
+      note(who + " " + words(op, 2));
+      throw UserError(op[1].get<std::string>());
+    }
+    if (name == "cancel_self") {
+      note(who + " cancel_self -> " + python_bool(self->cancel()));
+    } else {
+      run_op(op);
+    }
+  }
+
+  detsim::Coroutine<void> suspend(const std::string& who, const json& op) {
+    const auto name = op[0].get<std::string>();
+    std::string value = "None";
+    std::exception_ptr error;
+    try {
+      if (name == "yield") {
+        co_await detsim::yield();
+      } else if (name == "sleep") {
+        co_await detsim::sleep(milliseconds(op[1].get<int>()));
+      } else if (is_primitive_wait(name)) {
+        value = co_await wait_on_primitive(op);
+      } else {
+        value = std::to_string(co_await awaitable(op[1]));
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error && !goes_on_after(who, op, error)) std::rethrow_exception(error);
+    if (!error) note(who + " " + words(op, op.size() - 1) + " got " + value);
+  }
+
+  // The ops of a timeout scope: as random_programs.py's timeout_scope.
+  detsim::Coroutine<void> timeout_scope(const std::string& who, const json& op, detsim::Task<int>* self) {
+    const std::string what = who + " timeout " + op[1].dump();
+    std::exception_ptr error;
+    try {
+      co_await aio::timeout(milliseconds(op[1].get<int>()), [&](aio::Timeout&) -> detsim::Coroutine<void> {
+        for (const json& inner : op[2]) {
+          if (is_suspension(inner[0].get<std::string>())) {
+            co_await suspend(who, inner);
+          } else {
+            step(who, inner, self);
+          }
+        }
+      });
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (!error) {
+      note(what + " done");
+      co_return;
+    }
+    const auto catch_mode = op.back().get<std::string>();
+    if (catch_mode == "none") std::rethrow_exception(error);
+    note(what + " caught " + describe(error));
+    if (catch_mode == "all_but_cancel" && is_cancellation(error)) std::rethrow_exception(error);
   }
 
   // Whether the body goes on after `error` came out of the suspension `op`,

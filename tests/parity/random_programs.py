@@ -36,6 +36,8 @@ Callbacks only: throw TEXT. Task and coroutine bodies only:
   sem_acquire sK CATCH | put qK INT CATCH | get qK CATCH | join qK CATCH
   cond_acquire nK CATCH | cond_wait nK CATCH | barrier_wait bK CATCH
   barrier_abort bK CATCH | barrier_reset bK CATCH
+  timeout MS [op, ...] CATCH: the ops in `async with asyncio.timeout(MS)`
+  (no return and no timeout among them); logs "done", or what it caught
 A primitive's error (RuntimeError releasing an unlocked lock, ValueError
 over-releasing a BoundedSemaphore or from task_done, QueueFull, QueueEmpty)
 is logged by its class only: the messages are worded differently. Out of a
@@ -48,8 +50,8 @@ the older ops keep most of their share. In bodies a wait on a primitive is
 often followed by its release (sem_release, task_done) and at times by a
 re-acquire, and a wake-up is at times followed by a cancel of a task that
 waits on the same primitive: the anti-barging and pass-the-wake-up-on paths.
-Not generated yet: the combinators (gather, wait, wait_for, timeout, shield,
-TaskGroup), whose documented difference (they see a child's completion one
+Not generated yet: the combinators (gather, wait, wait_for, shield,
+as_completed, TaskGroup), whose documented difference (they see a child's completion one
 iteration sooner) shows whenever another task is ready.
 CATCH says what an exception out of the suspension does: "none" propagates
 it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
@@ -117,6 +119,7 @@ class _Generator:
         # futures, tasks and callbacks only, as before the primitives. With
         # primitives, at least two tasks more often contend for one.
         with_primitives = rng.random() < 0.5
+        self.toolkit = with_primitives  # timeout scopes too
         if with_primitives:
             self.tasks = rng.randint(2, 5)
         self.locks = rng.choice([0, 1, 1, 2]) if with_primitives else 0
@@ -299,18 +302,23 @@ class _Generator:
                         (0.5, lambda: ["barrier_reset", barrier(), catch()])]
         return options
 
-    def body_op(self, task=None, coroutine=None):
-        """An op of task tK's body or of coroutine cK's."""
+    def body_op(self, task=None, coroutine=None, scoped=False):
+        """An op of task tK's body or of coroutine cK's; `scoped` in a
+        timeout scope (no return, no timeout)."""
         r = self.rng
         catch = lambda: r.choice(CATCH)
         options = [
             (6, self.op),
             (3, lambda: ["yield", catch()]),
             (2, lambda: ["sleep", r.choice([-1, 0, 1, 2, 3, 5]), catch()]),
-            (0.5, lambda: ["return", r.randint(0, 9)]),
+            (0 if scoped else 0.5, lambda: ["return", r.randint(0, 9)]),
             (0.5, lambda: ["raise", f"r{r.randint(0, 3)}"]),
             (0.4, lambda: ["cancel_self"]),
         ] + self.primitive_waits()
+        if self.toolkit and not scoped:
+            options.append((1.5, lambda: ["timeout", r.choice([-1, 0, 1, 2, 3]),
+                                          [self.body_op(task, coroutine, scoped=True) for _ in range(r.randint(1, 3))],
+                                          catch()]))
         # No task awaits itself: after the RuntimeError, CPython 3.11 leaves
         # the task's _asyncio_future_blocking set, and another task's await
         # of it then fails with "await wasn't used with future".
@@ -470,6 +478,8 @@ class Interpreter:
             return "no exception"
         if isinstance(error, asyncio.CancelledError):
             return f"CancelledError({error.args[0] if error.args else ''})"
+        if isinstance(error, TimeoutError):
+            return "TimeoutError()"
         if isinstance(error, (asyncio.InvalidStateError, UserError, RuntimeError)):
             return f"{type(error).__name__}({error})"
         return f"unexpected {type(error).__name__}({error})"
@@ -702,12 +712,41 @@ class Interpreter:
             elif name == "raise":
                 self.note(f"{who} raise {args[0]}")
                 raise UserError(args[0])
-            elif name == "cancel_self":
-                self.note(f"{who} cancel_self -> {asyncio.current_task().cancel()}")
+            elif name == "timeout":
+                await self.timeout_scope(who, op)
             else:
-                self.run_op(op)
+                self.step(who, op)
         self.note(f"{who} end")
         return -1
+
+    def step(self, who, op):
+        """An op of a body that does not suspend and is not return."""
+        name, *args = op
+        if name == "raise":
+            self.note(f"{who} raise {args[0]}")
+            raise UserError(args[0])
+        if name == "cancel_self":
+            self.note(f"{who} cancel_self -> {asyncio.current_task().cancel()}")
+        else:
+            self.run_op(op)
+
+    async def timeout_scope(self, who, op):
+        _, delay, ops, catch = op
+        try:
+            async with asyncio.timeout(delay):
+                for inner in ops:
+                    if inner[0] in ("yield", "sleep", "await") + PRIMITIVE_WAITS:
+                        await self.suspend(who, inner)
+                    else:
+                        self.step(who, inner)
+        except (asyncio.CancelledError, Exception) as error:
+            if catch == "none":
+                raise
+            self.note(f"{who} timeout {delay} caught {self.describe(error)}")
+            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+                raise
+        else:
+            self.note(f"{who} timeout {delay} done")
 
     async def suspend(self, who, op):
         name, *args, catch = op
