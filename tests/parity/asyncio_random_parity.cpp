@@ -13,12 +13,16 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include <detsim/asyncio.hpp>
 #include <detsim/detsim.hpp>
 
 namespace {
@@ -27,6 +31,9 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 
 constexpr int max_runs = 100;  // MAX_RUNS in random_programs.py
+
+namespace aio = detsim::asyncio;
+using AnyQueue = std::variant<aio::Queue<int>, aio::LifoQueue<int>, aio::PriorityQueue<int>>;
 
 // What set_exception, raise and throw raise.
 struct UserError : std::runtime_error {
@@ -69,6 +76,8 @@ std::string describe(const std::exception_ptr& error) {
     std::rethrow_exception(error);
   } catch (const detsim::CancelledError& e) {
     return "CancelledError(" + e.cancel_message() + ")";
+  } catch (const detsim::asyncio::TimeoutError&) {
+    return "TimeoutError()";
   } catch (const detsim::InvalidStateError& e) {
     return "InvalidStateError(" + std::string(e.message()) + ")";
   } catch (const detsim::RuntimeError& e) {
@@ -105,6 +114,24 @@ class Interpreter {
       note("handler " + context.message + " " + describe(context.exception));
     });
     for (int k = 0; k < program["futures"].get<int>(); ++k) futures_.push_back(loop_.create_future<int>());
+    for (int k = 0; k < program.value("locks", 0); ++k) locks_.emplace_back();
+    for (int k = 0; k < program.value("events", 0); ++k) events_.emplace_back();
+    for (const json& semaphore : program.value("semaphores", json::array())) {
+      if (semaphore[1].get<bool>()) {
+        semaphores_.push_back(std::make_unique<aio::BoundedSemaphore>(semaphore[0].get<std::int64_t>()));
+      } else {
+        semaphores_.push_back(std::make_unique<aio::Semaphore>(semaphore[0].get<std::int64_t>()));
+      }
+    }
+    for (const json& queue : program.value("queues", json::array())) {
+      const auto kind = queue[0].get<std::string>();
+      const auto maxsize = queue[1].get<std::int64_t>();
+      if (kind == "fifo") queues_.emplace_back(std::in_place_index<0>, maxsize);
+      if (kind == "lifo") queues_.emplace_back(std::in_place_index<1>, maxsize);
+      if (kind == "priority") queues_.emplace_back(std::in_place_index<2>, maxsize);
+    }
+    for (int k = 0; k < program.value("conditions", 0); ++k) conditions_.emplace_back();
+    for (const json& parties : program.value("barriers", json::array())) barriers_.emplace_back(parties.get<std::size_t>());
   }
 
   json run() {
@@ -124,6 +151,7 @@ class Interpreter {
     for (std::size_t k = 0; k < tasks_.size(); ++k) {
       log_.push_back("end t" + std::to_string(k) + " " + outcome(tasks_[k]));
     }
+    for (const std::string& name : primitive_names()) log_.push_back("end " + name + " " + inspect(name));
     loop_.set_exception_handler([](const detsim::ExceptionContext&) {});
     loop_.close();
     return json{{"log", log_}, {"done_callbacks", done_log_}};
@@ -190,6 +218,17 @@ class Interpreter {
         {"cancel_handle", &Interpreter::op_cancel_handle},
         {"stop", &Interpreter::op_stop},
         {"throw", &Interpreter::op_throw},
+        {"release", &Interpreter::op_release},
+        {"set_event", &Interpreter::op_set_event},
+        {"clear_event", &Interpreter::op_clear_event},
+        {"sem_release", &Interpreter::op_sem_release},
+        {"put_nowait", &Interpreter::op_put_nowait},
+        {"get_nowait", &Interpreter::op_get_nowait},
+        {"task_done", &Interpreter::op_task_done},
+        {"inspect", &Interpreter::op_inspect},
+        {"cond_release", &Interpreter::op_cond_release},
+        {"notify", &Interpreter::op_notify},
+        {"notify_all", &Interpreter::op_notify_all},
     };
     const auto name = op[0].get<std::string>();
     if (op.size() > 1 && is_task_reference(op[1]) && name != "create_task" && !target(op[1])) {
@@ -317,40 +356,237 @@ class Interpreter {
     throw UserError(op[1].get<std::string>());
   }
 
+  // The primitives in the order random_programs.py lists them.
+  std::vector<std::string> primitive_names() const {
+    std::vector<std::string> names;
+    const auto add = [&](char kind, std::size_t count) {
+      for (std::size_t k = 0; k < count; ++k) {
+        std::string name(1, kind);
+        name += std::to_string(k);
+        names.push_back(std::move(name));
+      }
+    };
+    add('l', locks_.size());
+    add('e', events_.size());
+    add('s', semaphores_.size());
+    add('q', queues_.size());
+    add('n', conditions_.size());
+    add('b', barriers_.size());
+    return names;
+  }
+
+  aio::Lock& lock(const json& name) { return locks_.at(parse_reference(name).index); }
+  aio::Event& event(const json& name) { return events_.at(parse_reference(name).index); }
+  aio::Semaphore& semaphore(const json& name) { return *semaphores_.at(parse_reference(name).index); }
+  AnyQueue& queue(const json& name) { return queues_.at(parse_reference(name).index); }
+  aio::Condition& condition(const json& name) { return conditions_.at(parse_reference(name).index); }
+  aio::Barrier& barrier(const json& name) { return barriers_.at(parse_reference(name).index); }
+
+  // A primitive's op that does not suspend: its errors by class only.
+  template <class F>
+  void primitive_op(const json& op, F act) {
+    const std::string what = words(op, op.size());
+    try {
+      note(what + act());
+    } catch (const detsim::RuntimeError&) {
+      note(what + " raised RuntimeError");
+    } catch (const detsim::ValueError&) {
+      note(what + " raised ValueError");
+    } catch (const detsim::QueueFull&) {
+      note(what + " raised QueueFull");
+    } catch (const detsim::QueueEmpty&) {
+      note(what + " raised QueueEmpty");
+    }
+  }
+
+  void op_release(const json& op) {
+    primitive_op(op, [&] { return lock(op[1]).release(), std::string(); });
+  }
+  void op_set_event(const json& op) {
+    primitive_op(op, [&] { return event(op[1]).set(), std::string(); });
+  }
+  void op_clear_event(const json& op) {
+    primitive_op(op, [&] { return event(op[1]).clear(), std::string(); });
+  }
+  void op_sem_release(const json& op) {
+    primitive_op(op, [&] { return semaphore(op[1]).release(), std::string(); });
+  }
+  void op_put_nowait(const json& op) {
+    primitive_op(op, [&] {
+      return std::visit([&](auto& q) { q.put_nowait(op[2].get<int>()); }, queue(op[1])), std::string();
+    });
+  }
+  void op_get_nowait(const json& op) {
+    primitive_op(op, [&] {
+      return " = " + std::to_string(std::visit([](auto& q) { return q.get_nowait(); }, queue(op[1])));
+    });
+  }
+  void op_task_done(const json& op) {
+    primitive_op(op, [&] { return std::visit([](auto& q) { q.task_done(); }, queue(op[1])), std::string(); });
+  }
+  void op_cond_release(const json& op) {
+    primitive_op(op, [&] { return condition(op[1]).release(), std::string(); });
+  }
+  void op_notify(const json& op) {
+    primitive_op(op, [&] { return condition(op[1]).notify(op[2].get<std::size_t>()), std::string(); });
+  }
+  void op_notify_all(const json& op) {
+    primitive_op(op, [&] { return condition(op[1]).notify_all(), std::string(); });
+  }
+  void op_inspect(const json& op) { note(words(op, 2) + " " + inspect(op[1].get<std::string>())); }
+
+  std::string inspect(const std::string& name) {
+    switch (name[0]) {
+      case 'l':
+        return "locked=" + python_bool(lock(name).locked());
+      case 'e':
+        return "is_set=" + python_bool(event(name).is_set());
+      case 's':
+        return "locked=" + python_bool(semaphore(name).locked()) + " value=" + std::to_string(semaphore(name).value());
+      case 'n':
+        return "locked=" + python_bool(condition(name).locked());
+      case 'b':
+        return "n_waiting=" + std::to_string(barrier(name).n_waiting()) + " broken=" + python_bool(barrier(name).broken());
+      default:
+        return std::visit(
+            [](const auto& q) {
+              return "qsize=" + std::to_string(q.qsize()) + " empty=" + python_bool(q.empty()) +
+                     " full=" + python_bool(q.full()) + " unfinished=" + std::to_string(q.unfinished_tasks());
+            },
+            queue(name));
+    }
+  }
+
+  // A body's suspension on a primitive: what it got, as Python's str().
+  detsim::Coroutine<std::string> wait_on_primitive(const json& op) {
+    const auto name = op[0].get<std::string>();
+    if (name == "acquire") co_return python_bool(co_await lock(op[1]).acquire());
+    if (name == "wait_event") co_return python_bool(co_await event(op[1]).wait());
+    if (name == "sem_acquire") co_return python_bool(co_await semaphore(op[1]).acquire());
+    if (name == "put") {
+      co_await std::visit([&](auto& q) { return q.put(op[2].get<int>()); }, queue(op[1]));
+      co_return "None";
+    }
+    if (name == "get") co_return std::to_string(co_await std::visit([](auto& q) { return q.get(); }, queue(op[1])));
+    if (name == "join") {
+      co_await std::visit([](auto& q) { return q.join(); }, queue(op[1]));
+      co_return "None";
+    }
+    co_return co_await wait_on_condition_or_barrier(op);
+  }
+
+  // As random_programs.py: a RuntimeError out of these (a wait without the
+  // lock, BrokenBarrierError) becomes UserError(its class name).
+  detsim::Coroutine<std::string> wait_on_condition_or_barrier(const json& op) {
+    const auto name = op[0].get<std::string>();
+    std::string broken;
+    try {
+      if (name == "cond_acquire") co_return python_bool(co_await condition(op[1]).acquire());
+      if (name == "cond_wait") co_return python_bool(co_await condition(op[1]).wait());
+      if (name == "barrier_wait") co_return std::to_string(co_await barrier(op[1]).wait());
+      if (name == "barrier_abort") {
+        co_await barrier(op[1]).abort();
+      } else {
+        co_await barrier(op[1]).reset();
+      }
+      co_return "None";
+    } catch (const detsim::BrokenBarrierError&) {
+      broken = "BrokenBarrierError";
+    } catch (const detsim::RuntimeError&) {
+      broken = "RuntimeError";
+    }
+    throw UserError(broken);
+  }
+
+  static bool is_primitive_wait(const std::string& name) {
+    return name == "acquire" || name == "wait_event" || name == "sem_acquire" || name == "put" || name == "get" ||
+           name == "join" || name == "cond_acquire" || name == "cond_wait" || name == "barrier_wait" ||
+           name == "barrier_abort" || name == "barrier_reset";
+  }
+
   detsim::Task<int> body(std::string who, const json& ops, detsim::Task<int>* self) {
     note(who + " start");
     for (const json& op : ops) {
       const auto name = op[0].get<std::string>();
-      if (name == "yield" || name == "sleep" || name == "await") {
-        std::string value = "None";
-        std::exception_ptr error;
-        try {
-          if (name == "yield") {
-            co_await detsim::yield();
-          } else if (name == "sleep") {
-            co_await detsim::sleep(milliseconds(op[1].get<int>()));
-          } else {
-            value = std::to_string(co_await awaitable(op[1]));
-          }
-        } catch (...) {
-          error = std::current_exception();
-        }
-        if (error && !goes_on_after(who, op, error)) std::rethrow_exception(error);
-        if (!error) note(who + " " + words(op, op.size() - 1) + " got " + value);
+      if (is_suspension(name)) {
+        co_await suspend(who, op);
       } else if (name == "return") {
         note(who + " " + words(op, 2));
         co_return op[1].get<int>();
-      } else if (name == "raise") {
-        note(who + " " + words(op, 2));
-        throw UserError(op[1].get<std::string>());
-      } else if (name == "cancel_self") {
-        note(who + " cancel_self -> " + python_bool(self->cancel()));
+      } else if (name == "timeout") {
+        co_await timeout_scope(who, op, self);
       } else {
-        run_op(op);
+        step(who, op, self);
       }
     }
     note(who + " end");
     co_return -1;
+  }
+
+  static bool is_suspension(const std::string& name) {
+    return name == "yield" || name == "sleep" || name == "await" || is_primitive_wait(name);
+  }
+
+  // An op of a body that does not suspend and is not return.
+  void step(const std::string& who, const json& op, detsim::Task<int>* self) {
+    const auto name = op[0].get<std::string>();
+    if (name == "raise") {
+      note(who + " " + words(op, 2));
+      throw UserError(op[1].get<std::string>());
+    }
+    if (name == "cancel_self") {
+      note(who + " cancel_self -> " + python_bool(self->cancel()));
+    } else {
+      run_op(op);
+    }
+  }
+
+  detsim::Coroutine<void> suspend(const std::string& who, const json& op) {
+    const auto name = op[0].get<std::string>();
+    std::string value = "None";
+    std::exception_ptr error;
+    try {
+      if (name == "yield") {
+        co_await detsim::yield();
+      } else if (name == "sleep") {
+        co_await detsim::sleep(milliseconds(op[1].get<int>()));
+      } else if (is_primitive_wait(name)) {
+        value = co_await wait_on_primitive(op);
+      } else {
+        value = std::to_string(co_await awaitable(op[1]));
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error && !goes_on_after(who, op, error)) std::rethrow_exception(error);
+    if (!error) note(who + " " + words(op, op.size() - 1) + " got " + value);
+  }
+
+  // The ops of a timeout scope: as random_programs.py's timeout_scope.
+  detsim::Coroutine<void> timeout_scope(const std::string& who, const json& op, detsim::Task<int>* self) {
+    const std::string what = who + " timeout " + op[1].dump();
+    std::exception_ptr error;
+    try {
+      co_await aio::timeout(milliseconds(op[1].get<int>()), [&](aio::Timeout&) -> detsim::Coroutine<void> {
+        for (const json& inner : op[2]) {
+          if (is_suspension(inner[0].get<std::string>())) {
+            co_await suspend(who, inner);
+          } else {
+            step(who, inner, self);
+          }
+        }
+      });
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (!error) {
+      note(what + " done");
+      co_return;
+    }
+    const auto catch_mode = op.back().get<std::string>();
+    if (catch_mode == "none") std::rethrow_exception(error);
+    note(what + " caught " + describe(error));
+    if (catch_mode == "all_but_cancel" && is_cancellation(error)) std::rethrow_exception(error);
   }
 
   // Whether the body goes on after `error` came out of the suspension `op`,
@@ -366,6 +602,14 @@ class Interpreter {
   std::vector<std::string> log_;
   std::vector<std::string> done_log_;
   detsim::EventLoop loop_;  // FifoScheduler: asyncio's order
+  // The primitives (deques: they do not move), destroyed after the tasks
+  // that wait on them.
+  std::deque<aio::Lock> locks_;
+  std::deque<aio::Event> events_;
+  std::vector<std::unique_ptr<aio::Semaphore>> semaphores_;
+  std::deque<AnyQueue> queues_;
+  std::deque<aio::Condition> conditions_;
+  std::deque<aio::Barrier> barriers_;
   std::vector<detsim::Future<int>> futures_;
   // Every task started, top-level or an awaited coroutine's; a deque, so
   // that the address a body gets as `self` stays valid.

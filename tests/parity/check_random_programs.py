@@ -86,13 +86,20 @@ def without(program, kind, k):
             return f"{kind}{int(match.group(2)) - 1}"
         return part
 
+    def names(op):  # with the ops of a timeout scope's list
+        return any(names(inner) if isinstance(inner, list) else drop(inner) for inner in op)
+
+    def edit(ops):
+        return [[edit(part) if isinstance(part, list) else renumber(part) for part in op]
+                for op in ops if not names(op)]
+
     smaller = copy.deepcopy(program)
     if kind == "f":
         smaller["futures"] -= 1
     else:
         del smaller[KINDS[kind]][k]
     for body in bodies(smaller):
-        body[:] = [[renumber(part) for part in op] for op in body if not any(drop(part) for part in op)]
+        body[:] = edit(body)
     return smaller
 
 

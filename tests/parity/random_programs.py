@@ -12,7 +12,13 @@ are named f0.., t0.., c0.., cb0.., h0..:
                                    await of tK starts one (once)
    "coroutines": [[op, ...], ...], c0, ...: each "await cK" runs a new copy
    "callbacks": [[op, ...], ...],  cb0, ...: what a scheduled callback does
-   "setup": [op, ...]}             run before the loop starts
+   "setup": [op, ...],             run before the loop starts
+   "locks": N, "events": N,        l0.., e0..: asyncio.Lock, asyncio.Event
+   "semaphores": [[V, BOUNDED]],   s0..: Semaphore(V), or BoundedSemaphore(V)
+   "queues": [[KIND, MAXSIZE]],    q0..: KIND "fifo", "lifo" or "priority"
+   "conditions": N,                n0..: asyncio.Condition (a lock of its own)
+   "barriers": [PARTIES]}          b0..: asyncio.Barrier(PARTIES)
+                                   the primitives' keys may be left out
 
 An op is a list: its name, then its arguments. Anywhere:
   log TEXT | set_result fK INT | set_exception fK TEXT (a UserError)
@@ -21,9 +27,32 @@ An op is a list: its name, then its arguments. Anywhere:
   remove_done_callback fK|tK N (the Nth callback added) | result fK|tK
   exception fK|tK | state fK|tK | create_task tK | call_soon cbK hN
   call_later MS cbK hN | call_at MS cbK hN | cancel_handle hN | stop
+  release lK | set_event eK | clear_event eK | sem_release sK
+  put_nowait qK INT | get_nowait qK | task_done qK | cond_release nK
+  notify nK N | notify_all nK | inspect lK|eK|sK|qK|nK|bK
 Callbacks only: throw TEXT. Task and coroutine bodies only:
   yield CATCH | sleep MS CATCH | await fK|tK|cK CATCH | return INT
-  raise TEXT | cancel_self
+  raise TEXT | cancel_self | acquire lK CATCH | wait_event eK CATCH
+  sem_acquire sK CATCH | put qK INT CATCH | get qK CATCH | join qK CATCH
+  cond_acquire nK CATCH | cond_wait nK CATCH | barrier_wait bK CATCH
+  barrier_abort bK CATCH | barrier_reset bK CATCH
+  timeout MS [op, ...] CATCH: the ops in `async with asyncio.timeout(MS)`
+  (no return and no timeout among them); logs "done", or what it caught
+A primitive's error (RuntimeError releasing an unlocked lock, ValueError
+over-releasing a BoundedSemaphore or from task_done, QueueFull, QueueEmpty)
+is logged by its class only: the messages are worded differently. Out of a
+wait, such an error (a Condition's wait without the lock, BrokenBarrierError)
+becomes UserError(its class name), for the same reason. The end of
+the log has each primitive's state, as inspect logs it.
+
+Half the programs have primitives (and 2-5 tasks), the other half none, so
+the older ops keep most of their share. In bodies a wait on a primitive is
+often followed by its release (sem_release, task_done) and at times by a
+re-acquire, and a wake-up is at times followed by a cancel of a task that
+waits on the same primitive: the anti-barging and pass-the-wake-up-on paths.
+Not generated yet: the combinators (gather, wait, wait_for, shield,
+as_completed, TaskGroup), whose documented difference (they see a child's completion one
+iteration sooner) shows whenever another task is ready.
 CATCH says what an exception out of the suspension does: "none" propagates
 it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
 it is a CancelledError. Every program ends: a callback schedules only
@@ -53,6 +82,10 @@ import random
 import re
 
 REFERENCE = re.compile(r"(f|t|c|cb|h)([0-9]+)")
+PRIMITIVE = re.compile(r"(l|e|s|q|n|b)([0-9]+)")
+# The ops that suspend a body on a primitive; the last argument is CATCH.
+PRIMITIVE_WAITS = ("acquire", "wait_event", "sem_acquire", "put", "get", "join", "cond_acquire", "cond_wait",
+                   "barrier_wait", "barrier_abort", "barrier_reset")
 HANDLE_SLOTS = 4
 # What a suspension catches, drawn uniformly from this list: "all" is in it
 # twice, so half of them catch everything.
@@ -82,18 +115,95 @@ class _Generator:
         self.tasks = rng.randint(1, 4)
         self.coroutines = rng.randint(0, 2)
         self.callbacks = rng.randint(1, 4)
+        # Half the programs have primitives; the other half are the
+        # futures, tasks and callbacks only, as before the primitives. With
+        # primitives, at least two tasks more often contend for one.
+        with_primitives = rng.random() < 0.5
+        self.toolkit = with_primitives  # timeout scopes too
+        if with_primitives:
+            self.tasks = rng.randint(2, 5)
+        self.locks = rng.choice([0, 1, 1, 2]) if with_primitives else 0
+        self.events = rng.randint(0, 2) if with_primitives else 0
+        self.semaphores = [[rng.randint(0, 2), rng.random() < 0.5] for _ in range(rng.randint(0, 2))] \
+            if with_primitives else []
+        self.queues = [[rng.choice(["fifo", "fifo", "lifo", "priority"]), rng.randint(0, 2)]
+                       for _ in range(rng.choice([0, 1, 1, 2]))] if with_primitives else []
+        self.conditions = rng.choice([0, 0, 1]) if with_primitives else 0
+        self.barriers = [rng.randint(1, 3) for _ in range(rng.choice([0, 0, 1]))] if with_primitives else []
 
     def program(self):
+        program = self.draft()
+        waiters = {}  # "q0": the tasks whose bodies wait on q0
+        for k, body in enumerate(program["tasks"]):
+            for op in body:
+                if op[0] in PRIMITIVE_WAITS:
+                    waiters.setdefault(op[1], []).append(k)
+        for key in ("tasks", "coroutines", "callbacks"):
+            program[key] = [self.with_cancels(body, waiters) for body in program[key]]
+        return program
+
+    def draft(self):
         r = self.rng
         return {
             "futures": self.futures,
-            "tasks": [[self.body_op(task=k) for _ in range(r.randint(1, 6))] for k in range(self.tasks)],
-            "coroutines": [[self.body_op(coroutine=k) for _ in range(r.randint(1, 4))]
-                           for k in range(self.coroutines)],
+            "tasks": [self.body(r.randint(1, 6), task=k) for k in range(self.tasks)],
+            "coroutines": [self.body(r.randint(1, 4), coroutine=k) for k in range(self.coroutines)],
             "callbacks": [[self.op(callback=k) for _ in range(r.randint(0, 3))] for k in range(self.callbacks)],
             "setup": [["create_task", f"t{k}"] for k in range(self.tasks) if k == 0 or r.random() < 0.5]
                      + [self.op() for _ in range(r.randint(0, 4))],
+            "locks": self.locks,
+            "events": self.events,
+            "semaphores": self.semaphores,
+            "queues": self.queues,
+            "conditions": self.conditions,
+            "barriers": self.barriers,
         }
+
+    # What often follows a wait on a primitive, a few ops later: its
+    # release, so that waiters get woken and not only time out the program.
+    FOLLOW_UPS = {"acquire": "release", "sem_acquire": "sem_release", "get": "task_done",
+                  "cond_acquire": "cond_release"}
+    AGAIN = {"release": "acquire", "sem_release": "sem_acquire", "cond_release": "cond_acquire"}
+
+    def body(self, length, **who):
+        """`length` ops of a body, and the follow-ups of its waits."""
+        ops, follow_ups = [], []  # follow_ups: [ops to wait, op]
+        for _ in range(length):
+            op = self.body_op(**who)
+            if op[0] == "cond_wait" and self.rng.random() < 0.7:
+                ops.append(["cond_acquire", op[1], self.rng.choice(CATCH)])  # wait() needs the lock
+            ops.append(op)
+            if op[0] in self.FOLLOW_UPS and self.rng.random() < 0.7:
+                follow_ups.append([self.rng.randint(0, 2), [self.FOLLOW_UPS[op[0]], op[1]]])
+            for follow_up in list(follow_ups):
+                follow_up[0] -= 1
+                if follow_up[0] < 0:
+                    if follow_up[1][0] == "cond_release" and self.rng.random() < 0.6:
+                        ops.append(self.rng.choice([["notify", follow_up[1][1], self.rng.randint(1, 2)],
+                                                    ["notify_all", follow_up[1][1]]]))
+                    ops.append(follow_up[1])
+                    follow_ups.remove(follow_up)
+                    # At times the task takes it again at once: a newcomer
+                    # racing the waiter just woken (asyncio's no-barging rule).
+                    if follow_up[1][0] in self.AGAIN and self.rng.random() < 0.4:
+                        ops.append([self.AGAIN[follow_up[1][0]], follow_up[1][1], self.rng.choice(CATCH)])
+        return ops + [op for _, op in follow_ups]
+
+    WAKE_UPS = ("release", "sem_release", "set_event", "put_nowait", "get_nowait", "put", "get", "cond_release",
+                "notify", "notify_all")
+
+    def with_cancels(self, ops, waiters):
+        """`ops`, and at times a cancel of a task right after an op that
+        wakes a waiter, mostly of a task that waits on the same primitive:
+        the waiter woken, then cancelled before its step, must pass its
+        wake-up on."""
+        result = []
+        for op in ops:
+            result.append(op)
+            if op[0] in self.WAKE_UPS and self.rng.random() < 0.4:
+                candidates = waiters.get(op[1]) or range(self.tasks)
+                result.append(["cancel", f"t{self.rng.choice(candidates)}", None])
+        return result
 
     def pick(self, options):
         weights, makers = zip(*options)
@@ -127,6 +237,7 @@ class _Generator:
                 (1, lambda: ["remove_done_callback", future(), r.randint(0, 2)]),
                 (2, lambda: [r.choice(["result", "exception", "state"]), future()]),
             ]
+        options += self.primitive_ops()
         first = 0 if callback is None else callback + 1
         if first < self.callbacks:
             later = lambda: f"cb{r.randint(first, self.callbacks - 1)}"
@@ -139,18 +250,75 @@ class _Generator:
             options.append((0.3, lambda: ["throw", f"x{r.randint(0, 3)}"]))
         return self.pick(options)
 
-    def body_op(self, task=None, coroutine=None):
-        """An op of task tK's body or of coroutine cK's."""
+    def primitive_ops(self):
+        """The ops on primitives that do not suspend."""
+        r = self.rng
+        lock = lambda: f"l{r.randrange(self.locks)}"
+        event = lambda: f"e{r.randrange(self.events)}"
+        semaphore = lambda: f"s{r.randrange(len(self.semaphores))}"
+        queue = lambda: f"q{r.randrange(len(self.queues))}"
+        options = []
+        if self.locks:
+            options += [(1.5, lambda: ["release", lock()]), (0.3, lambda: ["inspect", lock()])]
+        if self.events:
+            options += [(1, lambda: ["set_event", event()]), (0.5, lambda: ["clear_event", event()]),
+                        (0.3, lambda: ["inspect", event()])]
+        if self.semaphores:
+            options += [(1.5, lambda: ["sem_release", semaphore()]), (0.3, lambda: ["inspect", semaphore()])]
+        if self.queues:
+            options += [(1, lambda: ["put_nowait", queue(), r.randint(0, 9)]), (1, lambda: ["get_nowait", queue()]),
+                        (0.5, lambda: ["task_done", queue()]), (0.3, lambda: ["inspect", queue()])]
+        if self.conditions:
+            condition = lambda: f"n{r.randrange(self.conditions)}"
+            options += [(1, lambda: ["cond_release", condition()]), (1, lambda: ["notify", condition(), r.randint(1, 2)]),
+                        (0.5, lambda: ["notify_all", condition()]), (0.3, lambda: ["inspect", condition()])]
+        if self.barriers:
+            options.append((0.3, lambda: ["inspect", f"b{r.randrange(len(self.barriers))}"]))
+        return options
+
+    def primitive_waits(self):
+        """The ops that suspend a body on a primitive."""
+        r = self.rng
+        catch = lambda: r.choice(CATCH)
+        options = []
+        if self.locks:
+            options.append((5, lambda: ["acquire", f"l{r.randrange(self.locks)}", catch()]))
+        if self.events:
+            options.append((2.5, lambda: ["wait_event", f"e{r.randrange(self.events)}", catch()]))
+        if self.semaphores:
+            options.append((4, lambda: ["sem_acquire", f"s{r.randrange(len(self.semaphores))}", catch()]))
+        if self.queues:
+            queue = lambda: f"q{r.randrange(len(self.queues))}"
+            options += [(3, lambda: ["put", queue(), r.randint(0, 9), catch()]),
+                        (3, lambda: ["get", queue(), catch()]), (0.5, lambda: ["join", queue(), catch()])]
+        if self.conditions:
+            condition = lambda: f"n{r.randrange(self.conditions)}"
+            options += [(3, lambda: ["cond_acquire", condition(), catch()]),
+                        (3, lambda: ["cond_wait", condition(), catch()])]
+        if self.barriers:
+            barrier = lambda: f"b{r.randrange(len(self.barriers))}"
+            options += [(3, lambda: ["barrier_wait", barrier(), catch()]),
+                        (0.5, lambda: ["barrier_abort", barrier(), catch()]),
+                        (0.5, lambda: ["barrier_reset", barrier(), catch()])]
+        return options
+
+    def body_op(self, task=None, coroutine=None, scoped=False):
+        """An op of task tK's body or of coroutine cK's; `scoped` in a
+        timeout scope (no return, no timeout)."""
         r = self.rng
         catch = lambda: r.choice(CATCH)
         options = [
             (6, self.op),
             (3, lambda: ["yield", catch()]),
             (2, lambda: ["sleep", r.choice([-1, 0, 1, 2, 3, 5]), catch()]),
-            (0.5, lambda: ["return", r.randint(0, 9)]),
+            (0 if scoped else 0.5, lambda: ["return", r.randint(0, 9)]),
             (0.5, lambda: ["raise", f"r{r.randint(0, 3)}"]),
             (0.4, lambda: ["cancel_self"]),
-        ]
+        ] + self.primitive_waits()
+        if self.toolkit and not scoped:
+            options.append((1.5, lambda: ["timeout", r.choice([-1, 0, 1, 2, 3]),
+                                          [self.body_op(task, coroutine, scoped=True) for _ in range(r.randint(1, 3))],
+                                          catch()]))
         # No task awaits itself: after the RuntimeError, CPython 3.11 leaves
         # the task's _asyncio_future_blocking set, and another task's await
         # of it then fails with "await wasn't used with future".
@@ -245,6 +413,16 @@ class Interpreter:
         self.done_callbacks = {}  # "f0": the callbacks added, in order
         self.first_cancel_messages = {}  # see keep_cancel_message()
         self.ring_cancelled_at = None  # (log length, done log length)
+        queue_classes = {"fifo": asyncio.Queue, "lifo": asyncio.LifoQueue, "priority": asyncio.PriorityQueue}
+        self.primitives = {
+            **{f"l{k}": asyncio.Lock() for k in range(program.get("locks", 0))},
+            **{f"e{k}": asyncio.Event() for k in range(program.get("events", 0))},
+            **{f"s{k}": (asyncio.BoundedSemaphore if bounded else asyncio.Semaphore)(value)
+               for k, (value, bounded) in enumerate(program.get("semaphores", []))},
+            **{f"q{k}": queue_classes[kind](maxsize) for k, (kind, maxsize) in enumerate(program.get("queues", []))},
+            **{f"n{k}": asyncio.Condition() for k in range(program.get("conditions", 0))},
+            **{f"b{k}": asyncio.Barrier(parties) for k, parties in enumerate(program.get("barriers", []))},
+        }
 
     def run(self):
         for op in self.program["setup"]:
@@ -259,7 +437,23 @@ class Interpreter:
         named = [(f"f{k}", f) for k, f in enumerate(self.futures)] + [(f"t{k}", t) for k, t in enumerate(self.tasks)]
         for name, future in named:
             self.log.append(f"end {name} {self.outcome(future)}")
+        for name in self.primitives:
+            self.log.append(f"end {name} {self.inspect(name)}")
         self.loop.set_exception_handler(lambda loop, context: None)
+        # A body still waiting in a Queue's get() or put() cancels its waiter
+        # future when its coroutine is closed: close them while the loop can
+        # take that call_soon, not when they are collected after close().
+        # (A Condition's wait() re-acquires its lock as it closes, which
+        # fails outside a running loop: the frame has ended all the same.
+        # What the bodies log meanwhile is dropped.)
+        log, done_log = self.log, self.done_log
+        self.log, self.done_log = [], []
+        for task in asyncio.all_tasks(self.loop):
+            try:
+                task.get_coro().close()
+            except Exception:  # noqa: BLE001
+                pass
+        self.log, self.done_log = log, done_log
         self.loop.close()
         if self.ring_cancelled_at is None:
             return {"log": self.log, "done_callbacks": self.done_log}
@@ -284,6 +478,8 @@ class Interpreter:
             return "no exception"
         if isinstance(error, asyncio.CancelledError):
             return f"CancelledError({error.args[0] if error.args else ''})"
+        if isinstance(error, TimeoutError):
+            return "TimeoutError()"
         if isinstance(error, (asyncio.InvalidStateError, UserError, RuntimeError)):
             return f"{type(error).__name__}({error})"
         return f"unexpected {type(error).__name__}({error})"
@@ -442,6 +638,64 @@ class Interpreter:
         self.loop.stop()
         self.note("stop")
 
+    def primitive_op(self, op, act):
+        """A primitive's op that does not suspend: its errors by class only."""
+        what = " ".join(str(part) for part in op)
+        try:
+            value = act()
+            self.note(what + ("" if value is None else f" = {value}"))
+        except (RuntimeError, ValueError, asyncio.QueueFull, asyncio.QueueEmpty) as error:
+            self.note(f"{what} raised {type(error).__name__}")
+
+    def op_release(self, name):
+        self.primitive_op(["release", name], self.primitives[name].release)
+
+    def op_set_event(self, name):
+        self.primitive_op(["set_event", name], self.primitives[name].set)
+
+    def op_clear_event(self, name):
+        self.primitive_op(["clear_event", name], self.primitives[name].clear)
+
+    def op_sem_release(self, name):
+        self.primitive_op(["sem_release", name], self.primitives[name].release)
+
+    def op_put_nowait(self, name, item):
+        self.primitive_op(["put_nowait", name, item], lambda: self.primitives[name].put_nowait(item))
+
+    def op_get_nowait(self, name):
+        self.primitive_op(["get_nowait", name], self.primitives[name].get_nowait)
+
+    def op_task_done(self, name):
+        self.primitive_op(["task_done", name], self.primitives[name].task_done)
+
+    def op_cond_release(self, name):
+        self.primitive_op(["cond_release", name], self.primitives[name].release)
+
+    def op_notify(self, name, n):
+        self.primitive_op(["notify", name, n], lambda: self.primitives[name].notify(n))
+
+    def op_notify_all(self, name):
+        self.primitive_op(["notify_all", name], self.primitives[name].notify_all)
+
+    def op_inspect(self, name):
+        self.note(f"inspect {name} {self.inspect(name)}")
+
+    def inspect(self, name):
+        primitive = self.primitives[name]
+        kind = PRIMITIVE.fullmatch(name).group(1)
+        if kind == "l":
+            return f"locked={primitive.locked()}"
+        if kind == "e":
+            return f"is_set={primitive.is_set()}"
+        if kind == "s":
+            return f"locked={primitive.locked()} value={primitive._value}"
+        if kind == "n":
+            return f"locked={primitive.locked()}"
+        if kind == "b":
+            return f"n_waiting={primitive.n_waiting} broken={primitive.broken}"
+        return (f"qsize={primitive.qsize()} empty={primitive.empty()} full={primitive.full()} "
+                f"unfinished={primitive._unfinished_tasks}")
+
     def op_throw(self, text):
         self.note(f"throw {text}")
         raise UserError(text)
@@ -450,7 +704,7 @@ class Interpreter:
         self.note(f"{who} start")
         for op in ops:
             name, *args = op
-            if name in ("yield", "sleep", "await"):
+            if name in ("yield", "sleep", "await") + PRIMITIVE_WAITS:
                 await self.suspend(who, op)
             elif name == "return":
                 self.note(f"{who} return {args[0]}")
@@ -458,12 +712,41 @@ class Interpreter:
             elif name == "raise":
                 self.note(f"{who} raise {args[0]}")
                 raise UserError(args[0])
-            elif name == "cancel_self":
-                self.note(f"{who} cancel_self -> {asyncio.current_task().cancel()}")
+            elif name == "timeout":
+                await self.timeout_scope(who, op)
             else:
-                self.run_op(op)
+                self.step(who, op)
         self.note(f"{who} end")
         return -1
+
+    def step(self, who, op):
+        """An op of a body that does not suspend and is not return."""
+        name, *args = op
+        if name == "raise":
+            self.note(f"{who} raise {args[0]}")
+            raise UserError(args[0])
+        if name == "cancel_self":
+            self.note(f"{who} cancel_self -> {asyncio.current_task().cancel()}")
+        else:
+            self.run_op(op)
+
+    async def timeout_scope(self, who, op):
+        _, delay, ops, catch = op
+        try:
+            async with asyncio.timeout(delay):
+                for inner in ops:
+                    if inner[0] in ("yield", "sleep", "await") + PRIMITIVE_WAITS:
+                        await self.suspend(who, inner)
+                    else:
+                        self.step(who, inner)
+        except (asyncio.CancelledError, Exception) as error:
+            if catch == "none":
+                raise
+            self.note(f"{who} timeout {delay} caught {self.describe(error)}")
+            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+                raise
+        else:
+            self.note(f"{who} timeout {delay} done")
 
     async def suspend(self, who, op):
         name, *args, catch = op
@@ -474,6 +757,20 @@ class Interpreter:
                 value = await asyncio.sleep(0)
             elif name == "sleep":
                 value = await asyncio.sleep(args[0])
+            elif name == "acquire":
+                value = await self.primitives[args[0]].acquire()
+            elif name == "wait_event":
+                value = await self.primitives[args[0]].wait()
+            elif name == "sem_acquire":
+                value = await self.primitives[args[0]].acquire()
+            elif name == "put":
+                value = await self.primitives[args[0]].put(args[1])
+            elif name == "get":
+                value = await self.primitives[args[0]].get()
+            elif name == "join":
+                value = await self.primitives[args[0]].join()
+            elif name in PRIMITIVE_WAITS:
+                value = await self.wait_on_condition_or_barrier(name, self.primitives[args[0]])
             else:
                 awaited = self.awaitable(args[0])
                 value = await awaited
@@ -486,6 +783,22 @@ class Interpreter:
                 raise
         else:
             self.note(f"{who} {what} got {value}")
+
+    async def wait_on_condition_or_barrier(self, name, primitive):
+        try:
+            if name == "cond_acquire":
+                return await primitive.acquire()
+            if name == "cond_wait":
+                return await primitive.wait()
+            if name == "barrier_wait":
+                return await primitive.wait()
+            if name == "barrier_abort":
+                return await primitive.abort()
+            return await primitive.reset()
+        except RuntimeError as error:
+            # RuntimeError (a wait without the lock), BrokenBarrierError:
+            # by class only, the messages are worded differently.
+            raise UserError(type(error).__name__) from None
 
     def awaitable(self, name):
         kind = REFERENCE.fullmatch(name).group(1)
