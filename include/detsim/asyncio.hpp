@@ -11,6 +11,7 @@
 #include "detsim/asyncio/gather.hpp"
 #include "detsim/asyncio/held.hpp"
 #include "detsim/asyncio/lock.hpp"
+#include "detsim/asyncio/lock_order.hpp"
 #include "detsim/asyncio/queue.hpp"
 #include "detsim/asyncio/semaphore.hpp"
 #include "detsim/asyncio/shield.hpp"

@@ -57,6 +57,8 @@ Scheduler& EventLoop::scheduler() noexcept { return core_->scheduler(); }
 void EventLoop::set_debug(bool enabled) noexcept { core_->set_debug(enabled); }
 bool EventLoop::get_debug() const noexcept { return core_->debug(); }
 void EventLoop::set_limits(LoopLimits limits) noexcept { core_->set_limits(limits); }
+void EventLoop::set_wait_cycle_halts(bool halts) noexcept { core_->set_wait_cycle_halts(halts); }
+bool EventLoop::wait_cycle_halts() const noexcept { return core_->wait_cycle_halts(); }
 std::uint64_t EventLoop::callbacks_run() const noexcept { return core_->callbacks_run(); }
 void EventLoop::add_observer(LoopObserver& observer) { core_->add_observer(observer); }
 void EventLoop::remove_observer(LoopObserver& observer) noexcept { core_->remove_observer(observer); }

@@ -137,6 +137,8 @@ class LoopCore {
   }
 
   void set_limits(LoopLimits limits) noexcept { limits_ = limits; }
+  void set_wait_cycle_halts(bool halts) noexcept { wait_cycle_halts_ = halts; }
+  bool wait_cycle_halts() const noexcept { return wait_cycle_halts_; }
   std::uint64_t callbacks_run() const noexcept { return callbacks_run_; }
   Random& random() noexcept { return random_; }
   Scheduler& scheduler() noexcept { return *scheduler_; }
@@ -240,6 +242,7 @@ class LoopCore {
   std::uint64_t iteration_last_handle_id_ = 0;
 
   std::exception_ptr halt_error_;
+  bool wait_cycle_halts_ = true;  // rarely read: kept out of the hot members above
   LoopLimits limits_;
   std::uint64_t callbacks_run_ = 0;
 

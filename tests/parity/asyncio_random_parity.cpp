@@ -113,6 +113,10 @@ class Interpreter {
     loop_.set_exception_handler([this](const detsim::ExceptionContext& context) {
       note("handler " + context.message + " " + describe(context.exception));
     });
+    // asyncio leaves deadlocked tasks blocked and knows no lock order: so
+    // does this loop, or its log would end where asyncio's goes on.
+    loop_.set_wait_cycle_halts(false);
+    detsim::asyncio::LockOrderGraph::of(loop_).set_halts(false);
     for (int k = 0; k < program["futures"].get<int>(); ++k) futures_.push_back(loop_.create_future<int>());
     for (int k = 0; k < program.value("locks", 0); ++k) locks_.emplace_back();
     for (int k = 0; k < program.value("events", 0); ++k) events_.emplace_back();

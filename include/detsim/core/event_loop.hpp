@@ -329,6 +329,12 @@ class EventLoop {
   bool get_debug() const noexcept;
 
   void set_limits(LoopLimits limits) noexcept;
+  // Whether a wait that closes a wait-for cycle ends the run at once
+  // (check_wait_cycle, detsim/core/wait_target.hpp; on by default). Off, the
+  // tasks stay blocked, as in asyncio, and the run ends as its program
+  // would: for tests that compare a run with CPython's, event for event.
+  void set_wait_cycle_halts(bool halts) noexcept;
+  bool wait_cycle_halts() const noexcept;
   // Callbacks and task steps run so far.
   std::uint64_t callbacks_run() const noexcept;
 

@@ -74,7 +74,8 @@ class WaitTarget {
 // ("detsim.loop.wait_cycle") naming each task of the cycle, what it holds,
 // what it waits on and where (the sites of the waits; `site` for this one).
 // The run ends after the running step, at the virtual time the cycle closed.
-// Returns true if it found a cycle. Outside a task: does nothing, false.
+// Returns true if it found a cycle (halting only if the loop's
+// wait_cycle_halts(), the default). Outside a task: does nothing, false.
 bool check_wait_cycle(const WaitTarget& target, SourceLocation site = SourceLocation::current());
 
 }  // namespace detsim
