@@ -282,41 +282,34 @@ auto gather_vector(std::vector<F> awaitables) {
   return outer;
 }
 
+// Both variadic forms: the children scheduled in argument order (a braced
+// list is evaluated left to right), gathered into a tuple of `Result`.
+template <bool return_exceptions, class Result, Awaitable... A>
+Future<Result> gather_tuple(A&&... awaitables) {
+  if constexpr (sizeof...(A) == 0) {
+    auto outer = get_running_loop().create_future<std::tuple<>>();
+    outer.set_result(std::tuple<>{});
+    return outer;
+  } else {
+    std::tuple<future_of_t<A>...> futures{ensure_future(std::forward<A>(awaitables))...};
+    return std::apply(
+        [](auto&... future) { return gather_futures<TupleGathering<return_exceptions, value_of_t<A>...>>(future...); },
+        futures);
+  }
+}
+
 }  // namespace detail
 
 // Variadic form: results as a std::tuple, in argument order.
 template <detail::Awaitable... A>
 Future<std::tuple<gathered_t<detail::value_of_t<A>>...>> gather(A&&... awaitables) {
-  if constexpr (sizeof...(A) == 0) {
-    auto outer = get_running_loop().create_future<std::tuple<>>();
-    outer.set_result(std::tuple<>{});
-    return outer;
-  } else {
-    // Scheduled in argument order (a braced list is evaluated left to right).
-    std::tuple<detail::future_of_t<A>...> futures{detail::ensure_future(std::forward<A>(awaitables))...};
-    return std::apply(
-        [](auto&... future) {
-          return detail::gather_futures<detail::TupleGathering<false, detail::value_of_t<A>...>>(future...);
-        },
-        futures);
-  }
+  return detail::gather_tuple<false, std::tuple<gathered_t<detail::value_of_t<A>>...>>(std::forward<A>(awaitables)...);
 }
 
 // return_exceptions: each child's Outcome, in argument order.
 template <detail::Awaitable... A>
 Future<std::tuple<Outcome<detail::value_of_t<A>>...>> gather(ReturnExceptions, A&&... awaitables) {
-  if constexpr (sizeof...(A) == 0) {
-    auto outer = get_running_loop().create_future<std::tuple<>>();
-    outer.set_result(std::tuple<>{});
-    return outer;
-  } else {
-    std::tuple<detail::future_of_t<A>...> futures{detail::ensure_future(std::forward<A>(awaitables))...};
-    return std::apply(
-        [](auto&... future) {
-          return detail::gather_futures<detail::TupleGathering<true, detail::value_of_t<A>...>>(future...);
-        },
-        futures);
-  }
+  return detail::gather_tuple<true, std::tuple<Outcome<detail::value_of_t<A>>...>>(std::forward<A>(awaitables)...);
 }
 
 // Vector form (Tasks, Futures or Coroutines of one type): results as a
