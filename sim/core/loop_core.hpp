@@ -20,8 +20,8 @@
 #include "core/handle_pool.hpp"
 #include "core/ready_queue.hpp"
 // The one include of a higher layer (README, "Layout"): recording an event is
-// an inlined write into the trace log, not a virtual call per event (half a
-// recorded step's cost otherwise). tests/check_layers.py allows this edge only.
+// an inlined write into the trace log, not a virtual call per event, on the
+// loop's hottest path. tests/check_layers.py allows this edge only.
 #include "trace/recording.hpp"
 #include "core/timer_heap.hpp"
 
