@@ -13,6 +13,7 @@ void Event::set() {
 Coroutine<bool> Event::wait() {
   if (value_) co_return true;
   Future<void> waiter = waiters_.add(binding_.loop("Event", name_));
+  waiter.set_wait_target(this);  // named in deadlock reports
   try {
     co_await waiter;
   } catch (...) {

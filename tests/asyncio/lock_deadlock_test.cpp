@@ -8,8 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <detsim/asyncio/event.hpp>
 #include <detsim/asyncio/lock.hpp>
 #include <detsim/asyncio/lock_order.hpp>
+#include <detsim/asyncio/queue.hpp>
 #include <detsim/detsim.hpp>
 
 namespace {
@@ -67,10 +69,10 @@ TEST(LockDeadlock, SomeSeedsDeadlockAndTheCycleIsReportedTheMomentItCloses) {
   ASSERT_TRUE(deadlocked) << "no seed in 1..40 closed the cycle";
   EXPECT_EQ(deadlocked->at, 0ms) << "ended when the cycle closed, not when the heartbeat's budget ran out";
   const std::string& text = deadlocked->message;
-  EXPECT_NE(text.find("'transfer-1' (task 3) holds Lock 'a' and waits on Lock 'b' at tests/asyncio/lock_deadlock_test.cpp:23"),
+  EXPECT_NE(text.find("'transfer-1' (task 3) holds Lock 'a' and waits on Lock 'b' at tests/asyncio/lock_deadlock_test.cpp:25"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("'transfer-2' (task 4) holds Lock 'b' and waits on Lock 'a' at tests/asyncio/lock_deadlock_test.cpp:23"),
+  EXPECT_NE(text.find("'transfer-2' (task 4) holds Lock 'b' and waits on Lock 'a' at tests/asyncio/lock_deadlock_test.cpp:25"),
             std::string::npos)
       << text;
 
@@ -79,10 +81,38 @@ TEST(LockDeadlock, SomeSeedsDeadlockAndTheCycleIsReportedTheMomentItCloses) {
   ASSERT_TRUE(inverted) << "no seed in 1..40 ran the transfers one after the other";
   EXPECT_NE(inverted->message.find("Lock 'a'"), std::string::npos) << inverted->message;
   EXPECT_NE(inverted->message.find("Lock 'b'"), std::string::npos) << inverted->message;
-  EXPECT_NE(inverted->message.find("while holding Lock 'a' (acquired at tests/asyncio/lock_deadlock_test.cpp:21)"),
+  EXPECT_NE(inverted->message.find("while holding Lock 'a' (acquired at tests/asyncio/lock_deadlock_test.cpp:23)"),
             std::string::npos)
       << inverted->message;
-  EXPECT_NE(inverted->message.find("lock_deadlock_test.cpp:23"), std::string::npos) << inverted->message;
+  EXPECT_NE(inverted->message.find("lock_deadlock_test.cpp:25"), std::string::npos) << inverted->message;
+}
+
+}  // namespace
+
+namespace {
+
+detsim::Task<void> wait_for_event(asyncio::Event& event) { co_await event.wait(); }
+detsim::Task<void> take_a_job(asyncio::Queue<int>& queue) { (void)co_await queue.get(); }
+
+// When the loop runs dry, the report names what each blocked task waits on.
+TEST(LockDeadlock, TheReportNamesTheEventAndTheQueueBlockedTasksWaitOn) {
+  detsim::EventLoop loop;
+  asyncio::Event ready("ready");
+  asyncio::Queue<int> jobs(0, "jobs");
+  auto main = [&]() -> detsim::Task<void> {
+    auto waiter = loop.create_task(wait_for_event(ready), "waiter");
+    auto consumer = loop.create_task(take_a_job(jobs), "consumer");
+    co_await waiter;
+    co_await consumer;
+  };
+  std::string message;
+  try {
+    loop.run_until_complete(main());
+  } catch (const detsim::DeadlockError& error) {
+    message = error.what();
+  }
+  EXPECT_NE(message.find("'waiter' (task 2) waits on Event 'ready'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'consumer' (task 3) waits on Queue 'jobs' (empty)"), std::string::npos) << message;
 }
 
 }  // namespace

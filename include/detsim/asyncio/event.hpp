@@ -24,10 +24,11 @@
 #include "detsim/asyncio/detail/waiters.hpp"
 #include "detsim/asyncio/task_info.hpp"
 #include "detsim/core/coroutine.hpp"
+#include "detsim/core/wait_target.hpp"
 
 namespace detsim::asyncio {
 
-class Event {
+class Event final : public WaitTarget {
  public:
   explicit Event(std::string name = {}) : name_(std::move(name)) {}
   Event(const Event&) = delete;
@@ -43,6 +44,8 @@ class Event {
 
   const std::string& name() const noexcept { return name_; }
   std::vector<TaskInfo> waiting_tasks() const { return waiters_.tasks(); }
+  // WaitTarget: "Event 'ready'" in deadlock reports.
+  std::string describe() const override { return detail::describe("Event", name_); }
 
  private:
   std::string name_;

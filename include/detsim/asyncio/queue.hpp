@@ -56,6 +56,7 @@
 #include "detsim/asyncio/task_info.hpp"
 #include "detsim/base/errors.hpp"
 #include "detsim/core/coroutine.hpp"
+#include "detsim/core/wait_target.hpp"
 
 namespace detsim::asyncio {
 
@@ -129,7 +130,7 @@ class PriorityItems {
 }  // namespace detail
 
 template <class T, class Items>
-class BasicQueue {
+class BasicQueue : public WaitTarget {
  public:
   explicit BasicQueue(std::int64_t maxsize = 0, std::string name = {}, const char* kind = "Queue")
       : name_(std::move(name)), kind_(kind), maxsize_(maxsize), finished_(name_) {
@@ -147,11 +148,18 @@ class BasicQueue {
   bool is_shut_down() const noexcept { return shut_down_; }
   std::size_t unfinished_tasks() const noexcept { return unfinished_tasks_; }
 
+  // WaitTarget: "Queue 'jobs' (empty)" (what a blocked get() waits on) or
+  // "(full)" (a blocked put()), in deadlock reports.
+  std::string describe() const override {
+    return detail::describe(kind_, name_) + (empty() ? " (empty)" : full() ? " (full)" : "");
+  }
+
   // Waits while the queue is full, then puts `item`.
   Coroutine<void> put(T item) {
     while (full()) {
       if (shut_down_) throw_shut_down();
       Future<void> putter = putters_.add(binding_.loop(kind_, name_));
+      putter.set_wait_target(this);  // "Queue 'jobs' (full)" in deadlock reports
       try {
         co_await putter;
       } catch (...) {
@@ -180,6 +188,7 @@ class BasicQueue {
     while (empty()) {
       if (shut_down_) throw_shut_down();
       Future<void> getter = getters_.add(binding_.loop(kind_, name_));
+      getter.set_wait_target(this);  // "Queue 'jobs' (empty)" in deadlock reports
       try {
         co_await getter;
       } catch (...) {
