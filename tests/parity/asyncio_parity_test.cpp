@@ -790,8 +790,8 @@ detsim::Task<void> task_group_failure_cancels_sibling_and_body(Log& log) {
   };
   try {
     co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> detsim::Coroutine<void> {
-      group.create_task(sibling());
-      group.create_task(bad());
+      (void)group.create_task(sibling());
+      (void)group.create_task(bad());
       try {
         co_await detsim::sleep(1s);
       } catch (const detsim::CancelledError&) {
