@@ -27,6 +27,7 @@ Coroutine<bool> Semaphore::acquire() {
     co_return true;
   }
   Future<void> waiter = waiters_.add(binding_.loop(kind_, name_));
+  waiter.set_wait_target(this);  // named, with its holders, in deadlock reports
   try {
     co_await waiter;
   } catch (...) {
@@ -91,6 +92,16 @@ void BoundedSemaphore::release() {
 Coroutine<Held<BoundedSemaphore>> BoundedSemaphore::hold() {
   co_await acquire();
   co_return Held<BoundedSemaphore>(*this);
+}
+
+std::string Semaphore::describe() const { return detail::describe(kind_, name_); }
+
+std::vector<std::uint64_t> Semaphore::holder_ids() const {
+  std::vector<std::uint64_t> ids;
+  for (const TaskInfo& holder : holders_) {
+    if (holder.task_id != 0) ids.push_back(holder.task_id);
+  }
+  return ids;
 }
 
 }  // namespace detsim::asyncio

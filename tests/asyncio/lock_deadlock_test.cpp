@@ -12,6 +12,7 @@
 #include <detsim/asyncio/lock.hpp>
 #include <detsim/asyncio/lock_order.hpp>
 #include <detsim/asyncio/queue.hpp>
+#include <detsim/asyncio/semaphore.hpp>
 #include <detsim/detsim.hpp>
 
 namespace {
@@ -19,6 +20,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace asyncio = detsim::asyncio;
 
+// The lines of the two acquisitions below, as the reports name them.
+constexpr int first_acquire_line = __LINE__ + 3;
+constexpr int second_acquire_line = __LINE__ + 4;
 detsim::Task<void> transfer(asyncio::Lock& first, asyncio::Lock& second) {
   co_await first.acquire();
   co_await detsim::yield();  // the window in which the other transfer takes its first lock
@@ -69,11 +73,11 @@ TEST(LockDeadlock, SomeSeedsDeadlockAndTheCycleIsReportedTheMomentItCloses) {
   ASSERT_TRUE(deadlocked) << "no seed in 1..40 closed the cycle";
   EXPECT_EQ(deadlocked->at, 0ms) << "ended when the cycle closed, not when the heartbeat's budget ran out";
   const std::string& text = deadlocked->message;
-  EXPECT_NE(text.find("'transfer-1' (task 3) holds Lock 'a' and waits on Lock 'b' at tests/asyncio/lock_deadlock_test.cpp:25"),
-            std::string::npos)
+  const std::string first_site = "tests/asyncio/lock_deadlock_test.cpp:" + std::to_string(first_acquire_line);
+  const std::string second_site = "tests/asyncio/lock_deadlock_test.cpp:" + std::to_string(second_acquire_line);
+  EXPECT_NE(text.find("'transfer-1' (task 3) holds Lock 'a' and waits on Lock 'b' at " + second_site), std::string::npos)
       << text;
-  EXPECT_NE(text.find("'transfer-2' (task 4) holds Lock 'b' and waits on Lock 'a' at tests/asyncio/lock_deadlock_test.cpp:25"),
-            std::string::npos)
+  EXPECT_NE(text.find("'transfer-2' (task 4) holds Lock 'b' and waits on Lock 'a' at " + second_site), std::string::npos)
       << text;
 
   // A seed where one transfer finished before the other began: no deadlock,
@@ -81,10 +85,9 @@ TEST(LockDeadlock, SomeSeedsDeadlockAndTheCycleIsReportedTheMomentItCloses) {
   ASSERT_TRUE(inverted) << "no seed in 1..40 ran the transfers one after the other";
   EXPECT_NE(inverted->message.find("Lock 'a'"), std::string::npos) << inverted->message;
   EXPECT_NE(inverted->message.find("Lock 'b'"), std::string::npos) << inverted->message;
-  EXPECT_NE(inverted->message.find("while holding Lock 'a' (acquired at tests/asyncio/lock_deadlock_test.cpp:23)"),
-            std::string::npos)
+  EXPECT_NE(inverted->message.find("while holding Lock 'a' (acquired at " + first_site + ")"), std::string::npos)
       << inverted->message;
-  EXPECT_NE(inverted->message.find("lock_deadlock_test.cpp:25"), std::string::npos) << inverted->message;
+  EXPECT_NE(inverted->message.find("acquired Lock 'b' at " + second_site), std::string::npos) << inverted->message;
 }
 
 }  // namespace
@@ -93,15 +96,22 @@ namespace {
 
 detsim::Task<void> wait_for_event(asyncio::Event& event) { co_await event.wait(); }
 detsim::Task<void> take_a_job(asyncio::Queue<int>& queue) { (void)co_await queue.get(); }
+detsim::Task<void> hold_a_permit_forever(asyncio::Semaphore& permits, asyncio::Event& never) {
+  co_await permits.acquire();
+  co_await never.wait();
+}
 
 // When the loop runs dry, the report names what each blocked task waits on.
 TEST(LockDeadlock, TheReportNamesTheEventAndTheQueueBlockedTasksWaitOn) {
   detsim::EventLoop loop;
   asyncio::Event ready("ready");
   asyncio::Queue<int> jobs(0, "jobs");
+  asyncio::Semaphore permits(1, "permits");
   auto main = [&]() -> detsim::Task<void> {
     auto waiter = loop.create_task(wait_for_event(ready), "waiter");
     auto consumer = loop.create_task(take_a_job(jobs), "consumer");
+    auto holder = loop.create_task(hold_a_permit_forever(permits, ready), "holder");
+    auto second = loop.create_task(hold_a_permit_forever(permits, ready), "second");
     co_await waiter;
     co_await consumer;
   };
@@ -113,6 +123,8 @@ TEST(LockDeadlock, TheReportNamesTheEventAndTheQueueBlockedTasksWaitOn) {
   }
   EXPECT_NE(message.find("'waiter' (task 2) waits on Event 'ready'"), std::string::npos) << message;
   EXPECT_NE(message.find("'consumer' (task 3) waits on Queue 'jobs' (empty)"), std::string::npos) << message;
+  EXPECT_NE(message.find("'second' (task 5) waits on Semaphore 'permits', held by 'holder' (task 4)"), std::string::npos)
+      << message;
 }
 
 }  // namespace

@@ -38,15 +38,16 @@
 #include "detsim/asyncio/held.hpp"
 #include "detsim/asyncio/task_info.hpp"
 #include "detsim/core/coroutine.hpp"
+#include "detsim/core/wait_target.hpp"
 
 namespace detsim::asyncio {
 
-class Semaphore {
+class Semaphore : public WaitTarget {
  public:
   explicit Semaphore(std::int64_t value = 1, std::string name = {});
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
-  virtual ~Semaphore() = default;
+  ~Semaphore() override = default;
 
   // Waits for a permit and takes it; returns true (asyncio's value).
   Coroutine<bool> acquire();
@@ -62,6 +63,11 @@ class Semaphore {
   const std::string& name() const noexcept { return name_; }
   std::span<const TaskInfo> holders() const noexcept { return holders_; }
   std::vector<TaskInfo> waiting_tasks() const { return waiters_.tasks(); }
+
+  // WaitTarget: "Semaphore 'pool'" and the tasks holding its permits, in
+  // deadlock reports.
+  std::string describe() const override;
+  std::vector<std::uint64_t> holder_ids() const override;
 
  protected:
   const char* kind_ = "Semaphore";
