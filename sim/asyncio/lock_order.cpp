@@ -47,7 +47,7 @@ LockOrderGraph& LockOrderGraph::of(EventLoop& loop) {
 }
 
 LockOrderGraph::LockOrderGraph(EventLoop& loop)
-    : loop_(loop), halts_(current_options().lock_order.value_or(true)) {}
+    : loop_(loop), halts_(current_lock_order().value_or(true)) {}
 
 bool LockOrderGraph::acquired(std::uint64_t lock_id, std::string_view name, SourceLocation site) {
   const detail::TaskCore* task = detail::current_task();

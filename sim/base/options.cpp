@@ -53,6 +53,20 @@ Options& override_storage() {
   return options;
 }
 
+// The variables read alone as well as with the rest (current_source_root...).
+constexpr const char* trace_dir_variable = "DETSIM_TRACE_DIR";
+constexpr const char* source_root_variable = "DETSIM_SOURCE_ROOT";
+constexpr const char* lock_order_variable = "DETSIM_LOCK_ORDER";
+
+// One field of current_options(): the override's if it sets it, else its
+// variable, read by `read`.
+template <class T>
+std::optional<T> current_setting(std::optional<T> Options::*field, std::optional<T> (*read)(const char*),
+                                 const char* variable) {
+  const std::optional<T>& overridden = override_storage().*field;
+  return overridden ? overridden : read(variable);
+}
+
 }  // namespace
 
 Options options_from_environment() {
@@ -63,11 +77,11 @@ Options options_from_environment() {
   options.schedule = environment_text("DETSIM_SCHEDULE");
   options.check_determinism = environment_switch("DETSIM_CHECK_DETERMINISM");
   options.debug = environment_switch("DETSIM_DEBUG");
-  options.trace_dir = environment_text("DETSIM_TRACE_DIR");
-  options.source_root = environment_text("DETSIM_SOURCE_ROOT");
+  options.trace_dir = environment_text(trace_dir_variable);
+  options.source_root = environment_text(source_root_variable);
   options.seeds = environment_number("DETSIM_SEEDS");
   options.first_seed = environment_number("DETSIM_FIRST_SEED");
-  options.lock_order = environment_check("DETSIM_LOCK_ORDER");
+  options.lock_order = environment_check(lock_order_variable);
   // Set but empty means "no regression file", so unset and empty differ here.
   if (const char* path = std::getenv("DETSIM_REGRESSIONS")) options.regression_file = path;
   return options;
@@ -92,5 +106,17 @@ Options overlay(Options below, const Options& above) {
 void set_options_override(Options override_options) { override_storage() = std::move(override_options); }
 
 Options current_options() { return overlay(options_from_environment(), override_storage()); }
+
+std::optional<std::string> current_source_root() {
+  return current_setting(&Options::source_root, environment_text, source_root_variable);
+}
+
+std::optional<std::string> current_trace_dir() {
+  return current_setting(&Options::trace_dir, environment_text, trace_dir_variable);
+}
+
+std::optional<bool> current_lock_order() {
+  return current_setting(&Options::lock_order, environment_check, lock_order_variable);
+}
 
 }  // namespace detsim

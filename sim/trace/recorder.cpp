@@ -34,7 +34,7 @@ TraceRecorder::TraceRecorder(EventLoop& loop, TraceOptions options)
     : loop_(loop),
       options_(std::move(options)),
       uncaught_at_start_(std::uncaught_exceptions()) {
-  if (options_.source_root.empty()) options_.source_root = current_options().source_root.value_or("");
+  if (options_.source_root.empty()) options_.source_root = current_source_root().value_or("");
   recording_ = std::make_unique<detail::Recording>(trace_, options_.source_root);
   trace_.header.detsim_version = version;
   trace_.header.program = detail::valid_utf8(options_.program);
@@ -94,7 +94,7 @@ std::string failure_trace_path(const std::string& program, std::uint64_t seed) {
   // Absolute, so that the replay command in a failure report works from any
   // directory (CTest runs tests in the build directory). Where the current
   // directory is gone, the path stays relative rather than failing the run.
-  const std::filesystem::path configured = current_options().trace_dir.value_or(".");
+  const std::filesystem::path configured = current_trace_dir().value_or(".");
   std::error_code error;
   std::filesystem::path directory = std::filesystem::absolute(configured, error);
   if (error) directory = configured;

@@ -72,4 +72,12 @@ void set_options_override(Options override_options);
 // overlay(options_from_environment(), the override).
 Options current_options();
 
+// Single settings of current_options(), each reading its own variable alone:
+// for code that runs once per run or per loop (a trace recorder, a loop's
+// lock-order graph), where reading and parsing every variable would cost
+// each seed of a sweep, and a malformed variable it does not use would fail it.
+std::optional<std::string> current_source_root();
+std::optional<std::string> current_trace_dir();
+std::optional<bool> current_lock_order();
+
 }  // namespace detsim
