@@ -5,6 +5,7 @@
 
 #include "detsim/asyncio/lock_order.hpp"
 #include "detsim/base/errors.hpp"
+#include "core/loop_core.hpp"
 #include "detsim/core/event_loop.hpp"
 
 namespace detsim::asyncio {
@@ -50,7 +51,10 @@ void Lock::release() {
   }
   locked_ = false;
   holders_.clear();
-  if (lock_order_id_ != 0) LockOrderGraph::of(get_running_loop()).released(lock_order_id_);
+  // With no loop running (a guard destroyed as its loop closes) the graph
+  // is not told: the loop that kept it is going away.
+  EventLoop* running = ::detsim::detail::running_loop_slot();
+  if (lock_order_id_ != 0 && running != nullptr) LockOrderGraph::of(*running).released(lock_order_id_);
   wake_up_first();
 }
 

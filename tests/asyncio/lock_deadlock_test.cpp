@@ -128,3 +128,30 @@ TEST(LockDeadlock, TheReportNamesTheEventAndTheQueueBlockedTasksWaitOn) {
 }
 
 }  // namespace
+
+namespace {
+
+detsim::Task<void> pause() { co_await detsim::sleep(1ms); }
+
+detsim::Task<void> hold_and_wait(asyncio::Lock& lock, asyncio::Event& never) {
+  auto held = co_await lock.hold();
+  co_await never.wait();
+}
+
+// Closing the loop destroys the frame of a task that holds a lock through a
+// guard: the guard's release runs with no loop running, and must not throw
+// out of the destructor (which would terminate).
+TEST(LockDeadlock, AGuardReleasedAsTheLoopClosesIsHarmless) {
+  asyncio::Lock lock("held");
+  asyncio::Event never("never");
+  {
+    detsim::EventLoop loop;
+    (void)loop.create_task(hold_and_wait(lock, never), "holder");
+    loop.run_until_complete(pause());
+    EXPECT_TRUE(lock.locked());
+    loop.close();
+  }
+  EXPECT_FALSE(lock.locked());
+}
+
+}  // namespace
