@@ -112,7 +112,10 @@ std::string failure_report(const SimulationOptions& options, const SimulationRes
 }  // namespace
 
 SimulationOptions apply_environment(SimulationOptions options) {
-  const Options settings = current_options();
+  return apply_environment(std::move(options), current_options());
+}
+
+SimulationOptions apply_environment(SimulationOptions options, const Options& settings) {
   options.seed = settings.seed.value_or(options.seed);
   options.scheduler = settings.scheduler.value_or(options.scheduler);
   options.replay_path = settings.replay_path.value_or(options.replay_path);

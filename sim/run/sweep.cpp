@@ -112,7 +112,7 @@ SweepResult sweep(const Program& program, SweepOptions options) {
     options.first_seed = settings.first_seed.value_or(options.first_seed);
     options.regression_file = settings.regression_file.value_or(options.regression_file);
     seed_given = settings.seed.has_value();
-    simulation = apply_environment(std::move(simulation));
+    simulation = apply_environment(std::move(simulation), settings);
   }
   simulation.read_environment = false;
   simulation.keep_trace = false;  // a passing run's result is dropped: no need to decode its events

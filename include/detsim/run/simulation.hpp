@@ -44,6 +44,7 @@
 #include <vector>
 #include <string>
 
+#include "detsim/base/options.hpp"
 #include "detsim/core/event_loop.hpp"
 #include "detsim/core/program.hpp"
 #include "detsim/core/task.hpp"
@@ -103,7 +104,11 @@ SimulationResult run_simulation(F body, SimulationOptions options = {}) {
                         std::move(options));
 }
 
-// The options after applying the DETSIM_* environment variables.
+// The options after applying the DETSIM_* environment variables
+// (current_options(), detsim/base/options.hpp).
 SimulationOptions apply_environment(SimulationOptions options);
+// The same with settings already read (a sweep reads them once for itself
+// and its runs).
+SimulationOptions apply_environment(SimulationOptions options, const Options& settings);
 
 }  // namespace detsim
