@@ -2,7 +2,7 @@
 """Checks detsim's layering: a file may include only its own layer and the
 layers below it (README.md, "Layout").
 
-    base < memory < scheduling < core < asyncio < trace < replay < run
+    base < memory < scheduling < core < asyncio < trace < replay < run < cli
 
 A file's layer is the folder it sits in under include/detsim/, sim/ or
 tests/. An include names its layer the same way: "detsim/core/task.hpp" (a
@@ -28,7 +28,7 @@ import re
 import sys
 import tempfile
 
-LAYERS = ["base", "memory", "scheduling", "core", "asyncio", "trace", "replay", "run"]
+LAYERS = ["base", "memory", "scheduling", "core", "asyncio", "trace", "replay", "run", "cli"]
 RANK = {name: index for index, name in enumerate(LAYERS)}
 TOP = len(LAYERS)  # above every layer: tests' shared support, the asyncio parity suites
 UMBRELLAS = {"detsim/detsim.hpp": "core", "detsim/asyncio.hpp": "asyncio", "detsim/testing.hpp": "run"}
