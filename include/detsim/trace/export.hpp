@@ -55,6 +55,11 @@ struct HtmlReportOptions {
   std::string schedule;         // the schedule string; empty: encoded from the trace (schedule_of)
   std::string rerun_command;    // how to reproduce the run; empty: not shown
   std::string failure_message;  // empty: the footer's message
+  // At most this many events are drawn: the last ones of the run (where it
+  // failed), plus every event of the failure's cause chain. The page says
+  // which range it shows. A trace of a million events would otherwise make
+  // a page no browser draws.
+  std::size_t max_events = 3000;
 };
 
 // Writes a self-contained HTML page showing `trace` (see the top of this file).
