@@ -47,8 +47,18 @@ std::string escape_for_script(const std::string& json) {
   return out;
 }
 
+// Virtual time for people, exactly: "0", "1.5 ms", "2 s", "7 ns" (the
+// largest unit the value has at least one of, with no rounding).
 std::string format_time(std::int64_t ns) {
-  if (ns % 1'000'000'000 == 0 && ns != 0) return std::to_string(ns / 1'000'000'000) + " s";
+  static constexpr std::pair<std::int64_t, const char*> units[] = {
+      {1'000'000'000, " s"}, {1'000'000, " ms"}, {1'000, " us"}};
+  if (ns == 0) return "0";
+  for (const auto& [size, name] : units) {
+    if (ns < size) continue;
+    std::string fraction = std::to_string(ns % size + size).substr(1);  // leading zeros kept
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    return std::to_string(ns / size) + (fraction.empty() ? "" : "." + fraction) + name;
+  }
   return std::to_string(ns) + " ns";
 }
 

@@ -152,10 +152,9 @@ inline constexpr std::string_view html_report_script = R"js(
     events.forEach(function (e) {
       var classes = 'ev ' + kindClass(e.kind) + (e.chain ? ' on-chain' : '') + (e.failure ? ' failure' : '');
       var mark = e.kind === 'step' || e.kind === 'callback'
-          ? el('rect', {x: x(e) - 4, y: y(e.track) - 7, width: 8, height: 14, rx: 1.5}, marks)
-          : el('circle', {cx: x(e), cy: y(e.track), r: e.failure ? 6 : 3.5}, marks);
-      mark.setAttribute('class', classes);
-      mark.setAttribute('data-seq', e.seq);
+          ? el('rect', {'class': classes, 'data-seq': e.seq, x: x(e) - 4, y: y(e.track) - 7, width: 8, height: 14,
+                        rx: 1.5}, marks)
+          : el('circle', {'class': classes, 'data-seq': e.seq, cx: x(e), cy: y(e.track), r: e.failure ? 6 : 3.5}, marks);
       text('title', describe(data, e), {}, mark);
       mark.addEventListener('click', function () { pick(e); });
       if (e.failure) failure = e;

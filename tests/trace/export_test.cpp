@@ -21,7 +21,11 @@ using detsim::EventKind;
 using detsim::Trace;
 using nlohmann::json;
 
-const std::string scratch_trace = "export_test_trace.jsonl";
+// Where this test's runs write their traces: a file per test, since CTest
+// may run the tests of this file in parallel, each in a process of its own.
+std::string scratch_trace() {
+  return std::string("export_test.") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
+}
 
 std::string chrome_json(const Trace& trace) {
   std::ostringstream out;
@@ -43,7 +47,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 // The failing run every test here looks at, recorded once.
 const detsim::SimulationResult& failing_run() {
-  static const detsim::SimulationResult result = detsim_test::first_lost_update(scratch_trace);
+  static const detsim::SimulationResult result = detsim_test::first_lost_update(scratch_trace());
   return result;
 }
 
@@ -188,9 +192,9 @@ TEST_F(ChromeTrace, SameTraceSameBytesAndTheFileReadBackExportsTheSame) {
   const std::string first = chrome_json(trace());
   EXPECT_EQ(chrome_json(trace()), first);
   const detsim::SimulationResult again =
-      detsim_test::run_lost_update_checked(trace().header.seed, scratch_trace + ".again");
+      detsim_test::run_lost_update_checked(trace().header.seed, scratch_trace() + ".again");
   EXPECT_EQ(chrome_json(again.trace), first);
-  EXPECT_EQ(chrome_json(detsim::read_trace(scratch_trace + ".again")), first);
+  EXPECT_EQ(chrome_json(detsim::read_trace(scratch_trace() + ".again")), first);
 }
 
 // A kind this build does not draw specially (one another version adds) is
@@ -243,7 +247,7 @@ TEST(CauseChain, RefusesAnEventTheTraceDoesNotHave) {
 
 TEST(CauseChain, NoFailureInARunThatPassed) {
   for (std::uint64_t seed = 1; seed <= 64; ++seed) {
-    const detsim::SimulationResult result = detsim_test::run_lost_update_checked(seed, scratch_trace + ".pass");
+    const detsim::SimulationResult result = detsim_test::run_lost_update_checked(seed, scratch_trace() + ".pass");
     if (!result.ok()) continue;
     EXPECT_FALSE(detsim::failure_event(result.trace).has_value());
     EXPECT_EQ(count(html_report(result.trace), "id=\"failure\""), 0u);
@@ -256,7 +260,7 @@ TEST(CauseChain, NoFailureInARunThatPassed) {
 // text, never as markup, in the static HTML and in the script's data alike.
 TEST(HtmlReport, EscapesEverythingTakenFromTheTrace) {
   const std::string hostile = "<script>document.documentElement.setAttribute('data-pwned','1')</script>";
-  const detsim::SimulationResult result = detsim_test::first_lost_update(scratch_trace + ".hostile", hostile, "B&<b>");
+  const detsim::SimulationResult result = detsim_test::first_lost_update(scratch_trace() + ".hostile", hostile, "B&<b>");
   ASSERT_FALSE(result.ok());
   const std::string html = html_report(result.trace, {.title = hostile, .rerun_command = "run '" + hostile + "'",
                                                       .failure_message = "</pre>" + hostile});
