@@ -93,7 +93,7 @@ std::string rendered_dom(const std::string& name, const fs::path& page) {
   return read_file(dom);
 }
 
-void write_report(const detsim::SimulationResult& result, const fs::path& page) {
+void write_report(const detsim_test::RecordedRun& result, const fs::path& page) {
   std::ofstream html(page, std::ios::binary);
   detsim::write_html_report(result.trace, html,
                             {.schedule = result.schedule,
@@ -126,7 +126,7 @@ std::size_t expected_arrows(const detsim::Trace& trace, const std::set<std::uint
 }
 
 TEST_F(ReportInChromium, RendersTheTasksTheArrowsAndTheFailure) {
-  const detsim::SimulationResult result =
+  const detsim_test::RecordedRun result =
       detsim_test::first_lost_update((artifacts / "lost_update_checked.jsonl").string());
   ASSERT_FALSE(result.ok());
   const detsim::Trace& trace = result.trace;
@@ -172,7 +172,7 @@ TEST_F(ReportInChromium, RendersTheTasksTheArrowsAndTheFailure) {
 }
 
 TEST_F(ReportInChromium, KeepsAScreenshot) {
-  const detsim::SimulationResult result =
+  const detsim_test::RecordedRun result =
       detsim_test::first_lost_update((artifacts / "lost_update_checked.jsonl").string());
   const fs::path page = artifacts / "lost_update_checked.html";
   write_report(result, page);
@@ -193,7 +193,7 @@ TEST_F(ReportInChromium, KeepsAScreenshot) {
 TEST_F(ReportInChromium, ShowsMarkupInATaskNameAsText) {
   const std::string hostile = "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','1')\">"
                               "</script><script>document.documentElement.setAttribute('data-pwned','2')</script>";
-  const detsim::SimulationResult result =
+  const detsim_test::RecordedRun result =
       detsim_test::first_lost_update((artifacts / "hostile.jsonl").string(), "reader-A", hostile);
   ASSERT_FALSE(result.ok());
   const fs::path page = artifacts / "hostile.html";

@@ -11,8 +11,11 @@
 #include <cstdint>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include <detsim/base/check.hpp>
 #include <detsim/detsim.hpp>
-#include <detsim/testing.hpp>
+#include <detsim/trace/recorder.hpp>
 
 namespace detsim_test {
 
@@ -33,26 +36,39 @@ inline detsim::Task<void> lost_update_checked(std::string first_name, std::strin
   DETSIM_CHECK_EQ(counter, 2);
 }
 
-// Runs one seed; the trace goes to `trace_path`, pass or fail.
-inline detsim::SimulationResult run_lost_update_checked(std::uint64_t seed, const std::string& trace_path,
-                                                        const std::string& first_name = "reader-A",
-                                                        const std::string& second_name = "reader-B") {
-  detsim::SimulationOptions options;
-  options.name = "lost_update_checked";
-  options.seed = seed;
-  options.read_environment = false;
-  options.trace_path = trace_path;
-  return detsim::run_simulation([first_name, second_name] { return lost_update_checked(first_name, second_name); },
-                                options);
+struct RecordedRun {
+  detsim::Trace trace;
+  std::string schedule;  // the run's schedule string
+  bool ok() const { return trace.footer && trace.footer->outcome == detsim::Outcome::ok; }
+  const std::string& message() const { return trace.footer->message; }
+};
+
+// Records one seed (with the trace layer's recorder, as this layer's tests
+// must); the trace is also written to `trace_path`, pass or fail.
+inline RecordedRun run_lost_update_checked(std::uint64_t seed, const std::string& trace_path,
+                                           const std::string& first_name = "reader-A",
+                                           const std::string& second_name = "reader-B") {
+  detsim::EventLoop loop{detsim::RandomScheduler{seed}};
+  RecordedRun run;
+  {
+    detsim::TraceRecorder recorder{loop, {.program = "lost_update_checked", .path = trace_path}};
+    try {
+      recorder.run_until_complete(loop.create_task(lost_update_checked(first_name, second_name)));
+    } catch (const detsim::InvariantViolation&) {
+      // Recorded: the trace's footer has the message.
+    }
+    run.trace = recorder.take_trace();
+  }
+  run.schedule = detsim::encode_schedule(detsim::schedule_of(run.trace));
+  return run;
 }
 
-// The first seed from 1 on whose run loses an update (its trace kept).
-inline detsim::SimulationResult first_lost_update(const std::string& trace_path,
-                                                  const std::string& first_name = "reader-A",
-                                                  const std::string& second_name = "reader-B") {
+// The first seed from 1 on whose run loses an update.
+inline RecordedRun first_lost_update(const std::string& trace_path, const std::string& first_name = "reader-A",
+                                     const std::string& second_name = "reader-B") {
   for (std::uint64_t seed = 1; seed <= 64; ++seed) {
-    detsim::SimulationResult result = run_lost_update_checked(seed, trace_path, first_name, second_name);
-    if (!result.ok()) return result;
+    RecordedRun run = run_lost_update_checked(seed, trace_path, first_name, second_name);
+    if (!run.ok()) return run;
   }
   ADD_FAILURE() << "no seed in 1..64 loses an update";
   return {};

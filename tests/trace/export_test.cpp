@@ -46,8 +46,8 @@ std::size_t count(const std::string& text, const std::string& what) {
 }
 
 // The failing run every test here looks at, recorded once.
-const detsim::SimulationResult& failing_run() {
-  static const detsim::SimulationResult result = detsim_test::first_lost_update(scratch_trace());
+const detsim_test::RecordedRun& failing_run() {
+  static const detsim_test::RecordedRun result = detsim_test::first_lost_update(scratch_trace());
   return result;
 }
 
@@ -178,7 +178,7 @@ TEST_F(ChromeTrace, MarksTheFailureOnTheFailingTask) {
   ASSERT_EQ(failures.size(), 1u);
   const json& failure = failures[0];
   EXPECT_EQ(failure["name"], "failure");
-  EXPECT_EQ(failure["args"]["message"], failing_run().message);
+  EXPECT_EQ(failure["args"]["message"], failing_run().message());
   EXPECT_EQ(failure["tid"], 1) << "the check failed in the main task";
   const json& slice = slices.at(failure["args"]["seq"].get<std::uint64_t>());
   EXPECT_EQ(slice["name"], "set_exception");
@@ -191,7 +191,7 @@ TEST_F(ChromeTrace, MarksTheFailureOnTheFailingTask) {
 TEST_F(ChromeTrace, SameTraceSameBytesAndTheFileReadBackExportsTheSame) {
   const std::string first = chrome_json(trace());
   EXPECT_EQ(chrome_json(trace()), first);
-  const detsim::SimulationResult again =
+  const detsim_test::RecordedRun again =
       detsim_test::run_lost_update_checked(trace().header.seed, scratch_trace() + ".again");
   EXPECT_EQ(chrome_json(again.trace), first);
   EXPECT_EQ(chrome_json(detsim::read_trace(scratch_trace() + ".again")), first);
@@ -221,7 +221,7 @@ TEST(CauseChain, WalksFromTheEventBackToTheRoot) {
   const std::optional<std::size_t> failure = detsim::failure_event(trace);
   ASSERT_TRUE(failure.has_value());
   EXPECT_EQ(trace.events[*failure].kind, EventKind::set_exception);
-  EXPECT_EQ(trace.string_at(trace.events[*failure].detail), failing_run().message);
+  EXPECT_EQ(trace.string_at(trace.events[*failure].detail), failing_run().message());
   const std::vector<std::size_t> chain = detsim::cause_chain(trace, trace.events[*failure].seq);
   ASSERT_GE(chain.size(), 3u);
   EXPECT_EQ(chain.front(), *failure);
@@ -247,7 +247,7 @@ TEST(CauseChain, RefusesAnEventTheTraceDoesNotHave) {
 
 TEST(CauseChain, NoFailureInARunThatPassed) {
   for (std::uint64_t seed = 1; seed <= 64; ++seed) {
-    const detsim::SimulationResult result = detsim_test::run_lost_update_checked(seed, scratch_trace() + ".pass");
+    const detsim_test::RecordedRun result = detsim_test::run_lost_update_checked(seed, scratch_trace() + ".pass");
     if (!result.ok()) continue;
     EXPECT_FALSE(detsim::failure_event(result.trace).has_value());
     EXPECT_EQ(count(html_report(result.trace), "id=\"failure\""), 0u);
@@ -260,7 +260,7 @@ TEST(CauseChain, NoFailureInARunThatPassed) {
 // text, never as markup, in the static HTML and in the script's data alike.
 TEST(HtmlReport, EscapesEverythingTakenFromTheTrace) {
   const std::string hostile = "<script>document.documentElement.setAttribute('data-pwned','1')</script>";
-  const detsim::SimulationResult result = detsim_test::first_lost_update(scratch_trace() + ".hostile", hostile, "B&<b>");
+  const detsim_test::RecordedRun result = detsim_test::first_lost_update(scratch_trace() + ".hostile", hostile, "B&<b>");
   ASSERT_FALSE(result.ok());
   const std::string html = html_report(result.trace, {.title = hostile, .rerun_command = "run '" + hostile + "'",
                                                       .failure_message = "</pre>" + hostile});
@@ -289,7 +289,7 @@ TEST(HtmlReport, NeedsNothingFromTheNetwork) {
 }
 
 TEST(HtmlReport, ShowsTheFailureTheScheduleAndTheRerunCommand) {
-  const detsim::SimulationResult& run = failing_run();
+  const detsim_test::RecordedRun& run = failing_run();
   const std::string html = html_report(run.trace, {.rerun_command = "DETSIM_SCHEDULE=" + run.schedule + " ./export_test"});
   EXPECT_NE(html.find("<code class=\"copy\" id=\"schedule\">" + run.schedule + "</code>"), std::string::npos)
       << "the schedule string encoded from the trace is the run's";
