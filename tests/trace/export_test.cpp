@@ -317,3 +317,24 @@ TEST(HtmlReport, DrawsAtMostMaxEventsPlusTheFailureChain) {
 }
 
 }  // namespace
+
+namespace {
+
+// A trace cut short (no footer: the process died) is still shown, and says so.
+TEST(TraceExport, ShowsATraceCutShortAsSuch) {
+  Trace trace = failing_run().trace;
+  trace.footer.reset();
+  trace.truncated = true;
+  trace.events.resize(trace.events.size() / 2);
+  const json document = json::parse(chrome_json(trace));
+  EXPECT_EQ(document["otherData"]["outcome"], "truncated");
+  std::size_t slices = 0;
+  for (const json& event : document["traceEvents"]) slices += event["ph"] == "X";
+  EXPECT_EQ(slices, trace.events.size());
+  const std::string html = html_report(trace);
+  EXPECT_NE(html.find("class=\"outcome-truncated\">truncated</dd>"), std::string::npos);
+  EXPECT_NE(html.find("the trace was cut short"), std::string::npos);
+  EXPECT_FALSE(detsim::failure_event(trace).has_value());
+}
+
+}  // namespace
