@@ -158,9 +158,11 @@ class HtmlWriter {
   void write_timeline() {
     shown_ = shown_events(trace_, layout_, options_.max_events);
     out_ += "<section id=\"timeline-section\">\n<h2>Timeline</h2>\n<p class=\"note\">One row per task (and one for "
-            "the event loop), one column per event in the order they happened; ticks give the virtual time. Arrows "
-            "show who woke whom across tasks; the failure's cause chain is in orange. Click an event to follow its "
-            "causes back.";
+            "the event loop), one column per event in the order they happened; ticks give the virtual time. Bars "
+            "are steps and callbacks, dots the other events (green: a result, red: an exception or a cancellation); "
+            "hover over one for its details. Arrows show who woke whom across tasks";
+    out_ += layout_.failure ? "; the failure's cause chain is in orange." : ".";
+    out_ += " Click an event to follow its causes back.";
     if (shown_.size() < trace_.events.size()) {
       out_ += " Showing " + std::to_string(shown_.size()) + " of " + std::to_string(trace_.events.size()) +
               " events: the last " + std::to_string(options_.max_events) + " and the failure's cause chain.";
