@@ -211,6 +211,11 @@ class HtmlWriter {
       json += ",\"detail\":";
       detail::append_json_string(json, trace_.string_at(event.detail));
     }
+    const std::string primitive = detail::primitive_text(trace_, event);
+    if (!primitive.empty()) {
+      json += ",\"primitive\":";
+      detail::append_json_string(json, primitive);
+    }
     if (layout_.on_failure_chain[i]) json += ",\"chain\":true";
     if (layout_.failure == i) json += ",\"failure\":true";
     json += '}';

@@ -25,7 +25,7 @@ dl.summary { display: grid; grid-template-columns: max-content auto; gap: .1em 1
 dl.summary dt { color: var(--muted); }
 dl.summary dd { margin: 0; font-family: ui-monospace, monospace; }
 .outcome-ok { color: #2e7d32; font-weight: bold; }
-.outcome-failed, .outcome-deadlock, .outcome-budget_exceeded, .outcome-truncated { color: var(--fail); font-weight: bold; }
+.outcome-failed, .outcome-deadlock, .outcome-budget_exceeded, .outcome-leaked_tasks, .outcome-truncated { color: var(--fail); font-weight: bold; }
 #failure { border-left: 4px solid var(--fail); background: #fdecea; padding: .4em .8em; }
 #failure pre { white-space: pre-wrap; margin: .2em 0; }
 code, pre { font-family: ui-monospace, monospace; }
@@ -85,6 +85,7 @@ inline constexpr std::string_view html_report_script = R"js(
   function describe(data, e) {
     var track = data.tracks[e.track];
     var parts = ['#' + e.seq, 't=' + formatTime(e.t), e.kind];
+    if (e.primitive) parts.push(e.primitive);
     if (track.task !== 0) parts.push('task ' + track.task + ' \u2018' + track.name + '\u2019');
     if (e.of) parts.push('choice ' + e.choice + ' of ' + e.of);
     if (e.when !== undefined) parts.push('when=' + formatTime(e.when));

@@ -338,3 +338,42 @@ TEST(TraceExport, ShowsATraceCutShortAsSuch) {
 }
 
 }  // namespace
+
+namespace {
+
+// Sets a primitive on `event` if TraceEvent has primitive fields (trace
+// format 4); false if it has none. A template, so that it compiles either way.
+template <class Event>
+bool name_a_primitive(Event& event, std::uint32_t type, std::uint32_t name) {
+  if constexpr (requires { event.primitive; event.primitive_type; event.primitive_name; }) {
+    event.primitive = 2;
+    event.primitive_type = type;
+    event.primitive_name = name;
+    return true;
+  } else {
+    return false;
+  }
+}
+
+TEST(TraceExport, NamesThePrimitiveOfAPrimitiveEvent) {
+  Trace trace = failing_run().trace;
+  trace.strings.push_back("Lock");
+  trace.strings.push_back("accounts");
+  const auto count_of_strings = static_cast<std::uint32_t>(trace.strings.size());
+  detsim::TraceEvent& event = trace.events[4];
+  if (!name_a_primitive(event, count_of_strings - 1, count_of_strings)) {
+    GTEST_SKIP() << "this TraceEvent has no primitive fields (they come with trace format 4)";
+  }
+  const json document = json::parse(chrome_json(trace));
+  std::size_t found = 0;
+  for (const json& chrome_event : document["traceEvents"]) {
+    if (chrome_event["ph"] == "X" && chrome_event["args"]["seq"] == event.seq) {
+      EXPECT_EQ(chrome_event["args"]["primitive"], "Lock 'accounts' #2");
+      ++found;
+    }
+  }
+  EXPECT_EQ(found, 1u);
+  EXPECT_NE(html_report(trace).find("\"primitive\":\"Lock 'accounts' #2\""), std::string::npos);
+}
+
+}  // namespace
