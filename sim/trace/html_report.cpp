@@ -159,7 +159,8 @@ class HtmlWriter {
     shown_ = shown_events(trace_, layout_, options_.max_events);
     out_ += "<section id=\"timeline-section\">\n<h2>Timeline</h2>\n<p class=\"note\">One row per task (and one for "
             "the event loop), one column per event in the order they happened; ticks give the virtual time. Bars "
-            "are steps and callbacks, dots the other events (green: a result, red: an exception or a cancellation); "
+            "are steps and callbacks, dots the other events (green: a result, red: an exception or a cancellation, "
+            "amber: a lock or queue operation, purple: a wait, a wake-up or a timeout); "
             "hover over one for its details. Arrows show who woke whom across tasks";
     out_ += layout_.failure ? "; the failure's cause chain is in orange." : ".";
     out_ += " Click an event to follow its causes back.";

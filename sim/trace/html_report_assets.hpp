@@ -44,6 +44,8 @@ code.copy { background: #f3f3f3; padding: .1em .3em; word-break: break-all; }
 .ev.kind-callback { fill: #26a69a; stroke: #00695c; }
 .ev.kind-set_result { fill: #66bb6a; }
 .ev.kind-set_exception, .ev.kind-cancel { fill: #ef9a9a; stroke: var(--fail); }
+.ev.kind-acquire, .ev.kind-release, .ev.kind-put, .ev.kind-get, .ev.kind-notify { fill: #ffb300; stroke: #e65100; }
+.ev.kind-wait, .ev.kind-wake, .ev.kind-timeout, .ev.kind-task_leaked { fill: #ab47bc; stroke: #6a1b9a; }
 .ev.on-chain { stroke: var(--chain); stroke-width: 2; }
 .ev.failure { fill: var(--fail); stroke: #000; stroke-width: 1.5; }
 .ev.selected { stroke: #000; stroke-width: 2.5; }
