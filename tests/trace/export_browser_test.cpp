@@ -1,7 +1,7 @@
 // The HTML report opened in headless Chromium (Debian's `chromium`): the DOM
 // after the page's script ran shows a row per task, the cause arrows, and
-// the failure; trace text stays text in a real browser; and a screenshot of
-// the report is kept as an artefact.
+// the failure, and a screenshot of it is kept as an artefact (one Chromium
+// run for both); trace text stays text in a real browser (a second run).
 //
 // Artefacts (build/<preset>/artifacts/): lost_update_checked.jsonl (the
 // failing run's trace), .json (Chrome trace-event JSON, for Perfetto UI),
@@ -86,10 +86,11 @@ std::string root_tag(const std::string& dom) {
   return begin == std::string::npos ? std::string() : dom.substr(begin, dom.find('>', begin) + 1 - begin);
 }
 
-// The DOM of `page` after its scripts ran.
-std::string rendered_dom(const std::string& name, const fs::path& page) {
+// The DOM of `page` after its scripts ran. `more` are further arguments
+// for the same Chromium run (a screenshot costs no second start-up).
+std::string rendered_dom(const std::string& name, const fs::path& page, const std::string& more = {}) {
   const fs::path dom = artifacts / (name + ".dom.html");
-  EXPECT_EQ(run_chromium(name, "--dump-dom", page, dom), 0);
+  EXPECT_EQ(run_chromium(name, "--dump-dom " + more, page, dom), 0);
   return read_file(dom);
 }
 
@@ -136,7 +137,10 @@ TEST_F(ReportInChromium, RendersTheTasksTheArrowsAndTheFailure) {
     std::ofstream json(artifacts / "lost_update_checked.json", std::ios::binary);
     detsim::write_chrome_trace(trace, json);
   }
-  const std::string dom = rendered_dom("dump-dom", page);
+  const fs::path png = artifacts / "lost_update_checked.png";
+  fs::remove(png);
+  const std::string dom =
+      rendered_dom("report", page, "--screenshot=" + shell_quote(png.string()) + " --window-size=1280,1000");
   ASSERT_EQ(count(root_tag(dom), "data-render-error"), 0u) << root_tag(dom);
   ASSERT_NE(root_tag(dom).find("data-rendered=\"true\""), std::string::npos) << "the script did not finish: " << root_tag(dom);
 
@@ -169,18 +173,8 @@ TEST_F(ReportInChromium, RendersTheTasksTheArrowsAndTheFailure) {
   EXPECT_EQ(count(dom, "<li class"), chain.size());
   EXPECT_NE(dom.find(result.schedule), std::string::npos);
   std::printf("artefacts: %s.{jsonl,json,html}\n", (artifacts / "lost_update_checked").c_str());
-}
 
-TEST_F(ReportInChromium, KeepsAScreenshot) {
-  const detsim_test::RecordedRun result =
-      detsim_test::first_lost_update((artifacts / "lost_update_checked.jsonl").string());
-  const fs::path page = artifacts / "lost_update_checked.html";
-  write_report(result, page);
-  const fs::path png = artifacts / "lost_update_checked.png";
-  fs::remove(png);
-  EXPECT_EQ(run_chromium("screenshot", "--screenshot=" + shell_quote(png.string()) + " --window-size=1280,1000", page,
-                         artifacts / "screenshot.out"),
-            0);
+  // The screenshot, taken by the same Chromium run.
   ASSERT_TRUE(fs::exists(png));
   const std::string image = read_file(png);
   EXPECT_EQ(image.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
