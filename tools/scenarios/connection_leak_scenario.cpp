@@ -1,11 +1,12 @@
 // connection-leak: wait_for times out just as the connection is made, and
 // the pool's slot is never given back.
 //
-// Two clients each make three requests through a pool of two connections.
+// Two clients each make two requests through a pool of two connections.
 // Each request opens a connection under asyncio::wait_for with a 5 ms
-// timeout; opening takes a pool slot, then a 5 ms handshake. The handshake
-// and the timeout end in the same virtual instant, so which comes first is
-// the scheduler's choice. When the timeout wins, wait_for cancels the opening
+// timeout; opening takes a pool slot, then a handshake of 3 to 5 ms (the
+// network's jitter, drawn from the loop's random). A 5 ms handshake ends in
+// the same virtual instant as the timeout, and which comes first is the
+// scheduler's choice. When the timeout wins, wait_for cancels the opening
 // in its handshake: the slot was taken by hand and nothing owns it yet, so it
 // is never released, and the pool shrinks by one. The fix takes the slot as a
 // guard (Semaphore::hold) that the connection then owns: cancelled or not,
@@ -28,7 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int pool_size = 2;
-constexpr auto handshake_time = 5ms;
 constexpr auto connect_timeout = 5ms;
 
 struct Pool {
@@ -43,10 +43,15 @@ struct Connection {
   std::shared_ptr<asyncio::Held<asyncio::Semaphore>> slot;
 };
 
+Coroutine<void> handshake() {
+  const auto jitter_ms = static_cast<std::chrono::milliseconds::rep>(get_running_loop().random().in_range(3, 5));
+  co_await sleep(std::chrono::milliseconds(jitter_ms));
+}
+
 // The bug: during the handshake the slot belongs to no one.
 Task<Connection> open_racy(Pool& pool) {
   co_await pool.slots.acquire();
-  co_await sleep(handshake_time);
+  co_await handshake();
   co_return Connection{asyncio::Held<asyncio::Semaphore>{pool.slots}};
 }
 
@@ -54,14 +59,14 @@ Task<Connection> open_racy(Pool& pool) {
 // unwinding the handshake releases it.
 Task<Connection> open_guarded(Pool& pool) {
   auto slot = co_await pool.slots.hold();
-  co_await sleep(handshake_time);
+  co_await handshake();
   co_return Connection{std::move(slot)};
 }
 
 using Open = Task<Connection> (*)(Pool&);
 
 Task<void> client(Pool& pool, Open open) {
-  for (int request = 0; request < 3; ++request) {
+  for (int request = 0; request < 2; ++request) {
     try {
       Connection connection = co_await asyncio::wait_for(open(pool), connect_timeout);
       co_await sleep(1ms);  // the query
@@ -88,9 +93,9 @@ void run_two_clients(EventLoop& loop, Open open) {
 
 void register_connection_leak_scenarios() {
   register_scenario({"connection-leak",
-                     "Two clients each make three requests through a pool of two connections, opening each under "
-                     "asyncio::wait_for with a 5 ms timeout; opening takes a slot, then a 5 ms handshake. When the "
-                     "timeout wins the tie, the opening is cancelled in its handshake, holding a slot that nothing "
+                     "Two clients each make two requests through a pool of two connections, opening each under "
+                     "asyncio::wait_for with a 5 ms timeout; opening takes a slot, then a 3 to 5 ms handshake. When "
+                     "a 5 ms handshake and the timeout tie and the timeout wins, the opening is cancelled in its handshake, holding a slot that nothing "
                      "owns, and the slot is never returned. Invariant: every slot is back in the pool at the end.",
                      [](EventLoop& loop) { run_two_clients(loop, &open_racy); },
                      SourceLocation::current()});
