@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detsim/base/check.hpp"  // DETSIM_CHECK, for scenario bodies
 #include "detsim/base/source_location.hpp"
 #include "detsim/core/program.hpp"
 #include "detsim/core/task.hpp"
@@ -53,8 +54,6 @@ struct Scenario {
 // namespace-scope `static const bool` can call it before main.
 bool register_scenario(Scenario scenario);
 // Every registered scenario, sorted by name.
-// (Not named scenarios(): that is the namespace of the bundled ones,
-// detsim::scenarios, tools/scenarios/.)
 const std::vector<Scenario>& registered_scenarios();
 // The scenario named `name`, or nullptr.
 const Scenario* find_scenario(std::string_view name);
