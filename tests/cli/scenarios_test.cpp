@@ -134,9 +134,11 @@ TEST_P(BundledScenario, AFailingSeedFailsTheSameWayAgain) {
   EXPECT_EQ(first.message, second.message);
   EXPECT_EQ(first.schedule, second.schedule);
   // And by its schedule string, as `detsim replay` reruns it.
-  const detsim::SimulationResult replayed = detsim::run_simulation(
-      scenario.program,
-      {.name = scenario.name, .trace_path = trace_file().string(), .schedule = first.schedule, .read_environment = false});
+  const detsim::SimulationOptions replay{.name = scenario.name,
+                                         .trace_path = trace_file().string(),
+                                         .schedule = first.schedule,
+                                         .read_environment = false};
+  const detsim::SimulationResult replayed = detsim::run_simulation(scenario.program, replay);
   EXPECT_EQ(replayed.digest, first.digest);
   EXPECT_EQ(replayed.message, first.message);
 }

@@ -1,8 +1,9 @@
 // cancelled-consumer: a queue worker cancelled mid-job drops its job.
 //
-// A producer puts six jobs on an asyncio::Queue, one per millisecond, for two
-// workers that take 2 ms per job. At 3 ms the service scales down and cancels
-// one worker. If that worker is between get() and the end of its job, the
+// A producer puts six jobs on an asyncio::Queue, one every 2 ms, for two
+// workers that take 1 ms per job. There is too little work for two, so at
+// 3 ms the service scales down and cancels one worker, just as its first job
+// may be ending. If that worker is between get() and the end of its job, the
 // CancelledError unwinds it with the job in hand: the job has left the queue
 // and is never done. (A worker cancelled while waiting in get() loses
 // nothing: the queue takes care of that case.) The fix catches the
@@ -15,9 +16,8 @@
 
 #include <detsim/asyncio.hpp>
 #include <detsim/base/check.hpp>
-#include <detsim/cli/scenario.hpp>
 
-#include "scenarios/run_scenario.hpp"
+#include "scenarios/scenario_support.hpp"
 
 namespace detsim::scenarios {
 namespace {
@@ -33,13 +33,13 @@ struct Service {
 
 // The bug: a cancellation in here loses `job`.
 Coroutine<void> process_dropping(Service& /*service*/, int /*job*/) {
-  co_await sleep(2ms);
+  co_await sleep(1ms);
 }
 
 // The fix: a cancelled worker hands its job back before it goes.
 Coroutine<void> process_requeueing(Service& service, int job) {
   try {
-    co_await sleep(2ms);
+    co_await sleep(1ms);
   } catch (const CancelledError&) {
     service.jobs.put_nowait(job);
     service.jobs.task_done();  // this get's; the put above counts anew
@@ -60,7 +60,7 @@ Task<void> worker(Service& service, Process process) {
 
 Task<void> producer(Service& service) {
   for (int job = 1; job <= job_count; ++job) {
-    co_await sleep(1ms);
+    co_await sleep(2ms);
     service.jobs.put_nowait(job);
   }
 }
@@ -89,17 +89,15 @@ void run_scale_down_midway(EventLoop& loop, Process process) {
 }  // namespace
 
 void register_cancelled_consumer_scenarios() {
-  register_scenario({"cancelled-consumer",
-                     "A producer puts six jobs on an asyncio::Queue for two workers, 2 ms per job; at 3 ms one "
-                     "worker is cancelled. Cancelled between get() and the end of its job, it unwinds with the job "
-                     "in hand, and the job is never done. Invariant: once the queue drains, all six jobs are done.",
-                     [](EventLoop& loop) { run_scale_down_midway(loop, &process_dropping); },
-                     SourceLocation::current()});
-  register_scenario({"cancelled-consumer-fixed",
-                     "cancelled-consumer with a worker that catches its cancellation, puts its job back on the queue "
-                     "for the other worker, and lets the cancellation go on: every job is done under every seed.",
-                     [](EventLoop& loop) { run_scale_down_midway(loop, &process_requeueing); },
-                     SourceLocation::current()});
+  register_bug_and_fix(
+      "cancelled-consumer",
+      {"A producer puts six jobs on an asyncio::Queue, one every 2 ms, for two workers taking 1 ms "
+       "per job; at 3 ms one worker is cancelled. Cancelled between get() and the end of its job, it unwinds with the job "
+       "in hand, and the job is never done. Invariant: once the queue drains, all six jobs are done.",
+       [](EventLoop& loop) { run_scale_down_midway(loop, &process_dropping); }},
+      {"cancelled-consumer with a worker that catches its cancellation, puts its job back on the queue "
+       "for the other worker, and lets the cancellation go on: every job is done under every seed.",
+       [](EventLoop& loop) { run_scale_down_midway(loop, &process_requeueing); }});
 }
 
 }  // namespace detsim::scenarios

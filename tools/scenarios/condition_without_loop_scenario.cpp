@@ -9,16 +9,15 @@
 // list empty. The fix waits with wait_for(predicate), which checks again
 // after every wake-up (asyncio's `while not jobs: await cond.wait()`).
 //
-//   invariant: DETSIM_CHECK(!jobs.empty()) before a worker takes a job
+//   invariant: DETSIM_CHECK(!jobs.waiting.empty()) before a worker takes a job
 #include <chrono>
 #include <deque>
 #include <utility>
 
 #include <detsim/asyncio.hpp>
 #include <detsim/base/check.hpp>
-#include <detsim/cli/scenario.hpp>
 
-#include "scenarios/run_scenario.hpp"
+#include "scenarios/scenario_support.hpp"
 
 namespace detsim::scenarios {
 namespace {
@@ -88,18 +87,16 @@ void run_two_workers(EventLoop& loop, WaitForJob wait_for_job) {
 }  // namespace
 
 void register_condition_without_loop_scenarios() {
-  register_scenario({"condition-without-loop",
-                     "A producer hands six jobs to two workers through a list guarded by an asyncio::Condition, "
-                     "notifying one waiter per job. A worker finding the list empty waits once (`if`, not `while`) "
-                     "and then takes the first job; but the other worker may take the lock, and the job, before the "
-                     "notified one runs. Invariant: after its wait a worker finds a job in the list.",
-                     [](EventLoop& loop) { run_two_workers(loop, &wait_once); },
-                     SourceLocation::current()});
-  register_scenario({"condition-without-loop-fixed",
-                     "condition-without-loop with the workers waiting by Condition::wait_for(predicate), which "
-                     "checks the list again after every wake-up: every job is done once, under every seed.",
-                     [](EventLoop& loop) { run_two_workers(loop, &wait_until_job); },
-                     SourceLocation::current()});
+  register_bug_and_fix(
+      "condition-without-loop",
+      {"A producer hands six jobs to two workers through a list guarded by an asyncio::Condition, "
+       "notifying one waiter per job. A worker finding the list empty waits once (`if`, not `while`) "
+       "and then takes the first job; but the other worker may take the lock, and the job, before the "
+       "notified one runs. Invariant: after its wait a worker finds a job in the list.",
+       [](EventLoop& loop) { run_two_workers(loop, &wait_once); }},
+      {"condition-without-loop with the workers waiting by Condition::wait_for(predicate), which "
+       "checks the list again after every wake-up: every job is done once, under every seed.",
+       [](EventLoop& loop) { run_two_workers(loop, &wait_until_job); }});
 }
 
 }  // namespace detsim::scenarios

@@ -19,9 +19,8 @@
 
 #include <detsim/asyncio.hpp>
 #include <detsim/base/check.hpp>
-#include <detsim/cli/scenario.hpp>
 
-#include "scenarios/run_scenario.hpp"
+#include "scenarios/scenario_support.hpp"
 
 namespace detsim::scenarios {
 namespace {
@@ -92,18 +91,17 @@ void run_two_clients(EventLoop& loop, Open open) {
 }  // namespace
 
 void register_connection_leak_scenarios() {
-  register_scenario({"connection-leak",
-                     "Two clients each make two requests through a pool of two connections, opening each under "
-                     "asyncio::wait_for with a 5 ms timeout; opening takes a slot, then a 3 to 5 ms handshake. When "
-                     "a 5 ms handshake and the timeout tie and the timeout wins, the opening is cancelled in its handshake, holding a slot that nothing "
-                     "owns, and the slot is never returned. Invariant: every slot is back in the pool at the end.",
-                     [](EventLoop& loop) { run_two_clients(loop, &open_racy); },
-                     SourceLocation::current()});
-  register_scenario({"connection-leak-fixed",
-                     "connection-leak with the slot taken as a guard (Semaphore::hold) from the start, which the "
-                     "connection then owns: a cancelled opening releases it, so the pool is whole under every seed.",
-                     [](EventLoop& loop) { run_two_clients(loop, &open_guarded); },
-                     SourceLocation::current()});
+  register_bug_and_fix(
+      "connection-leak",
+      {"Two clients each make two requests through a pool of two connections, opening each under "
+       "asyncio::wait_for with a 5 ms timeout; opening takes a slot, then a 3 to 5 ms handshake. When a "
+       "5 ms handshake ties with the timeout and the timeout wins, the opening is cancelled in its "
+       "handshake, holding a slot that nothing owns, and the slot is never returned. Invariant: every "
+       "slot is back in the pool at the end.",
+       [](EventLoop& loop) { run_two_clients(loop, &open_racy); }},
+      {"connection-leak with the slot taken as a guard (Semaphore::hold) from the start, which the "
+       "connection then owns: a cancelled opening releases it, so the pool is whole under every seed.",
+       [](EventLoop& loop) { run_two_clients(loop, &open_guarded); }});
 }
 
 }  // namespace detsim::scenarios

@@ -12,9 +12,8 @@
 
 #include <detsim/asyncio.hpp>
 #include <detsim/base/check.hpp>
-#include <detsim/cli/scenario.hpp>
 
-#include "scenarios/run_scenario.hpp"
+#include "scenarios/scenario_support.hpp"
 
 namespace detsim::scenarios {
 namespace {
@@ -59,17 +58,15 @@ void run_two_atms(EventLoop& loop, Withdraw withdraw) {
 }  // namespace
 
 void register_double_withdrawal_scenarios() {
-  register_scenario({"double-withdrawal",
-                     "Two ATMs withdraw 60 from an account holding 100. Each checks the balance, awaits the card "
-                     "network's approval, then debits: when the second checks while the first awaits, both see 100 "
-                     "and both debit. Invariant: the balance never goes below 0.",
-                     [](EventLoop& loop) { run_two_atms(loop, &withdraw_racy); },
-                     SourceLocation::current()});
-  register_scenario({"double-withdrawal-fixed",
-                     "double-withdrawal with the account's asyncio::Lock held from the balance check to the debit: "
-                     "the second ATM sees the first debit and declines, under every seed.",
-                     [](EventLoop& loop) { run_two_atms(loop, &withdraw_locked); },
-                     SourceLocation::current()});
+  register_bug_and_fix(
+      "double-withdrawal",
+      {"Two ATMs withdraw 60 from an account holding 100. Each checks the balance, awaits the card "
+       "network's approval, then debits: when the second checks while the first awaits, both see 100 "
+       "and both debit. Invariant: the balance never goes below 0.",
+       [](EventLoop& loop) { run_two_atms(loop, &withdraw_racy); }},
+      {"double-withdrawal with the account's asyncio::Lock held from the balance check to the debit: "
+       "the second ATM sees the first debit and declines, under every seed.",
+       [](EventLoop& loop) { run_two_atms(loop, &withdraw_locked); }});
 }
 
 }  // namespace detsim::scenarios

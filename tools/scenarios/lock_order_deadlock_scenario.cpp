@@ -17,9 +17,8 @@
 
 #include <detsim/asyncio.hpp>
 #include <detsim/base/check.hpp>
-#include <detsim/cli/scenario.hpp>
 
-#include "scenarios/run_scenario.hpp"
+#include "scenarios/scenario_support.hpp"
 
 namespace detsim::scenarios {
 namespace {
@@ -37,26 +36,26 @@ Coroutine<int> read_balance(const Account& account) {
   co_return account.balance;
 }
 
-// The bug: the order of the locks follows the direction of the transfer.
-Task<void> transfer_source_first(Account& from, Account& to, int amount) {
-  auto from_held = co_await from.lock.hold();
-  const int available = co_await read_balance(from);
-  auto to_held = co_await to.lock.hold();
-  if (available < amount) co_return;
-  from.balance -= amount;
-  to.balance += amount;
-}
-
-// The fix: every transfer locks the account with the lower id first.
-Task<void> transfer_ordered(Account& from, Account& to, int amount) {
-  Account& first = from.id < to.id ? from : to;
-  Account& second = from.id < to.id ? to : from;
+// Moves `amount` from `from` to `to` under both accounts' locks, taking
+// `first`'s lock (one of the two) before the balance is read.
+Coroutine<void> transfer_locking(Account& first, Account& from, Account& to, int amount) {
+  Account& second = &first == &from ? to : from;
   auto first_held = co_await first.lock.hold();
   const int available = co_await read_balance(from);
   auto second_held = co_await second.lock.hold();
   if (available < amount) co_return;
   from.balance -= amount;
   to.balance += amount;
+}
+
+// The bug: the order of the locks follows the direction of the transfer.
+Task<void> transfer_source_first(Account& from, Account& to, int amount) {
+  co_await transfer_locking(from, from, to, amount);
+}
+
+// The fix: every transfer locks the account with the lower id first.
+Task<void> transfer_ordered(Account& from, Account& to, int amount) {
+  co_await transfer_locking(from.id < to.id ? from : to, from, to, amount);
 }
 
 using Transfer = Task<void> (*)(Account&, Account&, int);
@@ -84,18 +83,16 @@ void run_opposite_transfers(EventLoop& loop, Transfer transfer) {
 }  // namespace
 
 void register_lock_order_deadlock_scenarios() {
-  register_scenario({"lock-order-deadlock",
-                     "Two transfers, alice -> bob and bob -> alice, each lock the source account, await its balance, "
-                     "then lock the destination. When both hold their first lock, each waits for the other's: a "
-                     "deadlock (DeadlockError). When they do not overlap, the lock-order graph still sees both "
-                     "orders and reports the potential deadlock (PotentialDeadlockError).",
-                     [](EventLoop& loop) { run_opposite_transfers(loop, &transfer_source_first); },
-                     SourceLocation::current()});
-  register_scenario({"lock-order-deadlock-fixed",
-                     "lock-order-deadlock with both transfers taking the account locks in one order, lower account "
-                     "id first: no deadlock and no lock-order inversion under any seed.",
-                     [](EventLoop& loop) { run_opposite_transfers(loop, &transfer_ordered); },
-                     SourceLocation::current()});
+  register_bug_and_fix(
+      "lock-order-deadlock",
+      {"Two transfers, alice -> bob and bob -> alice, each lock the source account, await its balance, "
+       "then lock the destination. When both hold their first lock, each waits for the other's: a "
+       "deadlock (DeadlockError). When they do not overlap, the lock-order graph still sees both "
+       "orders and reports the potential deadlock (PotentialDeadlockError).",
+       [](EventLoop& loop) { run_opposite_transfers(loop, &transfer_source_first); }},
+      {"lock-order-deadlock with both transfers taking the account locks in one order, lower account "
+       "id first: no deadlock and no lock-order inversion under any seed.",
+       [](EventLoop& loop) { run_opposite_transfers(loop, &transfer_ordered); }});
 }
 
 }  // namespace detsim::scenarios

@@ -20,9 +20,8 @@
 
 #include <detsim/asyncio.hpp>
 #include <detsim/base/check.hpp>
-#include <detsim/cli/scenario.hpp>
 
-#include "scenarios/run_scenario.hpp"
+#include "scenarios/scenario_support.hpp"
 
 namespace detsim::scenarios {
 namespace {
@@ -107,18 +106,16 @@ void run_three_requests(EventLoop& loop, Get get) {
 }  // namespace
 
 void register_single_flight_cache_scenarios() {
-  register_scenario({"single-flight-cache",
-                     "Three requests for one key arrive at a cache in front of a slow database. On a miss, a request "
-                     "waits for a load already in flight, or else awaits a second-level cache lookup and then "
-                     "registers and runs its own load; a request arriving during that await finds no load in flight "
-                     "either, and both load. Invariant: at most one load per key at a time.",
-                     [](EventLoop& loop) { run_three_requests(loop, &get_racy); },
-                     SourceLocation::current()});
-  register_scenario({"single-flight-cache-fixed",
-                     "single-flight-cache with the load registered in the same step that found none in flight, "
-                     "before any await: one load per key under every seed.",
-                     [](EventLoop& loop) { run_three_requests(loop, &get_single_flight); },
-                     SourceLocation::current()});
+  register_bug_and_fix(
+      "single-flight-cache",
+      {"Three requests for one key arrive at a cache in front of a slow database. On a miss, a request "
+       "waits for a load already in flight, or else awaits a second-level cache lookup and then "
+       "registers and runs its own load; a request arriving during that await finds no load in flight "
+       "either, and both load. Invariant: at most one load per key at a time.",
+       [](EventLoop& loop) { run_three_requests(loop, &get_racy); }},
+      {"single-flight-cache with the load registered in the same step that found none in flight, "
+       "before any await: one load per key under every seed.",
+       [](EventLoop& loop) { run_three_requests(loop, &get_single_flight); }});
 }
 
 }  // namespace detsim::scenarios

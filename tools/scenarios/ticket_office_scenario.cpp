@@ -18,9 +18,8 @@
 
 #include <detsim/asyncio.hpp>
 #include <detsim/base/check.hpp>
-#include <detsim/cli/scenario.hpp>
 
-#include "scenarios/run_scenario.hpp"
+#include "scenarios/scenario_support.hpp"
 
 namespace detsim::scenarios {
 namespace {
@@ -76,18 +75,16 @@ void run_three_buyers(EventLoop& loop, Buy buy) {
 }  // namespace
 
 void register_ticket_office_scenarios() {
-  register_scenario({"ticket-office",
-                     "Three buyers try to buy the last two seats. A sale checks a seat is left, awaits the card "
-                     "charge, takes the seat, then adds the price to the revenue by read, await, write. Two bugs: "
-                     "a buyer checking during another's charge oversells (invariant: seats never below 0), and two "
-                     "sales recording at once lose a price (invariant: revenue equals sold times price).",
-                     [](EventLoop& loop) { run_three_buyers(loop, &buy_racy); },
-                     SourceLocation::current()});
-  register_scenario({"ticket-office-fixed",
-                     "ticket-office with each sale, from the seat check to the ledger write, under the office's "
-                     "asyncio::Lock: no overselling and no lost revenue under any seed.",
-                     [](EventLoop& loop) { run_three_buyers(loop, &buy_locked); },
-                     SourceLocation::current()});
+  register_bug_and_fix(
+      "ticket-office",
+      {"Three buyers try to buy the last two seats. A sale checks a seat is left, awaits the card "
+       "charge, takes the seat, then adds the price to the revenue by read, await, write. Two bugs: "
+       "a buyer checking during another's charge oversells (invariant: seats never below 0), and two "
+       "sales recording at once lose a price (invariant: revenue equals sold times price).",
+       [](EventLoop& loop) { run_three_buyers(loop, &buy_racy); }},
+      {"ticket-office with each sale, from the seat check to the ledger write, under the office's "
+       "asyncio::Lock: no overselling and no lost revenue under any seed.",
+       [](EventLoop& loop) { run_three_buyers(loop, &buy_locked); }});
 }
 
 }  // namespace detsim::scenarios
