@@ -53,15 +53,17 @@ const detsim::Scenario& scenario_named(const std::string& name) {
   return *scenario;
 }
 
-// Failing runs write their traces: into a directory of this test's, not the
-// working directory, and one file for all the runs.
-const fs::path& trace_file() {
-  static const fs::path path = [] {
-    const fs::path directory = fs::temp_directory_path() / "detsim-scenarios-test";
-    fs::create_directories(directory);
-    return directory / "run.jsonl";
-  }();
-  return path;
+// Failing runs write their traces: not into the working directory, but into
+// one file per test (CTest runs the tests in parallel processes), rewritten
+// by each run.
+fs::path trace_file() {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(test->test_suite_name()) + "." + test->name() + ".jsonl";
+  for (char& c : name)
+    if (c == '/') c = '_';
+  const fs::path directory = fs::temp_directory_path() / "detsim-scenarios-test";
+  fs::create_directories(directory);
+  return directory / name;
 }
 
 detsim::SimulationResult run(const detsim::Scenario& scenario, std::uint64_t seed, bool keep_trace = false) {
