@@ -1,9 +1,9 @@
 // What every bundled scenario file shares: run_scenario, how it runs its
 // main task, and register_bug_and_fix, how it registers its two programs.
 //
-// run_scenario:
-// A scenario's state (accounts, queues, locks) is owned by the function that
-// calls this, outside every task, and passed to the tasks by reference. The
+// run_scenario runs the main task, named "main" in traces. A scenario's
+// state (accounts, queues, locks) is owned by the function that calls it,
+// outside every task, and passed to the tasks by reference. The
 // loop is closed before that function returns, so every task the run left
 // suspended (a failed run halts mid-way) is destroyed while the state its
 // guards and waits refer to still exists. State kept in the main task's own
@@ -29,7 +29,7 @@ namespace detsim::scenarios {
 
 inline void run_scenario(EventLoop& loop, Task<void> main) {
   try {
-    loop.run_until_complete(std::move(main));
+    loop.run_until_complete(loop.create_task(std::move(main), "main"));
   } catch (...) {
     loop.close();
     throw;
