@@ -2,7 +2,8 @@
 // under the trace's recorded decisions. Prints "reproduced" and exits 0 when
 // the new run makes the recorded events (a recorded failure fails again, the
 // same way); else prints the first divergence, with both events' sites, and
-// exits 1. The new run's trace is written next to the old one
+// exits 1. A truncated trace (no footer) that the run follows to its end is
+// reproduced as far as it goes, and said to be truncated. The new run's trace is written next to the old one
 // (TRACE.replay.jsonl), never over it.
 #include <chrono>
 #include <iostream>
@@ -14,9 +15,18 @@
 #include "cli/run_report.hpp"
 #include "detsim/cli/main.hpp"
 #include "detsim/run/simulation.hpp"
+#include "detsim/trace/divergence.hpp"
 
 namespace detsim::cli {
 namespace {
+
+// The new run made every recorded event, in order, and then more.
+bool reproduced_prefix(const Trace& recorded, const Trace& replayed) {
+  if (replayed.events.size() <= recorded.events.size()) return false;
+  Trace prefix = replayed;
+  prefix.events.resize(recorded.events.size());
+  return !first_divergence(recorded, prefix).has_value();
+}
 
 int replay_command(const std::string& path) {
   const Trace recorded = read_trace(path);  // TraceError: missing, malformed, ...
@@ -43,6 +53,13 @@ int replay_command(const std::string& path) {
     std::cout << "reproduced: the same " << recorded.events.size() << " events, digest "
               << format_digest(result.digest) << "\n";
     print_run(std::cout, *scenario, result, real.count(), false);
+    return exit_ok;
+  }
+  if (recorded.truncated && reproduced_prefix(recorded, result.trace)) {
+    // A trace cut short (a crash, a full disk) records decisions up to its
+    // cut: the replay followed all of them, then had none left.
+    std::cout << "reproduced the " << recorded.events.size() << " recorded events; " << path
+              << " is truncated (no footer), so the run went on past its end unrecorded\n";
     return exit_ok;
   }
   // run_simulation reports a divergence as the replay's failure message.
