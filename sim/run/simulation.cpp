@@ -51,7 +51,8 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
   FailureCollector collector{loop, {}};
   loop.set_exception_handler(std::ref(collector));
-  TraceOptions trace_options{.program = options.name, .path = std::move(trace_path)};
+  TraceOptions trace_options{
+      .program = options.name, .path = std::move(trace_path), .write_on_failure = options.write_failure_trace};
   std::unique_ptr<Replayer> replayer;
   std::unique_ptr<TraceRecorder> own_recorder;
   if (replayed) {
@@ -170,7 +171,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   result.digest = run.digest;  // the recorder's, computed as the events came: no pass over them again
   if (run.has_trace) result.schedule = encode_schedule(schedule_of(run.trace));
   result.trace_path = run.written_path;
-  if (result.outcome != Outcome::ok && (result.trace_path.empty() || options.check_determinism)) {
+  if (result.outcome != Outcome::ok && options.write_failure_trace &&
+      (result.trace_path.empty() || options.check_determinism)) {
     // Failed only after the trace was finished (the determinism check): write it now.
     if (result.trace_path.empty()) result.trace_path = failure_trace_path(options.name, result.seed);
     // (A run that failed in run_once kept its events, and the determinism
