@@ -274,7 +274,8 @@ class SeedSweep {
                  detail::WireReader in(result.payload);
                  path = in.text();
                  const bool passed = in.number() == 1;
-                 same = !passed && in.number() == sweep_digest[seed];
+                 const std::uint64_t digest = in.number();
+                 same = !passed && digest == sweep_digest[seed];
                  summary = in.text();
                }
                alone[seed] = {path, summary};
