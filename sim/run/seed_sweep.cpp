@@ -8,6 +8,7 @@
 
 #include "detsim/base/errors.hpp"
 #include "detsim/base/options.hpp"
+#include "detsim/run/seed_runner.hpp"
 #include "detsim/run/shrink.hpp"
 #include "detsim/trace/recorder.hpp"
 #include "run/fork_pool.hpp"
@@ -22,47 +23,58 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// What a worker reports for a chunk of seeds.
+// What a worker reports for a chunk of seeds: its failures already grouped
+// (merged in the parent as shards are: FailureGroups::add_group).
 struct ChunkResult {
   std::uint64_t seeds_run = 0;
   std::uint64_t digest = 0;  // sum of sweep_digest_term
   double seconds = 0;
-  std::vector<FailedRun> failures;
+  FailureGroups groups;
 };
 
-void write_run(detail::WireWriter& out, const FailedRun& run) {
-  out.number(run.seed).number(static_cast<std::uint64_t>(run.outcome)).text(run.message).number(run.digest);
-  out.number(run.steps).text(run.schedule);
-}
-
-FailedRun read_run(detail::WireReader& in) {
-  FailedRun run;
-  run.seed = in.number();
-  run.outcome = static_cast<Outcome>(in.number());
-  run.message = in.text();
-  run.digest = in.number();
-  run.steps = in.number();
-  run.schedule = in.text();
-  return run;
-}
-
-std::string encode(const ChunkResult& chunk) {
+std::string encode(ChunkResult& chunk) {
+  chunk.groups.finish();
   detail::WireWriter out;
   out.number(chunk.seeds_run).number(chunk.digest);
   out.number(static_cast<std::uint64_t>(chunk.seconds * 1e9));
-  out.number(chunk.failures.size());
-  for (const FailedRun& run : chunk.failures) write_run(out, run);
+  out.number(chunk.groups.groups().size());
+  for (const FailureGroup& group : chunk.groups.groups()) {
+    out.text(group.signature.kind).text(group.signature.site).text(group.signature.message);
+    out.number(group.count).number(group.first_seed).text(group.first_message);
+    out.number(group.shortest_seed).number(group.shortest_steps);
+  }
+  out.number(chunk.groups.failures().size());
+  for (const SeedFailure& failure : chunk.groups.failures()) {
+    out.number(failure.seed).number(failure.digest).number(failure.steps).number(failure.group);
+  }
   return out.take();
 }
 
-ChunkResult decode_chunk(const std::string& bytes) {
+// Adds the chunk in `bytes` to `groups`; its seeds run and digest into the totals.
+void decode_chunk(const std::string& bytes, FailureGroups& groups, std::uint64_t& seeds_run, std::uint64_t& digest,
+                  double& seconds) {
   detail::WireReader in(bytes);
-  ChunkResult chunk;
-  chunk.seeds_run = in.number();
-  chunk.digest = in.number();
-  chunk.seconds = static_cast<double>(in.number()) / 1e9;
-  for (std::uint64_t i = in.number(); i > 0; --i) chunk.failures.push_back(read_run(in));
-  return chunk;
+  seeds_run += in.number();
+  digest += in.number();
+  seconds += static_cast<double>(in.number()) / 1e9;
+  std::vector<FailureGroup> summaries(in.number());
+  for (FailureGroup& group : summaries) {
+    group.signature.kind = in.text();
+    group.signature.site = in.text();
+    group.signature.message = in.text();
+    group.count = in.number();
+    group.first_seed = in.number();
+    group.first_message = in.text();
+    group.shortest_seed = in.number();
+    group.shortest_steps = in.number();
+  }
+  std::vector<std::vector<SeedFailure>> failures(summaries.size());
+  for (std::uint64_t n = in.number(); n > 0; --n) {
+    SeedFailure failure{in.number(), in.number(), in.number(), static_cast<std::uint32_t>(in.number())};
+    if (failure.group >= summaries.size()) throw Error("detsim.sweep.wire", "a worker's result names no such group");
+    failures[failure.group].push_back(failure);
+  }
+  for (std::size_t i = 0; i < summaries.size(); ++i) groups.add_group(summaries[i], failures[i]);
 }
 
 class SeedSweep {
@@ -103,80 +115,73 @@ class SeedSweep {
   }
 
  private:
-  SimulationResult run_seed(std::uint64_t seed) const {
-    SimulationOptions options = base_;
-    options.seed = seed;
-    return run_simulation(program_, options);
+  // One seed in a process of its own, into `chunk`. A crash is the seed's
+  // failure, with the signal in its message.
+  void run_isolated(std::uint64_t seed, ChunkResult& chunk) const {
+    detail::run_in_children(
+        1, 1,
+        {.task =
+             [&](std::size_t) {
+               ChunkResult one;
+               run_in_process(seed, seed + 1, one);
+               return encode(one);
+             },
+         .done = [&](std::size_t, detail::ChildResult result) {
+           if (result.ok) {
+             decode_chunk(result.payload, chunk.groups, chunk.seeds_run, chunk.digest, chunk.seconds);
+           } else {
+             chunk.seeds_run += 1;
+             chunk.digest += sweep_digest_term(seed, 0);
+             chunk.groups.add(FailedRun{.seed = seed, .message = "crashed: " + result.payload});
+           }
+           return true;
+         }});
   }
 
-  static FailedRun failed_run(std::uint64_t seed, const SimulationResult& result) {
-    return FailedRun{seed, result.outcome, result.message, result.digest, result.trace.events.size(), result.schedule};
-  }
-
-  // One seed in a process of its own: its outcome as a one-seed chunk. A
-  // crash is the seed's failure, with the signal in its message.
-  ChunkResult run_isolated(std::uint64_t seed) const {
-    ChunkResult chunk;
-    detail::run_in_children(1, 1, {.task = [&](std::size_t) { return encode(run_in_process(seed, seed + 1)); },
-                                   .done = [&](std::size_t, detail::ChildResult result) {
-                                     if (result.ok) {
-                                       chunk = decode_chunk(result.payload);
-                                     } else {
-                                       chunk.seeds_run = 1;
-                                       FailedRun run{.seed = seed, .message = "crashed: " + result.payload};
-                                       chunk.failures.push_back(run);
-                                       chunk.digest = sweep_digest_term(seed, 0);
-                                     }
-                                     return true;
-                                   }});
-    return chunk;
-  }
-
-  ChunkResult run_in_process(std::uint64_t first, std::uint64_t end) const {
-    ChunkResult chunk;
+  // Seeds [first, end) in this process, recorded by one SeedRunner.
+  void run_in_process(std::uint64_t first, std::uint64_t end, ChunkResult& chunk) const {
+    SeedRunner runner(program_, base_);
     for (std::uint64_t seed = first; seed < end; ++seed) {
-      const SimulationResult result = run_seed(seed);
+      SeedRunner::Result result = runner.run(seed);
       ++chunk.seeds_run;
       chunk.digest += sweep_digest_term(seed, result.digest);
-      if (!result.ok()) {
-        chunk.failures.push_back(failed_run(seed, result));
+      if (result.outcome != Outcome::ok) {
+        // Its decisions are read later, from the runs of the seeds the
+        // report shows (rerun_alone): most failing seeds need none.
+        chunk.groups.add(FailedRun{seed, result.outcome, std::move(result.message), result.digest, result.steps, {}});
         if (options_.stop_on_first) break;
       }
     }
-    return chunk;
   }
 
-  ChunkResult run_chunk(std::size_t index) const {
+  std::string run_chunk(std::size_t index) const {
     const auto started = Clock::now();
     const std::uint64_t first = report_.range.first + index * chunk_size_;
     const std::uint64_t end = first + std::min<std::uint64_t>(chunk_size_, report_.range.count - index * chunk_size_);
     ChunkResult chunk;
     if (!options_.isolate) {
-      chunk = run_in_process(first, end);
+      run_in_process(first, end, chunk);
     } else {
       for (std::uint64_t seed = first; seed < end; ++seed) {
-        ChunkResult one = run_isolated(seed);
-        chunk.seeds_run += one.seeds_run;
-        chunk.digest += one.digest;
-        const bool failed = !one.failures.empty();
-        for (FailedRun& run : one.failures) chunk.failures.push_back(std::move(run));
-        if (failed && options_.stop_on_first) break;
+        const std::uint64_t failures_before = chunk.groups.size();
+        run_isolated(seed, chunk);
+        if (chunk.groups.size() > failures_before && options_.stop_on_first) break;
       }
     }
     chunk.seconds = seconds_since(started);
-    return chunk;
+    return encode(chunk);
   }
 
   void sweep_chunks() {
     const std::uint64_t count = report_.range.count;
     const std::size_t chunks = static_cast<std::size_t>((count + chunk_size_ - 1) / chunk_size_);
-    std::map<std::size_t, ChunkResult> results;
+    std::map<std::size_t, std::string> results;  // chunk index -> its encoded result
     std::optional<std::size_t> first_failing;
     std::string error;
     const auto deadline = options_.time_budget ? std::optional(start_ + *options_.time_budget) : std::nullopt;
     detail::run_in_children(
         chunks, options_.jobs,
-        {.task = [&](std::size_t index) { return encode(run_chunk(index)); },
+        {.task = [&](std::size_t index) { return run_chunk(index); },
          .done =
              [&](std::size_t index, detail::ChildResult result) {
                if (!result.ok) {
@@ -186,11 +191,14 @@ class SeedSweep {
                          "; run with --isolate to find the seed";
                  return false;
                }
-               ChunkResult chunk = decode_chunk(result.payload);
-               done_ += chunk.seeds_run;
-               for (const FailedRun& run : chunk.failures) running_groups_.add(run);
-               if (!chunk.failures.empty() && (!first_failing || index < *first_failing)) first_failing = index;
-               results.emplace(index, std::move(chunk));
+               std::uint64_t digest = 0;
+               double seconds = 0;
+               const std::uint64_t failures_before = running_groups_.size();
+               decode_chunk(result.payload, running_groups_, done_, digest, seconds);
+               if (running_groups_.size() > failures_before && (!first_failing || index < *first_failing)) {
+                 first_failing = index;
+               }
+               results.emplace(index, std::move(result.payload));
                progress("sweep");
                return true;
              },
@@ -203,11 +211,7 @@ class SeedSweep {
     if (!error.empty()) throw Error("detsim.sweep.worker", error);
     // The prefix of chunks that ran, up to the first failing one if stopping on it.
     for (std::size_t index = 0; results.count(index) != 0; ++index) {
-      ChunkResult& chunk = results[index];
-      report_.seeds_run += chunk.seeds_run;
-      report_.digest += chunk.digest;
-      report_.worker_seconds += chunk.seconds;
-      for (const FailedRun& run : chunk.failures) groups_.add(run);
+      decode_chunk(results[index], groups_, report_.seeds_run, report_.digest, report_.worker_seconds);
       if (options_.stop_on_first && first_failing && index == *first_failing) break;
     }
     groups_.finish();
@@ -245,7 +249,7 @@ class SeedSweep {
     const auto& failures = groups_.failures();
     for (std::size_t i = 0; i < failures.size() && i < options_.leak_check_seeds; ++i) seeds.insert(failures[i].seed);
     const std::vector<std::uint64_t> list(seeds.begin(), seeds.end());
-    std::map<std::uint64_t, std::pair<std::string, std::string>> alone;  // seed -> (trace, summary)
+    std::map<std::uint64_t, std::pair<std::string, std::string>> alone;  // seed -> (trace, schedule)
     std::map<std::uint64_t, std::uint64_t> sweep_digest;
     for (const SeedFailure& failure : failures) sweep_digest[failure.seed] = failure.digest;
     detail::run_in_children(
@@ -258,7 +262,7 @@ class SeedSweep {
                if (traced.count(seed) != 0) options.trace_path = trace_path(seed, "");
                const SimulationResult result = run_simulation(program_, options);
                detail::WireWriter out;
-               out.text(result.trace_path).number(result.ok() ? 1 : 0).number(result.digest);
+               out.text(result.trace_path).text(result.schedule).number(result.ok() ? 1 : 0).number(result.digest);
                out.text(std::string(to_string(result.outcome)) + " " + format_digest(result.digest) +
                         (result.ok() ? std::string() : ": " + result.message));
                return out.take();
@@ -268,17 +272,19 @@ class SeedSweep {
                const std::uint64_t seed = list[index];
                std::string summary = "crashed: " + result.payload;
                std::string path;
+               std::string schedule;
                // A seed that crashed its process in an isolated sweep crashes alone too.
                bool same = !result.ok && options_.isolate;
                if (result.ok) {
                  detail::WireReader in(result.payload);
                  path = in.text();
+                 schedule = in.text();
                  const bool passed = in.number() == 1;
                  const std::uint64_t digest = in.number();
                  same = !passed && digest == sweep_digest[seed];
                  summary = in.text();
                }
-               alone[seed] = {path, summary};
+               alone[seed] = {path, schedule};
                if (!same) {
                  report_.leaks.push_back(DeterminismLeak{seed, in_sweep_summary(seed), summary});
                }
@@ -289,6 +295,7 @@ class SeedSweep {
               [](const DeterminismLeak& a, const DeterminismLeak& b) { return a.seed < b.seed; });
     for (FailureGroup& group : groups_.groups()) {
       group.shortest_trace = alone[group.shortest_seed].first;
+      group.shortest_schedule = alone[group.shortest_seed].second;
       group.shortest_command = seed_command(group.shortest_seed);
     }
   }

@@ -12,26 +12,12 @@
 #include "detsim/scheduling/schedule.hpp"
 #include "detsim/trace/recorder.hpp"
 #include "detsim/base/options.hpp"
+#include "run/program_run.hpp"
 
 namespace detsim {
 
 namespace {
 
-
-// Fails the run as soon as a callback throws, and remembers exceptions that
-// tasks raised and nobody retrieved: both are bugs the run must report.
-struct FailureCollector {
-  EventLoop& loop;
-  std::string failures;
-  void operator()(const ExceptionContext& context) {
-    std::string text = context.message;
-    if (!context.task_name.empty()) text += " (task '" + context.task_name + "')";
-    if (context.exception) text += ": " + describe(context.exception);
-    if (!failures.empty()) failures += "; ";
-    failures += text;
-    if (loop.is_running()) loop.halt(std::make_exception_ptr(std::runtime_error(text)));
-  }
-};
 
 struct Run {
   Outcome outcome = Outcome::ok;
@@ -49,8 +35,6 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
-  FailureCollector collector{loop, {}};
-  loop.set_exception_handler(std::ref(collector));
   TraceOptions trace_options{
       .program = options.name, .path = std::move(trace_path), .write_on_failure = options.write_failure_trace};
   std::unique_ptr<Replayer> replayer;
@@ -61,21 +45,9 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
     own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
   }
   Run run;
-  try {
-    program(loop);
-    loop.close();  // reports exceptions that were never retrieved
-    if (!collector.failures.empty()) {
-      run.outcome = Outcome::failed;
-      run.message = collector.failures;
-    }
-  } catch (...) {
-    run.outcome = outcome_of_current_exception(run.message);
-    // Close while the collector still listens (the loop outlives it).
-    try {
-      loop.close();
-    } catch (...) {
-    }
-  }
+  detail::ProgramOutcome ended = detail::run_program(loop, program);
+  run.outcome = ended.outcome;
+  run.message = std::move(ended.message);
   if (replayer) {
     try {
       replayer->finish(run.outcome, run.message);
