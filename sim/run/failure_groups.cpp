@@ -45,6 +45,7 @@ void FailureGroups::add_group(const FailureGroup& summary, const std::vector<See
   if (group.count == 0 || summary.first_seed < group.first_seed) {
     group.first_seed = summary.first_seed;
     group.first_message = summary.first_message;
+    group.first_trace = summary.first_trace;
   }
   if (shorter(summary.shortest_steps, summary.shortest_seed, group)) {
     group.shortest_seed = summary.shortest_seed;

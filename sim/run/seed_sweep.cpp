@@ -294,6 +294,7 @@ class SeedSweep {
     std::sort(report_.leaks.begin(), report_.leaks.end(),
               [](const DeterminismLeak& a, const DeterminismLeak& b) { return a.seed < b.seed; });
     for (FailureGroup& group : groups_.groups()) {
+      group.first_trace = alone[group.first_seed].first;
       group.shortest_trace = alone[group.shortest_seed].first;
       group.shortest_schedule = alone[group.shortest_seed].second;
       group.shortest_command = seed_command(group.shortest_seed);

@@ -119,6 +119,7 @@ void write_sweep_report(std::ostream& out, const SeedSweepReport& report) {
               {"count", group.count},
               {"first_seed", group.first_seed},
               {"first_message", group.first_message},
+              {"first_trace", group.first_trace},
               {"shortest_seed", group.shortest_seed},
               {"shortest_steps", group.shortest_steps},
               {"schedule", group.shortest_schedule},
@@ -187,6 +188,7 @@ SeedSweepReport read_sweep_report(std::istream& in, const std::string& source) {
       group.count = fields.number("count");
       group.first_seed = fields.number("first_seed");
       group.first_message = fields.text("first_message");
+      group.first_trace = fields.text("first_trace");
       group.shortest_seed = fields.number("shortest_seed");
       group.shortest_steps = fields.number("shortest_steps");
       group.shortest_schedule = fields.text("schedule");
@@ -293,7 +295,10 @@ std::string format_sweep_table(const SeedSweepReport& report) {
   text += line;
   for (std::size_t index = 0; index < report.groups.size(); ++index) {
     const FailureGroup& group = report.groups[index];
-    text += "\n#" + std::to_string(index + 1) + "  " + group.signature.to_string() + "\n";
+    std::snprintf(line, sizeof line, "\n#%zu  ", index + 1);
+    text += line;
+    text += group.signature.to_string();
+    text += "\n";
     std::snprintf(line, sizeof line, "    seeds:     %" PRIu64 " failing, first %" PRIu64 "\n", group.count,
                   group.first_seed);
     text += line;

@@ -67,6 +67,7 @@ struct FailureGroup {
   std::uint64_t count = 0;
   std::uint64_t first_seed = 0;
   std::string first_message;   // the first seed's message, numbers and all
+  std::string first_trace;     // its trace, once written (seed_sweep writes it)
   std::uint64_t shortest_seed = 0;
   std::uint64_t shortest_steps = 0;
   std::string shortest_schedule;

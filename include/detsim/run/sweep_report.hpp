@@ -7,7 +7,7 @@
 //     digits: the sweep digest, seed_sweep.hpp), "elapsed_seconds",
 //     "worker_seconds", "jobs", "isolate", "failures", "groups"}   first line
 //   {"type":"group", "index", "kind", "site", "message" (the signature),
-//     "count", "first_seed", "first_message", "shortest_seed",
+//     "count", "first_seed", "first_message", "first_trace", "shortest_seed",
 //     "shortest_steps", "schedule", "trace", "command",
 //     "shrunk": null or {"from_seed", "choices", "schedule", "deviations",
 //     "steps", "runs", "trace", "command"}}                          per group
