@@ -117,6 +117,16 @@ void whole_sweep(benchmark::State& state) {
     if (mode == "bare") {
       EventLoop loop{RandomScheduler{seed}};
       program(loop);
+    } else if (mode == "observed") {
+      // An observer that does nothing: what the loop's observed path costs
+      // before anything is recorded.
+      struct Nothing final : LoopObserver {
+        void on_event(const Event&) override {}
+      } nothing;
+      EventLoop loop{RandomScheduler{seed}};
+      loop.add_observer(nothing);
+      program(loop);
+      loop.remove_observer(nothing);
     } else if (mode == "seed-runner") {
       benchmark::DoNotOptimize(runner.run(seed).digest);
     } else {
@@ -128,8 +138,8 @@ void whole_sweep(benchmark::State& state) {
 }
 
 double run_seeds(const std::string& mode, std::size_t seeds) {
-  if (mode != "bare" && mode != "seed-runner" && mode != "sweep-run") {
-    throw std::invalid_argument("unknown mode '" + mode + "' (bare, seed-runner or sweep-run)");
+  if (mode != "bare" && mode != "observed" && mode != "seed-runner" && mode != "sweep-run") {
+    throw std::invalid_argument("unknown mode '" + mode + "' (bare, observed, seed-runner or sweep-run)");
   }
   const auto start = std::chrono::steady_clock::now();
   benchmark::DoNotOptimize(run_seed_range(mode, seeds));
