@@ -4,12 +4,14 @@
 set -euo pipefail
 
 # (clang: the test command also builds with clang++, whose runs must match
-# g++'s; python3-jsonschema: the trace schema's test.)
+# g++'s; python3-jsonschema: the trace schema's test; slurm-wlm and munge:
+# the sweep's test on a one-node Slurm cluster, tests/cli/slurm_sweep_test.sh.)
 packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
   nlohmann-json3-dev libbenchmark-dev libcli11-dev
   python3-jsonschema clang
+  slurm-wlm munge
 )
 
 missing=()

@@ -89,21 +89,7 @@ expect("run: no scenario", ["run"], 2, err=["scenario is required"])
 expect("run: bad scheduler", ["run", "lost-update", "--scheduler", "bogus"], 2, err=["unknown scheduler 'bogus'"])
 expect("run: bad schedule string", ["run", "lost-update", "--schedule", "s1.random.1.99.AAAA"], 2, err=["error:"])
 
-# ---- sweep --------------------------------------------------------------------
-expect("sweep finds the race", ["sweep", "lost-update", "--seeds", "1..100", "--stop-on-first"], 1,
-       out=["lost-update seed 1 (random): failed", "replay:   " + DETSIM + " replay ",
-            "swept lost-update over 1 seed (random)", "1 failed (seeds 1)"])
-expect("sweep fixed", ["sweep", "lost-update-fixed", "--seeds", "1..200"], 0,
-       out=["swept lost-update-fixed over 200 seeds (random)", "all passed"])
-expect("sweep --out", ["sweep", "lost-update", "--seeds", "1..5", "--out", "failures.jsonl"], 1, out=["5 failed (seeds 1 2 3 4 5)"])
-lines = [json.loads(line) for line in open("failures.jsonl")]
-check("sweep --out: a JSON line per failing seed", [l["seed"] for l in lines] == [1, 2, 3, 4, 5]
-      and all(l["scenario"] == "lost-update" and l["outcome"] == "failed" for l in lines), str(lines))
-expect("sweep: backwards range", ["sweep", "lost-update", "--seeds", "5..1"], 2, err=["'5..1' is empty"])
-expect("sweep: not a range", ["sweep", "lost-update", "--seeds", "abc"], 2, err=["'abc' is not a seed range"])
-expect("sweep: bad seed in range", ["sweep", "lost-update", "--seeds", "1..2x"], 2, err=["'2x' is not a seed"])
-expect("sweep: no seeds", ["sweep", "lost-update"], 2, err=["--seeds is required"])
-expect("sweep: unknown scenario", ["sweep", "nope", "--seeds", "1..2"], 2, err=["unknown scenario 'nope'"])
+# ---- sweep: tests/cli/sweep_cli_test.py (the sweeps work's) ----------------------
 
 # ---- replay -------------------------------------------------------------------
 expect("replay a failure", ["replay", "detsim-lost-update-seed1.jsonl"], 0,
@@ -187,7 +173,8 @@ name = os.path.basename(USER)
 expect("user: help", ["--help"], 0, out=[f"Usage: {name} [OPTIONS] SUBCOMMAND"], binary=USER)
 expect("user: list", ["list"], 0, out=["double_withdrawal\n", "must not go"], binary=USER)
 out, _ = expect("user: sweep", ["sweep", "double_withdrawal", "--seeds", "1..100", "--stop-on-first"], 1,
-                out=["check failed: account.balance >= 0", "replay:   " + USER + " replay "], binary=USER)
+                out=["check failed: account.balance >= 0", "rerun:     " + USER + " run double_withdrawal --seed "],
+                binary=USER)
 trace = re.search(r"trace:\s+(\S+)", out).group(1)
 expect("user: replay", ["replay", trace], 0, out=["reproduced"], binary=USER)
 expect("user: a trace of the bundled scenarios", ["replay", "fixed3.jsonl"], 2,

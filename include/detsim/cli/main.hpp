@@ -4,7 +4,9 @@
 //
 //   detsim list                               the scenarios and their descriptions
 //   detsim run SCENARIO [--seed S] [--scheduler SPEC] [--trace out.jsonl]
-//   detsim sweep SCENARIO --seeds A..B [--stop-on-first] [--out failures.jsonl]
+//   detsim sweep SCENARIO --seeds A..B [--jobs N] [--isolate] [--for 10m] [--shard I/N]
+//                [--stop-on-first] [--out report.jsonl]   failures grouped by bug, each shrunk
+//   detsim merge REPORT.jsonl...              the shards' reports as one
 //   detsim replay TRACE                       reproduced, or the first divergence
 //   detsim diff A B                           first divergence, aligned by task name and site
 //   detsim show TRACE [--task NAME] [--around SEQ]
