@@ -87,6 +87,8 @@ expect("run: seed too large", ["run", "lost-update", "--seed", "1844674407370955
 expect("run: unknown scenario", ["run", "nope"], 2, err=["unknown scenario 'nope'; the scenarios are: ", "lost-update, lost-update-fixed"])
 expect("run: no scenario", ["run"], 2, err=["scenario is required"])
 expect("run: bad scheduler", ["run", "lost-update", "--scheduler", "bogus"], 2, err=["unknown scheduler 'bogus'"])
+expect("run: unwritable --trace", ["run", "lost-update-fixed", "--trace", "no/such/dir/t.jsonl"], 2,
+       err=["cannot open no/such/dir/t.jsonl"])
 expect("run: bad schedule string", ["run", "lost-update", "--schedule", "s1.random.1.99.AAAA"], 2, err=["error:"])
 
 # ---- sweep: tests/cli/sweep_cli_test.py (the sweeps work's) ----------------------
@@ -149,6 +151,8 @@ check("show --around: a window of 5", len(out.split("who woke whom")[0].strip().
 expect("show: no such task", ["show", "detsim-lost-update-seed1.jsonl", "--task", "Z"], 2, err=["no task of that name", "A, B, C"])
 expect("show: --around out of range", ["show", "detsim-lost-update-seed1.jsonl", "--around", "999"], 2, err=["has events 1..56"])
 expect("show: --around not a number", ["show", "detsim-lost-update-seed1.jsonl", "--around", "1x"], 2, err=["--around"])
+open("empty.jsonl", "w").close()
+expect("show: empty file", ["show", "empty.jsonl"], 2, err=["empty.jsonl: the file is empty"])
 expect("show: missing file", ["show", "nope.jsonl"], 2, err=["nope.jsonl"])
 
 # ---- export -------------------------------------------------------------------
