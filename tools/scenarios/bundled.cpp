@@ -8,6 +8,7 @@ void register_condition_without_loop_scenarios();
 void register_connection_leak_scenarios();
 void register_double_withdrawal_scenarios();
 void register_lock_order_deadlock_scenarios();
+void register_lost_update_scenarios();
 void register_single_flight_cache_scenarios();
 void register_ticket_office_scenarios();
 
@@ -18,6 +19,7 @@ void register_bundled_scenarios() {
     register_connection_leak_scenarios();
     register_double_withdrawal_scenarios();
     register_lock_order_deadlock_scenarios();
+    register_lost_update_scenarios();
     register_single_flight_cache_scenarios();
     register_ticket_office_scenarios();
     return true;

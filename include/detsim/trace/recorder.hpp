@@ -65,6 +65,7 @@ struct TraceOptions {
   std::string program;  // recorded in the header; names the failure file
   std::string path;     // where to write the trace; empty: only on failure
   bool stream = false;  // write while running (requires path)
+  bool write_on_failure = true;  // with no path: write a failing run's trace to failure_path()
   std::string source_root;
   std::vector<std::pair<std::string, std::string>> metadata;
 };
