@@ -112,6 +112,13 @@ Recording::Interned Recording::intern_string(std::string_view raw) {
   return {static_cast<std::uint32_t>(trace_.strings.size()), string_hashes_.back()};
 }
 
+Recording::PrimitiveStrings Recording::intern_primitive(const Event& event) {
+  PrimitiveStrings strings;
+  strings.type = intern_string(event.primitive_type);
+  if (!event.primitive_name.empty()) strings.name = intern_string(event.primitive_name);
+  return strings;
+}
+
 std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_view name) {
   if (task_names_.find(task)) return 0;  // a sparse id, seen before
   // Even an empty name (an event fed by hand) is a name: the task's

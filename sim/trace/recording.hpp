@@ -68,8 +68,12 @@ class Recording {
     // The loop numbers events from its first observer on; this recording
     // from its own first event. A cause from before that is unknown here.
     const std::uint64_t cause = event.cause > first_seq_ ? event.cause - first_seq_ : 0;
-    digest.add(event, cause, name_hash, detail_hash);
-    log.append(event, cause, site, detail);
+    // Zero wherever the loop reports its own events (the compiler drops the
+    // test there): only a primitive's report names a primitive.
+    PrimitiveStrings primitive;
+    if (event.primitive != 0) [[unlikely]] primitive = intern_primitive(event);
+    digest.add(event, cause, name_hash, detail_hash, primitive.type.second, primitive.name.second);
+    log.append(event, cause, site, detail, primitive.type.first, primitive.name.first);
     if (listener_) [[unlikely]] listener_->recorded();
   }
   // record(), out of line: for events that do not come from an attached loop.
@@ -92,6 +96,12 @@ class Recording {
   struct SiteSlot;
   // A name or detail as the trace knows it: (1-based string index, hash).
   using Interned = std::pair<std::uint32_t, std::uint64_t>;
+  // A primitive event's type and name, interned ({0, 0} for no name).
+  struct PrimitiveStrings {
+    Interned type{0, 0};
+    Interned name{0, 0};
+  };
+  [[gnu::noinline]] PrimitiveStrings intern_primitive(const Event& event);
 
   std::uint32_t intern_site(SourceLocation site);
   [[gnu::noinline]] std::uint32_t add_site(SourceLocation site, SiteSlot& slot, std::uintptr_t identity,
