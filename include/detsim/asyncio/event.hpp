@@ -46,9 +46,11 @@ class Event final : public WaitTarget {
   std::vector<TaskInfo> waiting_tasks() const { return waiters_.tasks(); }
   // WaitTarget: "Event 'ready'" in deadlock reports.
   std::string describe() const override { return detail::describe("Event", name_); }
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
 
  private:
   std::string name_;
+  PrimitiveTrace trace_{"Event", name_};
   bool value_ = false;
   detail::Waiters waiters_;
   detail::LoopBinding binding_;

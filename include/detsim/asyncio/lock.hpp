@@ -66,12 +66,14 @@ class Lock final : public WaitTarget {
   // WaitTarget: what a deadlock report says of a task waiting here.
   std::string describe() const override;
   std::vector<std::uint64_t> holder_ids() const override;
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
 
  private:
   void take(SourceLocation site);
   void wake_up_first();
 
   std::string name_;
+  PrimitiveTrace trace_{"Lock", name_};
   bool locked_ = false;
   detail::Waiters waiters_;
   std::vector<TaskInfo> holders_;  // 0 or 1

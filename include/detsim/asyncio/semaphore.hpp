@@ -68,8 +68,11 @@ class Semaphore : public WaitTarget {
   // deadlock reports.
   std::string describe() const override;
   std::vector<std::uint64_t> holder_ids() const override;
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
 
  protected:
+  // BoundedSemaphore's: `kind` names it in errors, reports and traces.
+  Semaphore(std::int64_t value, std::string name, const char* kind);
   const char* kind_ = "Semaphore";
 
  private:
@@ -77,6 +80,7 @@ class Semaphore : public WaitTarget {
   void forget_one_holder();
 
   std::string name_;
+  PrimitiveTrace trace_{kind_, name_};
   std::int64_t value_;
   detail::Waiters waiters_;
   std::vector<TaskInfo> holders_;
