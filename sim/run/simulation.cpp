@@ -40,7 +40,20 @@ struct Run {
   bool has_trace = false;  // trace holds the run's events
   Trace trace;
   std::string written_path;
+  std::vector<LeakedTask> leaked;
 };
+
+// "'worker' (task 2) waits on Queue 'jobs' (empty)".
+std::string leak_line(const LeakedTask& task) {
+  return "'" + task.name + "' (task " + std::to_string(task.task_id) + ") " + task.waits_on;
+}
+
+// The leaked waiters as a failure's message names them.
+std::string leaks_message(const std::vector<LeakedTask>& leaked) {
+  std::string text = std::to_string(leaked.size()) + " task(s) still blocked when the root finished: ";
+  for (std::size_t i = 0; i < leaked.size(); ++i) text += (i == 0 ? "" : "; ") + leak_line(leaked[i]);
+  return text;
+}
 
 // One run of the program on a fresh loop, recorded. Its events are decoded
 // into run.trace if `keep_trace` or the run failed.
@@ -62,10 +75,14 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   Run run;
   try {
     program(loop);
+    run.leaked = loop.leaked_tasks();
     loop.close();  // reports exceptions that were never retrieved
     if (!collector.failures.empty()) {
       run.outcome = Outcome::failed;
       run.message = collector.failures;
+    } else if (options.fail_on_leaked_tasks && !run.leaked.empty()) {
+      run.outcome = Outcome::leaked_tasks;
+      run.message = leaks_message(run.leaked);
     }
   } catch (...) {
     run.outcome = outcome_of_current_exception(run.message);
@@ -97,6 +114,7 @@ std::string failure_report(const SimulationOptions& options, const SimulationRes
   std::string report = "detsim: simulation '" + (options.name.empty() ? std::string("run") : options.name) +
                        "' " + (result.outcome == Outcome::ok ? "passed" : std::string(to_string(result.outcome))) +
                        " under seed " + std::to_string(result.seed) + " (" + result.scheduler + "): " + result.message;
+  for (const LeakedTask& task : result.leaked_tasks) report += "\n  leaked:   " + leak_line(task);
   report += "\n  trace:    " + (result.trace_path.empty() ? std::string("(not written)") : result.trace_path);
   report += "\n  schedule: " + result.schedule;
   if (options.report_rerun_commands) {
@@ -122,6 +140,7 @@ SimulationOptions apply_environment(SimulationOptions options, const Options& se
   options.schedule = settings.schedule.value_or(options.schedule);
   options.check_determinism = settings.check_determinism.value_or(options.check_determinism);
   options.debug = settings.debug.value_or(options.debug);
+  options.fail_on_leaked_tasks = settings.fail_on_leaks.value_or(options.fail_on_leaked_tasks);
   return options;
 }
 
@@ -180,6 +199,7 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     write_trace(run.trace, result.trace_path);
   }
   result.trace = std::move(run.trace);
+  result.leaked_tasks = std::move(run.leaked);
   if (!result.ok()) result.report = failure_report(options, result);
   return result;
 }

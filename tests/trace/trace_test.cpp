@@ -22,6 +22,7 @@
 #include <detsim/trace/recorder.hpp>
 
 #include "golden_programs.hpp"
+#include "golden_toolkit_programs.hpp"
 
 namespace {
 
@@ -103,6 +104,10 @@ void expect_golden(const std::string& name, const detsim::Trace& trace) {
 TEST(TraceGolden, ContractProgram) { expect_golden("contract", golden::contract()); }
 TEST(TraceGolden, LostUpdateSeed7) { expect_golden("lost_update_seed7", golden::lost_update(7)); }
 TEST(TraceGolden, CancellationAndExceptions) { expect_golden("cancellation", golden::cancellation()); }
+// A lock handed over, an Event set, a task left blocked: the primitive events.
+TEST(TraceGolden, PrimitivesLockHandoffEventSetAndALeakedTask) {
+  expect_golden("primitives", golden_toolkit::primitives());
+}
 // 133 events: the digest chains its first two batches of 64 as it records and
 // the last 5 when asked, and validate_schema.py recomputes all of it.
 TEST(TraceGolden, LongerThanTwoDigestBatches) {
@@ -112,7 +117,7 @@ TEST(TraceGolden, LongerThanTwoDigestBatches) {
 }
 
 TEST(TraceGolden, CheckedInTracesReadBackAndVerify) {
-  for (const char* name : {"contract", "lost_update_seed7", "cancellation", "lost_update_long"}) {
+  for (const char* name : {"contract", "lost_update_seed7", "cancellation", "lost_update_long", "primitives"}) {
     const fs::path path = fs::path(DETSIM_TRACES_DIR) / "golden" / (std::string(name) + ".jsonl");
     const detsim::Trace trace = detsim::read_trace(path.string(), {.allow_truncated = false});
     ASSERT_TRUE(trace.footer.has_value()) << name;
