@@ -517,7 +517,7 @@ void LoopCore::note_leaked_tasks() {
                  .name = blocked.task->name(),
                  .detail = blocked.waits_on,
                  .site = blocked.site,
-                 .primitive = primitive ? primitive->id_on_running_loop() : 0,
+                 .primitive = primitive ? primitive->id_on(owner_) : 0,
                  .primitive_type = primitive ? primitive->type() : std::string_view{},
                  .primitive_name = primitive ? std::string_view(primitive->name()) : std::string_view{}});
   }

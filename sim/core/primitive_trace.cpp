@@ -19,12 +19,12 @@ detail::LoopCore* observed_running_loop() noexcept {
 
 }  // namespace
 
-std::uint64_t PrimitiveTrace::id_on_running_loop() const {
-  detail::LoopCore* loop = observed_running_loop();
-  if (loop == nullptr) return 0;
-  if (loop_serial_ != loop->serial()) {
-    loop_serial_ = loop->serial();
-    id_ = loop->next_primitive_id();
+std::uint64_t PrimitiveTrace::id_on(EventLoop& loop) const {
+  detail::LoopCore& core = loop.core();
+  if (!core.observed()) return 0;
+  if (loop_serial_ != core.serial()) {
+    loop_serial_ = core.serial();
+    id_ = core.next_primitive_id();
   }
   return id_;
 }
@@ -41,7 +41,7 @@ std::uint64_t PrimitiveTrace::report_about(EventKind kind, std::uint64_t task_id
                                            std::chrono::nanoseconds when) const {
   detail::LoopCore* loop = observed_running_loop();
   if (loop == nullptr) return 0;
-  const std::uint64_t id = id_on_running_loop();
+  const std::uint64_t id = id_on(loop->owner());
   return loop->report(Event{.kind = kind,
                             .cause = loop->current_cause(),
                             .task = task_id,

@@ -45,6 +45,8 @@
 
 namespace detsim {
 
+class EventLoop;
+
 class PrimitiveTrace {
  public:
   // `type` must outlive the primitive (a string literal); `name` is the
@@ -70,9 +72,9 @@ class PrimitiveTrace {
   std::uint64_t report_wake(std::uint64_t task_id, std::string_view task_name) const {
     return report_about(EventKind::wake, task_id, task_name);
   }
-  // The id this primitive has on the running loop, assigned now if it has
-  // none there yet; 0 if no loop runs or none observes.
-  std::uint64_t id_on_running_loop() const;
+  // The id this primitive has on `loop`, assigned now if it has none there
+  // yet; 0 if nothing observes `loop`.
+  std::uint64_t id_on(EventLoop& loop) const;
 
  private:
   std::string_view type_;
