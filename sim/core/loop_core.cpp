@@ -511,15 +511,14 @@ void LoopCore::note_leaked_tasks() {
     leaked_.push_back(LeakedTask{blocked.task->task_id(), blocked.task->name(), blocked.waits_on});
     if (!observed()) continue;
     const PrimitiveTrace* primitive = blocked.target ? blocked.target->primitive_trace() : nullptr;
+    if (primitive != nullptr) primitive->id_on(owner_);  // its id here, if it was never reported here
     report(Event{.kind = EventKind::task_leaked,
                  .cause = current_cause_,
                  .task = blocked.task->task_id(),
                  .name = blocked.task->name(),
                  .detail = blocked.waits_on,
                  .site = blocked.site,
-                 .primitive = primitive ? primitive->id_on(owner_) : 0,
-                 .primitive_type = primitive ? primitive->type() : std::string_view{},
-                 .primitive_name = primitive ? std::string_view(primitive->name()) : std::string_view{}});
+                 .primitive = primitive});
   }
 }
 

@@ -41,7 +41,7 @@ std::uint64_t PrimitiveTrace::report_about(EventKind kind, std::uint64_t task_id
                                            std::chrono::nanoseconds when) const {
   detail::LoopCore* loop = observed_running_loop();
   if (loop == nullptr) return 0;
-  const std::uint64_t id = id_on(loop->owner());
+  id_on(loop->owner());
   return loop->report(Event{.kind = kind,
                             .cause = loop->current_cause(),
                             .task = task_id,
@@ -49,9 +49,7 @@ std::uint64_t PrimitiveTrace::report_about(EventKind kind, std::uint64_t task_id
                             .name = task_id != 0 ? task_name : std::string_view{},
                             .detail = detail,
                             .site = site,
-                            .primitive = id,
-                            .primitive_type = type_,
-                            .primitive_name = *name_});
+                            .primitive = this});
 }
 
 void detail::report_wait(const WaitTarget& target, SourceLocation site) {

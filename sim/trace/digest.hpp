@@ -35,13 +35,15 @@ class TraceDigest {
               primitive_name_hash);
   }
   // The same for a loop's Event, recorded with `cause` (in the trace's
-  // numbering). Inline: a recorder calls it for every event.
+  // numbering), and a primitive event's primitive id and string hashes.
+  // Inline: a recorder calls it for every event.
   [[gnu::always_inline]] void add(const Event& event, std::uint64_t cause, std::uint64_t name_hash,
-                                  std::uint64_t detail_hash, std::uint64_t primitive_type_hash = 0,
+                                  std::uint64_t detail_hash, std::uint64_t primitive = 0,
+                                  std::uint64_t primitive_type_hash = 0,
                                   std::uint64_t primitive_name_hash = 0) noexcept {
     add_words(word_of(event.kind, event.immediate), cause, static_cast<std::uint64_t>(event.time.count()),
               static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
-              word_of(event.choice, event.of), name_hash, detail_hash, event.primitive, primitive_type_hash,
+              word_of(event.choice, event.of), name_hash, detail_hash, primitive, primitive_type_hash,
               primitive_name_hash);
   }
   std::uint64_t value() const noexcept;

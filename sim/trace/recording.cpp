@@ -1,5 +1,6 @@
 #include "trace/recording.hpp"
 
+#include "detsim/core/primitive_trace.hpp"
 #include "trace/format.hpp"
 
 namespace detsim::detail {
@@ -112,10 +113,11 @@ Recording::Interned Recording::intern_string(std::string_view raw) {
   return {static_cast<std::uint32_t>(trace_.strings.size()), string_hashes_.back()};
 }
 
-Recording::PrimitiveStrings Recording::intern_primitive(const Event& event) {
+Recording::PrimitiveStrings Recording::intern_primitive(const PrimitiveTrace& primitive) {
   PrimitiveStrings strings;
-  strings.type = intern_string(event.primitive_type);
-  if (!event.primitive_name.empty()) strings.name = intern_string(event.primitive_name);
+  strings.id = primitive.id();
+  strings.type = intern_string(primitive.type());
+  if (!primitive.name().empty()) strings.name = intern_string(primitive.name());
   return strings;
 }
 

@@ -47,10 +47,11 @@ class TraceLog {
   // numbering, and its site and detail already interned (1-based indices, 0
   // for none). Inline, and from the loop's Event itself: a recorder calls it
   // for every event.
-  // A primitive event's type and name come interned too (0 otherwise).
+  // A primitive event's primitive comes as its id and interned type and
+  // name (0 otherwise).
   [[gnu::always_inline]] void append(const Event& event, std::uint64_t cause, std::uint32_t site,
-                                     std::uint32_t detail, std::uint32_t primitive_type = 0,
-                                     std::uint32_t primitive_name = 0) noexcept;
+                                     std::uint32_t detail, std::uint64_t primitive = 0,
+                                     std::uint32_t primitive_type = 0, std::uint32_t primitive_name = 0) noexcept;
   std::size_t size() const noexcept { return count_; }
   // The last event appended, decoded (size() must be > 0), without its name.
   TraceEvent last() const noexcept;
@@ -177,7 +178,8 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
 }  // namespace log_format
 
 [[gnu::always_inline]] inline void TraceLog::append(const Event& event, std::uint64_t cause, std::uint32_t site,
-                                                    std::uint32_t detail, std::uint32_t primitive_type,
+                                                    std::uint32_t detail, std::uint64_t primitive,
+                                                    std::uint32_t primitive_type,
                                                     std::uint32_t primitive_name) noexcept {
   using namespace log_format;
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
@@ -218,8 +220,8 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
     field(fields, choice_bit, event.of);
   }
   if ((always & site_bit) || site != 0) field(fields, site_bit, site);
-  if (event.primitive != 0) [[unlikely]] {
-    field(kind, primitive_bit, delta(event.primitive, context_.primitive));
+  if (primitive != 0) [[unlikely]] {
+    field(kind, primitive_bit, delta(primitive, context_.primitive));
     out = put(out, primitive_type);
     out = put(out, primitive_name);
   }

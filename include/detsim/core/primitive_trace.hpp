@@ -58,6 +58,8 @@ class PrimitiveTrace {
 
   std::string_view type() const noexcept { return type_; }
   const std::string& name() const noexcept { return *name_; }
+  // Its id on the loop that last reported it (0 before any report).
+  std::uint64_t id() const noexcept { return id_; }
 
   // Reports an event of `kind` about the primitive, concerning the running
   // task (none outside a task), on the running loop. Returns its seq, or 0
