@@ -5,6 +5,7 @@
 // events replays byte for byte.
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +16,13 @@
 #include <detsim/asyncio.hpp>
 #include <detsim/detsim.hpp>
 #include <detsim/testing.hpp>
+
+namespace detsim {
+// How GoogleTest shows a LeakedTask in a failure.
+inline void PrintTo(const LeakedTask& task, std::ostream* out) {
+  *out << "{" << task.task_id << ", \"" << task.name << "\", \"" << task.waits_on << "\"}";
+}
+}  // namespace detsim
 
 namespace {
 
