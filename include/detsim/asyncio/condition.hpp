@@ -29,6 +29,11 @@
 // Introspection: waiting_tasks() are the tasks in wait() that have not yet
 // resumed; lock() is the Lock (its holders and waiters).
 //
+// In the trace and in deadlock and leak reports, a task in wait() waits on
+// "Condition 'name'" (a WaitTarget with no holder: any task may notify);
+// notify()/notify_all() are notify events, and each waiter's wake is caused
+// by one.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop.
 #pragma once
 

@@ -14,6 +14,9 @@
 // Introspection: waiting_tasks() are the tasks in wait() (a woken waiter
 // stays listed until its step runs).
 //
+// In the trace (detsim/core/primitive_trace.hpp): a wait's wait, set() as a
+// notify "set", and each waiter's wake, caused by the set.
+//
 // Determinism: no decision is made here; the scheduler orders the woken
 // tasks.
 #pragma once

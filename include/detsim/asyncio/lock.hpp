@@ -27,6 +27,10 @@
 // the lock (empty when unlocked or released from outside any task),
 // waiting_tasks() the tasks queued in acquire(), in arrival order.
 //
+// In the trace (detsim/core/primitive_trace.hpp): acquire, release, a blocked
+// acquire's wait, and the wake of the waiter a release hands the lock to,
+// caused by that release.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop,
 // so the scheduler orders the woken task among the ready ones.
 #pragma once

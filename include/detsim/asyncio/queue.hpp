@@ -38,6 +38,10 @@
 // Introspection: waiting_getters() / waiting_putters() (woken ones stay
 // listed until their step), waiting_tasks() both, then join()'s waiters.
 //
+// In the trace (detsim/core/primitive_trace.hpp): put, get, a blocked put's
+// or get's wait, the wake of the getter (putter) a put (get) serves, caused
+// by it, and shutdown as a notify.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop.
 // The priority order depends only on the items and their insertion order.
 #pragma once

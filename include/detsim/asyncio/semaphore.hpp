@@ -26,6 +26,9 @@
 // (a permit released on another task's behalf). waiting_tasks() are the
 // tasks in acquire().
 //
+// In the trace (detsim/core/primitive_trace.hpp): acquire, release, a blocked
+// acquire's wait, and the wake of the waiter a release hands a permit to.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop.
 #pragma once
 

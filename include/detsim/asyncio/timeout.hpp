@@ -33,6 +33,9 @@
 //     (call_soon).
 // Must run inside a Task (it is a Coroutine, so it does).
 //
+// In the trace: an expiry is a timeout event (primitive type "Timeout", the
+// scope's task, its deadline as `when`), which causes the cancellation.
+//
 // Determinism: deadlines are integer nanoseconds of virtual time; when the
 // body's completion and the deadline fall at the same instant, which runs
 // first is the scheduler's choice (see tests/asyncio/timeout_test.cpp).

@@ -34,6 +34,10 @@
 // waiter) runs at completion in detsim and one iteration later in asyncio,
 // so a future that completes wakes this task one hop sooner than in asyncio.
 //
+// In the trace: an expiry is a timeout event (primitive type "wait_for",
+// the waiting task, the deadline as `when`), which causes the waiter's
+// release and so the cancellation of the awaited work.
+//
 // Determinism: the timeout is a timer in virtual time (TimerHandle), fired
 // through the ready queue; no real clock.
 #pragma once
