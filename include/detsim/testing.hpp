@@ -15,6 +15,8 @@
 //    DETSIM_TEST_SEEDS(suite, name, n) for a per-test count), regressions
 //    first (detsim/run/sweep.hpp), and fails on a DETSIM_CHECK, any exception a
 //    task raised and nobody retrieved, a deadlock, or the step/time budget.
+//    DETSIM_TEST_NO_LEAKS(suite, name) fails too if a run ends with tasks
+//    still blocked (leaked waiters: a lost notify, a put that never came).
 //
 //    Many seeds spread out by themselves: a test of more than
 //    seeds_per_block (250) seeds is registered as blocks, Suite.Name_block0
@@ -190,3 +192,15 @@ bool register_seed_test(const char* suite, const char* name, Body body, std::uin
   static ::detsim::Task<void> detsim_test_body_##suite##_##name()
 
 #define DETSIM_TEST(suite, name) DETSIM_TEST_SEEDS(suite, name, 100)
+
+// DETSIM_TEST, failing also a run that ends with tasks still blocked on
+// something (a leaked waiter: SimulationOptions::fail_on_leaked_tasks; for
+// every test of a binary, DETSIM_FAIL_ON_LEAKS=1).
+#define DETSIM_TEST_NO_LEAKS(suite, name)                                                                 \
+  static ::detsim::Task<void> detsim_test_body_##suite##_##name();                                       \
+  TEST(suite, name) {                                                                                   \
+    ::detsim::SweepOptions options{.seeds = 100};                                                       \
+    options.simulation.fail_on_leaked_tasks = true;                                                     \
+    ::detsim::testing::run_sweep(detsim_test_body_##suite##_##name, options);                           \
+  }                                                                                                     \
+  static ::detsim::Task<void> detsim_test_body_##suite##_##name()

@@ -14,6 +14,7 @@ Coroutine<bool> Condition::wait() {
   release();
   std::exception_ptr failure;
   Future<void> waiter = waiters_.add(binding_.loop("Condition", name_));
+  waiter.set_wait_target(this);  // "Condition 'x'" in deadlock and leak reports
   try {
     co_await waiter;
   } catch (...) {
@@ -36,17 +37,19 @@ Coroutine<bool> Condition::wait() {
   co_return true;
 }
 
-void Condition::notify(std::size_t n) {
+void Condition::wake_up(std::size_t n, std::string_view what) {
   if (!locked()) {
     throw RuntimeError("detsim.condition.not_acquired",
                        "cannot notify on un-acquired lock of " + detail::describe("Condition", name_));
   }
+  // The waiters' wake-ups are caused by this notify.
+  const CausedBy cause(trace_.report(EventKind::notify, what));
   std::size_t woken = 0;
   for (detail::Waiter& waiter : waiters_.entries()) {
     if (woken >= n) break;
     if (!waiter.future.done()) {
       ++woken;
-      waiter.future.set_result();
+      detail::Waiters::wake(waiter, trace_);
     }
   }
 }

@@ -5,8 +5,10 @@ namespace detsim::asyncio {
 void Event::set() {
   if (value_) return;
   value_ = true;
+  // Every waiter's wake-up is caused by this set.
+  const CausedBy cause(trace_.report(EventKind::notify, "set"));
   for (detail::Waiter& waiter : waiters_.entries()) {
-    if (!waiter.future.done()) waiter.future.set_result();
+    if (!waiter.future.done()) detail::Waiters::wake(waiter, trace_);
   }
 }
 

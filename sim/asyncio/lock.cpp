@@ -51,6 +51,8 @@ void Lock::release() {
   }
   locked_ = false;
   holders_.clear();
+  // The wake-up of the next waiter is caused by this release.
+  const CausedBy cause(trace_.report(EventKind::release));
   // With no loop running (a guard destroyed as its loop closes) the graph
   // is not told: the loop that kept it is going away.
   EventLoop* running = ::detsim::detail::running_loop_slot();
@@ -61,6 +63,7 @@ void Lock::release() {
 void Lock::take(SourceLocation site) {
   locked_ = true;
   holders_.clear();
+  trace_.report(EventKind::acquire, {}, site);
   TaskInfo holder = current_task_info();
   if (holder.task_id == 0) return;
   holders_.push_back(std::move(holder));
@@ -80,8 +83,8 @@ std::vector<std::uint64_t> Lock::holder_ids() const {
 
 void Lock::wake_up_first() {
   if (waiters_.empty()) return;
-  Future<void>& first = waiters_.entries().front().future;
-  if (!first.done()) first.set_result();
+  detail::Waiter& first = waiters_.entries().front();
+  if (!first.future.done()) detail::Waiters::wake(first, trace_);
 }
 
 }  // namespace detsim::asyncio

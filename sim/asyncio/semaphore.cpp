@@ -7,7 +7,10 @@
 
 namespace detsim::asyncio {
 
-Semaphore::Semaphore(std::int64_t value, std::string name) : name_(std::move(name)), value_(value) {
+Semaphore::Semaphore(std::int64_t value, std::string name) : Semaphore(value, std::move(name), "Semaphore") {}
+
+Semaphore::Semaphore(std::int64_t value, std::string name, const char* kind)
+    : kind_(kind), name_(std::move(name)), value_(value) {
   if (value < 0) {
     throw ValueError("detsim.semaphore.negative_value",
                      detail::describe(kind_, name_) + ": initial value must be >= 0, not " + std::to_string(value));
@@ -24,6 +27,7 @@ Coroutine<bool> Semaphore::acquire() {
   if (!locked()) {
     --value_;
     holders_.push_back(current_task_info());
+    trace_.report(EventKind::acquire);
     co_return true;
   }
   Future<void> waiter = waiters_.add(binding_.loop(kind_, name_));
@@ -42,6 +46,7 @@ Coroutine<bool> Semaphore::acquire() {
   }
   waiters_.remove(waiter);
   holders_.push_back(current_task_info());
+  trace_.report(EventKind::acquire);
   // Permits left over (several releases before our step): pass one on.
   if (value_ > 0) wake_up_next();
   co_return true;
@@ -55,6 +60,7 @@ Coroutine<Held<Semaphore>> Semaphore::hold() {
 void Semaphore::release() {
   ++value_;
   forget_one_holder();
+  const CausedBy cause(trace_.report(EventKind::release));
   wake_up_next();
 }
 
@@ -62,7 +68,7 @@ void Semaphore::wake_up_next() {
   for (detail::Waiter& waiter : waiters_.entries()) {
     if (!waiter.future.done()) {
       --value_;
-      waiter.future.set_result();
+      detail::Waiters::wake(waiter, trace_);
       return;
     }
   }
@@ -77,9 +83,7 @@ void Semaphore::forget_one_holder() {
 }
 
 BoundedSemaphore::BoundedSemaphore(std::int64_t value, std::string name)
-    : Semaphore(value, std::move(name)), bound_(value) {
-  kind_ = "BoundedSemaphore";
-}
+    : Semaphore(value, std::move(name), "BoundedSemaphore"), bound_(value) {}
 
 void BoundedSemaphore::release() {
   if (value() >= bound_) {

@@ -77,6 +77,7 @@ Options options_from_environment() {
   options.schedule = environment_text("DETSIM_SCHEDULE");
   options.check_determinism = environment_switch("DETSIM_CHECK_DETERMINISM");
   options.debug = environment_switch("DETSIM_DEBUG");
+  options.fail_on_leaks = environment_switch("DETSIM_FAIL_ON_LEAKS");
   options.trace_dir = environment_text(trace_dir_variable);
   options.source_root = environment_text(source_root_variable);
   options.seeds = environment_number("DETSIM_SEEDS");
@@ -94,6 +95,7 @@ Options overlay(Options below, const Options& above) {
   take_if_set(below.schedule, above.schedule);
   take_if_set(below.check_determinism, above.check_determinism);
   take_if_set(below.debug, above.debug);
+  take_if_set(below.fail_on_leaks, above.fail_on_leaks);
   take_if_set(below.trace_dir, above.trace_dir);
   take_if_set(below.source_root, above.source_root);
   take_if_set(below.seeds, above.seeds);

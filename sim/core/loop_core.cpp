@@ -2,6 +2,7 @@
 #include "core/wait_graph.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <utility>
 
@@ -66,6 +67,10 @@ LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
       candidates_(scheduler_->reads_candidates() ? &candidate_source_ : nullptr),
       random_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
   anchor_->core = this;
+  // Atomic: loops are made on many threads (a parallel sweep). Only tells
+  // loops apart; never in a trace.
+  static std::atomic<std::uint64_t> loops_made{0};
+  serial_ = ++loops_made;
   // Labelled from the first callback on, so that every candidate is
   // described alike, observed or not.
   labelling_ = candidates_ != nullptr;
@@ -494,8 +499,27 @@ void LoopCore::run_until_done(FutureStateBase& future) {
     std::uint64_t id;
     ~RemoveStopCallback() { future.remove_done_callback(id); }
   } remove_stop_callback{future, stop_callback};
+  leaked_.clear();
   run_forever();
   if (!future.done()) throw RuntimeError("detsim.loop.stopped", "Event loop stopped before Future completed.");
+  note_leaked_tasks();
+}
+
+void LoopCore::note_leaked_tasks() {
+  if (live_first_ == nullptr) return;
+  for (const BlockedTask& blocked : blocked_tasks(*this)) {
+    leaked_.push_back(LeakedTask{blocked.task->task_id(), blocked.task->name(), blocked.waits_on});
+    if (!observed()) continue;
+    const PrimitiveTrace* primitive = blocked.target ? blocked.target->primitive_trace() : nullptr;
+    if (primitive != nullptr) primitive->id_on(owner_);  // its id here, if it was never reported here
+    report(Event{.kind = EventKind::task_leaked,
+                 .cause = current_cause_,
+                 .task = blocked.task->task_id(),
+                 .name = blocked.task->name(),
+                 .detail = blocked.waits_on,
+                 .site = blocked.site,
+                 .primitive = primitive});
+  }
 }
 
 void LoopCore::close() {

@@ -74,6 +74,10 @@ class LoopCore {
   std::uint64_t next_future_id() noexcept { return ++future_counter_; }
   std::uint64_t next_task_id() noexcept { return ++task_counter_; }
   std::uint64_t tasks_started() const noexcept { return task_counter_; }
+  // Primitives' trace ids (primitive_trace.hpp), and what tells this loop
+  // from every other loop of the process (never reused, unlike an address).
+  std::uint64_t next_primitive_id() noexcept { return ++primitive_counter_; }
+  std::uint64_t serial() const noexcept { return serial_; }
   void add_live_task(TaskCore& task) noexcept;
   // The live tasks, in creation (= task id) order, through live_next.
   const TaskCore* first_live_task() const noexcept { return live_first_; }
@@ -143,6 +147,7 @@ class LoopCore {
   void set_wait_cycle_halts(bool halts) noexcept { wait_cycle_halts_ = halts; }
   bool wait_cycle_halts() const noexcept { return wait_cycle_halts_; }
   std::uint64_t callbacks_run() const noexcept { return callbacks_run_; }
+  const std::vector<LeakedTask>& leaked_tasks() const noexcept { return leaked_; }
   Random& random() noexcept { return random_; }
   Scheduler& scheduler() noexcept { return *scheduler_; }
   std::size_t ready_count() const noexcept { return ready_.size(); }
@@ -210,6 +215,9 @@ class LoopCore {
   [[gnu::always_inline]] void emit_step_event(TaskCore& task, std::uint64_t id, std::uint32_t choice = 0,
                                          std::uint32_t of = 0);
   void teardown_tasks() noexcept;
+  // run_until_done's future finished: lists (and reports, while observed)
+  // the tasks left blocked.
+  void note_leaked_tasks();
   void start_observing();
   [[gnu::noinline]] void notify_observers(const Event& event);
   // An observer broke its contract and made the loop report an event while
@@ -258,6 +266,8 @@ class LoopCore {
   std::uint64_t future_counter_ = 0;
   std::uint64_t task_counter_ = 0;
   std::uint64_t timer_sequence_ = 0;
+  std::uint64_t primitive_counter_ = 0;
+  std::uint64_t serial_;
 
   bool observed_ = false;  // a recording or an observer is attached
   bool labelling_ = false;  // observed_, or the scheduler reads candidates
@@ -274,6 +284,7 @@ class LoopCore {
   TaskCore* live_first_ = nullptr;
   TaskCore* live_last_ = nullptr;
   std::vector<FutureStateBase*> unretrieved_;
+  std::vector<LeakedTask> leaked_;
   ExceptionHandler exception_handler_;
   // Last: destroyed first, after ~LoopCore's body has torn the tasks down.
   std::vector<std::unique_ptr<LoopExtension>> extensions_;

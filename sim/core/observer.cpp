@@ -21,6 +21,15 @@ std::string_view to_string(EventKind kind) noexcept {
     case EventKind::cancel_requested: return "cancel_requested";
     case EventKind::done_callback: return "done_callback";
     case EventKind::clock_advanced: return "clock_advanced";
+    case EventKind::wait: return "wait";
+    case EventKind::wake: return "wake";
+    case EventKind::acquire: return "acquire";
+    case EventKind::release: return "release";
+    case EventKind::put: return "put";
+    case EventKind::get: return "get";
+    case EventKind::notify: return "notify";
+    case EventKind::timeout: return "timeout";
+    case EventKind::task_leaked: return "task_leaked";
   }
   return "unknown";
 }

@@ -162,6 +162,18 @@ std::string describe_blocked_tasks(const LoopCore& loop) {
   return text;
 }
 
+std::vector<BlockedTask> blocked_tasks(const LoopCore& loop) {
+  const TaskIndex index(loop);
+  std::vector<BlockedTask> blocked;
+  for (const TaskCore* task : index.tasks()) {
+    const FutureStateBase* future = task->waiting_on();
+    // A done future's wake-up is on its way: the task is not blocked.
+    if (future == nullptr || future->done()) continue;
+    blocked.push_back(BlockedTask{task, future->wait_target(), wait_text(index, *task), wait_of(*task).site});
+  }
+  return blocked;
+}
+
 std::vector<WaitStep> find_wait_cycle(const LoopCore& loop) {
   const TaskIndex index(loop);
   CycleSearch search(index);

@@ -27,6 +27,17 @@ struct WaitStep {
   SourceLocation site{};
 };
 
+// A live task blocked on a future that is not done: what it waits on, as
+// wait_text says it, and the target, if named.
+struct BlockedTask {
+  const TaskCore* task = nullptr;
+  const WaitTarget* target = nullptr;
+  std::string waits_on;  // "waits on Lock 'a', held by 'u' (task 2)"
+  SourceLocation site{};  // where the wait began
+};
+// The loop's blocked tasks, in task-id order.
+std::vector<BlockedTask> blocked_tasks(const LoopCore& loop);
+
 // "'name' (task 3)".
 std::string task_label(const TaskCore& task);
 // One line per live task, in task-id order, each with what it waits on by

@@ -26,6 +26,7 @@ struct Run {
   bool has_trace = false;  // trace holds the run's events
   Trace trace;
   std::string written_path;
+  std::vector<LeakedTask> leaked;
 };
 
 // One run of the program on a fresh loop, recorded. Its events are decoded
@@ -45,9 +46,10 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
     own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
   }
   Run run;
-  detail::ProgramOutcome ended = detail::run_program(loop, program);
+  detail::ProgramOutcome ended = detail::run_program(loop, program, options.fail_on_leaked_tasks);
   run.outcome = ended.outcome;
   run.message = std::move(ended.message);
+  run.leaked = std::move(ended.leaked);
   if (replayer) {
     try {
       replayer->finish(run.outcome, run.message);
@@ -70,6 +72,7 @@ std::string failure_report(const SimulationOptions& options, const SimulationRes
   std::string report = "detsim: simulation '" + (options.name.empty() ? std::string("run") : options.name) +
                        "' " + (result.outcome == Outcome::ok ? "passed" : std::string(to_string(result.outcome))) +
                        " under seed " + std::to_string(result.seed) + " (" + result.scheduler + "): " + result.message;
+  for (const LeakedTask& task : result.leaked_tasks) report += "\n  leaked:   " + detail::leak_line(task);
   report += "\n  trace:    " + (result.trace_path.empty() ? std::string("(not written)") : result.trace_path);
   report += "\n  schedule: " + result.schedule;
   if (options.report_rerun_commands) {
@@ -95,6 +98,7 @@ SimulationOptions apply_environment(SimulationOptions options, const Options& se
   options.schedule = settings.schedule.value_or(options.schedule);
   options.check_determinism = settings.check_determinism.value_or(options.check_determinism);
   options.debug = settings.debug.value_or(options.debug);
+  options.fail_on_leaked_tasks = settings.fail_on_leaks.value_or(options.fail_on_leaked_tasks);
   return options;
 }
 
@@ -154,6 +158,7 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     write_trace(run.trace, result.trace_path);
   }
   result.trace = std::move(run.trace);
+  result.leaked_tasks = std::move(run.leaked);
   if (!result.ok()) result.report = failure_report(options, result);
   return result;
 }

@@ -53,7 +53,7 @@ std::uint64_t Trace::digest() const noexcept {
       seen.add(event.task, event.name);
       name_hash = hash_of(event.name);
     }
-    digest.add(event, name_hash, hash_of(event.detail));
+    digest.add(event, name_hash, hash_of(event.detail), hash_of(event.primitive_type), hash_of(event.primitive_name));
   }
   return digest.value();
 }

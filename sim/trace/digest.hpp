@@ -26,18 +26,25 @@ std::uint64_t hash_trace_string(std::string_view text) noexcept;
 // where the event has none).
 class TraceDigest {
  public:
-  void add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash) noexcept {
+  // A primitive event also gives the hashes of its primitive's type and name.
+  void add(const TraceEvent& event, std::uint64_t name_hash, std::uint64_t detail_hash,
+           std::uint64_t primitive_type_hash = 0, std::uint64_t primitive_name_hash = 0) noexcept {
     add_words(word_of(event.kind, event.immediate), event.cause, static_cast<std::uint64_t>(event.time_ns),
               static_cast<std::uint64_t>(event.when_ns), event.handle, event.future, event.task,
-              word_of(event.choice, event.of), name_hash, detail_hash);
+              word_of(event.choice, event.of), name_hash, detail_hash, event.primitive, primitive_type_hash,
+              primitive_name_hash);
   }
   // The same for a loop's Event, recorded with `cause` (in the trace's
-  // numbering). Inline: a recorder calls it for every event.
+  // numbering), and a primitive event's primitive id and string hashes.
+  // Inline: a recorder calls it for every event.
   [[gnu::always_inline]] void add(const Event& event, std::uint64_t cause, std::uint64_t name_hash,
-                                  std::uint64_t detail_hash) noexcept {
+                                  std::uint64_t detail_hash, std::uint64_t primitive = 0,
+                                  std::uint64_t primitive_type_hash = 0,
+                                  std::uint64_t primitive_name_hash = 0) noexcept {
     add_words(word_of(event.kind, event.immediate), cause, static_cast<std::uint64_t>(event.time.count()),
               static_cast<std::uint64_t>(event.when.count()), event.handle, event.future, event.task,
-              word_of(event.choice, event.of), name_hash, detail_hash);
+              word_of(event.choice, event.of), name_hash, detail_hash, primitive, primitive_type_hash,
+              primitive_name_hash);
   }
   std::uint64_t value() const noexcept;
 
@@ -47,10 +54,14 @@ class TraceDigest {
   // 64-bit: with multipliers below 2^31 (an instruction's immediate, one
   // instruction fewer per word) a lattice search found small changes to five
   // fields of one event whose products cancel exactly.
-  static constexpr std::uint64_t word_multipliers[10] = {
+  // (Format version 4 added the last three, the primitive's words: zero on
+  // every other event, they leave the hash of the events version 3 had as it
+  // was.)
+  static constexpr std::uint64_t word_multipliers[13] = {
       0xc2b2ae3d27d4eb4fULL, 0x85ebca77c2b2ae63ULL, 0x27d4eb2f165667c5ULL, 0xbf58476d1ce4e5b9ULL,
       0x94d049bb133111ebULL, 0xff51afd7ed558ccdULL, 0xc4ceb9fe1a85ec53ULL, 0xd6e8feb86659fd93ULL,
-      0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
+      0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL, 0x9fb21c651e98df25ULL, 0xd1b54a32d192ed03ULL,
+      0xaef17502108ef2d9ULL,
   };
 
   static std::uint64_t word_of(EventKind kind, bool immediate) noexcept {
@@ -65,12 +76,14 @@ class TraceDigest {
   // chain below is already in event order.)
   [[gnu::always_inline]] void add_words(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, std::uint64_t w3,
                                        std::uint64_t w4, std::uint64_t w5, std::uint64_t w6, std::uint64_t w7,
-                                       std::uint64_t w8, std::uint64_t w9) noexcept {
+                                       std::uint64_t w8, std::uint64_t w9, std::uint64_t w10, std::uint64_t w11,
+                                       std::uint64_t w12) noexcept {
     // The words' products are independent, so a processor computes them side
     // by side (format version 1 chained six multiplies per event).
     const std::uint64_t* m = word_multipliers;
     const std::uint64_t event_hash = w0 * m[0] + w1 * m[1] + w2 * m[2] + w3 * m[3] + w4 * m[4] + w5 * m[5] +
-                                     w6 * m[6] + w7 * m[7] + w8 * m[8] + w9 * m[9];
+                                     w6 * m[6] + w7 * m[7] + w8 * m[8] + w9 * m[9] + w10 * m[10] + w11 * m[11] +
+                                     w12 * m[12];
     // Chaining each event into the state as it came made every event wait
     // for the previous one's multiply and its round trip through memory (the
     // events are recorded in different functions): a fifth of a recorded

@@ -43,7 +43,22 @@ std::string describe_event(const Trace& trace, const TraceEvent& event) {
   if (event.name) text += " '" + std::string(trace.string_at(event.name)) + "'";
   if (event.handle) text += " handle " + std::to_string(event.handle);
   if (event.future) text += " future " + std::to_string(event.future);
-  if (event.kind == EventKind::timer_scheduled || event.kind == EventKind::timer_due) {
+  if (event.primitive) {
+    // "Lock 'accounts' (primitive 2)", as deadlock reports name primitives.
+    // (Appended piece by piece: g++ 12 warns (-Wrestrict) on "'" + string.)
+    text += ' ';
+    text += trace.string_at(event.primitive_type);
+    if (event.primitive_name) {
+      text += " '";
+      text += trace.string_at(event.primitive_name);
+      text += '\'';
+    }
+    text += " (primitive ";
+    text += std::to_string(event.primitive);
+    text += ')';
+  }
+  if (event.kind == EventKind::timer_scheduled || event.kind == EventKind::timer_due ||
+      event.kind == EventKind::timeout) {
     text += " when=" + format_time(event.when_ns);
   }
   if (event.of) text += " choice " + std::to_string(event.choice) + "/" + std::to_string(event.of);

@@ -15,7 +15,9 @@ bool same_event(const AStrings& a_strings, const TraceEvent& x, const BStrings& 
          x.time_ns == y.time_ns && x.when_ns == y.when_ns && x.handle == y.handle && x.future == y.future &&
          x.task == y.task && x.choice == y.choice && x.of == y.of &&
          a_strings.string_at(x.name) == b_strings.string_at(y.name) &&
-         a_strings.string_at(x.detail) == b_strings.string_at(y.detail);
+         a_strings.string_at(x.detail) == b_strings.string_at(y.detail) && x.primitive == y.primitive &&
+         a_strings.string_at(x.primitive_type) == b_strings.string_at(y.primitive_type) &&
+         a_strings.string_at(x.primitive_name) == b_strings.string_at(y.primitive_name);
 }
 
 }  // namespace detsim::detail

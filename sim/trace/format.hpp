@@ -21,13 +21,14 @@ enum TraceField : std::uint8_t {
   field_choice = 1 << 4,  // choice and of
   field_immediate = 1 << 5,
   field_name = 1 << 6,  // required of task_created; any event with a task may carry one
+  field_primitive = 1 << 7,  // primitive and primitive_type (primitive_name when the primitive has one)
 };
 
 // A header's metadata entries at most (traces/SCHEMA.md): the largest object
 // a reader accepts.
 inline constexpr std::size_t max_metadata_entries = 4096;
 
-inline constexpr std::size_t event_kind_count = static_cast<std::size_t>(EventKind::clock_advanced) + 1;
+inline constexpr std::size_t event_kind_count = static_cast<std::size_t>(EventKind::task_leaked) + 1;
 
 // The fields an event of each kind must carry (others appear when nonzero;
 // the writer writes a name whenever there is one).
@@ -46,6 +47,15 @@ constexpr std::uint8_t required_fields(EventKind kind) noexcept {
     case EventKind::task_created: return field_future | field_task | field_name;
     case EventKind::cancel_requested: return field_future | field_task;
     case EventKind::done_callback: return field_future | field_immediate;
+    case EventKind::wait:
+    case EventKind::wake:
+    case EventKind::timeout: return field_primitive | field_task;
+    case EventKind::acquire:
+    case EventKind::release:
+    case EventKind::put:
+    case EventKind::get:
+    case EventKind::notify: return field_primitive;  // a task too, unless done outside any task
+    case EventKind::task_leaked: return field_task;  // a primitive too, if it waits on one
     case EventKind::loop_run:
     case EventKind::loop_stop:
     case EventKind::loop_close:

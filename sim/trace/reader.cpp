@@ -215,7 +215,10 @@ class Line : public Place {
 
 // The fields of an event line (SCHEMA.md, "Event"), in the order the writer
 // puts them in, which the fast path expects.
-enum class EventField : std::uint8_t { seq, t, kind, cause, handle, future, task, name, when, choice, of, immediate, detail, site };
+enum class EventField : std::uint8_t {
+  seq, t, kind, cause, handle, future, task, name, when, choice, of, immediate,
+  primitive, primitive_type, primitive_name, detail, site
+};
 constexpr std::size_t event_field_count = static_cast<std::size_t>(EventField::site) + 1;
 
 // What an event line's field holds, and when it must be there. The rules
@@ -247,6 +250,9 @@ constexpr EventFieldRule event_field_rules[event_field_count] = {
     {"choice", Value::Type::unsigned_integer, false, detail::field_choice, 0, max_u32},
     {"of", Value::Type::unsigned_integer, false, detail::field_choice, 1, max_u32},  // where required, "choice < of" instead of 1
     {"immediate", Value::Type::boolean, false, detail::field_immediate},
+    {"primitive", Value::Type::unsigned_integer, false, detail::field_primitive},
+    {"primitive_type", Value::Type::string, false, detail::field_primitive},
+    {"primitive_name", Value::Type::string, false, 0},
     {"detail", Value::Type::string, false, 0},
     {"site", Value::Type::unsigned_integer, false, 0},
 };
@@ -358,7 +364,7 @@ class EventTokenizer {
   // two at a time (memcmp, even of a constant size, was a call).
   template <std::size_t N>
   [[gnu::always_inline]] bool literal(const std::array<char, N>& text) {
-    static_assert(N <= 16);
+    static_assert(N <= 24);
     if (static_cast<std::size_t>(end_ - p_) < N) return false;
     const auto same = [&]<class Word>(Word, std::size_t at) {
       Word line_word, text_word;
@@ -367,7 +373,9 @@ class EventTokenizer {
       return line_word == text_word;
     };
     bool matches;
-    if constexpr (N >= 8) {
+    if constexpr (N > 16) {
+      matches = same(std::uint64_t{}, 0) && same(std::uint64_t{}, 8) && same(std::uint64_t{}, N - 8);
+    } else if constexpr (N >= 8) {
       matches = same(std::uint64_t{}, 0) && same(std::uint64_t{}, N - 8);
     } else if constexpr (N >= 4) {
       matches = same(std::uint32_t{}, 0) && same(std::uint32_t{}, N - 4);
@@ -691,6 +699,8 @@ class Parser {
     }
     const std::int64_t version = line.signed_field("version");
     if (version != trace_format_version) {
+      // (Version 3 lacks the primitive events; its files are not read, as
+      // SCHEMA.md's "Compatibility" says: recording the run again makes one.)
       line.fail("detsim.trace.version", "version", "this reader reads version " + std::to_string(trace_format_version) +
                                                        ", the file has version " + std::to_string(version));
     }
@@ -803,6 +813,7 @@ class Parser {
     if (!(required & detail::field_immediate)) checks.take<EventField::immediate>();
     if (const Value& name = checks.take<EventField::name>(); name.type != Value::Type::absent) event.name = intern(name.text());
     if (!task_name_agrees(event)) fail_task_name(event, place);
+    read_primitive(checks, event, place);
     if (const Value& detail = checks.take<EventField::detail>(); detail.type != Value::Type::absent) {
       event.detail = intern(detail.text());
     }
@@ -816,6 +827,25 @@ class Parser {
       place.fail("detsim.trace.unknown_field", *unknown_key, "unknown field (traces/SCHEMA.md lists the fields of each line)");
     }
     trace_.events.push_back(event);
+  }
+
+  // A primitive event's primitive: an id and a type, and a name if it has
+  // one; any other event may name one too (a task_leaked), with the same
+  // fields, or none of them.
+  void read_primitive(EventChecks& checks, TraceEvent& event, Place& place) {
+    const Value& id = checks.take<EventField::primitive>();
+    const Value& type = checks.take<EventField::primitive_type>();
+    const Value& name = checks.take<EventField::primitive_name>();
+    if (id.type == Value::Type::absent) {
+      if (type.type != Value::Type::absent || name.type != Value::Type::absent) {
+        place.fail("detsim.trace.missing", "primitive", "missing (the line names a primitive's type or name)");
+      }
+      return;
+    }
+    if (type.type == Value::Type::absent) place.fail("detsim.trace.missing", "primitive_type", "missing (required with primitive)");
+    event.primitive = id.number;
+    event.primitive_type = intern(type.text());
+    if (name.type != Value::Type::absent) event.primitive_name = intern(name.text());
   }
 
   // A task keeps the name of its first event, and only an event with a task
@@ -845,7 +875,8 @@ class Parser {
     TraceFooter footer;
     const std::string outcome = line.string_field("outcome");
     bool known = false;
-    for (Outcome candidate : {Outcome::ok, Outcome::failed, Outcome::deadlock, Outcome::budget_exceeded}) {
+    for (Outcome candidate : {Outcome::ok, Outcome::failed, Outcome::deadlock, Outcome::budget_exceeded,
+                              Outcome::leaked_tasks}) {
       if (to_string(candidate) == outcome) {
         footer.outcome = candidate;
         known = true;

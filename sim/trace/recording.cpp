@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "detsim/core/primitive_trace.hpp"
 #include "trace/format.hpp"
 
 namespace detsim::detail {
@@ -120,6 +121,14 @@ Recording::Interned Recording::intern_string(std::string_view raw) {
   trace_.strings.push_back(text);
   string_hashes_.push_back(hash_trace_string(text));
   return {static_cast<std::uint32_t>(trace_.strings.size()), string_hashes_.back()};
+}
+
+Recording::PrimitiveStrings Recording::intern_primitive(const PrimitiveTrace& primitive) {
+  PrimitiveStrings strings;
+  strings.id = primitive.id();
+  strings.type = intern_string(primitive.type());
+  if (!primitive.name().empty()) strings.name = intern_string(primitive.name());
+  return strings;
 }
 
 std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_view name) {

@@ -68,8 +68,12 @@ class Recording {
     // The loop numbers events from its first observer on; this recording
     // from its own first event. A cause from before that is unknown here.
     const std::uint64_t cause = event.cause > first_seq_ ? event.cause - first_seq_ : 0;
-    digest.add(event, cause, name_hash, detail_hash);
-    log.append(event, cause, site, detail);
+    // Zero wherever the loop reports its own events (the compiler drops the
+    // test there): only a primitive's report names a primitive.
+    PrimitiveStrings primitive;
+    if (event.primitive != nullptr) [[unlikely]] primitive = intern_primitive(*event.primitive);
+    digest.add(event, cause, name_hash, detail_hash, primitive.id, primitive.type.second, primitive.name.second);
+    log.append(event, cause, site, detail, primitive.id, primitive.type.first, primitive.name.first);
     if (listener_) [[unlikely]] listener_->recorded();
   }
   // record(), out of line: for events that do not come from an attached loop.
@@ -103,6 +107,14 @@ class Recording {
   struct SiteSlot;
   // A name or detail as the trace knows it: (1-based string index, hash).
   using Interned = std::pair<std::uint32_t, std::uint64_t>;
+  // A primitive event's primitive: its id, type and name, interned ({0, 0}
+  // for no name).
+  struct PrimitiveStrings {
+    std::uint64_t id = 0;
+    Interned type{0, 0};
+    Interned name{0, 0};
+  };
+  [[gnu::noinline]] PrimitiveStrings intern_primitive(const PrimitiveTrace& primitive);
 
   std::uint32_t intern_site(SourceLocation site);
   [[gnu::noinline]] std::uint32_t add_site(SourceLocation site, SiteSlot& slot, std::uintptr_t identity,

@@ -10,6 +10,7 @@ std::string_view to_string(Outcome outcome) noexcept {
     case Outcome::failed: return "failed";
     case Outcome::deadlock: return "deadlock";
     case Outcome::budget_exceeded: return "budget_exceeded";
+    case Outcome::leaked_tasks: return "leaked_tasks";
   }
   return "unknown";
 }

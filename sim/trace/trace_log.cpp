@@ -138,6 +138,11 @@ void TraceLog::decode(const std::uint8_t*& in, Context& context, std::uint64_t s
     event.of = static_cast<std::uint32_t>(get(in));
   }
   if (fields & site_bit) event.site = static_cast<std::uint32_t>(get(in));
+  if (kind & primitive_bit) {
+    event.primitive = id(context.primitive);
+    event.primitive_type = static_cast<std::uint32_t>(get(in));
+    event.primitive_name = static_cast<std::uint32_t>(get(in));
+  }
   if (kind & detail_bit) event.detail = static_cast<std::uint32_t>(get(in));
 }
 

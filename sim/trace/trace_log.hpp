@@ -3,7 +3,7 @@
 // A TraceEvent is 72 bytes; a recorded run makes several per step, so a
 // vector of them is mostly memory traffic (growing, copying, and on a fresh
 // recorder, page faults). The log stores each event as a few bytes instead:
-//   - a kind byte: kind (5 bits), immediate, has detail;
+//   - a kind byte: kind (5 bits), immediate, has primitive, has detail;
 //   - a field byte: which of time, cause, when, handle, future, task,
 //     choice/of, site are written;
 //   - each present field (non-zero, or one its kind always carries: see
@@ -11,7 +11,8 @@
 //     delta from the previous event's, cause as seq - cause, when as the
 //     zigzag delta from the event's time, the ids as zigzag deltas from the
 //     last value written for the same field; choice, of and the detail and
-//     site indices as they are. Task names are not stored: a task has one
+//     site indices as they are; a primitive event's primitive id (zigzag
+//     delta), type and name indices. Task names are not stored: a task has one
 //     name in a trace (Recording names decoded events).
 // Typical events take 4-8 bytes. Memory comes in chunks that never move, so
 // appending never copies what is already recorded: a first one of 8 KiB (a
@@ -46,8 +47,11 @@ class TraceLog {
   // numbering, and its site and detail already interned (1-based indices, 0
   // for none). Inline, and from the loop's Event itself: a recorder calls it
   // for every event.
+  // A primitive event's primitive comes as its id and interned type and
+  // name (0 otherwise).
   [[gnu::always_inline]] void append(const Event& event, std::uint64_t cause, std::uint32_t site,
-                                     std::uint32_t detail) noexcept;
+                                     std::uint32_t detail, std::uint64_t primitive = 0,
+                                     std::uint32_t primitive_type = 0, std::uint32_t primitive_name = 0) noexcept;
   std::size_t size() const noexcept { return count_; }
   // The last event appended, decoded (size() must be > 0), without its name.
   TraceEvent last() const noexcept;
@@ -67,9 +71,10 @@ class TraceLog {
     std::uint64_t handle = 0;
     std::uint64_t future = 0;
     std::uint64_t task = 0;
+    std::uint64_t primitive = 0;
   };
-  // The longest encoding: two header bytes and ten 10-byte varints.
-  static constexpr std::size_t max_event_bytes = 2 + 10 * 10;
+  // The longest encoding: two header bytes and thirteen 10-byte varints.
+  static constexpr std::size_t max_event_bytes = 2 + 13 * 10;
   static constexpr std::size_t first_chunk_bytes = std::size_t{1} << 13;
   static constexpr std::size_t second_chunk_bytes = std::size_t{1} << 16;
   static constexpr std::size_t chunk_bytes = huge_page_bytes;
@@ -124,6 +129,7 @@ enum FieldBit : unsigned {
 };
 inline constexpr unsigned kind_mask = 0x1f;
 inline constexpr unsigned immediate_bit = 1 << 5;
+inline constexpr unsigned primitive_bit = 1 << 6;  // primitive id, type and name follow the site
 inline constexpr unsigned detail_bit = 1 << 7;
 
 inline std::uint64_t zigzag(std::int64_t value) noexcept {
@@ -175,7 +181,9 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
 }  // namespace log_format
 
 [[gnu::always_inline]] inline void TraceLog::append(const Event& event, std::uint64_t cause, std::uint32_t site,
-                                                    std::uint32_t detail) noexcept {
+                                                    std::uint32_t detail, std::uint64_t primitive,
+                                                    std::uint32_t primitive_type,
+                                                    std::uint32_t primitive_name) noexcept {
   using namespace log_format;
   DETSIM_ASSERT_LT(static_cast<unsigned>(event.kind), kind_mask + 1u);
   if (cursor_ >= limit_) [[unlikely]] start_chunk();
@@ -215,6 +223,11 @@ inline std::uint64_t delta(std::uint64_t value, std::uint64_t& previous) noexcep
     field(fields, choice_bit, event.of);
   }
   if ((always & site_bit) || site != 0) field(fields, site_bit, site);
+  if (primitive != 0) [[unlikely]] {
+    field(kind, primitive_bit, delta(primitive, context_.primitive));
+    out = put(out, primitive_type);
+    out = put(out, primitive_name);
+  }
   if (detail != 0) [[unlikely]] field(kind, detail_bit, detail);
   start[0] = static_cast<std::uint8_t>(kind);
   start[1] = static_cast<std::uint8_t>(fields);

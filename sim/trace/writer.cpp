@@ -180,6 +180,15 @@ void append_event_line(std::string& out, const TraceEvent& event, const std::vec
     append_field(out, ",\"of\":", event.of);
   }
   if (required & field_immediate) out += event.immediate ? ",\"immediate\":true" : ",\"immediate\":false";
+  if ((required & field_primitive) || event.primitive) {
+    append_field(out, ",\"primitive\":", event.primitive);
+    out += ",\"primitive_type\":";
+    out += event.primitive_type ? quoted_strings[event.primitive_type - 1] : std::string("\"\"");
+    if (event.primitive_name) {
+      out += ",\"primitive_name\":";
+      out += quoted_strings[event.primitive_name - 1];
+    }
+  }
   if (event.detail) {
     out += ",\"detail\":";
     out += quoted_strings[event.detail - 1];

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <detsim/asyncio/condition.hpp>
 #include <detsim/asyncio/event.hpp>
 #include <detsim/asyncio/lock.hpp>
 #include <detsim/asyncio/lock_order.hpp>
@@ -152,6 +153,24 @@ TEST(LockDeadlock, AGuardReleasedAsTheLoopClosesIsHarmless) {
     loop.close();
   }
   EXPECT_FALSE(lock.locked());
+}
+
+detsim::Task<void> wait_for_change(asyncio::Condition& changed) {
+  co_await changed.acquire();
+  co_await changed.wait();
+}
+
+// A Condition is a wait target too: a task in wait() waits on it, by name.
+TEST(LockDeadlock, TheReportNamesTheConditionATaskWaitsOn) {
+  detsim::EventLoop loop;
+  asyncio::Condition changed("changed");
+  std::string message;
+  try {
+    loop.run_until_complete(loop.create_task(wait_for_change(changed), "watcher"));
+  } catch (const detsim::DeadlockError& error) {
+    message = error.what();
+  }
+  EXPECT_NE(message.find("'watcher' (task 1) waits on Condition 'changed'"), std::string::npos) << message;
 }
 
 }  // namespace

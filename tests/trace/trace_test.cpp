@@ -22,6 +22,7 @@
 #include <detsim/trace/recorder.hpp>
 
 #include "golden_programs.hpp"
+#include "golden_toolkit_programs.hpp"
 
 namespace {
 
@@ -103,6 +104,10 @@ void expect_golden(const std::string& name, const detsim::Trace& trace) {
 TEST(TraceGolden, ContractProgram) { expect_golden("contract", golden::contract()); }
 TEST(TraceGolden, LostUpdateSeed7) { expect_golden("lost_update_seed7", golden::lost_update(7)); }
 TEST(TraceGolden, CancellationAndExceptions) { expect_golden("cancellation", golden::cancellation()); }
+// A lock handed over, an Event set, a task left blocked: the primitive events.
+TEST(TraceGolden, PrimitivesLockHandoffEventSetAndALeakedTask) {
+  expect_golden("primitives", golden_toolkit::primitives());
+}
 // 133 events: the digest chains its first two batches of 64 as it records and
 // the last 5 when asked, and validate_schema.py recomputes all of it.
 TEST(TraceGolden, LongerThanTwoDigestBatches) {
@@ -112,7 +117,7 @@ TEST(TraceGolden, LongerThanTwoDigestBatches) {
 }
 
 TEST(TraceGolden, CheckedInTracesReadBackAndVerify) {
-  for (const char* name : {"contract", "lost_update_seed7", "cancellation", "lost_update_long"}) {
+  for (const char* name : {"contract", "lost_update_seed7", "cancellation", "lost_update_long", "primitives"}) {
     const fs::path path = fs::path(DETSIM_TRACES_DIR) / "golden" / (std::string(name) + ".jsonl");
     const detsim::Trace trace = detsim::read_trace(path.string(), {.allow_truncated = false});
     ASSERT_TRUE(trace.footer.has_value()) << name;
@@ -293,7 +298,7 @@ TEST(TraceRecorder, LastEventOfAnEmptyRecorderIsAllZero) {
 TEST(TraceRecorder, HeaderNamesSchedulerSeedAndMetadata) {
   const detsim::Trace trace = golden::cancellation();
   EXPECT_EQ(trace.header.format, "detsim-trace");
-  EXPECT_EQ(trace.header.version, 3);
+  EXPECT_EQ(trace.header.version, 4);
   EXPECT_EQ(trace.header.scheduler, "fifo");
   EXPECT_FALSE(trace.header.debug);
   EXPECT_TRUE(golden::contract().header.debug);
@@ -752,8 +757,10 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
       {"missing header", drop_line(good, 1), "detsim.trace.no_header", "bad.jsonl:1: field 'type'"},
       {"not a detsim trace", replace_first(good, "\"detsim-trace\"", "\"other-trace\""), "detsim.trace.format",
        "bad.jsonl:1: field 'format'"},
-      {"unknown version", replace_first(good, "\"version\":3", "\"version\":2"), "detsim.trace.version",
-       "bad.jsonl:1: field 'version': this reader reads version 3, the file has version 2"},
+      {"unknown version", replace_first(good, "\"version\":4", "\"version\":2"), "detsim.trace.version",
+       "bad.jsonl:1: field 'version': this reader reads version 4, the file has version 2"},
+      {"version 3 (no primitive events)", replace_first(good, "\"version\":4", "\"version\":3"), "detsim.trace.version",
+       "bad.jsonl:1: field 'version': this reader reads version 4, the file has version 3"},
       {"missing debug flag", replace_first(good, ",\"debug\":false", ""), "detsim.trace.missing",
        "bad.jsonl:1: field 'debug': missing"},
       {"debug flag not a boolean", replace_first(good, "\"debug\":false", "\"debug\":0"), "detsim.trace.type",
@@ -793,7 +800,7 @@ TEST(TraceReader, RejectsEveryClassOfBadInputWithFileLineAndField) {
        "expected a JSON object, found an array"},
       {"a misspelt field", replace_first(good, "\"site\":1}", "\"sIte\":1}"), "detsim.trace.unknown_field",
        "field 'sIte': unknown field"},
-      {"a field given twice", replace_first(good, "\"version\":3", "\"version\":4,\"version\":3"), "detsim.trace.json",
+      {"a field given twice", replace_first(good, "\"version\":4", "\"version\":4,\"version\":3"), "detsim.trace.json",
        "bad.jsonl:1: field 'version': given twice"},
       {"nested too deeply", replace_first(good, "\"metadata\":{}", "\"metadata\":{\"x\":" + std::string(15, '[') + std::string(15, ']') + "}"),
        "detsim.trace.json", "bad.jsonl:1: nested deeper than 16 levels"},

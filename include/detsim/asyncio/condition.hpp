@@ -29,6 +29,11 @@
 // Introspection: waiting_tasks() are the tasks in wait() that have not yet
 // resumed; lock() is the Lock (its holders and waiters).
 //
+// In the trace and in deadlock and leak reports, a task in wait() waits on
+// "Condition 'name'" (a WaitTarget with no holder: any task may notify);
+// notify()/notify_all() are notify events, and each waiter's wake is caused
+// by one.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop.
 #pragma once
 
@@ -42,10 +47,11 @@
 #include "detsim/asyncio/lock.hpp"
 #include "detsim/asyncio/task_info.hpp"
 #include "detsim/core/coroutine.hpp"
+#include "detsim/core/wait_target.hpp"
 
 namespace detsim::asyncio {
 
-class Condition {
+class Condition final : public WaitTarget {
  public:
   // Over a Lock of its own.
   explicit Condition(std::string name = {}) : own_lock_(name), lock_(&own_lock_), name_(std::move(name)) {}
@@ -66,18 +72,27 @@ class Condition {
   template <class Predicate>
   auto wait_for(Predicate predicate) -> Coroutine<std::decay_t<std::invoke_result_t<Predicate&>>>;
   // Wakes up to n waiters.
-  void notify(std::size_t n = 1);
-  void notify_all() { notify(waiters_.size()); }
+  void notify(std::size_t n = 1) { wake_up(n, "notify"); }
+  void notify_all() { wake_up(waiters_.size(), "notify_all"); }
 
   const std::string& name() const noexcept { return name_; }
   Lock& lock() noexcept { return *lock_; }
   const Lock& lock() const noexcept { return *lock_; }
   std::vector<TaskInfo> waiting_tasks() const { return waiters_.tasks(); }
 
+  // WaitTarget: a task in wait() waits on "Condition 'x'" (in deadlock and
+  // leak reports). No task holds it: any task may notify.
+  std::string describe() const override { return detail::describe("Condition", name_); }
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
+
  private:
+  // notify(n), saying `what` in the trace.
+  void wake_up(std::size_t n, std::string_view what);
+
   Lock own_lock_;
   Lock* lock_;
   std::string name_;
+  PrimitiveTrace trace_{"Condition", name_};
   detail::Waiters waiters_;
   detail::LoopBinding binding_;
 };

@@ -14,6 +14,9 @@
 // Introspection: waiting_tasks() are the tasks in wait() (a woken waiter
 // stays listed until its step runs).
 //
+// In the trace (detsim/core/primitive_trace.hpp): a wait's wait, set() as a
+// notify "set", and each waiter's wake, caused by the set.
+//
 // Determinism: no decision is made here; the scheduler orders the woken
 // tasks.
 #pragma once
@@ -46,9 +49,11 @@ class Event final : public WaitTarget {
   std::vector<TaskInfo> waiting_tasks() const { return waiters_.tasks(); }
   // WaitTarget: "Event 'ready'" in deadlock reports.
   std::string describe() const override { return detail::describe("Event", name_); }
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
 
  private:
   std::string name_;
+  PrimitiveTrace trace_{"Event", name_};
   bool value_ = false;
   detail::Waiters waiters_;
   detail::LoopBinding binding_;

@@ -27,6 +27,10 @@
 // the lock (empty when unlocked or released from outside any task),
 // waiting_tasks() the tasks queued in acquire(), in arrival order.
 //
+// In the trace (detsim/core/primitive_trace.hpp): acquire, release, a blocked
+// acquire's wait, and the wake of the waiter a release hands the lock to,
+// caused by that release.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop,
 // so the scheduler orders the woken task among the ready ones.
 #pragma once
@@ -66,12 +70,14 @@ class Lock final : public WaitTarget {
   // WaitTarget: what a deadlock report says of a task waiting here.
   std::string describe() const override;
   std::vector<std::uint64_t> holder_ids() const override;
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
 
  private:
   void take(SourceLocation site);
   void wake_up_first();
 
   std::string name_;
+  PrimitiveTrace trace_{"Lock", name_};
   bool locked_ = false;
   detail::Waiters waiters_;
   std::vector<TaskInfo> holders_;  // 0 or 1

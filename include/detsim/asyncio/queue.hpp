@@ -38,6 +38,10 @@
 // Introspection: waiting_getters() / waiting_putters() (woken ones stay
 // listed until their step), waiting_tasks() both, then join()'s waiters.
 //
+// In the trace (detsim/core/primitive_trace.hpp): put, get, a blocked put's
+// or get's wait, the wake of the getter (putter) a put (get) serves, caused
+// by it, and shutdown as a notify.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop.
 // The priority order depends only on the items and their insertion order.
 #pragma once
@@ -133,7 +137,7 @@ template <class T, class Items>
 class BasicQueue : public WaitTarget {
  public:
   explicit BasicQueue(std::int64_t maxsize = 0, std::string name = {}, const char* kind = "Queue")
-      : name_(std::move(name)), kind_(kind), maxsize_(maxsize), finished_(name_) {
+      : name_(std::move(name)), kind_(kind), trace_(kind, name_), maxsize_(maxsize), finished_(name_) {
     finished_.set();
   }
   BasicQueue(const BasicQueue&) = delete;
@@ -153,6 +157,7 @@ class BasicQueue : public WaitTarget {
   std::string describe() const override {
     return detail::describe(kind_, name_) + (empty() ? " (empty)" : full() ? " (full)" : "");
   }
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
 
   // Waits while the queue is full, then puts `item`.
   Coroutine<void> put(T item) {
@@ -167,7 +172,7 @@ class BasicQueue : public WaitTarget {
         putters_.remove(putter);
         // Woken by a get, then cancelled before our step: the free slot
         // goes to the next putter.
-        if (!full() && !putter.cancelled()) putters_.pop_and_wake_first();
+        if (!full() && !putter.cancelled()) putters_.pop_and_wake_first(trace_);
         throw;
       }
     }
@@ -180,7 +185,9 @@ class BasicQueue : public WaitTarget {
     items_.push(std::move(item));
     ++unfinished_tasks_;
     finished_.clear();
-    getters_.pop_and_wake_first();
+    // The first getter's wake-up is caused by this put.
+    const CausedBy cause(trace_.report(EventKind::put));
+    getters_.pop_and_wake_first(trace_);
   }
 
   // Waits while the queue is empty, then takes an item.
@@ -196,7 +203,7 @@ class BasicQueue : public WaitTarget {
         getters_.remove(getter);
         // Woken by a put, then cancelled before our step: the item goes to
         // the next getter.
-        if (!empty() && !getter.cancelled()) getters_.pop_and_wake_first();
+        if (!empty() && !getter.cancelled()) getters_.pop_and_wake_first(trace_);
         throw;
       }
     }
@@ -209,7 +216,9 @@ class BasicQueue : public WaitTarget {
       throw QueueEmpty("detsim.queue.empty", detail::describe(kind_, name_) + " is empty");
     }
     T item = items_.pop();
-    putters_.pop_and_wake_first();
+    // The first putter's wake-up is caused by this get.
+    const CausedBy cause(trace_.report(EventKind::get));
+    putters_.pop_and_wake_first(trace_);
     return item;
   }
 
@@ -235,8 +244,9 @@ class BasicQueue : public WaitTarget {
       }
       if (unfinished_tasks_ == 0) finished_.set();
     }
-    getters_.pop_and_wake_all();
-    putters_.pop_and_wake_all();
+    const CausedBy cause(trace_.report(EventKind::notify, immediate ? "shutdown immediate" : "shutdown"));
+    getters_.pop_and_wake_all(trace_);
+    putters_.pop_and_wake_all(trace_);
   }
 
   const std::string& name() const noexcept { return name_; }
@@ -256,6 +266,7 @@ class BasicQueue : public WaitTarget {
 
   std::string name_;
   const char* kind_;
+  PrimitiveTrace trace_;
   std::int64_t maxsize_;
   Items items_;
   detail::Waiters getters_;

@@ -26,6 +26,9 @@
 // (a permit released on another task's behalf). waiting_tasks() are the
 // tasks in acquire().
 //
+// In the trace (detsim/core/primitive_trace.hpp): acquire, release, a blocked
+// acquire's wait, and the wake of the waiter a release hands a permit to.
+//
 // Determinism: no decision is made here; each wake-up goes through the loop.
 #pragma once
 
@@ -68,8 +71,11 @@ class Semaphore : public WaitTarget {
   // deadlock reports.
   std::string describe() const override;
   std::vector<std::uint64_t> holder_ids() const override;
+  const PrimitiveTrace* primitive_trace() const override { return &trace_; }
 
  protected:
+  // BoundedSemaphore's: `kind` names it in errors, reports and traces.
+  Semaphore(std::int64_t value, std::string name, const char* kind);
   const char* kind_ = "Semaphore";
 
  private:
@@ -77,6 +83,7 @@ class Semaphore : public WaitTarget {
   void forget_one_holder();
 
   std::string name_;
+  PrimitiveTrace trace_{kind_, name_};
   std::int64_t value_;
   detail::Waiters waiters_;
   std::vector<TaskInfo> holders_;

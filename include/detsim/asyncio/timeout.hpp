@@ -33,6 +33,9 @@
 //     (call_soon).
 // Must run inside a Task (it is a Coroutine, so it does).
 //
+// In the trace: an expiry is a timeout event (primitive type "Timeout", the
+// scope's task, its deadline as `when`), which causes the cancellation.
+//
 // Determinism: deadlines are integer nanoseconds of virtual time; when the
 // body's completion and the deadline fall at the same instant, which runs
 // first is the scheduler's choice (see tests/asyncio/timeout_test.cpp).
@@ -53,6 +56,7 @@
 #include "detsim/core/detail/task_core.hpp"
 #include "detsim/core/event_loop.hpp"
 #include "detsim/core/handle.hpp"
+#include "detsim/core/primitive_trace.hpp"
 
 namespace detsim::asyncio {
 
@@ -118,12 +122,17 @@ class Timeout {
     return "?";
   }
   void on_timeout() {
+    // A `timeout` event (primitive "Timeout"), which causes the cancel.
+    const CausedBy cause(trace_.report_about(EventKind::timeout, task_->task_id(), task_->name(), {}, {},
+                                             when_.value_or(get_running_loop().now())));
     task_->cancel({}, SourceLocation::current());
     state_ = State::expiring;
     has_handler_ = false;
   }
 
   std::optional<std::chrono::nanoseconds> when_;
+  std::string name_;  // none: the trace names the scope by its id
+  PrimitiveTrace trace_{"Timeout", name_};
   State state_ = State::created;
   ::detsim::detail::TaskCore* task_ = nullptr;
   Handle handler_;

@@ -34,6 +34,10 @@
 // waiter) runs at completion in detsim and one iteration later in asyncio,
 // so a future that completes wakes this task one hop sooner than in asyncio.
 //
+// In the trace: an expiry is a timeout event (primitive type "wait_for",
+// the waiting task, the deadline as `when`), which causes the waiter's
+// release and so the cancellation of the awaited work.
+//
 // Determinism: the timeout is a timer in virtual time (TimerHandle), fired
 // through the ready queue; no real clock.
 #pragma once
@@ -49,7 +53,10 @@
 #include "detsim/asyncio/errors.hpp"
 #include "detsim/base/errors.hpp"
 #include "detsim/core/coroutine.hpp"
+#include "detsim/core/current_task.hpp"
+#include "detsim/core/detail/deadline.hpp"
 #include "detsim/core/event_loop.hpp"
+#include "detsim/core/primitive_trace.hpp"
 
 namespace detsim::asyncio {
 
@@ -68,7 +75,20 @@ Coroutine<detail::value_of_t<A>> wait_for(A awaitable, std::optional<std::chrono
   }
 
   auto waiter = loop.create_future<void>();
-  TimerHandle timeout_handle = loop.call_later(*timeout, [waiter]() mutable { detail::release_waiter(waiter); });
+  // The expiry is a `timeout` event (primitive "wait_for") about this task,
+  // which causes the waiter's release. (The timer never outlives this
+  // frame: it is cancelled on every way out.)
+  struct Expiry {
+    std::string name;  // none
+    PrimitiveTrace trace{"wait_for", name};
+    CurrentTask task = current_task();
+    std::chrono::nanoseconds when;
+  } expiry{.when = ::detsim::detail::deadline_after(loop.now(), *timeout)};
+  TimerHandle timeout_handle = loop.call_later(*timeout, [waiter, &expiry]() mutable {
+    const CausedBy cause(
+        expiry.trace.report_about(EventKind::timeout, expiry.task.id, expiry.task.name, {}, {}, expiry.when));
+    detail::release_waiter(waiter);
+  });
   Future<T> future = detail::ensure_future(std::move(awaitable));
   const CallbackId callback = future.add_done_callback([waiter](Future<T>&) mutable { detail::release_waiter(waiter); });
   // 3.11's try/finally: the timer is cancelled on every way out.

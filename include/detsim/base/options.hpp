@@ -20,6 +20,8 @@
 //   DETSIM_REGRESSIONS=path      the regression file; set but empty: none
 //   DETSIM_LOCK_ORDER=off        a lock-order inversion does not halt the run
 //                                (asyncio/lock_order.hpp; "0" too; default on)
+//   DETSIM_FAIL_ON_LEAKS=1       a run that ends with tasks still blocked fails
+//                                (run/simulation.hpp; "0": off, the default)
 //
 // Invariants: a malformed number is an Error ("detsim.environment") naming
 // the variable and its value, never a silent default.
@@ -54,6 +56,7 @@ struct Options {
   std::optional<std::uint64_t> first_seed;     // DETSIM_FIRST_SEED
   std::optional<std::string> regression_file;  // DETSIM_REGRESSIONS ("" = no file)
   std::optional<bool> lock_order;              // DETSIM_LOCK_ORDER ("off"/"0": false)
+  std::optional<bool> fail_on_leaks;           // DETSIM_FAIL_ON_LEAKS
   friend bool operator==(const Options&, const Options&) = default;
 };
 

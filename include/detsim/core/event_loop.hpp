@@ -46,6 +46,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include "detsim/core/detail/bound_callback.hpp"
@@ -78,6 +79,20 @@ namespace detsim {
 struct LoopLimits {
   std::uint64_t max_callbacks = 0;                // callbacks and task steps run
   std::chrono::nanoseconds max_virtual_time{0};  // the clock may not pass this
+};
+
+// A task still blocked when run_until_complete's future finished: it awaits
+// a future, a task or a primitive that nothing is left to complete. asyncio
+// would destroy it pending; a leaked waiter is often the bug (a lost
+// notify, a put that never came, a lock never released).
+struct LeakedTask {
+  std::uint64_t task_id = 0;
+  std::string name;
+  // What it waits on, as deadlock reports say it: "waits on Lock 'accounts',
+  // held by 'transfer-2' (task 3)", "waits on Queue 'jobs' (empty)",
+  // "awaits task 'child' (task 4)", "awaits future 9".
+  std::string waits_on;
+  friend bool operator==(const LeakedTask&, const LeakedTask&) = default;
 };
 
 // What the loop's exception handler receives (asyncio's context dict).
@@ -337,6 +352,11 @@ class EventLoop {
   bool wait_cycle_halts() const noexcept;
   // Callbacks and task steps run so far.
   std::uint64_t callbacks_run() const noexcept;
+  // The tasks left blocked when the last run_until_complete's future
+  // finished, in task-id order (each also a task_leaked event in the
+  // trace); empty before, and after a run_until_complete that raised.
+  // Sleeping tasks and tasks ready to run are not blocked.
+  const std::vector<LeakedTask>& leaked_tasks() const noexcept;
 
   // See observer.hpp. remove_observer(recorder) also stops a TraceRecorder
   // that records inline (the first one of the loop).

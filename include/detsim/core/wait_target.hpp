@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "detsim/base/source_location.hpp"
+#include "detsim/core/primitive_trace.hpp"
 
 namespace detsim {
 
@@ -59,6 +60,10 @@ class WaitTarget {
   // that hold the target and whose release would let a waiter on; empty if
   // no task holds it (an Event, an empty Queue). Any order: reports sort it.
   virtual std::vector<std::uint64_t> holder_ids() const { return {}; }
+  // How the target shows in traces (detsim/core/primitive_trace.hpp), or
+  // null: a wait on a target that has one is a `wait` event, and a task left
+  // blocked on it names it in its `task_leaked` event.
+  virtual const PrimitiveTrace* primitive_trace() const { return nullptr; }
 
  protected:
   WaitTarget() = default;

@@ -18,6 +18,8 @@
 //   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/replay/determinism.hpp)
 //   DETSIM_DEBUG=1              run the loop in debug mode: traces also show
 //                               where each future was created
+//   DETSIM_FAIL_ON_LEAKS=1      a run whose tasks are still blocked when its
+//                               root finishes fails (leaked_tasks)
 //   DETSIM_TRACE_DIR=dir        where traces of failing runs go (default: the
 //                               current directory); reports name them by
 //                               absolute path, so their commands work anywhere
@@ -83,6 +85,15 @@ struct SimulationOptions {
   // asks for it): a sweep keeps its failures as seeds and writes the traces
   // of the few it reports by running them again.
   bool write_failure_trace = true;
+  // Tasks still blocked when the program's (last) run_until_complete
+  // finished are leaked waiters: always listed (SimulationResult::
+  // leaked_tasks, task_leaked events in the trace), and with this set, the
+  // run fails as Outcome::leaked_tasks. Off by default because asyncio lets
+  // a program end with tasks pending, and correct programs do: a worker
+  // pool's idle workers wait on their queue for jobs that never come, a
+  // server loop waits for the next request. A test that means to clean up
+  // after itself turns it on (DETSIM_TEST_NO_LEAKS in detsim/testing.hpp).
+  bool fail_on_leaked_tasks = false;
 };
 
 struct SimulationResult {
@@ -95,6 +106,10 @@ struct SimulationResult {
   std::string trace_path;  // where the trace was written, empty if nowhere
   std::string report;      // the full failure message above; empty when ok
   Trace trace;             // the run's events (none if keep_trace was false and it passed)
+  // The tasks left blocked when the root finished, in task-id order, each
+  // with what it waits on ("waits on Lock 'accounts', held by 'transfer-2'
+  // (task 3)"). A failure's report lists them too.
+  std::vector<LeakedTask> leaked_tasks;
   bool ok() const noexcept { return outcome == Outcome::ok; }
 };
 

@@ -1,5 +1,5 @@
 // detsim::Trace: a recorded run, as data. Read from and written to JSON Lines
-// (format "detsim-trace", version 3, specified in traces/SCHEMA.md).
+// (format "detsim-trace", version 4, specified in traces/SCHEMA.md).
 //
 // A trace is a header (format, version, seed, scheduler, program, metadata),
 // the interned source sites, every event of the run in order, and a footer
@@ -42,7 +42,7 @@
 namespace detsim {
 
 inline constexpr std::string_view trace_format_name = "detsim-trace";
-inline constexpr int trace_format_version = 3;
+inline constexpr int trace_format_version = 4;
 
 // A trace file that cannot be read: missing, malformed, truncated where a
 // complete trace is required, of another version, or inconsistent. The
@@ -86,12 +86,19 @@ struct TraceEvent {
   std::uint32_t name = 0;
   std::uint32_t detail = 0;
   std::uint32_t site = 0;
+  // A primitive event's primitive (Event::primitive): its id, and its type
+  // and name as string indices (a name 0 when the primitive has none).
+  std::uint64_t primitive = 0;
+  std::uint32_t primitive_type = 0;
+  std::uint32_t primitive_name = 0;
   EventKind kind = EventKind::loop_run;
   bool immediate = false;
   friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 
-enum class Outcome : std::uint8_t { ok, failed, deadlock, budget_exceeded };
+// leaked_tasks: the run ended with tasks still blocked, and the run asked
+// for that to fail (SimulationOptions::fail_on_leaked_tasks).
+enum class Outcome : std::uint8_t { ok, failed, deadlock, budget_exceeded, leaked_tasks };
 std::string_view to_string(Outcome outcome) noexcept;
 
 struct TraceFooter {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "detsim/asyncio/task_info.hpp"
+#include "detsim/core/primitive_trace.hpp"
 #include "detsim/core/event_loop.hpp"
 #include "detsim/core/future.hpp"
 
@@ -41,22 +42,29 @@ class Waiters {
     return true;
   }
   // Queue's _wakeup_next: pops waiters from the front until one that is not
-  // done, and wakes it; false if none was left.
-  bool pop_and_wake_first() {
+  // done, and wakes it (a `wake` event of `trace`); false if none was left.
+  bool pop_and_wake_first(const PrimitiveTrace& trace) {
     while (!entries_.empty()) {
-      Future<void> future = std::move(entries_.front().future);
+      Waiter waiter = std::move(entries_.front());
       entries_.pop_front();
-      if (!future.done()) {
-        future.set_result();
+      if (!waiter.future.done()) {
+        wake(waiter, trace);
         return true;
       }
     }
     return false;
   }
   // Pops every waiter, waking those not done (Queue::shutdown).
-  void pop_and_wake_all() {
-    while (pop_and_wake_first()) {
+  void pop_and_wake_all(const PrimitiveTrace& trace) {
+    while (pop_and_wake_first(trace)) {
     }
+  }
+  // Wakes `waiter` (not done), and says so in the trace: a `wake` event of
+  // `trace` about the waiter's task, whose cause is what woke it (the
+  // caller's CausedBy scope).
+  static void wake(Waiter& waiter, const PrimitiveTrace& trace) {
+    trace.report_wake(waiter.task.task_id, waiter.task.name);
+    waiter.future.set_result();
   }
 
   bool empty() const noexcept { return entries_.empty(); }

@@ -29,6 +29,10 @@ namespace detsim::detail {
 class LoopCore;
 class TaskCore;
 
+// Reports the running task's wait on `target` to the running loop's trace,
+// if the target shows there (primitive_trace.cpp).
+void report_wait(const WaitTarget& target, SourceLocation site);
+
 // Lets futures outlive their loop: the loop nulls `core` when it is destroyed,
 // so a late set_result finds no loop instead of a dangling one.
 struct LoopAnchor {
@@ -109,10 +113,13 @@ class FutureStateBase {
   // reports, and where the wait began (the primitive's caller); null for a
   // plain future. Kept in the rarely-used part, so plain futures pay
   // nothing.
+  // A target that shows in traces (WaitTarget::primitive_trace) reports
+  // the wait there (EventKind::wait).
   void set_wait_target(const WaitTarget* target, SourceLocation site) {
     if (!target && !rare_) return;
     rare().wait_target = target;
     rare_->wait_target_site = site;
+    if (target) report_wait(*target, site);
   }
   const WaitTarget* wait_target() const noexcept { return rare_ ? rare_->wait_target : nullptr; }
   SourceLocation wait_target_site() const noexcept { return rare_ ? rare_->wait_target_site : SourceLocation{}; }
