@@ -39,10 +39,10 @@ int main(int argc, char** argv) {
   cli::add_list_command(app, exit_code);
   cli::add_run_command(app, exit_code);
   cli::add_sweep_command(app, exit_code);  // sweep and merge
-  // cli::add_replay_command(app, exit_code);
-  // cli::add_diff_command(app, exit_code);
-  // cli::add_show_command(app, exit_code);
-  // cli::add_export_command(app, exit_code);
+  cli::add_replay_command(app, exit_code);
+  cli::add_diff_command(app, exit_code);
+  cli::add_show_command(app, exit_code);
+  cli::add_export_command(app, exit_code);
   // CLI11 calls a stray word "not expected"; name it as the subcommand it
   // was meant to be.
   const std::vector<CLI::App*> commands = app.get_subcommands({});

@@ -23,7 +23,9 @@ namespace detsim::cli {
 std::uint64_t count_steps(const Trace& trace);
 // A virtual duration for people: "0s", "1.5ms", "2.25s".
 std::string format_duration_ns(std::int64_t ns);
-// The block above; `real_seconds` is the run's wall-clock time.
-void print_run(std::ostream& out, const Scenario& scenario, const SimulationResult& result, double real_seconds);
+// The block above; `real_seconds` is the run's wall-clock time. The replay:
+// line is left out when `replay_line` is false (a replay's own report).
+void print_run(std::ostream& out, const Scenario& scenario, const SimulationResult& result, double real_seconds,
+               bool replay_line = true);
 
 }  // namespace detsim::cli
