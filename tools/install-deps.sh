@@ -4,13 +4,15 @@
 set -euo pipefail
 
 # (clang: the test command also builds with clang++, whose runs must match
-# g++'s; python3-jsonschema: the trace schema's test; slurm-wlm and munge:
-# the sweep's test on a one-node Slurm cluster, tests/cli/slurm_sweep_test.sh.)
+# g++'s; python3-jsonschema: the trace schema's test; chromium: the HTML
+# report's test opens it headless, tests/trace/export_browser_test.cpp;
+# slurm-wlm and munge: the sweep's test on a one-node Slurm cluster,
+# tests/cli/slurm_sweep_test.sh.)
 packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
   nlohmann-json3-dev libbenchmark-dev libcli11-dev
-  python3-jsonschema clang
+  python3-jsonschema clang chromium
   slurm-wlm munge
 )
 

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   int exit_code = exit_ok;
   cli::add_list_command(app, exit_code);
   cli::add_run_command(app, exit_code);
-  cli::add_sweep_command(app, exit_code);  // sweep and merge
+  cli::add_sweep_command(app, exit_code);  // sweep and merge (sim/cli/sweep_command.cpp)
   cli::add_replay_command(app, exit_code);
   cli::add_diff_command(app, exit_code);
   cli::add_show_command(app, exit_code);

@@ -36,7 +36,7 @@ void print_run(std::ostream& out, const Scenario& scenario, const SimulationResu
   char speed[64];
   std::snprintf(speed, sizeof speed, "%.3g", real_seconds > 0 ? static_cast<double>(virtual_ns) / 1e9 / real_seconds : 0.0);
   out << scenario.name << " seed " << result.seed << " (" << result.scheduler << "): " << to_string(result.outcome) << "\n";
-  out << "  steps:    " << count_steps(result.trace) << "\n";
+  out << "  steps:    " << count_steps(result.trace) << " (" << result.trace.events.size() << " events)\n";
   out << "  virtual:  " << format_duration_ns(virtual_ns) << " (" << speed << " simulated s per real s)\n";
   out << "  digest:   " << format_digest(result.digest) << "\n";
   if (!result.ok()) out << "  failure:  " << result.message << "\n";

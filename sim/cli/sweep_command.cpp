@@ -15,7 +15,6 @@
 // --shard-count (Kubernetes Indexed Jobs).
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -27,10 +26,8 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
-#include "cli/run_report.hpp"
 #include "detsim/cli/main.hpp"
 #include "detsim/run/seed_sweep.hpp"
-#include "detsim/run/simulation.hpp"
 #include "detsim/run/sweep_report.hpp"
 
 namespace detsim::cli {
@@ -152,10 +149,9 @@ int sweep_command(const SweepArguments& arguments) {
   if (!arguments.seeds.empty()) {
     const auto range = parse_seed_range(arguments.seeds, "--seeds");
     options.seeds = detsim::SeedRange{range.first, range.count()};
-  } else if (options.time_budget) {
-    options.seeds = detsim::SeedRange{1, UINT64_MAX - 1};  // a time budget alone: seeds from 1 until it runs out
   } else {
-    throw UsageError("--seeds is required (A..B, e.g. 1..1000), unless --for gives a time budget");
+    // A time budget alone: seeds from 1 until it runs out.
+    options.seeds = options.time_budget ? detsim::SeedRange{1, UINT64_MAX - 1} : detsim::SeedRange{1, 1000};
   }
   if (!arguments.shard.empty()) {
     options.shard = parse_shard(arguments.shard);
@@ -180,31 +176,11 @@ int sweep_command(const SweepArguments& arguments) {
   const SeedSweepReport report = seed_sweep(scenario.program, options);
   if (!arguments.out.empty()) write_report_file(arguments.out, report);
   std::cout << format_sweep_table(report);
-  if (!report.failures.empty()) {
-    // The first failure as `run` tells it: its trace, schedule and replay
-    // command. (Run once more here, after the sweep: nothing forks from
-    // this process any more.)
-    SimulationOptions first;
-    first.name = scenario.name;
-    first.seed = report.failures.front().seed;
-    first.scheduler = arguments.scheduler;
-    first.read_environment = false;
-    first.report_rerun_commands = false;
-    first.trace_path = report.groups[report.failures.front().group].first_trace;
-    const auto started = std::chrono::steady_clock::now();
-    const SimulationResult result = run_simulation(scenario.program, first);
-    const std::chrono::duration<double> real = std::chrono::steady_clock::now() - started;
-    std::cout << "\nfirst failure:\n";
-    print_run(std::cout, scenario, result, real.count());
-  }
-  std::cout << "swept " << scenario.name << " over " << report.seeds_run << " seed" << (report.seeds_run == 1 ? "" : "s")
-            << " (" << arguments.scheduler << "): ";
-  if (report.failures.empty()) {
-    std::cout << "all passed\n";
-  } else {
-    std::cout << report.failures.size() << " failed (seeds";
-    for (std::size_t i = 0; i < report.failures.size() && i < 20; ++i) std::cout << " " << report.failures[i].seed;
-    std::cout << (report.failures.size() > 20 ? " ...)" : ")") << "\n";
+  if (!report.groups.empty()) {
+    const FailureGroup& first = report.groups.front();
+    std::cout << "\nfirst failure: seed " << first.first_seed << ": " << first.first_message << "\n";
+    if (!first.first_trace.empty()) std::cout << "  trace: " << first.first_trace << "\n";
+    std::cout << "  rerun: " << options.seed_command(first.first_seed) << "\n";
   }
   if (!arguments.out.empty()) std::cout << "report: " << arguments.out << "\n";
   return exit_code_of(report);
@@ -239,7 +215,7 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   CLI::App* sweep = app.add_subcommand(
       "sweep", "Run a scenario under many seeds on all cores; group failures by bug and shrink each to a reproducer");
   sweep->add_option("scenario", arguments->scenario, "The scenario (see `list`)")->required();
-  sweep->add_option("--seeds", arguments->seeds, "The seeds, A..B inclusive (e.g. 1..1000); with --for alone, from 1 on");
+  sweep->add_option("--seeds", arguments->seeds, "The seeds, A..B (default 1..1000; with --for, from 1 on)");
   sweep->add_option("--for", arguments->duration, "A real-time budget: 500ms, 90s, 10m, 2h");
   sweep->add_option("--jobs,-j", arguments->jobs, "Worker processes (default: the machine's cores)");
   sweep->add_flag("--isolate", arguments->isolate, "Run every seed in a fresh process");

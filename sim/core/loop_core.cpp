@@ -534,10 +534,14 @@ void LoopCore::remove_live_task(TaskCore& task) noexcept {
 }
 
 void LoopCore::teardown_tasks() noexcept {
-  // Creation order, so teardown is as deterministic as the run. Destroying a
-  // frame destroys its locals, which may drop the last reference to other
-  // tasks; the list's own reference keeps each task alive until its turn.
-  while (TaskCore* task = live_first_) {
+  // Newest first, as a stack unwinds: a task usually borrows state from the
+  // task that created it (a Lock or an account in the parent's frame), so
+  // the borrower must go before the lender, or its guards would release into
+  // freed memory. The order is the creation order reversed, so teardown is as
+  // deterministic as the run. Destroying a frame destroys its locals, which
+  // may drop the last reference to other tasks; the list's own reference
+  // keeps each task alive until its turn.
+  while (TaskCore* task = live_last_) {
     task->future().add_reference();
     remove_live_task(*task);
     task->abandon();

@@ -178,6 +178,7 @@ class ChromeWriter {
     };
     text("name", trace_.string_at(event.name));
     text("detail", trace_.string_at(event.detail));
+    text("primitive", detail::primitive_text(trace_, event));
     text("site", detail::site_text(trace_, event));
     if (event.site != 0 && event.site <= trace_.sites.size()) text("function", trace_.sites[event.site - 1].function);
     out_ += '}';

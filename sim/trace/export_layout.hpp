@@ -40,6 +40,22 @@ ExportLayout layout_trace(const Trace& trace, std::int64_t width_ns);
 // "file:line" of the event's site, empty if none.
 std::string site_text(const Trace& trace, const TraceEvent& event);
 
+// The synchronization primitive a primitive event names ("Lock 'accounts'
+// #2", "Queue #1"); empty for other events. A template on the event type, so
+// that this compiles before and after TraceEvent gains its primitive fields
+// (trace format 4, the primitive events): without them, always empty.
+template <class Event>
+std::string primitive_text(const Trace& trace, const Event& event) {
+  if constexpr (requires { event.primitive; event.primitive_type; event.primitive_name; }) {
+    if (event.primitive == 0) return {};
+    std::string text(trace.string_at(event.primitive_type));
+    if (event.primitive_name != 0) text += " '" + std::string(trace.string_at(event.primitive_name)) + "'";
+    return text + " #" + std::to_string(event.primitive);
+  } else {
+    return {};
+  }
+}
+
 // The footer's message, or why there is none: "" for a passing run,
 // "(the trace was cut short...)" for a truncated one.
 std::string failure_message(const Trace& trace);

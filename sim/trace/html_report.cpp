@@ -47,8 +47,18 @@ std::string escape_for_script(const std::string& json) {
   return out;
 }
 
+// Virtual time for people, exactly: "0", "1.5 ms", "2 s", "7 ns" (the
+// largest unit the value has at least one of, with no rounding).
 std::string format_time(std::int64_t ns) {
-  if (ns % 1'000'000'000 == 0 && ns != 0) return std::to_string(ns / 1'000'000'000) + " s";
+  static constexpr std::pair<std::int64_t, const char*> units[] = {
+      {1'000'000'000, " s"}, {1'000'000, " ms"}, {1'000, " us"}};
+  if (ns == 0) return "0";
+  for (const auto& [size, name] : units) {
+    if (ns < size) continue;
+    std::string fraction = std::to_string(ns % size + size).substr(1);  // leading zeros kept
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    return std::to_string(ns / size) + (fraction.empty() ? "" : "." + fraction) + name;
+  }
   return std::to_string(ns) + " ns";
 }
 
@@ -148,9 +158,12 @@ class HtmlWriter {
   void write_timeline() {
     shown_ = shown_events(trace_, layout_, options_.max_events);
     out_ += "<section id=\"timeline-section\">\n<h2>Timeline</h2>\n<p class=\"note\">One row per task (and one for "
-            "the event loop), one column per event in the order they happened; ticks give the virtual time. Arrows "
-            "show who woke whom across tasks; the failure's cause chain is in orange. Click an event to follow its "
-            "causes back.";
+            "the event loop), one column per event in the order they happened; ticks give the virtual time. Bars "
+            "are steps and callbacks, dots the other events (green: a result, red: an exception or a cancellation, "
+            "amber: a lock or queue operation, purple: a wait, a wake-up or a timeout); "
+            "hover over one for its details. Arrows show who woke whom across tasks";
+    out_ += layout_.failure ? "; the failure's cause chain is in orange." : ".";
+    out_ += " Click an event to follow its causes back.";
     if (shown_.size() < trace_.events.size()) {
       out_ += " Showing " + std::to_string(shown_.size()) + " of " + std::to_string(trace_.events.size()) +
               " events: the last " + std::to_string(options_.max_events) + " and the failure's cause chain.";
@@ -198,6 +211,11 @@ class HtmlWriter {
     if (event.detail != 0) {
       json += ",\"detail\":";
       detail::append_json_string(json, trace_.string_at(event.detail));
+    }
+    const std::string primitive = detail::primitive_text(trace_, event);
+    if (!primitive.empty()) {
+      json += ",\"primitive\":";
+      detail::append_json_string(json, primitive);
     }
     if (layout_.on_failure_chain[i]) json += ",\"chain\":true";
     if (layout_.failure == i) json += ",\"failure\":true";

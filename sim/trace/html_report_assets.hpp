@@ -25,7 +25,7 @@ dl.summary { display: grid; grid-template-columns: max-content auto; gap: .1em 1
 dl.summary dt { color: var(--muted); }
 dl.summary dd { margin: 0; font-family: ui-monospace, monospace; }
 .outcome-ok { color: #2e7d32; font-weight: bold; }
-.outcome-failed, .outcome-deadlock, .outcome-budget_exceeded, .outcome-truncated { color: var(--fail); font-weight: bold; }
+.outcome-failed, .outcome-deadlock, .outcome-budget_exceeded, .outcome-leaked_tasks, .outcome-truncated { color: var(--fail); font-weight: bold; }
 #failure { border-left: 4px solid var(--fail); background: #fdecea; padding: .4em .8em; }
 #failure pre { white-space: pre-wrap; margin: .2em 0; }
 code, pre { font-family: ui-monospace, monospace; }
@@ -44,6 +44,8 @@ code.copy { background: #f3f3f3; padding: .1em .3em; word-break: break-all; }
 .ev.kind-callback { fill: #26a69a; stroke: #00695c; }
 .ev.kind-set_result { fill: #66bb6a; }
 .ev.kind-set_exception, .ev.kind-cancel { fill: #ef9a9a; stroke: var(--fail); }
+.ev.kind-acquire, .ev.kind-release, .ev.kind-put, .ev.kind-get, .ev.kind-notify { fill: #ffb300; stroke: #e65100; }
+.ev.kind-wait, .ev.kind-wake, .ev.kind-timeout, .ev.kind-task_leaked { fill: #ab47bc; stroke: #6a1b9a; }
 .ev.on-chain { stroke: var(--chain); stroke-width: 2; }
 .ev.failure { fill: var(--fail); stroke: #000; stroke-width: 1.5; }
 .ev.selected { stroke: #000; stroke-width: 2.5; }
@@ -85,6 +87,7 @@ inline constexpr std::string_view html_report_script = R"js(
   function describe(data, e) {
     var track = data.tracks[e.track];
     var parts = ['#' + e.seq, 't=' + formatTime(e.t), e.kind];
+    if (e.primitive) parts.push(e.primitive);
     if (track.task !== 0) parts.push('task ' + track.task + ' \u2018' + track.name + '\u2019');
     if (e.of) parts.push('choice ' + e.choice + ' of ' + e.of);
     if (e.when !== undefined) parts.push('when=' + formatTime(e.when));
@@ -152,10 +155,9 @@ inline constexpr std::string_view html_report_script = R"js(
     events.forEach(function (e) {
       var classes = 'ev ' + kindClass(e.kind) + (e.chain ? ' on-chain' : '') + (e.failure ? ' failure' : '');
       var mark = e.kind === 'step' || e.kind === 'callback'
-          ? el('rect', {x: x(e) - 4, y: y(e.track) - 7, width: 8, height: 14, rx: 1.5}, marks)
-          : el('circle', {cx: x(e), cy: y(e.track), r: e.failure ? 6 : 3.5}, marks);
-      mark.setAttribute('class', classes);
-      mark.setAttribute('data-seq', e.seq);
+          ? el('rect', {'class': classes, 'data-seq': e.seq, x: x(e) - 4, y: y(e.track) - 7, width: 8, height: 14,
+                        rx: 1.5}, marks)
+          : el('circle', {'class': classes, 'data-seq': e.seq, cx: x(e), cy: y(e.track), r: e.failure ? 6 : 3.5}, marks);
       text('title', describe(data, e), {}, mark);
       mark.addEventListener('click', function () { pick(e); });
       if (e.failure) failure = e;

@@ -1,10 +1,12 @@
 // Tests for detsim::asyncio::Lock (include/detsim/asyncio/lock.hpp): asyncio's
 // semantics, including its anti-barging rule and cancellation in acquire().
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include <detsim/asyncio/event.hpp>
 #include <detsim/asyncio/lock.hpp>
 #include <detsim/detsim.hpp>
 
@@ -188,6 +190,36 @@ TEST(Lock, IsBoundToTheFirstLoopThatWaitsOnIt) {
   } catch (const detsim::RuntimeError& error) {
     EXPECT_EQ(error.id(), "detsim.asyncio.wrong_loop");
   }
+}
+
+// A child that holds its parent's Lock while the parent awaits it, when
+// the run is halted (as a failed DETSIM_CHECK halts it): closing the loop
+// destroys both frames. The child must go first (newest first), or its
+// guard would release a Lock that died with the parent's frame
+// (use-after-free under ASan, a crash or worse without).
+Task<void> hold_forever(Lock& lock, detsim::asyncio::Event& never) {
+  auto held = co_await lock.hold();
+  co_await never.wait();
+}
+
+Task<void> halt_the_run() {
+  co_await detsim::yield();
+  detsim::get_running_loop().halt(std::make_exception_ptr(std::runtime_error("halted while the lock is lent")));
+}
+
+Task<void> lend_the_lock() {
+  Lock lock("borrowed");
+  detsim::asyncio::Event never;
+  auto halter = detsim::get_running_loop().create_task(halt_the_run(), "halter");
+  co_await detsim::get_running_loop().create_task(hold_forever(lock, never), "borrower");
+}
+
+TEST(Lock, ABorrowerHoldingItsParentsLockIsTornDownBeforeTheParent) {
+  {
+    detsim::EventLoop loop;
+    EXPECT_THROW(loop.run_until_complete(lend_the_lock()), std::runtime_error);
+  }  // the loop closes here, destroying both frames
+  SUCCEED();
 }
 
 }  // namespace

@@ -84,27 +84,14 @@ expect("run --schedule", ["run", "lost-update", "--schedule", schedule], 1, out=
 expect("run: bad seed", ["run", "lost-update", "--seed", "12x"], 2, err=["--seed: '12x' is not a seed"])
 expect("run: negative seed", ["run", "lost-update", "--seed", "-1"], 2, err=["is not a seed"])
 expect("run: seed too large", ["run", "lost-update", "--seed", "18446744073709551616"], 2, err=["above the largest seed"])
-expect("run: unknown scenario", ["run", "nope"], 2, err=["unknown scenario 'nope'", "lost-update, lost-update-fixed"])
+expect("run: unknown scenario", ["run", "nope"], 2, err=["unknown scenario 'nope'; the scenarios are: ", "lost-update, lost-update-fixed"])
 expect("run: no scenario", ["run"], 2, err=["scenario is required"])
 expect("run: bad scheduler", ["run", "lost-update", "--scheduler", "bogus"], 2, err=["unknown scheduler 'bogus'"])
+expect("run: unwritable --trace", ["run", "lost-update-fixed", "--trace", "no/such/dir/t.jsonl"], 2,
+       err=["cannot open no/such/dir/t.jsonl"])
 expect("run: bad schedule string", ["run", "lost-update", "--schedule", "s1.random.1.99.AAAA"], 2, err=["error:"])
 
-# ---- sweep --------------------------------------------------------------------
-expect("sweep finds the race", ["sweep", "lost-update", "--seeds", "1..100", "--stop-on-first"], 1,
-       out=["lost-update seed 1 (random): failed", "replay:   " + DETSIM + " replay ",
-            "swept lost-update over 1 seed (random)", "1 failed (seeds 1)"])
-expect("sweep fixed", ["sweep", "lost-update-fixed", "--seeds", "1..200"], 0,
-       out=["swept lost-update-fixed over 200 seeds (random)", "all passed"])
-expect("sweep --out", ["sweep", "lost-update", "--seeds", "1..5", "--out", "failures.jsonl"], 1, out=["5 failed (seeds 1 2 3 4 5)"])
-lines = [json.loads(line) for line in open("failures.jsonl")]
-failing = [l for l in lines if l["type"] == "failure"]
-check("sweep --out: the report (sweep_report.hpp), a line per failing seed", lines[0]["type"] == "sweep"
-      and lines[0]["name"] == "lost-update" and [l["seed"] for l in failing] == [1, 2, 3, 4, 5], str(lines))
-expect("sweep: backwards range", ["sweep", "lost-update", "--seeds", "5..1"], 2, err=["'5..1' is empty"])
-expect("sweep: not a range", ["sweep", "lost-update", "--seeds", "abc"], 2, err=["'abc' is not a seed range"])
-expect("sweep: bad seed in range", ["sweep", "lost-update", "--seeds", "1..2x"], 2, err=["'2x' is not a seed"])
-expect("sweep: no seeds", ["sweep", "lost-update"], 2, err=["--seeds is required"])
-expect("sweep: unknown scenario", ["sweep", "nope", "--seeds", "1..2"], 2, err=["unknown scenario 'nope'"])
+# ---- sweep: tests/cli/sweep_cli_test.py (the sweeps work's) ----------------------
 
 # ---- replay -------------------------------------------------------------------
 expect("replay a failure", ["replay", "detsim-lost-update-seed1.jsonl"], 0,
@@ -164,6 +151,8 @@ check("show --around: a window of 5", len(out.split("who woke whom")[0].strip().
 expect("show: no such task", ["show", "detsim-lost-update-seed1.jsonl", "--task", "Z"], 2, err=["no task of that name", "A, B, C"])
 expect("show: --around out of range", ["show", "detsim-lost-update-seed1.jsonl", "--around", "999"], 2, err=["has events 1..56"])
 expect("show: --around not a number", ["show", "detsim-lost-update-seed1.jsonl", "--around", "1x"], 2, err=["--around"])
+open("empty.jsonl", "w").close()
+expect("show: empty file", ["show", "empty.jsonl"], 2, err=["empty.jsonl: the file is empty"])
 expect("show: missing file", ["show", "nope.jsonl"], 2, err=["nope.jsonl"])
 
 # ---- export -------------------------------------------------------------------
@@ -188,7 +177,8 @@ name = os.path.basename(USER)
 expect("user: help", ["--help"], 0, out=[f"Usage: {name} [OPTIONS] SUBCOMMAND"], binary=USER)
 expect("user: list", ["list"], 0, out=["double_withdrawal\n", "must not go"], binary=USER)
 out, _ = expect("user: sweep", ["sweep", "double_withdrawal", "--seeds", "1..100", "--stop-on-first"], 1,
-                out=["check failed: account.balance >= 0", "replay:   " + USER + " replay "], binary=USER)
+                out=["check failed: account.balance >= 0", "rerun:     " + USER + " run double_withdrawal --seed "],
+                binary=USER)
 trace = re.search(r"trace:\s+(\S+)", out).group(1)
 expect("user: replay", ["replay", trace], 0, out=["reproduced"], binary=USER)
 expect("user: a trace of the bundled scenarios", ["replay", "fixed3.jsonl"], 2,

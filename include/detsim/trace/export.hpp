@@ -3,13 +3,16 @@
 //
 //   - Chrome trace-event JSON, which Perfetto UI (ui.perfetto.dev) and
 //     chrome://tracing load: one track (thread) per task, plus one for the
-//     loop itself (callbacks, timers, the clock); each event a slice at its
+//     events that concern no task (the loop starting and stopping, plain
+//     callbacks and their timers, the clock); each event a slice at its
 //     virtual time; each `cause` link a flow arrow from the causing event to
 //     the caused one; the failure an instant event on the failing task.
 //   - A self-contained HTML report: a timeline per task drawn in inline SVG,
 //     causes as arrows, the failing event and its cause chain highlighted,
 //     the failure message, the schedule string and the rerun command. It
-//     loads nothing from the network (no CDN, no fonts).
+//     loads nothing from the network (no CDN, no fonts), and draws at most
+//     HtmlReportOptions::max_events events (the last ones, and the
+//     failure's cause chain).
 //
 // Both show every event kind, including kinds this build does not know
 // specially (new kinds are drawn generically, labelled by their kind name).
@@ -27,6 +30,7 @@
 //   detsim::write_html_report(trace, html, {.title = "lost update", .schedule = result.schedule});
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -37,14 +41,25 @@
 
 namespace detsim {
 
-// Writes `trace` as Chrome trace-event JSON ({"traceEvents": [...],
-// "displayTimeUnit": "ns", "otherData": {...}}). Times are virtual
-// microseconds (ts = t_ns / 1000, fractional). Steps take no virtual time, so
-// an event at virtual time t is a slice of a nominal width (chrome_event_width_us)
-// placed after the events before it at the same t: events at one instant are
-// spread out in seq order, and an instant with n events takes n widths. The
-// shift is the same for every event of the trace from that instant on, so
-// the order of events on the time axis is their seq order.
+// Writes `trace` as Chrome trace-event JSON: {"traceEvents": [...],
+// "displayTimeUnit": "ns", "otherData": {program, seed, scheduler, outcome,
+// message, digest, ...}}. In traceEvents:
+//   - "M" metadata: the process's name, and a thread_name and
+//     thread_sort_index per track. Task N is thread N ("<name> (task N)");
+//     the loop's track is the thread after the last task (Perfetto treats
+//     thread 0 as the kernel's) and sorts first.
+//   - an "X" slice per event, named by its kind (to_string(kind)), its
+//     fields in args (seq, cause, t_ns, handle, future, task, when_ns,
+//     choice, of, name, detail, site, function).
+//   - a flow per cause link: "s" on the causing slice, "f" ("bp":"e") on
+//     the caused one, both at their slice's exact ts, id = the caused seq.
+//   - an "i" instant named "failure" on the failing event (failure_event),
+//     whose slice also has "cname":"terrible" (red).
+// Times are microseconds. Steps take no virtual time, so each event is a
+// slice of chrome_event_width_us that starts at its virtual time, or where
+// the event before it ends if that is later: the events of one instant lie
+// side by side in seq order, and time catches up at the next gap. args.t_ns
+// keeps the exact virtual time.
 void write_chrome_trace(const Trace& trace, std::ostream& out);
 
 // The nominal width of an event's slice in the Chrome trace, microseconds.
