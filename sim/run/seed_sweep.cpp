@@ -175,7 +175,9 @@ class SeedSweep {
   void sweep_chunks() {
     const std::uint64_t count = report_.range.count;
     const std::size_t chunks = static_cast<std::size_t>((count + chunk_size_ - 1) / chunk_size_);
-    std::map<std::size_t, std::string> results;  // chunk index -> its encoded result
+    std::map<std::size_t, std::string> results;  // chunk index -> its encoded result, until merged
+    std::size_t merged = 0;                       // chunks 0..merged-1 are in the report
+    bool stopped = false;
     std::optional<std::size_t> first_failing;
     std::string error;
     const auto deadline = options_.time_budget ? std::optional(start_ + *options_.time_budget) : std::nullopt;
@@ -191,14 +193,25 @@ class SeedSweep {
                          "; run with --isolate to find the seed";
                  return false;
                }
-               std::uint64_t digest = 0;
+               // Counted now, for progress and stop_on_first; merged into the
+               // report in seed order, as soon as every chunk before it is in,
+               // so that only chunks that came early wait in memory.
+               FailureGroups found;
+               std::uint64_t seeds_run = 0, digest = 0;
                double seconds = 0;
-               const std::uint64_t failures_before = running_groups_.size();
-               decode_chunk(result.payload, running_groups_, done_, digest, seconds);
-               if (running_groups_.size() > failures_before && (!first_failing || index < *first_failing)) {
-                 first_failing = index;
-               }
+               decode_chunk(result.payload, found, seeds_run, digest, seconds);
+               done_ += seeds_run;
+               failures_found_ += found.size();
+               for (const FailureGroup& group : found.groups()) signatures_found_.insert(group.signature);
+               if (found.size() > 0 && (!first_failing || index < *first_failing)) first_failing = index;
                results.emplace(index, std::move(result.payload));
+               for (auto next = results.find(merged); next != results.end() && !stopped; next = results.find(merged)) {
+                 decode_chunk(next->second, groups_, report_.seeds_run, report_.digest, report_.worker_seconds);
+                 results.erase(next);
+                 // With stop_on_first, nothing past the first failing chunk counts.
+                 stopped = options_.stop_on_first && first_failing && merged == *first_failing;
+                 ++merged;
+               }
                progress("sweep");
                return true;
              },
@@ -209,11 +222,6 @@ class SeedSweep {
                return !(options_.stop_on_first && first_failing && index > *first_failing);
              }});
     if (!error.empty()) throw Error("detsim.sweep.worker", error);
-    // The prefix of chunks that ran, up to the first failing one if stopping on it.
-    for (std::size_t index = 0; results.count(index) != 0; ++index) {
-      decode_chunk(results[index], groups_, report_.seeds_run, report_.digest, report_.worker_seconds);
-      if (options_.stop_on_first && first_failing && index == *first_failing) break;
-    }
     groups_.finish();
   }
 
@@ -356,8 +364,8 @@ class SeedSweep {
     const bool sweeping = std::string_view(phase) == "sweep";
     options_.on_progress(SweepProgress{.done = sweeping ? done_ : report_.seeds_run,
                                        .total = report_.range.count,
-                                       .failures = sweeping ? running_groups_.size() : groups_.size(),
-                                       .groups = (sweeping ? running_groups_ : groups_).groups().size(),
+                                       .failures = sweeping ? failures_found_ : groups_.size(),
+                                       .groups = sweeping ? signatures_found_.size() : groups_.groups().size(),
                                        .elapsed_seconds = seconds_since(start_),
                                        .phase = phase});
   }
@@ -369,7 +377,9 @@ class SeedSweep {
   std::uint64_t chunk_size_ = 1;
   Clock::time_point start_;
   std::uint64_t done_ = 0;
-  FailureGroups running_groups_;  // as chunks come, for progress (may include chunks cut later)
+  // As chunks come, for progress (may include chunks that stop_on_first cuts later).
+  std::uint64_t failures_found_ = 0;
+  std::set<FailureSignature> signatures_found_;
   FailureGroups groups_;
 };
 

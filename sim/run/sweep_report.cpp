@@ -319,7 +319,8 @@ std::string format_sweep_table(const SeedSweepReport& report) {
     }
   }
   if (!report.leaks.empty()) {
-    text += "\n" + std::to_string(report.leaks.size()) + " determinism leak(s):\n";
+    std::snprintf(line, sizeof line, "\n%zu determinism leak(s):\n", report.leaks.size());
+    text += line;
     for (const DeterminismLeak& leak : report.leaks) text += "  " + leak.describe() + "\n";
   }
   return text;
