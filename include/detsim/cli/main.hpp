@@ -24,7 +24,7 @@ namespace detsim {
 // Exit codes of detsim::main, documented in `detsim --help`.
 enum ExitCode : int { exit_ok = 0, exit_failed = 1, exit_bad_input = 2 };
 
-// Runs the command line over scenarios(); returns the process's exit code.
+// Runs the command line over registered_scenarios(); returns the process's exit code.
 int main(int argc, char** argv);
 
 }  // namespace detsim
