@@ -2,7 +2,9 @@
 // runs the target's LLVMFuzzerTestOneInput once on every file named on the
 // command line, or in a directory named there (in name order, so a failure
 // names the same file each run). A crash or a broken property aborts the
-// test, as it would the fuzzer.
+// test, as it would the fuzzer. A target's LLVMFuzzerInitialize, if it has
+// one, runs first (after the paths are made absolute: it may change the
+// current directory).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -14,13 +16,15 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+// Optional, as for libFuzzer: a target's one-time set-up.
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
 
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
   std::vector<fs::path> inputs;
   for (int i = 1; i < argc; ++i) {
-    const fs::path path = argv[i];
+    const fs::path path = fs::absolute(argv[i]);
     if (fs::is_directory(path)) {
       std::vector<fs::path> files;
       for (const auto& entry : fs::directory_iterator(path)) {
@@ -35,6 +39,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
   if (inputs.empty()) {
     std::fprintf(stderr, "corpus_runner: no inputs (usage: %s FILE|DIR...)\n", argv[0]);
     return 2;
