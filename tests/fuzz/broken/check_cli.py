@@ -2,7 +2,8 @@
 """Runs the broken inputs of cases.json through the detsim binary, as a user
 would, and checks each exit code and message: a trace file by
 `detsim replay FILE`, a schedule string by
-`detsim run lost-update --schedule STRING`. Exit code 2 (bad input) prints
+`detsim run SCENARIO --schedule STRING` (lost-update unless
+the case names a scenario). Exit code 2 (bad input) prints
 "detsim: error: <message>" on stderr; 1 (the run failed) prints the message
 in its report.
 
@@ -22,7 +23,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 
 def main():
-    detsim = sys.argv[1]
+    detsim = str(pathlib.Path(sys.argv[1]).resolve())  # the cases run in a directory of their own
     help_text = subprocess.run([detsim, "--help"], capture_output=True, text=True).stdout
     cases = json.loads((HERE / "cases.json").read_text())
     failures, skipped, checked = [], [], 0
@@ -34,7 +35,7 @@ def main():
                 arguments = ["replay", file]
             else:
                 file = ""
-                arguments = ["run", "lost-update", "--schedule", case["schedule"]]
+                arguments = ["run", case.get("scenario", "lost-update"), "--schedule", case["schedule"]]
             if f"\n  {arguments[0]} " not in help_text:
                 skipped.append(case["name"])
                 continue

@@ -12,6 +12,7 @@ import base64
 import json
 import pathlib
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -61,7 +62,9 @@ def main():
         "negative-time.jsonl": "".join(lines[:second] + [replace_once(lines[second], '"t":0', '"t":-5')] + lines[second + 1:]),
         "unknown-kind.jsonl": "".join(lines[:first] + [lines[first].replace(json.loads(lines[first])["kind"], "teleport", 1)]
                                       + lines[first + 1:]),
-        "digest-mismatch.jsonl": "".join(lines[:-1]) + lines[-1].replace('"digest":"', '"digest":"0', 1)[:-3] + '"}\n',
+        "digest-mismatch.jsonl": "".join(lines[:-1]) + re.sub(r'"digest":"([0-9a-f]{15})([0-9a-f])"',
+                                                              lambda m: f'"digest":"{m[1]}{"1" if m[2] == "0" else "0"}"',
+                                                              lines[-1]),
         "other-scenario.jsonl": run_trace(detsim, "lost-update-fixed", 1),
     }
     for name, text in files.items():
