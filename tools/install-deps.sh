@@ -4,12 +4,13 @@
 set -euo pipefail
 
 # (clang: the test command also builds with clang++, whose runs must match
-# g++'s; python3-jsonschema: the trace schema's test.)
+# g++'s; libclang-rt-14-dev: its libFuzzer and sanitizer runtimes, for the
+# fuzz preset; python3-jsonschema: the trace schema's test.)
 packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
   nlohmann-json3-dev libbenchmark-dev libcli11-dev
-  python3-jsonschema clang
+  python3-jsonschema clang libclang-rt-14-dev
 )
 
 missing=()
