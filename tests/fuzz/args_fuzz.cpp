@@ -48,6 +48,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   sandbox() = fs::temp_directory_path() / ("detsim-args-fuzz-" + std::to_string(::getpid()));
   fs::create_directories(sandbox());
   fs::current_path(sandbox());
+  std::atexit([] {
+    std::error_code ignored;
+    fs::current_path(fs::temp_directory_path(), ignored);
+    fs::remove_all(sandbox(), ignored);
+  });
   detsim::set_options_override({.trace_dir = sandbox().string()});
   static NullBuffer null_buffer;
   std::cout.rdbuf(&null_buffer);
