@@ -48,15 +48,18 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   sandbox() = fs::temp_directory_path() / ("detsim-args-fuzz-" + std::to_string(::getpid()));
   fs::create_directories(sandbox());
   fs::current_path(sandbox());
+  static NullBuffer null_buffer;
+  static std::streambuf* const stdout_buffer = std::cout.rdbuf(&null_buffer);
+  static std::streambuf* const stderr_buffer = std::cerr.rdbuf(&null_buffer);
+  // (Registered after null_buffer was made, so run before it is destroyed:
+  // the streams flush at exit, through their own buffers again.)
   std::atexit([] {
+    std::cout.rdbuf(stdout_buffer);
+    std::cerr.rdbuf(stderr_buffer);
     std::error_code ignored;
     fs::current_path(fs::temp_directory_path(), ignored);
     fs::remove_all(sandbox(), ignored);
   });
-  detsim::set_options_override({.trace_dir = sandbox().string()});
-  static NullBuffer null_buffer;
-  std::cout.rdbuf(&null_buffer);
-  std::cerr.rdbuf(&null_buffer);
   return 0;
 }
 
