@@ -5,12 +5,14 @@ set -euo pipefail
 
 # (clang: the test command also builds with clang++, whose runs must match
 # g++'s; libclang-rt-14-dev: its libFuzzer and sanitizer runtimes, for the
-# fuzz preset; python3-jsonschema: the trace schema's test.)
+# fuzz preset; python3-jsonschema: the trace schema's test; slurm-wlm and
+# munge: the sweep's test on a one-node Slurm cluster, tests/cli/slurm_sweep_test.sh.)
 packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
   nlohmann-json3-dev libbenchmark-dev libcli11-dev
   python3-jsonschema clang libclang-rt-14-dev
+  slurm-wlm munge
 )
 
 missing=()

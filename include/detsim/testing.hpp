@@ -16,6 +16,15 @@
 //    first (detsim/run/sweep.hpp), and fails on a DETSIM_CHECK, any exception a
 //    task raised and nobody retrieved, a deadlock, or the step/time budget.
 //
+//    Many seeds spread out by themselves: a test of more than
+//    seeds_per_block (250) seeds is registered as blocks, Suite.Name_block0
+//    ... Suite.Name_blockK-1, each running its slice of the seeds (they
+//    cover them once, whatever DETSIM_SEEDS says at run time). GoogleTest's
+//    sharding (GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX) hands blocks to
+//    shards, and gtest_discover_tests makes each a CTest test that ctest -j
+//    runs in parallel. The blocks share one regression name, Suite.Name;
+//    block 0 re-runs the regressions (appends are locked: sweep.hpp).
+//
 // 2. A property combines RapidCheck inputs with a generated schedule that
 //    RapidCheck shrinks toward FIFO:
 //
@@ -127,13 +136,57 @@ SimulationResult check_schedule(Body body, const std::vector<std::uint32_t>& cho
 
 }  // namespace detsim::testing
 
-// (The sweep's failure is reported at the DETSIM_TEST line, from the
-// SourceLocation default argument there.)
-#define DETSIM_TEST_SEEDS(suite, name, seed_count)                                                       \
-  static ::detsim::Task<void> detsim_test_body_##suite##_##name();                                       \
-  TEST(suite, name) {                                                                                   \
-    ::detsim::testing::run_sweep(detsim_test_body_##suite##_##name, ::detsim::SweepOptions{.seeds = (seed_count)}); \
-  }                                                                                                     \
+namespace detsim::testing {
+
+// Seeds per DETSIM_TEST block (see the top of this file).
+inline constexpr std::uint64_t seeds_per_block = 250;
+
+// How many blocks a test of `seeds` seeds is registered as (at most 64).
+constexpr std::uint64_t seed_blocks(std::uint64_t seeds) {
+  const std::uint64_t blocks = (seeds + seeds_per_block - 1) / seeds_per_block;
+  return blocks < 1 ? 1 : blocks > 64 ? 64 : blocks;
+}
+
+namespace detail {
+
+class SeedBlockTest : public ::testing::Test {
+ public:
+  SeedBlockTest(Program program, SweepOptions options, SourceLocation site)
+      : program_(std::move(program)), options_(std::move(options)), site_(site) {}
+  void TestBody() override { run_sweep(program_, options_, site_); }
+
+ private:
+  Program program_;
+  SweepOptions options_;
+  SourceLocation site_;
+};
+
+}  // namespace detail
+
+// Registers the DETSIM_TEST `suite`.`name` over `seeds` seeds: one test, or
+// seed_blocks(seeds) tests named name_block<i>. Returns true (for a static).
+template <class Body>
+bool register_seed_test(const char* suite, const char* name, Body body, std::uint64_t seeds, SourceLocation site) {
+  const std::uint64_t blocks = seed_blocks(seeds);
+  const Program program([body](EventLoop& loop) { loop.run_until_complete(body()); });
+  for (std::uint64_t block = 0; block < blocks; ++block) {
+    SweepOptions options{.name = std::string(suite) + "." + name, .seeds = seeds};
+    if (blocks > 1) options.shard = Shard{block, blocks};
+    const std::string test_name = blocks > 1 ? std::string(name) + "_block" + std::to_string(block) : std::string(name);
+    ::testing::RegisterTest(suite, test_name.c_str(), nullptr, nullptr, site.file_name(), static_cast<int>(site.line()),
+                            [=]() -> ::testing::Test* { return new detail::SeedBlockTest(program, options, site); });
+  }
+  return true;
+}
+
+}  // namespace detsim::testing
+
+// (The sweep's failure is reported at the DETSIM_TEST line.)
+#define DETSIM_TEST_SEEDS(suite, name, seed_count)                                                          \
+  static ::detsim::Task<void> detsim_test_body_##suite##_##name();                                          \
+  [[maybe_unused]] static const bool detsim_test_registered_##suite##_##name =                              \
+      ::detsim::testing::register_seed_test(#suite, #name, &detsim_test_body_##suite##_##name, (seed_count), \
+                                            ::detsim::SourceLocation::current());                           \
   static ::detsim::Task<void> detsim_test_body_##suite##_##name()
 
 #define DETSIM_TEST(suite, name) DETSIM_TEST_SEEDS(suite, name, 100)

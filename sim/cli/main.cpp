@@ -38,13 +38,11 @@ int main(int argc, char** argv) {
   int exit_code = exit_ok;
   cli::add_list_command(app, exit_code);
   cli::add_run_command(app, exit_code);
-  // The sweep hook: add_sweep_command (sim/cli/sweep_command.cpp) adds sweep
-  // (and merge, when the sweeps work brings it).
-  // cli::add_sweep_command(app, exit_code);
-  // cli::add_replay_command(app, exit_code);
-  // cli::add_diff_command(app, exit_code);
-  // cli::add_show_command(app, exit_code);
-  // cli::add_export_command(app, exit_code);
+  cli::add_sweep_command(app, exit_code);  // sweep and merge (sim/cli/sweep_command.cpp)
+  cli::add_replay_command(app, exit_code);
+  cli::add_diff_command(app, exit_code);
+  cli::add_show_command(app, exit_code);
+  cli::add_export_command(app, exit_code);
   // CLI11 calls a stray word "not expected"; name it as the subcommand it
   // was meant to be.
   const std::vector<CLI::App*> commands = app.get_subcommands({});

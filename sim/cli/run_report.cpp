@@ -30,18 +30,19 @@ std::string format_duration_ns(std::int64_t ns) {
   return std::to_string(ns) + "ns";
 }
 
-void print_run(std::ostream& out, const Scenario& scenario, const SimulationResult& result, double real_seconds) {
+void print_run(std::ostream& out, const Scenario& scenario, const SimulationResult& result, double real_seconds,
+               bool replay_line) {
   const std::int64_t virtual_ns = result.trace.footer ? result.trace.footer->final_time_ns : 0;
   char speed[64];
   std::snprintf(speed, sizeof speed, "%.3g", real_seconds > 0 ? static_cast<double>(virtual_ns) / 1e9 / real_seconds : 0.0);
   out << scenario.name << " seed " << result.seed << " (" << result.scheduler << "): " << to_string(result.outcome) << "\n";
-  out << "  steps:    " << count_steps(result.trace) << "\n";
+  out << "  steps:    " << count_steps(result.trace) << " (" << result.trace.events.size() << " events)\n";
   out << "  virtual:  " << format_duration_ns(virtual_ns) << " (" << speed << " simulated s per real s)\n";
   out << "  digest:   " << format_digest(result.digest) << "\n";
   if (!result.ok()) out << "  failure:  " << result.message << "\n";
   if (!result.trace_path.empty()) out << "  trace:    " << result.trace_path << "\n";
   if (!result.schedule.empty() && !result.ok()) out << "  schedule: " << result.schedule << "\n";
-  if (!result.ok() && !result.trace_path.empty()) out << "  replay:   " << invocation() << " replay " << result.trace_path << "\n";
+  if (replay_line && !result.ok() && !result.trace_path.empty()) out << "  replay:   " << invocation() << " replay " << result.trace_path << "\n";
 }
 
 }  // namespace detsim::cli

@@ -1,7 +1,8 @@
 // How a run is told on the terminal, by `run`, `sweep` and `replay` alike:
 //
 //   lost-update seed 3 (random): failed
-//     steps:    26        virtual time: 0s      (0 simulated s per real s)
+//     steps:    20 (56 events)
+//     virtual:  0s (0 simulated s per real s)
 //     digest:   4f0c2a19d3e8b761
 //     <what failed>
 //     trace:    /abs/detsim-lost-update-seed3.jsonl
@@ -19,11 +20,14 @@
 
 namespace detsim::cli {
 
-// Step events in the trace (task steps and plain callbacks).
+// Steps: the trace's task steps and plain callbacks (its other events are
+// their consequences: wake-ups, results, ...).
 std::uint64_t count_steps(const Trace& trace);
 // A virtual duration for people: "0s", "1.5ms", "2.25s".
 std::string format_duration_ns(std::int64_t ns);
-// The block above; `real_seconds` is the run's wall-clock time.
-void print_run(std::ostream& out, const Scenario& scenario, const SimulationResult& result, double real_seconds);
+// The block above; `real_seconds` is the run's wall-clock time. The replay:
+// line is left out when `replay_line` is false (a replay's own report).
+void print_run(std::ostream& out, const Scenario& scenario, const SimulationResult& result, double real_seconds,
+               bool replay_line = true);
 
 }  // namespace detsim::cli

@@ -12,26 +12,12 @@
 #include "detsim/scheduling/schedule.hpp"
 #include "detsim/trace/recorder.hpp"
 #include "detsim/base/options.hpp"
+#include "run/program_run.hpp"
 
 namespace detsim {
 
 namespace {
 
-
-// Fails the run as soon as a callback throws, and remembers exceptions that
-// tasks raised and nobody retrieved: both are bugs the run must report.
-struct FailureCollector {
-  EventLoop& loop;
-  std::string failures;
-  void operator()(const ExceptionContext& context) {
-    std::string text = context.message;
-    if (!context.task_name.empty()) text += " (task '" + context.task_name + "')";
-    if (context.exception) text += ": " + describe(context.exception);
-    if (!failures.empty()) failures += "; ";
-    failures += text;
-    if (loop.is_running()) loop.halt(std::make_exception_ptr(std::runtime_error(text)));
-  }
-};
 
 struct Run {
   Outcome outcome = Outcome::ok;
@@ -73,10 +59,10 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
-  FailureCollector collector{loop, {}};
-  loop.set_exception_handler(std::ref(collector));
-  TraceOptions trace_options{
-      .program = options.name, .path = std::move(paths.path), .failure_path = std::move(paths.failure_path)};
+  TraceOptions trace_options{.program = options.name,
+                             .path = std::move(paths.path),
+                             .failure_path = std::move(paths.failure_path),
+                             .write_on_failure = options.write_failure_trace};
   std::unique_ptr<Replayer> replayer;
   std::unique_ptr<TraceRecorder> own_recorder;
   if (replayed) {
@@ -85,21 +71,9 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
     own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
   }
   Run run;
-  try {
-    program(loop);
-    loop.close();  // reports exceptions that were never retrieved
-    if (!collector.failures.empty()) {
-      run.outcome = Outcome::failed;
-      run.message = collector.failures;
-    }
-  } catch (...) {
-    run.outcome = outcome_of_current_exception(run.message);
-    // Close while the collector still listens (the loop outlives it).
-    try {
-      loop.close();
-    } catch (...) {
-    }
-  }
+  detail::ProgramOutcome ended = detail::run_program(loop, program);
+  run.outcome = ended.outcome;
+  run.message = std::move(ended.message);
   if (schedule) check_schedule_used_up(*schedule, run);
   if (replayer) {
     try {
@@ -202,7 +176,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   result.digest = run.digest;  // the recorder's, computed as the events came: no pass over them again
   if (run.has_trace) result.schedule = encode_schedule(schedule_of(run.trace));
   result.trace_path = run.written_path;
-  if (result.outcome != Outcome::ok && (result.trace_path.empty() || options.check_determinism)) {
+  if (result.outcome != Outcome::ok && options.write_failure_trace &&
+      (result.trace_path.empty() || options.check_determinism)) {
     // Failed only after the trace was finished (the determinism check): write it now.
     if (result.trace_path.empty()) {
       result.trace_path = paths.failure_path.empty() ? failure_trace_path(options.name, result.seed) : paths.failure_path;

@@ -129,11 +129,17 @@ SweepResult sweep(const Program& program, SweepOptions options) {
 
   // One explicit case (DETSIM_SEED, DETSIM_REPLAY, DETSIM_SCHEDULE): run just it.
   const bool single = seed_given || !simulation.replay_path.empty() || !simulation.schedule.empty();
+  const bool first_slice = !options.shard || options.shard->index == 0;
   if (single) {
-    run(simulation.seed, simulation.scheduler);
+    if (first_slice) run(simulation.seed, simulation.scheduler);
     return result;
   }
-  if (!options.regression_file.empty()) {
+  if (options.shard) {
+    const SeedRange slice = shard_of({options.first_seed, options.seeds}, *options.shard);
+    options.first_seed = slice.first;
+    options.seeds = slice.count;
+  }
+  if (!options.regression_file.empty() && first_slice) {
     for (const RegressionEntry& entry : read_regressions(options.regression_file, options.name)) {
       result.regression_seeds.push_back(entry.seed);
       if (!run(entry.seed, entry.scheduler)) return result;

@@ -178,7 +178,7 @@ void TraceRecorder::finish(Outcome outcome, std::string message) {
     written_path_ = options_.path;
     return;
   }
-  if (!options_.path.empty() || outcome != Outcome::ok) {
+  if (!options_.path.empty() || (outcome != Outcome::ok && options_.write_on_failure)) {
     const std::string path = options_.path.empty() ? failure_path() : options_.path;
     write_trace(trace(), path);
     written_path_ = path;

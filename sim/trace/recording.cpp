@@ -1,5 +1,7 @@
 #include "trace/recording.hpp"
 
+#include <optional>
+
 #include "trace/format.hpp"
 
 namespace detsim::detail {
@@ -101,12 +103,20 @@ Recording::Recording(Trace& trace, std::string source_root)
 void Recording::record_out_of_line(const Event& event) { record(event); }
 
 Recording::Interned Recording::intern_string(std::string_view raw) {
-  const std::string text = valid_utf8(raw);
   // Names and details are few (one per task, one per failure): a linear
-  // search from the end finds repeats without a map on the hot path.
-  for (std::size_t i = trace_.strings.size(); i-- > 0;) {
-    if (trace_.strings[i] == text) return {static_cast<std::uint32_t>(i + 1), string_hashes_[i]};
-  }
+  // search from the end finds repeats without a map on the hot path. The
+  // raw text first: a stored string is valid UTF-8, so the raw text equals
+  // one exactly when its valid form does, and a repeat (a sweep's worker
+  // sees the same task names seed after seed) needs no copy.
+  const auto find = [this](std::string_view text) -> std::optional<Interned> {
+    for (std::size_t i = trace_.strings.size(); i-- > 0;) {
+      if (trace_.strings[i] == text) return Interned{static_cast<std::uint32_t>(i + 1), string_hashes_[i]};
+    }
+    return std::nullopt;
+  };
+  if (auto found = find(raw)) return *found;
+  const std::string text = valid_utf8(raw);
+  if (auto found = find(text)) return *found;
   trace_.strings.push_back(text);
   string_hashes_.push_back(hash_trace_string(text));
   return {static_cast<std::uint32_t>(trace_.strings.size()), string_hashes_.back()};

@@ -84,6 +84,17 @@ class Recording {
   // The loop's seq of the event before this recording's first: events come
   // numbered by the loop, which may have reported others before.
   void start_after(std::uint64_t loop_seq) noexcept { first_seq_ = loop_seq; }
+  // Starts recording another run from nothing: the log, digest and task
+  // names are emptied; the sites and strings interned stay (the trace's
+  // tables, the site cache), since their indices never enter the digest.
+  // What a seed sweep's worker does between seeds, instead of building a
+  // recorder per seed.
+  void restart() noexcept {
+    log.clear();
+    digest = TraceDigest{};
+    task_names_.clear();
+    first_seq_ = 0;
+  }
 
   TraceLog log;
   TraceDigest digest;

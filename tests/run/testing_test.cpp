@@ -2,6 +2,7 @@
 // reports, and RapidCheck shrinking a planted race to its minimal schedule.
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <gtest/gtest-spi.h>
@@ -330,6 +331,50 @@ DETSIM_TEST_SEEDS(DetsimTest, SequentialIncrementsNeverLoseAnUpdate, 50) {
     co_await loop.create_task(increment(counter, i), "worker");
   }
   DETSIM_CHECK_EQ(counter, 3);
+}
+
+// Many seeds: registered as four blocks of 250 (DetsimBlocks.ManySeeds_block0
+// .. _block3), which GoogleTest's sharding and ctest -j spread out
+// (tests/run/check_test_shards.py runs them as shards).
+DETSIM_TEST_SEEDS(DetsimBlocks, ManySeeds, 1000) {
+  int counter = 0;
+  co_await detsim::get_running_loop().create_task(increment(counter, 1), "worker");
+  DETSIM_CHECK_EQ(counter, 1);
+}
+
+TEST(DetsimBlocks, ATestOfManySeedsIsRegisteredAsBlocks) {
+  const ::testing::TestSuite* suite = nullptr;
+  auto* unit = ::testing::UnitTest::GetInstance();
+  for (int i = 0; i < unit->total_test_suite_count(); ++i) {
+    if (std::string(unit->GetTestSuite(i)->name()) == "DetsimBlocks") suite = unit->GetTestSuite(i);
+  }
+  ASSERT_NE(suite, nullptr);
+  std::set<std::string> names;
+  for (int i = 0; i < suite->total_test_count(); ++i) {
+    const std::string name = suite->GetTestInfo(i)->name();
+    if (name.starts_with("ManySeeds")) names.insert(name);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"ManySeeds_block0", "ManySeeds_block1", "ManySeeds_block2", "ManySeeds_block3"}));
+  EXPECT_EQ(detsim::testing::seed_blocks(100), 1u);  // DETSIM_TEST's default: one test, named as written
+  EXPECT_EQ(detsim::testing::seed_blocks(251), 2u);
+}
+
+// The blocks' slices cover the seeds exactly once, and regressions run in block 0 only.
+TEST(DetsimBlocks, BlocksCoverTheSeedsOnce) {
+  std::multiset<std::uint64_t> seen;
+  const detsim::Program program = [&seen](detsim::EventLoop& loop) { seen.insert(loop.scheduler().seed()); };
+  const std::string regressions = "detsim-blocks-regressions.txt";
+  fs::remove(regressions);
+  detsim::append_regression(regressions, {"Blocks", 5000, "random"}, "planted");
+  for (std::uint64_t block = 0; block < 4; ++block) {
+    detsim::sweep(program, {.name = "Blocks", .seeds = 1000, .regression_file = regressions, .read_environment = false,
+                            .shard = detsim::Shard{block, 4}});
+  }
+  fs::remove(regressions);
+  std::multiset<std::uint64_t> expected;
+  for (std::uint64_t seed = 1; seed <= 1000; ++seed) expected.insert(seed);
+  expected.insert(5000);
+  EXPECT_EQ(seen, expected);
 }
 
 // The property form: a RapidCheck input and a generated schedule together.

@@ -141,6 +141,9 @@ void register_trace_workloads(const Sizes& sizes);
 // Per seed of a sweep (seed_workloads.cpp): a fresh loop, or a recorded
 // simulation, around a small program.
 void register_seed_workloads();
+// Runs the lost update under seeds 1..seeds in `mode` (bare, seed-runner,
+// sweep-run); the time per seed in ns.
+double run_seeds(const std::string& mode, std::size_t seeds);
 // A helper call inside a task (coroutine_workloads.cpp): detsim::Coroutine,
 // an awaited Task, a plain function.
 void register_coroutine_workloads(const Sizes& sizes);

@@ -86,6 +86,10 @@ struct SimulationOptions {
   // everything, and check_determinism keeps them regardless. What a sweep
   // does for each seed.
   bool keep_trace = true;
+  // false: a failing run's trace is not written either (unless trace_path
+  // asks for it): a sweep keeps its failures as seeds and writes the traces
+  // of the few it reports by running them again.
+  bool write_failure_trace = true;
 };
 
 struct SimulationResult {

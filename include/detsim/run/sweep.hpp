@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "detsim/run/seed_range.hpp"
 #include "detsim/run/simulation.hpp"
 
 namespace detsim {
@@ -44,6 +45,12 @@ struct SweepOptions {
   std::string regression_file = "detsim-regressions.txt";  // empty: none
   SimulationOptions simulation;  // scheduler, limits, command, ...; name and seed are set per run
   bool read_environment = true;
+  // Run only this slice of the seeds (after DETSIM_SEEDS/DETSIM_FIRST_SEED,
+  // see detsim/run/seed_range.hpp), as one of several blocks that together
+  // cover them once (DETSIM_TEST's seed blocks, spread by GoogleTest's
+  // sharding and ctest -j). Regression seeds, and a single DETSIM_SEED /
+  // DETSIM_REPLAY / DETSIM_SCHEDULE case, run in slice 0 only.
+  std::optional<Shard> shard;
 };
 
 struct SweepResult {

@@ -69,6 +69,7 @@ struct TraceOptions {
   // overwrites the failure it replays.)
   std::string failure_path;
   bool stream = false;  // write while running (requires path)
+  bool write_on_failure = true;  // with no path: write a failing run's trace to failure_path()
   std::string source_root;
   std::vector<std::pair<std::string, std::string>> metadata;
 };
