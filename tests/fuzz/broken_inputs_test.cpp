@@ -1,7 +1,9 @@
 // The checked-in broken inputs (broken/cases.json), each run as the command
 // line runs it, through the library: a trace replayed as `detsim replay`
-// does, a schedule string as `detsim run SCENARIO --schedule` does (the
-// case's scenario, lost-update if it names none). Each
+// does (under the
+// case's scenario: lost-update if it names none), a schedule string as
+// `detsim run SCENARIO --schedule` does. (cli_exit and cli_message, where a
+// case has them, are for check_cli.py.) Each
 // gets its exact message and exit code (0 ok, 1 the run failed or diverged,
 // 2 bad input: the exception detsim::main turns into "detsim: error: ...").
 // broken/check_cli.py holds the detsim binary to the same cases.
@@ -63,7 +65,7 @@ TEST(BrokenInputs, EachGetsItsMessageAndExitCode) {
   ASSERT_GE(cases.size(), 14u);
   for (nlohmann::ordered_json& c : cases) {
     const std::string name = c.at("name");
-    // The scenario that replays a schedule (a trace names its own).
+    // The scenario that replays the trace or the schedule.
     const detsim::Scenario* scenario = detsim::find_scenario(c.value("scenario", "lost-update"));
     ASSERT_NE(scenario, nullptr) << name;
     detsim::SimulationOptions options;
