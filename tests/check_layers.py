@@ -8,7 +8,8 @@ A file's layer is the folder it sits in under include/detsim/, sim/ or
 tests/. An include names its layer the same way: "detsim/core/task.hpp" (a
 public header) or "core/loop_core.hpp" (a private header of sim/). The
 umbrella headers count as the highest layer they pull in: detsim/detsim.hpp
-as core, detsim/testing.hpp as run. tests/support/, tests/parity/ (the CPython parity suites) and
+as core, detsim/testing.hpp as run. tests/support/, tests/parity/ (the CPython parity suites),
+tests/fuzz/ (fuzz targets, which reach into sim/ for private hooks) and
 the files at the top of tests/ may use every layer.
 
 One upward edge is allowed, and documented where it is: the loop core
@@ -49,7 +50,7 @@ def layer_of_file(relative):
     if parts[0] == "sim":
         return RANK.get(parts[1]) if len(parts) > 2 else None
     if parts[0] == "tests":
-        if len(parts) == 2 or parts[1] in ("support", "parity", "consumer"):
+        if len(parts) == 2 or parts[1] in ("support", "parity", "consumer", "fuzz"):
             return TOP
         return RANK.get(parts[1])
     return None

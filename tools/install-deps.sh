@@ -4,15 +4,16 @@
 set -euo pipefail
 
 # (clang: the test command also builds with clang++, whose runs must match
-# g++'s; python3-jsonschema: the trace schema's test; chromium: the HTML
-# report's test opens it headless, tests/trace/export_browser_test.cpp;
+# g++'s; libclang-rt-14-dev: its libFuzzer and sanitizer runtimes, for the
+# fuzz preset; python3-jsonschema: the trace schema's test; chromium: the
+# HTML report's test opens it headless, tests/trace/export_browser_test.cpp;
 # slurm-wlm and munge: the sweep's test on a one-node Slurm cluster,
 # tests/cli/slurm_sweep_test.sh.)
 packages=(
   g++ cmake ninja-build
   libgtest-dev libgmock-dev librapidcheck-dev
   nlohmann-json3-dev libbenchmark-dev libcli11-dev
-  python3-jsonschema clang chromium
+  python3-jsonschema clang libclang-rt-14-dev chromium
   slurm-wlm munge
 )
 

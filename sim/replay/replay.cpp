@@ -75,6 +75,17 @@ void Replayer::on_event(const Event&) {
   const std::size_t index = made.seq - 1;
   const bool matches =
       index < recorded_.events.size() && detail::same_event(recorded_, recorded_.events[index], *recorder_, made);
+  if (recorded_.truncated && (matches ? index + 1 : index) >= recorded_.events.size()) {
+    // The recording's end is where its file was cut, not where its run
+    // ended: stop there, before the run asks for a decision it lacks.
+    diverged_ = true;
+    divergence_ = std::make_exception_ptr(DivergenceError(
+        made.seq, "the recorded trace is truncated: its file ends without a footer after event " +
+                      std::to_string(recorded_.events.size()) +
+                      " (cut short while written or copied); the replay matched every recorded event up to there"));
+    loop_.halt(divergence_);
+    return;
+  }
   if (matches) return;
   diverged_ = true;
   const Divergence divergence = divergence_at(recorded_, recorder_->trace(), index, 3);

@@ -29,15 +29,41 @@ struct Run {
   std::vector<LeakedTask> leaked;
 };
 
+// Where a run's trace goes: `path` pass or fail, else `failure_path` if it
+// fails (empty: the recorder's default, failure_trace_path).
+struct TracePaths {
+  std::string path;
+  std::string failure_path;
+};
+
+// A run that replayed a schedule string must have used all of it: leftover
+// decisions mean the string is not this run's (another program, scenario or
+// version), which a replay must not pass over in silence.
+void check_schedule_used_up(const ReplayScheduler& schedule, Run& run) {
+  if (schedule.position() == schedule.size()) return;
+  const std::string unused = "the run took " + std::to_string(schedule.position()) + " of the schedule's " +
+                             std::to_string(schedule.size()) +
+                             " decisions (is the schedule string from another program or version?)";
+  if (run.outcome == Outcome::ok) {
+    run.outcome = Outcome::failed;
+    run.message = DivergenceError(schedule.position() + 1, "replay diverged: " + unused).what();
+  } else {
+    run.message += "; and " + unused;
+  }
+}
+
 // One run of the program on a fresh loop, recorded. Its events are decoded
-// into run.trace if `keep_trace` or the run failed.
+// into run.trace if `keep_trace` or the run failed. `schedule` is the
+// scheduler if it replays a schedule string.
 Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const SimulationOptions& options,
-             const Trace* replayed, std::string trace_path, bool keep_trace) {
+             const Trace* replayed, TracePaths paths, bool keep_trace, const ReplayScheduler* schedule = nullptr) {
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
-  TraceOptions trace_options{
-      .program = options.name, .path = std::move(trace_path), .write_on_failure = options.write_failure_trace};
+  TraceOptions trace_options{.program = options.name,
+                             .path = std::move(paths.path),
+                             .failure_path = std::move(paths.failure_path),
+                             .write_on_failure = options.write_failure_trace};
   std::unique_ptr<Replayer> replayer;
   std::unique_ptr<TraceRecorder> own_recorder;
   if (replayed) {
@@ -50,6 +76,7 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   run.outcome = ended.outcome;
   run.message = std::move(ended.message);
   run.leaked = std::move(ended.leaked);
+  if (schedule) check_schedule_used_up(*schedule, run);
   if (replayer) {
     try {
       replayer->finish(run.outcome, run.message);
@@ -107,7 +134,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   std::unique_ptr<Scheduler> scheduler;
   Trace replayed;
   bool replaying = false;
-  std::string trace_path = options.trace_path;
+  TracePaths paths{.path = options.trace_path, .failure_path = {}};
+  const ReplayScheduler* schedule = nullptr;
   if (!options.replay_path.empty()) {
     replayed = read_trace(options.replay_path);  // TraceError names file, line and field
     check_recorded_program(replayed, options.name, options.replay_path);
@@ -115,11 +143,16 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     replaying = true;
     options.debug = replayed.header.debug;  // the mode the trace's events were made in
     // Never overwrite the trace being replayed.
-    if (trace_path.empty()) trace_path = options.replay_path + ".replay.jsonl";
+    if (paths.path.empty()) paths.path = options.replay_path + ".replay.jsonl";
   } else if (options.choices) {
     scheduler = std::make_unique<ChoiceScheduler>(*options.choices, options.seed);
   } else if (!options.schedule.empty()) {
-    scheduler = std::make_unique<ReplayScheduler>(decode_schedule(options.schedule));
+    auto replay = std::make_unique<ReplayScheduler>(decode_schedule(options.schedule));
+    schedule = replay.get();
+    // Never over the trace of the failure it replays, which has the same
+    // program and seed: next to it, named as a replay of that file is.
+    paths.failure_path = failure_trace_path(options.name, replay->seed()) + ".replay.jsonl";
+    scheduler = std::move(replay);
   } else {
     scheduler = make_scheduler(options.scheduler, options.seed);
   }
@@ -130,7 +163,7 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   std::unique_ptr<Scheduler> second_scheduler = options.check_determinism ? scheduler->clone_fresh() : nullptr;
   // The determinism check compares the two runs' events.
   const bool keep_trace = options.keep_trace || options.check_determinism;
-  Run run = run_once(program, std::move(scheduler), options, replaying ? &replayed : nullptr, trace_path, keep_trace);
+  Run run = run_once(program, std::move(scheduler), options, replaying ? &replayed : nullptr, paths, keep_trace, schedule);
 
   if (second_scheduler && run.outcome == Outcome::ok) {
     Run again = run_once(program, std::move(second_scheduler), options, nullptr, {}, true);
@@ -150,7 +183,9 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   if (result.outcome != Outcome::ok && options.write_failure_trace &&
       (result.trace_path.empty() || options.check_determinism)) {
     // Failed only after the trace was finished (the determinism check): write it now.
-    if (result.trace_path.empty()) result.trace_path = failure_trace_path(options.name, result.seed);
+    if (result.trace_path.empty()) {
+      result.trace_path = paths.failure_path.empty() ? failure_trace_path(options.name, result.seed) : paths.failure_path;
+    }
     // (A run that failed in run_once kept its events, and the determinism
     // check keeps them all: a failure found only here must not write an
     // empty trace.)

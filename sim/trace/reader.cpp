@@ -42,11 +42,12 @@ constexpr std::size_t max_object_keys = detail::max_metadata_entries;
 // that the fast path need not clear an array of them per line: Value{} is
 // absent, all zero.
 struct Value {
-  enum class Type : std::uint8_t { absent, unsigned_integer, signed_integer, fractional, string, boolean, null, array, object };
+  enum class Type : std::uint8_t { absent, unsigned_integer, signed_integer, fractional, string, boolean, null, array, object, huge_integer };
   Type type;
   // unsigned_integer: the number. signed_integer (written with a minus sign,
   // "-0" too): the number's two's complement. boolean: 0 or 1. string: the
-  // length of the text at `data`.
+  // length of the text at `data`. huge_integer (a whole number past 64 bits,
+  // which nlohmann reads as a double): 1 if negative.
   std::uint64_t number;
   const char* data;
 
@@ -60,7 +61,13 @@ Value value_of(const Json& json) {
     case Json::value_t::number_unsigned: return {Value::Type::unsigned_integer, json.get<std::uint64_t>(), nullptr};
     case Json::value_t::number_integer:
       return {Value::Type::signed_integer, static_cast<std::uint64_t>(json.get<std::int64_t>()), nullptr};
-    case Json::value_t::number_float: return {Value::Type::fractional, 0, nullptr};
+    case Json::value_t::number_float: {
+      // Past 2^64 - 1 or below -2^63, a whole number is out of range, not
+      // fractional (doubles that large are all whole).
+      const double number = json.get<double>();
+      if (number >= 0x1p64 || number < -0x1p63) return {Value::Type::huge_integer, number < 0 ? 1u : 0u, nullptr};
+      return {Value::Type::fractional, 0, nullptr};
+    }
     case Json::value_t::string: {
       const auto& text = json.get_ref<const std::string&>();
       return {Value::Type::string, text.size(), text.data()};
@@ -77,6 +84,7 @@ const char* type_name(const Value& value) {
     case Value::Type::null: return "null";
     case Value::Type::boolean: return "a boolean";
     case Value::Type::fractional: return "a fractional number";
+    case Value::Type::huge_integer: return "an integer out of range (past 64 bits)";
     case Value::Type::unsigned_integer:
     case Value::Type::signed_integer: return "an integer";
     case Value::Type::string: return "a string";
@@ -148,6 +156,7 @@ class Place {
   [[noreturn, gnu::cold, gnu::noinline]] void refuse_unsigned(std::string_view field, const Value& value,
                                                               std::uint64_t maximum, std::uint64_t minimum) const {
     require(field, value);
+    refuse_huge(field, value, "at most " + std::to_string(maximum));
     if (value.type == Value::Type::signed_integer) {
       fail("detsim.trace.range", field, "must not be negative, found " + std::to_string(static_cast<std::int64_t>(value.number)));
     }
@@ -159,6 +168,7 @@ class Place {
   }
 
   [[noreturn, gnu::cold, gnu::noinline]] void refuse_signed(std::string_view field, const Value& value, std::int64_t minimum) const {
+    refuse_huge(field, value, "at least " + std::to_string(minimum));
     if (value.type != Value::Type::unsigned_integer && value.type != Value::Type::signed_integer) {
       refuse_type(field, value, "expected an integer, found ");
     }
@@ -168,6 +178,13 @@ class Place {
     }
     const auto number = static_cast<std::int64_t>(value.number);
     fail("detsim.trace.range", field, std::to_string(number) + " is out of range (at least " + std::to_string(minimum) + ")");
+  }
+
+  // Returns if `value` is not a huge integer.
+  void refuse_huge(std::string_view field, const Value& value, const std::string& bound) const {
+    if (value.type != Value::Type::huge_integer) return;
+    fail("detsim.trace.range", field, std::string(value.number ? "a negative" : "an") +
+                                          " integer past 64 bits is out of range (" + bound + ")");
   }
 
   const std::string& source_;

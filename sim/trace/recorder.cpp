@@ -103,7 +103,9 @@ std::string failure_trace_path(const std::string& program, std::uint64_t seed) {
   return (directory.lexically_normal() / file).string();
 }
 
-std::string TraceRecorder::failure_path() const { return failure_trace_path(options_.program, trace_.header.seed); }
+std::string TraceRecorder::failure_path() const {
+  return options_.failure_path.empty() ? failure_trace_path(options_.program, trace_.header.seed) : options_.failure_path;
+}
 
 const Trace& TraceRecorder::trace() const {
   recording_->decode_into(trace_.events);

@@ -13,7 +13,10 @@
 // ids, cause, decision, task name, detail; not the source site, so moving code
 // is no divergence). The first mismatch halts the run with a DivergenceError
 // naming the sequence number, the expected and the actual event (with both
-// sites) and the events before it.
+// sites) and the events before it. A truncated recording (read_trace of a
+// file without its footer) is followed to its last event, where the replay
+// stops with a DivergenceError saying the trace is truncated: how its run
+// went on is not in the file.
 //
 // Example (how detsim::run_simulation replays DETSIM_REPLAY=trace.jsonl):
 //   detsim::Trace recorded = detsim::read_trace("trace.jsonl");

@@ -14,7 +14,11 @@
 //                               (default), "fifo", ...
 //   DETSIM_REPLAY=path.jsonl    replay a recorded trace, stopping at the
 //                               first divergence (DivergenceError)
-//   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/scheduling/schedule.hpp)
+//   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/scheduling/schedule.hpp);
+//                               a malformed one is a ScheduleError, and a run
+//                               that leaves some of its decisions unused fails
+//                               ("replay diverged: the run took 5 of the
+//                               schedule's 9 decisions ...")
 //   DETSIM_CHECK_DETERMINISM=1  run twice and compare (detsim/replay/determinism.hpp)
 //   DETSIM_DEBUG=1              run the loop in debug mode: traces also show
 //                               where each future was created
@@ -25,7 +29,10 @@
 //                               absolute path, so their commands work anywhere
 //
 // A failing run's trace is always written (see TraceRecorder); the result's
-// message says where, with the schedule string and the command to rerun:
+// message says where, with the schedule string and the command to rerun. A
+// replay never writes over the trace it replays: a replay of trace.jsonl
+// writes trace.jsonl.replay.jsonl, and a failing replay of a schedule string
+// detsim-<name>-seed<seed>.jsonl.replay.jsonl, beside the original failure's.
 //
 //   detsim: simulation 'bank' failed under seed 42 (random): <what failed>
 //     trace:    /home/me/bank/build/detsim-bank-seed42.jsonl

@@ -25,6 +25,20 @@
 // Determinism contract: decode(encode(s)) == s for every schedule; a program
 // replayed from its schedule makes the same events as the recorded run.
 //
+// Untrusted input: a schedule string comes from users and CI logs, so
+// decode_schedule refuses, with a ScheduleError naming the problem, anything
+// encode_schedule would not have written: an empty or ill-formed scheduler
+// name, leading zeros, a varint past 64 bits or with a redundant byte, a
+// choice past 2^32 - 1, payload bits past the last byte, and in general any
+// string that does not re-encode to itself (so two strings never decode to
+// the same schedule). It checks the payload and sums its runs before
+// allocating anything, and refuses a count over `max_decisions` (default
+// max_schedule_decisions = 2^24, 128 MB of decisions: far past the 1M
+// callbacks that run_simulation allows a run by default), so a 23-character
+// string cannot claim a gigabyte. A schedule string replayed by
+// run_simulation must be used up by the run: leftover decisions fail it
+// (detsim/run/simulation.hpp).
+//
 // Example:
 //   std::string line = detsim::encode_schedule(detsim::schedule_of(trace));   // detsim/trace/trace.hpp
 //   detsim::Schedule again = detsim::decode_schedule(line);   // ScheduleError if malformed
@@ -58,9 +72,15 @@ struct Schedule {
   friend bool operator==(const Schedule&, const Schedule&) = default;
 };
 
-// The string form; `of` is not encoded.
+// The most decisions decode_schedule accepts by default.
+inline constexpr std::uint64_t max_schedule_decisions = std::uint64_t{1} << 24;
+
+// The string form; `of` is not encoded. An empty scheduler name is written as
+// "replay" (a decoded name is never empty).
 std::string encode_schedule(const Schedule& schedule);
-// Decodes a string; the decisions' `of` are 0 (unknown). Throws ScheduleError.
-Schedule decode_schedule(std::string_view text);
+// Decodes a string; the decisions' `of` are 0 (unknown). Throws ScheduleError
+// for a malformed or non-canonical string, or one of more than
+// `max_decisions` decisions.
+Schedule decode_schedule(std::string_view text, std::uint64_t max_decisions = max_schedule_decisions);
 
 }  // namespace detsim

@@ -64,6 +64,10 @@ class Recording;
 struct TraceOptions {
   std::string program;  // recorded in the header; names the failure file
   std::string path;     // where to write the trace; empty: only on failure
+  // Where a failing run's trace goes when `path` is empty; empty:
+  // failure_trace_path(program, seed). (A replay's, so that it never
+  // overwrites the failure it replays.)
+  std::string failure_path;
   bool stream = false;  // write while running (requires path)
   bool write_on_failure = true;  // with no path: write a failing run's trace to failure_path()
   std::string source_root;
