@@ -3,9 +3,14 @@
 #include <charconv>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "detsim/base/access.hpp"
+#include "detsim/base/coverage.hpp"
 #include "detsim/base/detail/assert.hpp"
+#include "detsim/core/detail/task_core.hpp"
 #include "detsim/replay/determinism.hpp"
 #include "detsim/replay/replay.hpp"
 #include "detsim/scheduling/registry.hpp"
@@ -33,6 +38,65 @@ struct FailureCollector {
   }
 };
 
+// Watches a run's steps for its coverage: where each step resumed, and how
+// many accesses had been declared when it began (run/coverage.hpp).
+class CoverageWatcher final : public LoopObserver {
+ public:
+  explicit CoverageWatcher(const AccessLog& accesses) : accesses_(accesses) {}
+  void on_event(const Event& event) override {
+    if (event.kind != EventKind::step) return;
+    steps_.push_back(Step{event.task, event.site.file_name(), event.site.line(), accesses_.accesses.size()});
+  }
+  std::set<SitePair> orderings() const;
+
+ private:
+  struct Step {
+    std::uint64_t task;
+    const char* file;
+    std::uint32_t line;
+    std::size_t first_access;  // index in the access log of its first declaration
+  };
+  static std::string site(const Step& step) { return std::string(step.file) + ":" + std::to_string(step.line); }
+  const AccessLog& accesses_;
+  std::vector<Step> steps_;
+};
+
+std::set<SitePair> CoverageWatcher::orderings() const {
+  std::set<SitePair> pairs;
+  // (Pairs of indices first, so each distinct site string is built once.)
+  std::set<std::pair<std::size_t, std::size_t>> step_pairs;
+  if (accesses_.accesses.empty()) {
+    for (std::size_t i = 1; i < steps_.size(); ++i) {
+      if (steps_[i].task != steps_[i - 1].task) step_pairs.emplace(i - 1, i);
+    }
+  } else {
+    // The step of each access: the last step that began at or before it.
+    std::size_t step = 0;
+    std::vector<std::size_t> step_of(accesses_.accesses.size(), 0);
+    for (std::size_t a = 0; a < accesses_.accesses.size(); ++a) {
+      while (step + 1 < steps_.size() && steps_[step + 1].first_access <= a) ++step;
+      step_of[a] = step;
+    }
+    for (std::size_t a = 0; a < accesses_.accesses.size() && !steps_.empty(); ++a) {
+      for (std::size_t b = a; b-- > 0;) {
+        const Access& later = accesses_.accesses[a];
+        const Access& earlier = accesses_.accesses[b];
+        if (earlier.actor != later.actor && conflict(earlier, later)) {
+          step_pairs.emplace(step_of[b], step_of[a]);
+          break;
+        }
+      }
+    }
+  }
+  for (const auto& [earlier, later] : step_pairs) pairs.emplace(site(steps_[earlier]), site(steps_[later]));
+  return pairs;
+}
+
+std::uint64_t running_task_id() noexcept {
+  const detail::TaskCore* task = detail::current_task();
+  return task ? task->task_id() : 0;
+}
+
 struct Run {
   Outcome outcome = Outcome::ok;
   std::string message;
@@ -40,12 +104,19 @@ struct Run {
   bool has_trace = false;  // trace holds the run's events
   Trace trace;
   std::string written_path;
+  RunCoverage coverage;
 };
 
 // One run of the program on a fresh loop, recorded. Its events are decoded
 // into run.trace if `keep_trace` or the run failed.
 Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const SimulationOptions& options,
              const Trace* replayed, std::string trace_path, bool keep_trace) {
+  // Before the loop: its tasks are destroyed with it, and may declare as they go.
+  CoverageLog points;
+  AccessLog accesses{.accesses = {}, .actor = &running_task_id};
+  const CoverageScope coverage_scope{points};
+  const AccessScope access_scope{accesses};
+  CoverageWatcher watcher{accesses};
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
@@ -59,6 +130,8 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   } else {
     own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
   }
+  loop.add_observer(watcher);
+  if (options.prepare_loop) options.prepare_loop(loop);
   Run run;
   try {
     program(loop);
@@ -89,6 +162,9 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   run.digest = recorder.digest();
   run.has_trace = keep_trace || run.outcome != Outcome::ok;
   if (run.has_trace) run.trace = recorder.take_trace();
+  loop.remove_observer(watcher);
+  run.coverage.points = std::move(points);
+  run.coverage.orderings = watcher.orderings();
   return run;
 }
 
@@ -143,6 +219,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     scheduler = std::make_unique<ChoiceScheduler>(*options.choices, options.seed);
   } else if (!options.schedule.empty()) {
     scheduler = std::make_unique<ReplayScheduler>(decode_schedule(options.schedule));
+  } else if (options.scheduler_factory) {
+    scheduler = options.scheduler_factory(options.seed);
   } else {
     scheduler = make_scheduler(options.scheduler, options.seed);
   }
@@ -180,6 +258,7 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     write_trace(run.trace, result.trace_path);
   }
   result.trace = std::move(run.trace);
+  result.coverage = std::move(run.coverage);
   if (!result.ok()) result.report = failure_report(options, result);
   return result;
 }

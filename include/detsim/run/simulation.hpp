@@ -40,11 +40,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 #include <string>
 
 #include "detsim/base/options.hpp"
+#include "detsim/run/coverage.hpp"
+#include "detsim/scheduling/scheduler.hpp"
 #include "detsim/core/event_loop.hpp"
 #include "detsim/core/program.hpp"
 #include "detsim/core/task.hpp"
@@ -79,6 +82,13 @@ struct SimulationOptions {
   // everything, and check_determinism keeps them regardless. What a sweep
   // does for each seed.
   bool keep_trace = true;
+  // For drivers that make their own schedulers (explore(), run/explore.hpp):
+  // if set, the run's scheduler is scheduler_factory(seed) instead of the
+  // spec's (a replay or choices still take precedence).
+  std::function<std::unique_ptr<Scheduler>(std::uint64_t seed)> scheduler_factory;
+  // If set, called with the run's loop before the program: to attach an
+  // observer (which must outlive the run) or set loop options.
+  std::function<void(EventLoop&)> prepare_loop;
 };
 
 struct SimulationResult {
@@ -91,6 +101,7 @@ struct SimulationResult {
   std::string trace_path;  // where the trace was written, empty if nowhere
   std::string report;      // the full failure message above; empty when ok
   Trace trace;             // the run's events (none if keep_trace was false and it passed)
+  RunCoverage coverage;    // its SOMETIMES/REACHABLE points and orderings (run/coverage.hpp)
   bool ok() const noexcept { return outcome == Outcome::ok; }
 };
 

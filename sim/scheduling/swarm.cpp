@@ -1,0 +1,25 @@
+#include "detsim/scheduling/swarm.hpp"
+
+#include "detsim/base/random.hpp"
+#include "detsim/scheduling/registry.hpp"
+
+namespace detsim {
+
+namespace {
+constexpr std::uint64_t swarm_stream = 0x5377'6172'6dull;  // "Swarm"
+}  // namespace
+
+std::string swarm_spec(std::uint64_t seed) {
+  Random random{Random::derive_seed(seed, swarm_stream)};
+  const std::uint64_t slot = random.below(8);
+  if (slot < 2) return "random";
+  if (slot < 5) {
+    const std::uint64_t steps = std::uint64_t{1} << random.in_range(3, 10);
+    return "pct:" + std::to_string(slot - 1) + ",k=" + std::to_string(steps);
+  }
+  return "pos";
+}
+
+std::unique_ptr<Scheduler> make_swarm_scheduler(std::uint64_t seed) { return make_scheduler(swarm_spec(seed), seed); }
+
+}  // namespace detsim
