@@ -12,12 +12,10 @@ constexpr std::uint64_t swarm_stream = 0x5377'6172'6dull;  // "Swarm"
 std::string swarm_spec(std::uint64_t seed) {
   Random random{Random::derive_seed(seed, swarm_stream)};
   const std::uint64_t slot = random.below(8);
-  if (slot < 2) return "random";
-  if (slot < 5) {
-    const std::uint64_t steps = std::uint64_t{1} << random.in_range(3, 10);
-    return "pct:" + std::to_string(slot - 1) + ",k=" + std::to_string(steps);
-  }
-  return "pos";
+  if (slot < 3) return "random";
+  if (slot < 6) return "pos";
+  const std::uint64_t steps = std::uint64_t{1} << random.in_range(3, 8);
+  return "pct:" + std::to_string(slot - 4) + ",k=" + std::to_string(steps);
 }
 
 std::unique_ptr<Scheduler> make_swarm_scheduler(std::uint64_t seed) { return make_scheduler(swarm_spec(seed), seed); }
