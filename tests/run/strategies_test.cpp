@@ -20,6 +20,7 @@
 #include <detsim/scheduling/pct.hpp>
 #include <detsim/scheduling/registry.hpp>
 #include <detsim/scheduling/swarm.hpp>
+#include <detsim/testing.hpp>
 
 #include "scenarios/lost_update.hpp"
 
@@ -186,6 +187,22 @@ TEST(Strategies, CoveragePlateauIsTheRunOfTheLastNewThing) {
   EXPECT_EQ(report.last_new_schedule(), 1u);
   EXPECT_TRUE(report.plateaued(9));
   EXPECT_FALSE(report.plateaued(10));
+}
+
+// The sweep folds every run into its report, and the test integration
+// prints the points that never held.
+TEST(Strategies, SweepsAndTestsShowUnreachedSometimes) {
+  const auto result = detsim::sweep(lost_update(), {.name = "lost", .seeds = 30, .regression_file = "",
+                                                    .simulation = {.scheduler = "swarm"}, .read_environment = false});
+  EXPECT_TRUE(result.failure.has_value() || result.runs == 30u);
+  EXPECT_EQ(result.coverage.runs(), result.runs);
+  EXPECT_EQ(result.coverage.unreached(), std::vector<std::string>{"the counter went negative"});
+
+  ::testing::internal::CaptureStdout();
+  detsim::testing::run_sweep(lost_update(2, 1), {.name = "lost", .seeds = 10, .regression_file = "",
+                                                 .read_environment = false});
+  const std::string printed = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(printed.find("never held: DETSIM_SOMETIMES \"the counter went negative\""), std::string::npos) << printed;
 }
 
 }  // namespace

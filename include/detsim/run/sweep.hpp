@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "detsim/run/coverage.hpp"
 #include "detsim/run/simulation.hpp"
 
 namespace detsim {
@@ -50,6 +51,7 @@ struct SweepResult {
   std::uint64_t runs = 0;                     // runs made, regressions included
   std::vector<std::uint64_t> regression_seeds;  // regression seeds re-run first
   std::optional<SimulationResult> failure;    // the first failing run, if any
+  CoverageReport coverage;                    // over every run made (run/coverage.hpp)
 };
 
 SweepResult sweep(const Program& program, SweepOptions options = {});
