@@ -54,7 +54,7 @@ std::unique_ptr<Scheduler> make_pos(std::string_view parameters, std::uint64_t s
 
 std::unique_ptr<Scheduler> make_swarm(std::string_view parameters, std::uint64_t seed) {
   expect_no_scheduler_parameters(parameters);
-  return make_swarm_scheduler(seed);
+  return std::make_unique<SwarmScheduler>(seed);
 }
 
 std::uint32_t bound_parameter(std::string_view parameters) {

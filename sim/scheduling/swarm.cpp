@@ -18,6 +18,6 @@ std::string swarm_spec(std::uint64_t seed) {
   return "pct:" + std::to_string(slot - 4) + ",k=" + std::to_string(steps);
 }
 
-std::unique_ptr<Scheduler> make_swarm_scheduler(std::uint64_t seed) { return make_scheduler(swarm_spec(seed), seed); }
+SwarmScheduler::SwarmScheduler(std::uint64_t seed) : seed_(seed), inner_(make_scheduler(swarm_spec(seed), seed)) {}
 
 }  // namespace detsim

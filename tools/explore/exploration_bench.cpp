@@ -14,7 +14,10 @@
 // PCT's k (its estimate of a run's decisions) is measured per program: the
 // largest decision count of 20 random runs, rounded up to a power of two.
 //
-// Usage: detsim-explore-bench [--seeds N] [--cap N] [--only NAME] [--markdown PATH]
+// A strategy that finds nothing within the cap in its first 5 base seeds
+// (--hopeless-after) is not run on: its row says "found 0/5".
+//
+// Usage: detsim-explore-bench [--seeds N] [--cap N] [--only NAME] [--markdown PATH] [--hopeless-after N]
 // Prints one line per cell as it goes; --markdown writes the results table.
 // Real clocks are used only to report how long a cell took.
 #include <algorithm>
@@ -59,6 +62,7 @@ struct Options {
   std::uint64_t cap = 10'000;
   std::string only;
   std::string markdown;
+  std::uint64_t hopeless_after = 5;
 };
 
 bool run_fails(const Subject& subject, const std::string& spec, std::uint64_t seed) {
@@ -84,6 +88,7 @@ std::uint64_t estimate_steps(const Subject& subject) {
 struct Cell {
   std::string strategy;
   std::uint64_t found = 0;  // base seeds that found the bug within the cap
+  std::uint64_t tried = 0;  // base seeds run
   std::uint64_t median = 0;  // 0: more than the cap
   std::uint64_t p90 = 0;
   std::uint64_t runs = 0;
@@ -106,7 +111,15 @@ Cell measure(const Subject& subject, const std::string& strategy, const Options&
   const auto start = std::chrono::steady_clock::now();
   Cell cell{.strategy = strategy};
   std::vector<std::uint64_t> to_failure;
+  std::uint64_t bases = options.seeds;
   for (std::uint64_t base = 1; base <= options.seeds; ++base) {
+    // A strategy that found nothing in its first hopeless_after base seeds
+    // (hopeless_after * cap runs) is not run on: the row says how many it tried.
+    if (base > options.hopeless_after && to_failure.empty()) {
+      bases = base - 1;
+      cell.note = "stopped after " + std::to_string(bases) + " base seeds found nothing";
+      break;
+    }
     for (std::uint64_t i = 1; i <= options.cap; ++i) {
       ++cell.runs;
       if (run_fails(subject, strategy, (base - 1) * options.cap + i)) {
@@ -116,8 +129,9 @@ Cell measure(const Subject& subject, const std::string& strategy, const Options&
     }
   }
   cell.found = to_failure.size();
-  cell.median = quantile(to_failure, options.seeds, 50);
-  cell.p90 = quantile(to_failure, options.seeds, 90);
+  cell.tried = bases;
+  cell.median = quantile(to_failure, bases, 50);
+  cell.p90 = quantile(to_failure, bases, 90);
   cell.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return cell;
 }
@@ -127,9 +141,10 @@ Cell measure_dfs(const Subject& subject, std::uint32_t bound, const Options& opt
   const detsim::ExploreResult result =
       detsim::explore(subject.program, {.name = subject.name, .bound = bound, .max_schedules = options.cap});
   Cell cell{.strategy = "dfs:" + std::to_string(bound) + " (explore)"};
+  cell.tried = 1;  // deterministic: one search
   cell.runs = result.runs;
   if (result.failure) {
-    cell.found = options.seeds;
+    cell.found = 1;
     cell.median = cell.p90 = result.schedules_to_failure;
     cell.note = "found";
   } else {
@@ -167,6 +182,7 @@ Options parse(int argc, char** argv) {
     else if (flag == "--cap") options.cap = std::stoull(value());
     else if (flag == "--only") options.only = value();
     else if (flag == "--markdown") options.markdown = value();
+    else if (flag == "--hopeless-after") options.hopeless_after = std::stoull(value());
     else {
       std::cerr << "detsim-explore-bench: unknown flag '" << flag
                 << "' (usage: [--seeds N] [--cap N] [--only NAME] [--markdown PATH])\n";
@@ -194,7 +210,7 @@ int main(int argc, char** argv) {
     for (const std::string& strategy : strategies) {
       cells.push_back(measure(subject, strategy, options));
       const Cell& c = cells.back();
-      std::cout << subject.name << "\t" << c.strategy << "\tfound " << c.found << "/" << options.seeds << "\tmedian "
+      std::cout << subject.name << "\t" << c.strategy << "\tfound " << c.found << "/" << c.tried << "\tmedian "
                 << show(c.median, options.cap) << "\tp90 " << show(c.p90, options.cap) << "\t" << c.runs << " runs\t"
                 << c.seconds << " s" << std::endl;
     }
@@ -207,7 +223,7 @@ int main(int argc, char** argv) {
     table += "\n### " + subject.name + "\n\n" + subject.origin + ". PCT k = " + std::to_string(k) + ".\n\n";
     table += "| strategy | found | median | p90 | runs | notes |\n|---|---|---|---|---|---|\n";
     for (const Cell& c : cells) {
-      table += "| " + c.strategy + " | " + std::to_string(c.found) + "/" + std::to_string(options.seeds) + " | " +
+      table += "| " + c.strategy + " | " + std::to_string(c.found) + "/" + std::to_string(c.tried) + " | " +
                show(c.median, options.cap) + " | " + show(c.p90, options.cap) + " | " + std::to_string(c.runs) +
                " | " + c.note + " |\n";
     }

@@ -18,10 +18,9 @@
 // tools/bench/results/exploration.md.) The chosen scheduler is seeded with
 // the run's seed itself.
 //
-// Spec: "swarm". The scheduler made answers the chosen spec as its name
-// ("pct:2,k=64"), so a trace header, a failure report or a regression entry
-// says which strategy found the bug, and make_scheduler(name, seed) rebuilds
-// it (as for every spec).
+// Spec: "swarm", which is also its name() (with the seed, it rebuilds the
+// same draw); strategy() says what it drew ("pct:2,k=64"), as does
+// swarm_spec(seed) for a seed read from a report or a regression entry.
 //
 // Determinism contract: the choice is a function of the seed alone.
 #pragma once
@@ -36,7 +35,26 @@ namespace detsim {
 
 // The spec swarm picks for `seed`.
 std::string swarm_spec(std::uint64_t seed);
-// make_scheduler(swarm_spec(seed), seed).
-std::unique_ptr<Scheduler> make_swarm_scheduler(std::uint64_t seed);
+
+// Runs make_scheduler(swarm_spec(seed), seed) under the name "swarm".
+class SwarmScheduler final : public Scheduler {
+ public:
+  explicit SwarmScheduler(std::uint64_t seed);
+  using Scheduler::pick;
+  std::size_t pick(ReadyCandidates ready) override { return inner_->pick(ready); }
+  bool reads_candidates() const noexcept override { return inner_->reads_candidates(); }
+  std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept override {
+    return inner_->peek(ready_count, ahead);
+  }
+  std::string name() const override { return "swarm"; }
+  std::uint64_t seed() const override { return seed_; }
+  std::unique_ptr<Scheduler> clone_fresh() const override { return std::make_unique<SwarmScheduler>(seed_); }
+  // The spec drawn for this seed.
+  std::string strategy() const { return inner_->name(); }
+
+ private:
+  std::uint64_t seed_;
+  std::unique_ptr<Scheduler> inner_;
+};
 
 }  // namespace detsim
