@@ -8,8 +8,17 @@ Task<void> gather_all(std::vector<Task<void>> (*spawn)(void* state), void* state
 }
 }  // namespace
 
+// The loop is closed here, before the caller's state goes: a failed run
+// leaves tasks suspended, and closing destroys their frames, whose locals
+// (a lock's waiter, say) refer to that state.
 void run_all(EventLoop& loop, std::vector<Task<void>> (*spawn)(void* state), void* state) {
-  loop.run_until_complete(gather_all(spawn, state));
+  try {
+    loop.run_until_complete(gather_all(spawn, state));
+  } catch (...) {
+    loop.close();
+    throw;
+  }
+  loop.close();
 }
 
 const std::vector<Port>& ports() {

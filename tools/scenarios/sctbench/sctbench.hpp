@@ -56,8 +56,9 @@ Program deadlock01();
 Program account();
 Program token_ring();
 
-// Runs `tasks` to completion from one main task that gathers them: the
-// main task wakes once, at the end, so the decisions are the tasks'.
+// Runs the tasks spawn(state) makes to completion from one main task that
+// gathers them (it wakes once, at the end, so the decisions are the
+// tasks'), then closes the loop, while `state` still exists.
 void run_all(EventLoop& loop, std::vector<Task<void>> (*spawn)(void* state), void* state);
 
 }  // namespace detsim::sctbench
