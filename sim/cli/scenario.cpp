@@ -34,7 +34,7 @@ bool register_scenario(Scenario scenario) {
   return true;
 }
 
-const std::vector<Scenario>& scenarios() { return registry(); }
+const std::vector<Scenario>& registered_scenarios() { return registry(); }
 
 const Scenario* find_scenario(std::string_view name) {
   const std::vector<Scenario>& all = registry();

@@ -10,7 +10,7 @@
 // a test binary its flags.
 //
 // Invariants: names are unique (registering one twice throws
-// std::invalid_argument, naming it) and made of [a-z0-9._-]; scenarios()
+// std::invalid_argument, naming it) and made of [a-z0-9._-]; registered_scenarios()
 // lists them sorted by name, so listings and sweeps over "every scenario"
 // are the same on every machine whatever the link order.
 //
@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detsim/base/check.hpp"  // DETSIM_CHECK, for scenario bodies
 #include "detsim/base/source_location.hpp"
 #include "detsim/core/program.hpp"
 #include "detsim/core/task.hpp"
@@ -53,7 +54,7 @@ struct Scenario {
 // namespace-scope `static const bool` can call it before main.
 bool register_scenario(Scenario scenario);
 // Every registered scenario, sorted by name.
-const std::vector<Scenario>& scenarios();
+const std::vector<Scenario>& registered_scenarios();
 // The scenario named `name`, or nullptr.
 const Scenario* find_scenario(std::string_view name);
 
