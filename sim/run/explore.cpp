@@ -61,6 +61,7 @@ struct StepRecord {
 // What one run shares between its scheduler and its observer.
 struct RunLog {
   std::vector<Node>* path = nullptr;  // replayed for its first path->size() decisions
+  std::uint64_t seed = 0;             // of the program's own draws (loop.random())
   BoundKind kind = BoundKind::preemptions;
   std::uint32_t bound = 0;
   bool reduction = true;
@@ -143,6 +144,7 @@ class ExploreScheduler final : public Scheduler {
   using Scheduler::pick;
   bool reads_candidates() const noexcept override { return true; }
   std::string name() const override { return "explore"; }
+  std::uint64_t seed() const override { return log_.seed; }
   std::unique_ptr<Scheduler> clone_fresh() const override { return std::make_unique<ExploreScheduler>(log_); }
 
   std::size_t pick(ReadyCandidates ready) override {
@@ -267,12 +269,12 @@ ExploreResult explore(const Program& program, ExploreOptions options) {
     while (more) {
       RunLog log;
       log.path = &path;
+      log.seed = base.seed;
       log.kind = options.bound_kind;
       log.bound = bound;
       log.reduction = options.reduction;
       StepWatcher watcher{log};
       SimulationOptions one = base;
-      one.seed = result.runs;
       one.scheduler_factory = [&log](std::uint64_t) { return std::make_unique<ExploreScheduler>(log); };
       one.prepare_loop = [&watcher](EventLoop& loop) { loop.add_observer(watcher); };
       SimulationResult run = run_simulation(program, std::move(one));
@@ -287,7 +289,7 @@ ExploreResult explore(const Program& program, ExploreOptions options) {
       if (!run.ok() && !result.failure) {
         result.schedules_to_failure = result.schedules + (counted ? 0 : 1);
         SimulationOptions again = base;
-        again.seed = run.seed;
+        again.seed = base.seed;
         again.scheduler = path_spec(log.indices);
         again.keep_trace = true;
         result.failure = run_simulation(program, std::move(again));

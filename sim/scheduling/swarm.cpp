@@ -11,11 +11,11 @@ constexpr std::uint64_t swarm_stream = 0x5377'6172'6dull;  // "Swarm"
 
 std::string swarm_spec(std::uint64_t seed) {
   Random random{Random::derive_seed(seed, swarm_stream)};
-  const std::uint64_t slot = random.below(8);
-  if (slot < 3) return "random";
-  if (slot < 6) return "pos";
-  const std::uint64_t steps = std::uint64_t{1} << random.in_range(3, 8);
-  return "pct:" + std::to_string(slot - 4) + ",k=" + std::to_string(steps);
+  const std::uint64_t slot = random.below(16);
+  if (slot < 7) return "random";
+  if (slot < 9) return "pos";
+  const std::uint64_t steps = std::uint64_t{1} << random.in_range(2, 7);
+  return std::string(slot < 12 ? "pct:2" : "pct:3") + ",k=" + std::to_string(steps);
 }
 
 SwarmScheduler::SwarmScheduler(std::uint64_t seed) : seed_(seed), inner_(make_scheduler(swarm_spec(seed), seed)) {}

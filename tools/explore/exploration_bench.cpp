@@ -18,6 +18,7 @@
 // (--hopeless-after) is not run on: its row says "found 0/5".
 //
 // Usage: detsim-explore-bench [--seeds N] [--cap N] [--only NAME,NAME...] [--markdown PATH] [--hopeless-after N]
+//                             [--strategies "SPEC SPEC..."] [--no-dfs]
 // Prints one line per cell as it goes; --markdown writes the results table.
 // Real clocks are used only to report how long a cell took.
 #include <algorithm>
@@ -28,6 +29,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,8 @@ struct Options {
   std::string only;
   std::string markdown;
   std::uint64_t hopeless_after = 5;
+  std::string strategies;  // a comma-free list separated by spaces; empty: the standard set
+  bool dfs = true;
 };
 
 bool run_fails(const Subject& subject, const std::string& spec, std::uint64_t seed) {
@@ -191,9 +195,12 @@ Options parse(int argc, char** argv) {
     else if (flag == "--only") options.only = value();
     else if (flag == "--markdown") options.markdown = value();
     else if (flag == "--hopeless-after") options.hopeless_after = std::stoull(value());
+    else if (flag == "--strategies") options.strategies = value();
+    else if (flag == "--no-dfs") options.dfs = false;
     else {
       std::cerr << "detsim-explore-bench: unknown flag '" << flag
-                << "' (usage: [--seeds N] [--cap N] [--only NAME,NAME...] [--markdown PATH])\n";
+                << "' (usage: [--seeds N] [--cap N] [--only NAME,NAME...] [--markdown PATH] [--hopeless-after N] "
+                   "[--strategies \"SPEC SPEC...\"] [--no-dfs])\n";
       std::exit(2);
     }
   }
@@ -213,8 +220,12 @@ int main(int argc, char** argv) {
     const std::uint64_t k = estimate_steps(subject);
     std::vector<Cell> cells;
     const std::string pct_k = ",k=" + std::to_string(k);
-    const std::vector<std::string> strategies = {"random", "pct:1" + pct_k, "pct:2" + pct_k, "pct:3" + pct_k, "pos",
-                                                 "swarm"};
+    std::vector<std::string> strategies = {"random", "pct:1" + pct_k, "pct:2" + pct_k, "pct:3" + pct_k, "pos", "swarm"};
+    if (!options.strategies.empty()) {
+      strategies.clear();
+      std::istringstream specs(options.strategies);
+      for (std::string spec; specs >> spec;) strategies.push_back(spec);
+    }
     for (const std::string& strategy : strategies) {
       cells.push_back(measure(subject, strategy, options));
       const Cell& c = cells.back();
@@ -223,6 +234,7 @@ int main(int argc, char** argv) {
                 << c.seconds << " s" << std::endl;
     }
     for (std::uint32_t bound : {1u, 2u}) {
+      if (!options.dfs) break;
       cells.push_back(measure_dfs(subject, bound, options));
       const Cell& c = cells.back();
       std::cout << subject.name << "\t" << c.strategy << "\t" << show(c.median, options.cap) << "\t" << c.note << "\t"

@@ -33,6 +33,12 @@
 // copied, so a schedule costs its whole length, not its suffix. What is
 // reused is the bookkeeping: the path's nodes, their sleep and done sets.
 //
+// Draws: every run gives the program's own draws (loop.random(), seeded
+// from the scheduler's seed) the same seed, simulation.seed: explore
+// enumerates the schedules of the program as that seed's draws make it. A
+// bug that needs other draws (a timeout that only some jitter reaches) is
+// not in that space: explore under other seeds, or sample with a strategy.
+//
 // Output: schedules run, runs pruned, whether the space within the bound was
 // exhausted (false when max_schedules stopped it), the first failure (its
 // report and trace from a rerun under "dfs-path:<indices>", a spec that
@@ -66,7 +72,7 @@ struct ExploreOptions {
   bool reduction = true;      // sleep sets
   std::uint64_t max_schedules = 10'000;  // stop after this many complete schedules
   bool stop_at_first_failure = true;
-  SimulationOptions simulation;  // limits, command, ...; scheduler and seed are explore's
+  SimulationOptions simulation;  // limits, command, seed of the program's draws, ...; the scheduler is explore's
 };
 
 struct ExploreResult {
