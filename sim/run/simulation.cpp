@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ class CoverageWatcher final : public LoopObserver {
   explicit CoverageWatcher(const AccessLog& accesses) : accesses_(accesses) {}
   void on_event(const Event& event) override {
     if (event.kind != EventKind::step) return;
+    if (steps_.empty()) steps_.reserve(64);
     steps_.push_back(Step{event.task, event.site.file_name(), event.site.line(), accesses_.accesses.size()});
   }
   std::set<SitePair> orderings() const;
@@ -56,39 +58,42 @@ class CoverageWatcher final : public LoopObserver {
     std::uint32_t line;
     std::size_t first_access;  // index in the access log of its first declaration
   };
-  static std::string site(const Step& step) { return std::string(step.file) + ":" + std::to_string(step.line); }
   const AccessLog& accesses_;
   std::vector<Step> steps_;
 };
 
 std::set<SitePair> CoverageWatcher::orderings() const {
-  std::set<SitePair> pairs;
-  // (Pairs of indices first, so each distinct site string is built once.)
-  std::set<std::pair<std::size_t, std::size_t>> step_pairs;
+  // Distinct site pairs first, keyed by the sites' (file, line) - the
+  // pointer order of that key only dedupes; the result is ordered by the
+  // sites' text - so each pair's text is built once.
+  using Key = std::tuple<const char*, std::uint32_t, const char*, std::uint32_t>;
+  std::set<Key> keys;
+  auto add = [&](const Step& earlier, const Step& later) { keys.emplace(earlier.file, earlier.line, later.file, later.line); };
   if (accesses_.accesses.empty()) {
     for (std::size_t i = 1; i < steps_.size(); ++i) {
-      if (steps_[i].task != steps_[i - 1].task) step_pairs.emplace(i - 1, i);
+      if (steps_[i].task != steps_[i - 1].task) add(steps_[i - 1], steps_[i]);
     }
-  } else {
+  } else if (!steps_.empty()) {
     // The step of each access: the last step that began at or before it.
-    std::size_t step = 0;
     std::vector<std::size_t> step_of(accesses_.accesses.size(), 0);
-    for (std::size_t a = 0; a < accesses_.accesses.size(); ++a) {
+    for (std::size_t a = 0, step = 0; a < accesses_.accesses.size(); ++a) {
       while (step + 1 < steps_.size() && steps_[step + 1].first_access <= a) ++step;
       step_of[a] = step;
     }
-    for (std::size_t a = 0; a < accesses_.accesses.size() && !steps_.empty(); ++a) {
+    for (std::size_t a = 0; a < accesses_.accesses.size(); ++a) {
       for (std::size_t b = a; b-- > 0;) {
         const Access& later = accesses_.accesses[a];
         const Access& earlier = accesses_.accesses[b];
         if (earlier.actor != later.actor && conflict(earlier, later)) {
-          step_pairs.emplace(step_of[b], step_of[a]);
+          add(steps_[step_of[b]], steps_[step_of[a]]);
           break;
         }
       }
     }
   }
-  for (const auto& [earlier, later] : step_pairs) pairs.emplace(site(steps_[earlier]), site(steps_[later]));
+  std::set<SitePair> pairs;
+  auto site = [](const char* file, std::uint32_t line) { return std::string(file) + ":" + std::to_string(line); };
+  for (const auto& [file_a, line_a, file_b, line_b] : keys) pairs.emplace(site(file_a, line_a), site(file_b, line_b));
   return pairs;
 }
 
@@ -130,7 +135,7 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   } else {
     own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
   }
-  loop.add_observer(watcher);
+  if (options.record_orderings) loop.add_observer(watcher);
   if (options.prepare_loop) options.prepare_loop(loop);
   Run run;
   try {
@@ -162,9 +167,9 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   run.digest = recorder.digest();
   run.has_trace = keep_trace || run.outcome != Outcome::ok;
   if (run.has_trace) run.trace = recorder.take_trace();
-  loop.remove_observer(watcher);
+  if (options.record_orderings) loop.remove_observer(watcher);
   run.coverage.points = std::move(points);
-  run.coverage.orderings = watcher.orderings();
+  if (options.record_orderings) run.coverage.orderings = watcher.orderings();
   return run;
 }
 

@@ -138,7 +138,7 @@ TEST(Strategies, EveryStrategysRunsReplayByteForByte) {
       const fs::path original = directory / (label + ".jsonl");
       const auto run = detsim::run_simulation(lost_update(), {.name = "lost", .seed = seed, .scheduler = spec,
                                                               .trace_path = original.string(),
-                                                              .read_environment = false});
+                                                              .read_environment = false, .record_orderings = true});
       const fs::path from_trace = directory / (label + "-replayed.jsonl");
       const auto replayed = detsim::run_simulation(lost_update(), {.name = "lost", .trace_path = from_trace.string(),
                                                                    .replay_path = original.string(),
@@ -146,7 +146,7 @@ TEST(Strategies, EveryStrategysRunsReplayByteForByte) {
       const fs::path from_schedule = directory / (label + "-schedule.jsonl");
       const auto scheduled = detsim::run_simulation(lost_update(), {.name = "lost", .trace_path = from_schedule.string(),
                                                                     .schedule = run.schedule,
-                                                                    .read_environment = false});
+                                                                    .read_environment = false, .record_orderings = true});
       const fs::path rebuilt = directory / (label + "-rebuilt.jsonl");
       const auto again = detsim::run_simulation(lost_update(), {.name = "lost", .seed = seed, .scheduler = run.scheduler,
                                                                 .trace_path = rebuilt.string(),
@@ -167,7 +167,8 @@ TEST(Strategies, EveryStrategysRunsReplayByteForByte) {
 TEST(Strategies, CoverageReportNamesTheSometimesThatNeverHeld) {
   detsim::CoverageReport report;
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-    report.add(detsim::run_simulation(lost_update(), {.name = "lost", .seed = seed, .read_environment = false}));
+    report.add(detsim::run_simulation(lost_update(), {.name = "lost", .seed = seed, .read_environment = false,
+                                                      .record_orderings = true}));
   }
   EXPECT_EQ(report.runs(), 20u);
   EXPECT_EQ(report.unreached(), std::vector<std::string>{"the counter went negative"});

@@ -4,7 +4,10 @@
 // Every run_simulation records a RunCoverage (SimulationResult::coverage):
 //   - points: the DETSIM_SOMETIMES / DETSIM_REACHABLE evaluations of the run
 //     (detsim/base/coverage.hpp), by name;
-//   - orderings: the distinct orders of conflicting steps, by site pair. When
+//   - orderings (only when SimulationOptions::record_orderings asks for
+//     them - for a sweep, in its SweepOptions::simulation - as they cost a
+//     watch of every event; empty otherwise): the distinct orders of
+//     conflicting steps, by site pair. When
 //     the run declared accesses (detsim/base/access.hpp), each access that
 //     conflicts with an earlier one by another task adds the pair
 //     "<site of that task's step> -> <site of this step>" (the latest such
@@ -16,7 +19,8 @@
 // answers:
 //   - distinct_schedules(): distinct trace digests (two runs with one digest
 //     made the same events);
-//   - distinct_orderings(): the union of the runs' orderings;
+//   - distinct_orderings(): the union of the runs' orderings (0 if none
+//     recorded them);
 //   - unreached(): the SOMETIMES and REACHABLE points that never held in any
 //     run, though evaluated in some (a point no run ever evaluated is not
 //     known to the report: name it with expect()). Sorted by name;
