@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "detsim/base/access.hpp"
-#include "detsim/base/detail/assert.hpp"
+#include "detsim/base/errors.hpp"
 #include "detsim/scheduling/actor.hpp"
 
 namespace detsim {
@@ -48,7 +48,6 @@ struct Node {
   std::vector<Transition> sleep;
   std::vector<Transition> done;
   Transition current;
-  std::uint32_t cost() const noexcept { return cost_before; }
 };
 
 struct StepRecord {
@@ -279,7 +278,13 @@ ExploreResult explore(const Program& program, ExploreOptions options) {
       one.prepare_loop = [&watcher](EventLoop& loop) { loop.add_observer(watcher); };
       SimulationResult run = run_simulation(program, std::move(one));
       ++result.runs;
-      DETSIM_ASSERT(log.divergence.empty());
+      if (!log.divergence.empty()) {
+        // The prefix replayed differently: the program is not a function of
+        // its schedule, and no enumeration of schedules means anything.
+        throw Error("detsim.explore.nondeterministic",
+                    "explore '" + options.name + "': run " + std::to_string(result.runs) + ": " + log.divergence +
+                        " (the program is nondeterministic: check it with DETSIM_CHECK_DETERMINISM=1)");
+      }
       const bool counted = !log.pruned && (!options.iterative || log.cost == bound);
       if (log.pruned) ++result.pruned;
       if (counted) {

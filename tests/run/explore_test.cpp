@@ -149,4 +149,22 @@ TEST(Explore, StopsAtMaxSchedulesWithoutClaimingExhaustion) {
   EXPECT_FALSE(result.exhausted);
 }
 
+// A program that is not a function of its schedule (here: of a counter
+// that outlives its runs) gets a clear error, not a wrong enumeration.
+TEST(Explore, NamesANondeterministicProgram) {
+  int runs = 0;
+  const auto drifting = detsim::Program([&runs](detsim::EventLoop& loop) {
+    ++runs;
+    std::vector<std::vector<std::string>> tasks(runs == 1 ? 2 : 3, std::vector<std::string>{"x", "x"});
+    steppers(tasks)(loop);
+  });
+  try {
+    (void)detsim::explore(drifting, {.name = "drifting", .bound = 2, .iterative = false});
+    FAIL() << "no error";
+  } catch (const detsim::Error& error) {
+    EXPECT_EQ(error.id(), "detsim.explore.nondeterministic");
+    EXPECT_NE(std::string(error.what()).find("explore 'drifting': run 2: decision 0 saw other candidates"), std::string::npos) << error.what();
+  }
+}
+
 }  // namespace

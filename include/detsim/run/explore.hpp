@@ -46,7 +46,10 @@
 // it), and a CoverageReport over the runs.
 //
 // Determinism contract: the enumeration order is a function of the program
-// and the options.
+// and the options. A program whose replayed prefix meets other candidates
+// than it recorded (it is not deterministic) makes explore throw
+// detsim::Error "detsim.explore.nondeterministic", naming the run and the
+// decision.
 //
 // Example:
 //   detsim::ExploreResult result = detsim::explore(program, {.name = "bank", .bound = 2});
