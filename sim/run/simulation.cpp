@@ -3,9 +3,15 @@
 #include <charconv>
 #include <cstdlib>
 #include <memory>
+#include <set>
+#include <tuple>
 #include <string>
+#include <vector>
 
+#include "detsim/base/access.hpp"
+#include "detsim/base/coverage.hpp"
 #include "detsim/base/detail/assert.hpp"
+#include "detsim/core/detail/task_core.hpp"
 #include "detsim/replay/determinism.hpp"
 #include "detsim/replay/replay.hpp"
 #include "detsim/scheduling/registry.hpp"
@@ -19,6 +25,69 @@ namespace detsim {
 namespace {
 
 
+// Watches a run's steps for its coverage: where each step resumed, and how
+// many accesses had been declared when it began (run/coverage.hpp).
+class CoverageWatcher final : public LoopObserver {
+ public:
+  explicit CoverageWatcher(const AccessLog& accesses) : accesses_(accesses) {}
+  void on_event(const Event& event) override {
+    if (event.kind != EventKind::step) return;
+    if (steps_.empty()) steps_.reserve(64);
+    steps_.push_back(Step{event.task, event.site.file_name(), event.site.line(), accesses_.accesses.size()});
+  }
+  std::set<SitePair> orderings() const;
+
+ private:
+  struct Step {
+    std::uint64_t task;
+    const char* file;
+    std::uint32_t line;
+    std::size_t first_access;  // index in the access log of its first declaration
+  };
+  const AccessLog& accesses_;
+  std::vector<Step> steps_;
+};
+
+std::set<SitePair> CoverageWatcher::orderings() const {
+  // Distinct site pairs first, keyed by the sites' (file, line) - the
+  // pointer order of that key only dedupes; the result is ordered by the
+  // sites' text - so each pair's text is built once.
+  using Key = std::tuple<const char*, std::uint32_t, const char*, std::uint32_t>;
+  std::set<Key> keys;
+  auto add = [&](const Step& earlier, const Step& later) { keys.emplace(earlier.file, earlier.line, later.file, later.line); };
+  if (accesses_.accesses.empty()) {
+    for (std::size_t i = 1; i < steps_.size(); ++i) {
+      if (steps_[i].task != steps_[i - 1].task) add(steps_[i - 1], steps_[i]);
+    }
+  } else if (!steps_.empty()) {
+    // The step of each access: the last step that began at or before it.
+    std::vector<std::size_t> step_of(accesses_.accesses.size(), 0);
+    for (std::size_t a = 0, step = 0; a < accesses_.accesses.size(); ++a) {
+      while (step + 1 < steps_.size() && steps_[step + 1].first_access <= a) ++step;
+      step_of[a] = step;
+    }
+    for (std::size_t a = 0; a < accesses_.accesses.size(); ++a) {
+      for (std::size_t b = a; b-- > 0;) {
+        const Access& later = accesses_.accesses[a];
+        const Access& earlier = accesses_.accesses[b];
+        if (earlier.actor != later.actor && conflict(earlier, later)) {
+          add(steps_[step_of[b]], steps_[step_of[a]]);
+          break;
+        }
+      }
+    }
+  }
+  std::set<SitePair> pairs;
+  auto site = [](const char* file, std::uint32_t line) { return std::string(file) + ":" + std::to_string(line); };
+  for (const auto& [file_a, line_a, file_b, line_b] : keys) pairs.emplace(site(file_a, line_a), site(file_b, line_b));
+  return pairs;
+}
+
+std::uint64_t running_task_id() noexcept {
+  const detail::TaskCore* task = detail::current_task();
+  return task ? task->task_id() : 0;
+}
+
 struct Run {
   Outcome outcome = Outcome::ok;
   std::string message;
@@ -27,6 +96,7 @@ struct Run {
   Trace trace;
   std::string written_path;
   std::vector<LeakedTask> leaked;
+  RunCoverage coverage;
 };
 
 // Where a run's trace goes: `path` pass or fail, else `failure_path` if it
@@ -57,6 +127,12 @@ void check_schedule_used_up(const ReplayScheduler& schedule, Run& run) {
 // scheduler if it replays a schedule string.
 Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const SimulationOptions& options,
              const Trace* replayed, TracePaths paths, bool keep_trace, const ReplayScheduler* schedule = nullptr) {
+  // Before the loop: its tasks are destroyed with it, and may declare as they go.
+  CoverageLog points;
+  AccessLog accesses{.accesses = {}, .actor = &running_task_id};
+  const CoverageScope coverage_scope{points};
+  const AccessScope access_scope{accesses};
+  CoverageWatcher watcher{accesses};
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead
@@ -71,6 +147,8 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   } else {
     own_recorder = std::make_unique<TraceRecorder>(loop, std::move(trace_options));
   }
+  if (options.record_orderings) loop.add_observer(watcher);
+  if (options.prepare_loop) options.prepare_loop(loop);
   Run run;
   detail::ProgramOutcome ended = detail::run_program(loop, program, options.fail_on_leaked_tasks);
   run.outcome = ended.outcome;
@@ -91,6 +169,9 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   run.digest = recorder.digest();
   run.has_trace = keep_trace || run.outcome != Outcome::ok;
   if (run.has_trace) run.trace = recorder.take_trace();
+  if (options.record_orderings) loop.remove_observer(watcher);
+  run.coverage.points = std::move(points);
+  if (options.record_orderings) run.coverage.orderings = watcher.orderings();
   return run;
 }
 
@@ -153,6 +234,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
     // program and seed: next to it, named as a replay of that file is.
     paths.failure_path = failure_trace_path(options.name, replay->seed()) + ".replay.jsonl";
     scheduler = std::move(replay);
+  } else if (options.scheduler_factory) {
+    scheduler = options.scheduler_factory(options.seed);
   } else {
     scheduler = make_scheduler(options.scheduler, options.seed);
   }
@@ -194,6 +277,7 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   }
   result.trace = std::move(run.trace);
   result.leaked_tasks = std::move(run.leaked);
+  result.coverage = std::move(run.coverage);
   if (!result.ok()) result.report = failure_report(options, result);
   return result;
 }

@@ -123,6 +123,7 @@ SweepResult sweep(const Program& program, SweepOptions options) {
     one.scheduler = scheduler;
     ++result.runs;
     SimulationResult outcome = run_simulation(program, std::move(one));
+    result.coverage.add(outcome);
     if (!outcome.ok()) result.failure = std::move(outcome);
     return !result.failure;
   };

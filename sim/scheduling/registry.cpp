@@ -7,6 +7,11 @@
 #include <string>
 #include <utility>
 
+#include "detsim/scheduling/bounded.hpp"
+#include "detsim/scheduling/pct.hpp"
+#include "detsim/scheduling/pos.hpp"
+#include "detsim/scheduling/swarm.hpp"
+
 namespace detsim {
 
 namespace {
@@ -29,6 +34,52 @@ std::unique_ptr<Scheduler> make_random(std::string_view parameters, std::uint64_
   return std::make_unique<RandomScheduler>(seed);
 }
 
+// "pct:<d>" or "pct:<d>,k=<k>".
+std::unique_ptr<Scheduler> make_pct(std::string_view parameters, std::uint64_t seed) {
+  const std::size_t comma = parameters.find(',');
+  const auto depth = scheduler_parameter_number(parameters.substr(0, comma), "depth d", 1, 64);
+  std::uint64_t steps = PctScheduler::default_steps;
+  if (comma != std::string_view::npos) {
+    const std::string_view rest = parameters.substr(comma + 1);
+    if (!rest.starts_with("k=")) throw std::invalid_argument("expected 'k=<steps>' after the depth, not '" + std::string(rest) + "'");
+    steps = scheduler_parameter_number(rest.substr(2), "step estimate k", 1, std::uint64_t{1} << 32);
+  }
+  return std::make_unique<PctScheduler>(static_cast<std::uint32_t>(depth), steps, seed);
+}
+
+std::unique_ptr<Scheduler> make_pos(std::string_view parameters, std::uint64_t seed) {
+  expect_no_scheduler_parameters(parameters);
+  return std::make_unique<PosScheduler>(seed);
+}
+
+std::unique_ptr<Scheduler> make_swarm(std::string_view parameters, std::uint64_t seed) {
+  expect_no_scheduler_parameters(parameters);
+  return std::make_unique<SwarmScheduler>(seed);
+}
+
+std::uint32_t bound_parameter(std::string_view parameters) {
+  return static_cast<std::uint32_t>(scheduler_parameter_number(parameters, "bound", 0, 1000));
+}
+std::unique_ptr<Scheduler> make_dfs(std::string_view parameters, std::uint64_t seed) {
+  return std::make_unique<BoundedScheduler>(BoundKind::preemptions, bound_parameter(parameters), seed);
+}
+std::unique_ptr<Scheduler> make_dfs_delay(std::string_view parameters, std::uint64_t seed) {
+  return std::make_unique<BoundedScheduler>(BoundKind::delays, bound_parameter(parameters), seed);
+}
+
+// "dfs-path:<i>-<i>-...".
+std::unique_ptr<Scheduler> make_dfs_path(std::string_view parameters, std::uint64_t seed) {
+  std::vector<std::uint32_t> indices;
+  for (std::size_t start = 0;;) {
+    const std::size_t dash = parameters.find('-', start);
+    indices.push_back(static_cast<std::uint32_t>(
+        scheduler_parameter_number(parameters.substr(start, dash - start), "ready-queue index", 0, UINT32_MAX)));
+    if (dash == std::string_view::npos) break;
+    start = dash + 1;
+  }
+  return std::make_unique<PathScheduler>(std::move(indices), seed);
+}
+
 // The library's schedulers: one row each (see registry.hpp for why a table
 // and not self-registering objects).
 struct Builtin {
@@ -39,6 +90,12 @@ struct Builtin {
 constexpr Builtin builtin_schedulers[] = {
     {"fifo", "asyncio's order: always the oldest ready callback", &make_fifo},
     {"random", "uniform among the ready callbacks, drawn from the seed", &make_random},
+    {"pct", "PCT: random task priorities, d-1 change points over k decisions (pct:<d>[,k=<k>])", &make_pct},
+    {"pos", "partial order sampling: random event priorities, re-drawn for racing events", &make_pos},
+    {"swarm", "per seed, a seeded draw of strategy and parameters (random, pct, pos)", &make_swarm},
+    {"dfs", "the seed-th schedule with at most <bound> preemptions (dfs:<bound>)", &make_dfs},
+    {"dfs-delay", "the seed-th schedule with at most <bound> delays (dfs-delay:<bound>)", &make_dfs_delay},
+    {"dfs-path", "replays ready-queue indices, then 0s (how explore() names its runs)", &make_dfs_path},
 };
 
 // Entries are never removed, and std::map nodes never move: an entry found

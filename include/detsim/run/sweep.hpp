@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "detsim/run/seed_range.hpp"
+#include "detsim/run/coverage.hpp"
 #include "detsim/run/simulation.hpp"
 
 namespace detsim {
@@ -57,6 +58,7 @@ struct SweepResult {
   std::uint64_t runs = 0;                     // runs made, regressions included
   std::vector<std::uint64_t> regression_seeds;  // regression seeds re-run first
   std::optional<SimulationResult> failure;    // the first failing run, if any
+  CoverageReport coverage;                    // over every run made (run/coverage.hpp)
 };
 
 SweepResult sweep(const Program& program, SweepOptions options = {});
