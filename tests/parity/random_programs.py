@@ -75,11 +75,19 @@ cancel message (keep_cancel_message), and wording: the message of an
 InvalidStateError from set_result/set_exception, the callback's repr in
 "Exception in callback".
 """
-import asyncio
-import heapq
-import itertools
-import random
-import re
+import sys
+
+# asyncio's pure-Python Future and Task, not _asyncio's C ones: only their
+# done callbacks can be made to run as detsim's do (_run_done_callbacks_now
+# below). Before the first import of asyncio, or it is too late.
+if "asyncio" in sys.modules:
+    raise ImportError("random_programs must be imported before asyncio: it runs asyncio without _asyncio")
+sys.modules["_asyncio"] = None
+import asyncio  # noqa: E402
+import heapq  # noqa: E402
+import itertools  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
 
 REFERENCE = re.compile(r"(f|t|c|cb|h)([0-9]+)")
 PRIMITIVE = re.compile(r"(l|e|s|q|n|b)([0-9]+)")
@@ -333,6 +341,50 @@ class _Generator:
         return self.pick(options)
 
 
+def _is_wakeup(callback):
+    """Whether a done callback is a task's wake-up (Task.__wakeup)."""
+    return getattr(callback, "__func__", None) is asyncio.Task._Task__wakeup
+
+
+def _run_done_callback(future, callback):
+    """A done callback as detsim runs it: now, unless it wakes a task up,
+    which goes through the ready queue (call_soon) in both."""
+    if _is_wakeup(callback):
+        future._loop.call_soon(callback, future)
+        return
+    try:
+        callback(future)
+    except Exception as error:  # noqa: BLE001 -- as asyncio's Handle._run
+        future._loop.call_exception_handler({"message": "Exception in callback", "exception": error})
+
+
+def _add_done_callback(future, callback, *, context=None):  # noqa: ARG001 -- no context variables here
+    if future.done():
+        _run_done_callback(future, callback)
+    else:
+        future._callbacks.append((callback, None))
+
+
+def _schedule_callbacks(future):
+    callbacks, future._callbacks[:] = future._callbacks[:], []
+    for callback, _ in callbacks:
+        _run_done_callback(future, callback)
+
+
+def _run_done_callbacks_now():
+    """Done callbacks run when the future completes (or at once if it is
+    done), as detsim runs them (README.md, "Where detsim differs from
+    asyncio, on purpose"); asyncio schedules each with call_soon. A task's
+    wake-up is scheduled in both. asyncio's own combinators (gather, wait,
+    wait_for, shield, as_completed, TaskGroup) then run unchanged on top,
+    seeing a child's completion in the child's step, as detsim's do."""
+    asyncio.Future.add_done_callback = _add_done_callback
+    asyncio.Future._Future__schedule_callbacks = _schedule_callbacks
+
+
+_run_done_callbacks_now()
+
+
 class UserError(Exception):
     """What set_exception, raise and throw raise."""
 
@@ -480,6 +532,8 @@ class Interpreter:
             return f"CancelledError({error.args[0] if error.args else ''})"
         if isinstance(error, TimeoutError):
             return "TimeoutError()"
+        if isinstance(error, asyncio.InvalidStateError) and str(error) == "Result is not ready.":
+            return "InvalidStateError(Result is not set.)"  # the pure-Python Future's wording, the C one's
         if isinstance(error, (asyncio.InvalidStateError, UserError, RuntimeError)):
             return f"{type(error).__name__}({error})"
         return f"unexpected {type(error).__name__}({error})"
