@@ -86,12 +86,16 @@ def without(program, kind, k):
             return f"{kind}{int(match.group(2)) - 1}"
         return part
 
-    def names(op):  # with the ops of a timeout scope's list
+    def names(op):  # with a scope's ops and a combinator's children
         return any(names(inner) if isinstance(inner, list) else drop(inner) for inner in op)
 
+    def edit_part(part):  # a scope's ops (lists), or a combinator's children (names)
+        if isinstance(part, list):
+            return edit(part) if part and isinstance(part[0], list) else [renumber(name) for name in part]
+        return renumber(part)
+
     def edit(ops):
-        return [[edit(part) if isinstance(part, list) else renumber(part) for part in op]
-                for op in ops if not names(op)]
+        return [[edit_part(part) for part in op] for op in ops if not names(op)]
 
     smaller = copy.deepcopy(program)
     if kind == "f":
