@@ -298,7 +298,7 @@ const TaskCore* TaskCore::first_task_on_a_ring() const noexcept {
   return slow;
 }
 
-void TaskCore::resume_cancelled(const FutureStateBase* awaited) {
+void TaskCore::resume_cancelled(FutureStateBase* awaited) {
   std::exception_ptr injected = std::move(injected_);
   injected_ = nullptr;
   // asyncio's __step keeps the CancelledError it resumes with: if the
@@ -307,6 +307,10 @@ void TaskCore::resume_cancelled(const FutureStateBase* awaited) {
   // awaited nothing: what was injected is thrown.
   const bool refused = std::exchange(await_refused_, false);
   if (!refused && awaited && awaited->cancelled()) return;
+  // asyncio's __wakeup reads the awaited future's result before the step
+  // throws the cancellation in: a failed future's exception is retrieved,
+  // and not reported as never retrieved when it is dropped.
+  if (!refused && awaited && awaited->done()) awaited->mark_retrieved();
   std::rethrow_exception(injected);
 }
 

@@ -440,20 +440,19 @@ def _schedule_callbacks(future):
         _run_done_callback(future, callback)
 
 
-def _make_cancelled_error(future):
-    """A cancelled future's CancelledError, with the message it was
-    cancelled with however often it is read, as in detsim (README.md,
-    "Where detsim differs from asyncio, on purpose"); a 3.11 task gives it
-    to its first reader only, and gather reads it too."""
-    kept = getattr(future, "_kept_cancel_args", None)
-    if kept is not None:
-        return asyncio.CancelledError(*kept)
-    error = _make_first_cancelled_error(future)
-    future._kept_cancel_args = error.args
-    return error
+def _cancel_keeping_message(future, msg=None):
+    """Future.cancel, which a task's step calls when its coroutine raised
+    CancelledError: here the task keeps that error's message, as in detsim
+    (README.md, "Where detsim differs from asyncio, on purpose"). 3.11's
+    task keeps it for the first reader of its CancelledError only, and
+    gather (return_exceptions) reads the cancel message instead."""
+    error = future._cancelled_exc
+    if msg is None and isinstance(future, asyncio.Task) and error is not None and error.args:
+        msg = error.args[0]
+    return _future_cancel(future, msg=msg)
 
 
-_make_first_cancelled_error = asyncio.Future._make_cancelled_error
+_future_cancel = asyncio.Future.cancel
 
 
 def _run_done_callbacks_now():
@@ -465,7 +464,7 @@ def _run_done_callbacks_now():
     seeing a child's completion in the child's step, as detsim's do."""
     asyncio.Future.add_done_callback = _add_done_callback
     asyncio.Future._Future__schedule_callbacks = _schedule_callbacks
-    asyncio.Future._make_cancelled_error = _make_cancelled_error
+    asyncio.Future.cancel = _cancel_keeping_message
 
 
 _run_done_callbacks_now()

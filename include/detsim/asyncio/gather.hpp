@@ -122,6 +122,8 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
   // Takes the children (scheduled, in argument order) and arms outer.
   void start(std::vector<FutureStateBase*> arguments, FutureStateBase& outer) {
     outer_ = IntrusivePtr<FutureStateBase>(&outer);
+    DETSIM_ASSERT(!arguments.empty());
+    last_argument_ = arguments.back();
     std::unordered_set<const FutureStateBase*> seen;  // membership only
     seen.reserve(arguments.size());
     children_.reserve(arguments.size());
@@ -191,7 +193,9 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
     }
     if (finished_ < children_.size()) return;
     if (cancel_requested_) {
-      outer_->set_exception(cancelled_error_of(child), {});
+      // 3.11 raises the last argument's CancelledError (its cancel message,
+      // none if it was not cancelled), whichever child finished last.
+      outer_->set_exception(cancelled_error_of(*last_argument_), {});
     } else {
       deliver(*outer_);
     }
@@ -219,6 +223,7 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
   };
 
   std::vector<FutureStateBase*> children_;  // unique, in argument order; null once dropped unfinished
+  FutureStateBase* last_argument_ = nullptr;  // one of children_, finished (and kept) when read
   std::vector<IntrusivePtr<FutureStateBase>> finished_children_;
   IntrusivePtr<FutureStateBase> outer_;
 };
