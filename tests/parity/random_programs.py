@@ -876,6 +876,13 @@ class Interpreter:
         raise UserError(text)
 
     async def body(self, who, ops):
+        try:
+            return await self.body_ops(who, ops)
+        except RecursionError:
+            self.ring_cancelled()  # out of a task: a cancel() went round a ring of awaits
+            raise
+
+    async def body_ops(self, who, ops):
         self.note(f"{who} start")
         for op in ops:
             name, *args = op
@@ -970,7 +977,18 @@ class Interpreter:
             futures = [self.child(c) for c in children]
             with _callbacks_deferred():
                 gathering = asyncio.gather(*futures, return_exceptions=return_exceptions)
-            results = await gathering
+            try:
+                results = await gathering
+            except asyncio.CancelledError as error:
+                # A gather cancelled raises its last argument's cancel message
+                # once all are done (3.11). A 3.11 task keeps the message of a
+                # cancel() that came when its waiter was done even if it then
+                # finished normally; a detsim task not cancelled has none.
+                mine = gathering.done() and not gathering.cancelled() and gathering.exception() is error
+                finished = return_exceptions or not any(f.cancelled() for f in futures)
+                if mine and finished and not futures[-1].cancelled():
+                    error.args = ()
+                raise
             return "[" + ", ".join(self.describe(r) if isinstance(r, BaseException) else str(r) for r in results) + "]"
         if name == "wait":
             names, return_when, timeout = args
