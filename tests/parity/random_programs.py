@@ -37,7 +37,20 @@ Callbacks only: throw TEXT. Task and coroutine bodies only:
   cond_acquire nK CATCH | cond_wait nK CATCH | barrier_wait bK CATCH
   barrier_abort bK CATCH | barrier_reset bK CATCH
   timeout MS [op, ...] CATCH: the ops in `async with asyncio.timeout(MS)`
-  (no return and no timeout among them); logs "done", or what it caught
+  (no return and no scope among them); logs "done", or what it caught
+The combinators, in bodies; a CHILD is fK, tK (created if it was not) or cK
+(a new task of it), CHILDREN a list of 1-3, at times one twice, MS-or-null
+a timeout or none:
+  gather CHILDREN RETURN_EXCEPTIONS CATCH: logs the results, in order
+  wait CHILDREN RETURN_WHEN MS-or-null CATCH: logs done=[..] pending=[..]
+  wait_for CHILD MS-or-null CATCH | shield CHILD CATCH
+  as_completed CHILDREN MS-or-null CATCH: logs, sorted, the outcomes of the
+    children done at the call ("ready [..]"), then each other one, #N, as
+    its await gives it, with CATCH each
+  task_group [cK, ...] [op, ...] CATCH: `async with asyncio.TaskGroup()`
+    whose body creates a task of each cK, then runs the ops (no return and
+    no scope among them; group_create cK among them creates one more);
+    logs "done", or what it caught (an ExceptionGroup lists its errors)
 A primitive's error (RuntimeError releasing an unlocked lock, ValueError
 over-releasing a BoundedSemaphore or from task_done, QueueFull, QueueEmpty)
 is logged by its class only: the messages are worded differently. Out of a
@@ -46,13 +59,12 @@ becomes UserError(its class name), for the same reason. The end of
 the log has each primitive's state, as inspect logs it.
 
 Half the programs have primitives (and 2-5 tasks), the other half none, so
-the older ops keep most of their share. In bodies a wait on a primitive is
-often followed by its release (sem_release, task_done) and at times by a
-re-acquire, and a wake-up is at times followed by a cancel of a task that
-waits on the same primitive: the anti-barging and pass-the-wake-up-on paths.
-Not generated yet: the combinators (gather, wait, wait_for, shield,
-as_completed, TaskGroup), whose documented difference (they see a child's completion one
-iteration sooner) shows whenever another task is ready.
+the older ops keep most of their share; independently, half have the
+combinators (and 1-3 coroutines), and timeout scopes come with either. In
+bodies a wait on a primitive is often followed by its release (sem_release,
+task_done) and at times by a re-acquire, and a wake-up is at times
+followed by a cancel of a task that waits on the same primitive: the
+anti-barging and pass-the-wake-up-on paths.
 CATCH says what an exception out of the suspension does: "none" propagates
 it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
 it is a CancelledError. Every program ends: a callback schedules only
@@ -62,18 +74,36 @@ The loop runs run_forever() until it deadlocks, again after each stop(); one
 DSL millisecond is one loop second. (Never run_until_complete(): detsim's
 returns one iteration before asyncio's, README.md, "Where detsim differs
 from asyncio, on purpose".) Each log line starts with the virtual
-time; done callbacks log to a log of their own, since detsim runs them when
-the future completes and asyncio one call_soon later (README.md, "Where
-detsim differs from asyncio, on purpose"), but in the same order.
+time; done callbacks log to a log of their own.
+
+Done callbacks are where detsim differs from asyncio on purpose (README.md,
+"Where detsim differs from asyncio, on purpose"): detsim runs them when the
+future completes (at once if it is done), asyncio one call_soon later, and
+the combinators, built on them, see a child's completion one iteration
+sooner in detsim. So asyncio runs here as detsim's documentation says:
+with its pure-Python Future and Task (not _asyncio's), whose done
+callbacks run at completion, a task's wake-up still going through
+call_soon (_run_done_callbacks_now). asyncio's own gather, wait, wait_for,
+shield, as_completed, TaskGroup, timeout and primitives then run unchanged
+on top, and their logs are compared line by line, with the virtual time.
+What else is normalised, each where it is handled: asyncio's sets
+(TaskGroup's children in creation order, _OrderedSet; wait's done and
+pending logged in argument order; as_completed's children done at the call
+logged as a sorted list), two asyncio calls that add callbacks before they
+are ready for them (_Deferred), a task's cancel message
+(_cancel_keeping_message), and the stale message 3.11 gives a cancelled
+gather whose last argument was not cancelled (Interpreter.combinator).
 
 Where detsim and asyncio differ on purpose or CPython 3.11 has a quirk, a
 comment says so where it is handled: done callbacks (their own log),
 run_until_complete (not used), an awaited coroutine (a task here too),
 equal deadlines (_FifoTimerHandle), a task awaiting itself (not generated),
-a deadlock (_Deadlock), a cancel() round a ring (ring_cancelled), a task's
-cancel message (keep_cancel_message), and wording: the message of an
-InvalidStateError from set_result/set_exception, the callback's repr in
-"Exception in callback".
+a deadlock (_Deadlock), a cancel() round a ring, through tasks or a gather
+(ring_cancelled), a task's cancel message (keep_cancel_message,
+_cancel_keeping_message), and
+wording: the message of an InvalidStateError from set_result,
+set_exception or result (the pure-Python Future's), the callback's repr in
+"Exception in callback", the message of a TaskGroup's RuntimeError.
 """
 import sys
 

@@ -11,7 +11,9 @@
 // the i-th completion: the result, or the exception, of the future that
 // completed i-th (not the i-th argument). Awaiting one before a future has
 // completed waits. With a timeout, when it passes, every pending future is
-// let go (not cancelled) and each remaining Coroutine raises TimeoutError.
+// let go (not cancelled) and each remaining Coroutine raises TimeoutError;
+// the last completion before it cancels the timer, even if the Coroutines
+// were dropped (as asyncio's callbacks do).
 // It must be called inside a running loop; awaitables are scheduled as in
 // gather.hpp. The Coroutines share their state, so any may be dropped
 // unawaited.

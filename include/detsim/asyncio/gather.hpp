@@ -20,8 +20,12 @@
 // _GatheringFuture.cancel: it cancels every child still pending and returns
 // whether any was; the Future itself is not cancelled but completes when the
 // children do, with a CancelledError as its *exception* (so an awaiting task
-// sees CancelledError) even with return_exceptions. A child given twice is
-// one child (its result appears twice).
+// sees CancelledError) even with return_exceptions: the last argument's, as
+// in 3.11 (its cancel message; none if it was not cancelled). A cancel()
+// that comes back round to the gather (a child awaits, down a chain, the
+// task that awaits the gather) ends it at once with CancelledError, where
+// asyncio recurses until RecursionError. A child given twice is one child
+// (its result appears twice).
 //
 // Awaitables: a Future<T>, a Task<T> (scheduled with loop.create_task if not
 // yet), or a Coroutine<T> (run in a Task of its own, as ensure_future does).
