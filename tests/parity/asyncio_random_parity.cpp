@@ -668,14 +668,8 @@ class Interpreter {
     } catch (...) {
       error = std::current_exception();
     }
-    if (!error) {
-      note(who + " task_group done");
-      co_return;
-    }
-    const auto catch_mode = op.back().get<std::string>();
-    if (catch_mode == "none") std::rethrow_exception(error);
-    note(who + " task_group caught " + describe(error));
-    if (catch_mode == "all_but_cancel" && is_cancellation(error)) std::rethrow_exception(error);
+    if (error) go_on_after(who + " task_group", op.back(), error);
+    if (!error) note(who + " task_group done");
   }
 
   void group_create(const std::string& who, const json& op, aio::TaskGroup& group) {
@@ -734,10 +728,13 @@ class Interpreter {
     } catch (...) {
       error = std::current_exception();
     }
-    if (!error) {
-      note(what + " got " + value);
-      co_return;
-    }
+    if (error) go_on_after(what, catch_mode, error);
+    if (!error) note(what + " got " + value);
+  }
+
+  // `error` came out of a suspension or a scope: rethrown, or logged as
+  // caught (and then rethrown if a CancelledError), as CATCH says.
+  void go_on_after(const std::string& what, const json& catch_mode, const std::exception_ptr& error) {
     if (catch_mode == "none") std::rethrow_exception(error);
     note(what + " caught " + describe(error));
     if (catch_mode == "all_but_cancel" && is_cancellation(error)) std::rethrow_exception(error);
@@ -754,14 +751,8 @@ class Interpreter {
     } catch (...) {
       error = std::current_exception();
     }
-    if (!error) {
-      note(what + " done");
-      co_return;
-    }
-    const auto catch_mode = op.back().get<std::string>();
-    if (catch_mode == "none") std::rethrow_exception(error);
-    note(what + " caught " + describe(error));
-    if (catch_mode == "all_but_cancel" && is_cancellation(error)) std::rethrow_exception(error);
+    if (error) go_on_after(what, op.back(), error);
+    if (!error) note(what + " done");
   }
 
   const json& program_;

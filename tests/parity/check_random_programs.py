@@ -10,9 +10,11 @@ prints the program, both logs and the first line where they differ, then
 shrinks the program (drops tasks, coroutines, callbacks, futures and ops
 while a difference remains) and prints the smallest one; exit status 1.
 
-To search further than CTest does:
+CTest checks 5000 programs of seed 1 (half of them have the combinators,
+half the primitives, independently); to search further than CTest does:
   /usr/bin/python3 tests/parity/check_random_programs.py \\
       build/release/tests/asyncio_random_parity --seed 2 --count 100000
+(CPython's side takes most of the time, about 1 ms of CPU a program.)
 """
 import argparse
 import copy

@@ -958,10 +958,7 @@ class Interpreter:
                 for inner in ops:
                     await self.body_op(who, inner)
         except (asyncio.CancelledError, Exception) as error:
-            if catch == "none":
-                raise
-            self.note(f"{who} timeout {delay} caught {self.describe(error)}")
-            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+            if not self.goes_on_after(f"{who} timeout {delay}", catch, error):
                 raise
         else:
             self.note(f"{who} timeout {delay} done")
@@ -976,10 +973,7 @@ class Interpreter:
                 for inner in ops:
                     await self.body_op(who, inner, group)
         except (asyncio.CancelledError, Exception) as error:
-            if catch == "none":
-                raise
-            self.note(f"{who} task_group caught {self.describe(error)}")
-            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+            if not self.goes_on_after(f"{who} task_group", catch, error):
                 raise
         else:
             self.note(f"{who} task_group done")
@@ -1090,13 +1084,18 @@ class Interpreter:
                 value = await awaited
         except (asyncio.CancelledError, Exception) as error:
             self.keep_cancel_message(awaited, error)
-            if catch == "none":
-                raise
-            self.note(f"{what} caught {self.describe(error)}")
-            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+            if not self.goes_on_after(what, catch, error):
                 raise
         else:
             self.note(f"{what} got {value}")
+
+    def goes_on_after(self, what, catch, error):
+        """`error` came out of a suspension or a scope: logged as caught
+        unless CATCH is "none"; whether the body goes on (else it re-raises)."""
+        if catch == "none":
+            return False
+        self.note(f"{what} caught {self.describe(error)}")
+        return not (catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError))
 
     async def wait_on_condition_or_barrier(self, name, primitive):
         try:
