@@ -155,19 +155,21 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
 
  private:
   bool cancel_children(std::string_view message, SourceLocation site) {
-    if (cancelling_children_) {
-      // The cancel() came back round to this gather: a child awaits, down a
-      // chain, the task that awaits the gather (asyncio recurses until
-      // RecursionError). Break the ring here, as a task's cancel() breaks a
-      // ring of tasks: the gather ends with CancelledError, waking its task.
+    if (cancel_depth_ >= 2) {
+      // The cancel() came back round to this gather twice: a child awaits,
+      // down a chain, the task that awaits the gather, a ring (asyncio
+      // recurses until RecursionError). (Once may end: the chain may meet a
+      // done future, as in asyncio.) Break the ring here, as a task's
+      // cancel() breaks a ring of tasks: the gather ends with
+      // CancelledError, waking its task.
       if (!outer_->done()) outer_->set_exception(std::make_exception_ptr(CancelledError(message)), site);
       return true;
     }
-    cancelling_children_ = true;
-    struct Reset {
-      bool& flag;
-      ~Reset() { flag = false; }
-    } reset{cancelling_children_};
+    ++cancel_depth_;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{cancel_depth_};
     bool any = false;
     // (By index: a child's cancel() may complete the outer future, but never
     // changes the list.)
@@ -207,7 +209,7 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
 
   bool return_exceptions_;
   bool cancel_requested_ = false;
-  bool cancelling_children_ = false;  // in cancel_children(): a cancel() coming back is a ring
+  int cancel_depth_ = 0;  // cancel_children() calls under way: a cancel() coming back round
   std::size_t finished_ = 0;
   // The gathering is kept alive by its pending children's done callbacks,
   // and holds finished children only: a child that never finishes (its
