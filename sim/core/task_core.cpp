@@ -1,5 +1,6 @@
 #include "detsim/core/detail/task_core.hpp"
 
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,21 @@
 namespace detsim::detail {
 
 constinit thread_local TaskCore* running_task = nullptr;
+
+namespace {
+
+bool is_cancellation(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const CancelledError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
 
 void throw_outside_task(const char* what) {
   throw RuntimeError("detsim.task.outside", std::string(what) + " outside a detsim::Task");
@@ -298,7 +314,7 @@ const TaskCore* TaskCore::first_task_on_a_ring() const noexcept {
   return slow;
 }
 
-void TaskCore::resume_cancelled(const FutureStateBase* awaited) {
+void TaskCore::resume_cancelled(FutureStateBase* awaited) {
   std::exception_ptr injected = std::move(injected_);
   injected_ = nullptr;
   // asyncio's __step keeps the CancelledError it resumes with: if the
@@ -307,6 +323,11 @@ void TaskCore::resume_cancelled(const FutureStateBase* awaited) {
   // awaited nothing: what was injected is thrown.
   const bool refused = std::exchange(await_refused_, false);
   if (!refused && awaited && awaited->cancelled()) return;
+  // asyncio's __wakeup reads the awaited future's result before the step
+  // throws the cancellation in: a failed future's exception is retrieved
+  // (not reported as never retrieved when it is dropped), and kept if it is
+  // a CancelledError (a cancelled gather's).
+  if (!refused && awaited && awaited->done() && is_cancellation(awaited->exception())) return;
   std::rethrow_exception(injected);
 }
 

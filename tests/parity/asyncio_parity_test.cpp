@@ -3,10 +3,12 @@
 // tests/parity/reference.py. reference.json holds what CPython's asyncio
 // logged (re-checked by the asyncio_reference CTest); detsim must log the same.
 #include <cstdint>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -837,6 +839,62 @@ detsim::Task<void> shield_protects_the_inner_task(Log& log) {
   log.push_back("inner result " + std::to_string(co_await inner_task));
 }
 
+detsim::Task<void> gather_cancelled_raises_its_last_arguments_cancel_message(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  auto last = loop.create_future<int>();
+  last.cancel("the last argument's");
+  auto swallower = [&log]() -> detsim::Task<int> {
+    try {
+      co_await detsim::sleep(1s);
+    } catch (const detsim::CancelledError&) {
+      log.push_back("swallower caught CancelledError");
+    }
+    co_await detsim::yield();
+    log.push_back("swallower returns");
+    co_return 1;
+  };
+  auto waiter = [&log, &swallower, last]() -> detsim::Task<void> {
+    try {
+      (void)co_await asyncio::gather(asyncio::return_exceptions, swallower(), last);
+    } catch (const detsim::CancelledError& error) {
+      log.push_back("gather raised CancelledError(" + error.cancel_message() + ")");
+    }
+  };
+  auto task = loop.create_task(waiter());
+  co_await detsim::yield();
+  co_await detsim::yield();
+  task.cancel("the waiter's");
+  co_await task;
+}
+
+detsim::Task<void> a_cancel_after_the_awaited_future_failed(Log& log) {
+  auto& loop = detsim::get_running_loop();
+  loop.set_exception_handler([&log](const detsim::ExceptionContext& context) {
+    log.push_back("handler: " + context.message);
+  });
+  auto waiter = [&log](detsim::Future<int> future) -> detsim::Task<void> {
+    try {
+      (void)co_await future;
+    } catch (const detsim::CancelledError& error) {
+      log.push_back("waiter caught CancelledError(" + error.cancel_message() + ")");
+    } catch (const std::invalid_argument& error) {
+      log.push_back(std::string("waiter caught ValueError(") + error.what() + ")");
+    }
+  };
+  for (const std::exception_ptr& error : {std::make_exception_ptr(std::invalid_argument("failed")),
+                                          std::make_exception_ptr(detsim::CancelledError("its own"))}) {
+    std::optional<detsim::Future<int>> future = loop.create_future<int>();
+    std::optional<detsim::Task<void>> task = loop.create_task(waiter(*future));
+    co_await detsim::yield();
+    future->set_exception(error);
+    task->cancel("the task's");
+    co_await *task;
+    future.reset();
+    task.reset();
+    log.push_back("future dropped");
+  }
+}
+
 const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = {
     {"round_robin", round_robin},
     {"callbacks_scheduled_during_an_iteration_wait", callbacks_scheduled_during_an_iteration_wait},
@@ -865,6 +923,9 @@ const std::map<std::string, std::function<detsim::Task<void>(Log&)>> programs = 
     {"timeout_scope_expires_into_timeout_error", timeout_scope_expires_into_timeout_error},
     {"task_group_failure_cancels_sibling_and_body", task_group_failure_cancels_sibling_and_body},
     {"shield_protects_the_inner_task", shield_protects_the_inner_task},
+    {"gather_cancelled_raises_its_last_arguments_cancel_message",
+     gather_cancelled_raises_its_last_arguments_cancel_message},
+    {"a_cancel_after_the_awaited_future_failed", a_cancel_after_the_awaited_future_failed},
 };
 
 // Programs that run with no loop running (reference.py calls them directly),

@@ -6,6 +6,7 @@
 // {"log": [...], "done_callbacks": [...]}. Interpreter here is the twin of
 // Interpreter there: the same ops write the same lines, so a difference in
 // the logs is a difference between detsim and CPython's asyncio.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -74,6 +76,10 @@ std::string describe(const std::exception_ptr& error) {
   if (!error) return "no exception";
   try {
     std::rethrow_exception(error);
+  } catch (const detsim::asyncio::ExceptionGroup& e) {
+    std::string inner;
+    for (const auto& exception : e.exceptions()) inner += (inner.empty() ? "" : ", ") + describe(exception);
+    return "ExceptionGroup(" + inner + ")";
   } catch (const detsim::CancelledError& e) {
     return "CancelledError(" + e.cancel_message() + ")";
   } catch (const detsim::asyncio::TimeoutError&) {
@@ -512,23 +518,169 @@ class Interpreter {
     note(who + " start");
     for (const json& op : ops) {
       const auto name = op[0].get<std::string>();
-      if (is_suspension(name)) {
-        co_await suspend(who, op);
-      } else if (name == "return") {
+      if (name == "return") {
         note(who + " " + words(op, 2));
         co_return op[1].get<int>();
-      } else if (name == "timeout") {
+      }
+      if (name == "timeout") {
         co_await timeout_scope(who, op, self);
+      } else if (name == "task_group") {
+        co_await task_group_scope(who, op, self);
       } else {
-        step(who, op, self);
+        co_await body_op(who, op, self, nullptr);
       }
     }
     note(who + " end");
     co_return -1;
   }
 
+  // An op of a body that is not return and opens no scope; `group`: the
+  // TaskGroup whose scope it is in.
+  detsim::Coroutine<void> body_op(const std::string& who, const json& op, detsim::Task<int>* self,
+                                  aio::TaskGroup* group) {
+    const auto name = op[0].get<std::string>();
+    if (is_suspension(name)) {
+      co_await suspend(who, op);
+    } else if (name == "as_completed") {
+      co_await as_completed(who, op);
+    } else if (name == "group_create") {
+      group_create(who, op, *group);
+    } else {
+      step(who, op, self);
+    }
+  }
+
+  static bool is_combinator(const std::string& name) {
+    return name == "gather" || name == "wait" || name == "wait_for" || name == "shield";
+  }
+
   static bool is_suspension(const std::string& name) {
-    return name == "yield" || name == "sleep" || name == "await" || is_primitive_wait(name);
+    return name == "yield" || name == "sleep" || name == "await" || is_primitive_wait(name) || is_combinator(name);
+  }
+
+  // A combinator's child: fK, tK (created if it was not) or a new task of cK.
+  detsim::Future<int> child(const json& name) {
+    const Reference reference = parse_reference(name);
+    if (reference.kind != "c") return awaitable(name);
+    detsim::Task<int>& slot = instances_.emplace_back();
+    slot = loop_.create_task(body(name.get<std::string>(), program_["coroutines"][reference.index], &slot));
+    return slot;
+  }
+
+  std::vector<detsim::Future<int>> children(const json& names) {
+    std::vector<detsim::Future<int>> futures;
+    for (const json& name : names) futures.push_back(child(name));
+    return futures;
+  }
+
+  static std::optional<std::chrono::nanoseconds> timeout_of(const json& ms) {
+    if (ms.is_null()) return std::nullopt;
+    return milliseconds(ms.get<int>());
+  }
+
+  // What a combinator's await gives, as random_programs.py logs it.
+  detsim::Coroutine<std::string> combinator(const json& op) {
+    const auto name = op[0].get<std::string>();
+    if (name == "gather") co_return co_await gather(op);
+    if (name == "wait") co_return co_await wait(op);
+    if (name == "wait_for") co_return std::to_string(co_await aio::wait_for(child(op[1]), timeout_of(op[2])));
+    co_return std::to_string(co_await aio::shield(child(op[1])));
+  }
+
+  detsim::Coroutine<std::string> gather(const json& op) {
+    std::string listed;
+    const auto add = [&](const std::string& item) { listed += (listed.empty() ? "" : ", ") + item; };
+    if (op[2].get<bool>()) {
+      for (const auto& outcome : co_await aio::gather(aio::return_exceptions, children(op[1]))) {
+        add(outcome.has_value() ? std::to_string(outcome.value()) : describe(outcome.exception()));
+      }
+    } else {
+      for (const int value : co_await aio::gather(children(op[1]))) add(std::to_string(value));
+    }
+    co_return "[" + listed + "]";
+  }
+
+  detsim::Coroutine<std::string> wait(const json& op) {
+    static const std::map<std::string, aio::ReturnWhen> return_when = {
+        {"FIRST_COMPLETED", aio::FIRST_COMPLETED},
+        {"FIRST_EXCEPTION", aio::FIRST_EXCEPTION},
+        {"ALL_COMPLETED", aio::ALL_COMPLETED}};
+    std::vector<detsim::Future<int>> futures = children(op[1]);
+    // Each child once, by argument order, with its name.
+    std::vector<std::pair<std::string, detsim::Future<int>>> unique;
+    for (std::size_t i = 0; i < futures.size(); ++i) {
+      if (std::find(futures.begin(), futures.begin() + static_cast<std::ptrdiff_t>(i), futures[i]) ==
+          futures.begin() + static_cast<std::ptrdiff_t>(i)) {
+        unique.emplace_back(op[1][i].get<std::string>(), futures[i]);
+      }
+    }
+    const auto result = co_await aio::wait(std::move(futures), return_when.at(op[2].get<std::string>()), timeout_of(op[3]));
+    const auto listed = [&](const std::vector<detsim::Future<int>>& which) {
+      std::string names;
+      for (const auto& [name, future] : unique) {
+        if (std::find(which.begin(), which.end(), future) != which.end()) names += (names.empty() ? "" : " ") + name;
+      }
+      return names;
+    };
+    DETSIM_ASSERT(result.done.size() + result.pending.size() == unique.size());
+    co_return "done=[" + listed(result.done) + "] pending=[" + listed(result.pending) + "]";
+  }
+
+  // As random_programs.py's as_completed: the children already done at the
+  // call as one sorted list (asyncio yields them in its set's order), then
+  // the others one by one, each with CATCH.
+  detsim::Coroutine<void> as_completed(const std::string& who, const json& op) {
+    const std::string what = who + " " + words(op, op.size() - 1);
+    std::vector<detsim::Future<int>> futures = children(op[1]);
+    std::vector<detsim::Future<int>> ready;
+    for (const auto& future : futures) {
+      if (future.done() && std::find(ready.begin(), ready.end(), future) == ready.end()) ready.push_back(future);
+    }
+    std::vector<detsim::Coroutine<int>> nexts = aio::as_completed(std::move(futures), timeout_of(op[2]));
+    std::vector<std::string> outcomes;
+    for (std::size_t i = 0; i < ready.size(); ++i) {  // none suspends: each is done
+      try {
+        outcomes.push_back(std::to_string(co_await std::move(nexts[i])));
+      } catch (...) {
+        outcomes.push_back(describe(std::current_exception()));
+      }
+    }
+    std::sort(outcomes.begin(), outcomes.end());
+    std::string listed;
+    for (const auto& outcome : outcomes) listed += (listed.empty() ? "" : ", ") + outcome;
+    note(what + " ready [" + listed + "]");
+    for (std::size_t i = ready.size(); i < nexts.size(); ++i) {
+      co_await caught(what + " #" + std::to_string(i), op.back(), as_string(std::move(nexts[i])));
+    }
+  }
+
+  static detsim::Coroutine<std::string> as_string(detsim::Coroutine<int> next) {
+    co_return std::to_string(co_await std::move(next));
+  }
+
+  detsim::Coroutine<void> task_group_scope(const std::string& who, const json& op, detsim::Task<int>* self) {
+    std::exception_ptr error;
+    try {
+      co_await aio::task_group([&](aio::TaskGroup& group) -> detsim::Coroutine<void> {
+        for (const json& name : op[1]) group_create(who, json::array({"group_create", name}), group);
+        for (const json& inner : op[2]) co_await body_op(who, inner, self, &group);
+      });
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) go_on_after(who + " task_group", op.back(), error);
+    if (!error) note(who + " task_group done");
+  }
+
+  void group_create(const std::string& who, const json& op, aio::TaskGroup& group) {
+    const Reference reference = parse_reference(op[1]);
+    try {
+      detsim::Task<int>& slot = instances_.emplace_back();
+      slot = group.create_task(body(op[1].get<std::string>(), program_["coroutines"][reference.index], &slot));
+      note(who + " " + words(op, 2));
+    } catch (const detsim::RuntimeError&) {
+      note(who + " " + words(op, 2) + " raised RuntimeError");  // by class, as random_programs.py
+    }
   }
 
   // An op of a body that does not suspend and is not return.
@@ -546,24 +698,46 @@ class Interpreter {
   }
 
   detsim::Coroutine<void> suspend(const std::string& who, const json& op) {
+    co_await caught(who + " " + words(op, op.size() - 1), op.back(), suspension(op));
+  }
+
+  // What a suspension gives, as Python's str().
+  detsim::Coroutine<std::string> suspension(const json& op) {
     const auto name = op[0].get<std::string>();
-    std::string value = "None";
+    if (name == "yield") {
+      co_await detsim::yield();
+    } else if (name == "sleep") {
+      co_await detsim::sleep(milliseconds(op[1].get<int>()));
+    } else if (is_primitive_wait(name)) {
+      co_return co_await wait_on_primitive(op);
+    } else if (is_combinator(name)) {
+      co_return co_await combinator(op);
+    } else {
+      co_return std::to_string(co_await awaitable(op[1]));
+    }
+    co_return "None";
+  }
+
+  // Awaits `work` and logs what it got, or what it raised as CATCH says
+  // (rethrown unless CATCH lets the body go on).
+  detsim::Coroutine<void> caught(std::string what, const json& catch_mode, detsim::Coroutine<std::string> work) {
+    std::string value;
     std::exception_ptr error;
     try {
-      if (name == "yield") {
-        co_await detsim::yield();
-      } else if (name == "sleep") {
-        co_await detsim::sleep(milliseconds(op[1].get<int>()));
-      } else if (is_primitive_wait(name)) {
-        value = co_await wait_on_primitive(op);
-      } else {
-        value = std::to_string(co_await awaitable(op[1]));
-      }
+      value = co_await std::move(work);
     } catch (...) {
       error = std::current_exception();
     }
-    if (error && !goes_on_after(who, op, error)) std::rethrow_exception(error);
-    if (!error) note(who + " " + words(op, op.size() - 1) + " got " + value);
+    if (error) go_on_after(what, catch_mode, error);
+    if (!error) note(what + " got " + value);
+  }
+
+  // `error` came out of a suspension or a scope: rethrown, or logged as
+  // caught (and then rethrown if a CancelledError), as CATCH says.
+  void go_on_after(const std::string& what, const json& catch_mode, const std::exception_ptr& error) {
+    if (catch_mode == "none") std::rethrow_exception(error);
+    note(what + " caught " + describe(error));
+    if (catch_mode == "all_but_cancel" && is_cancellation(error)) std::rethrow_exception(error);
   }
 
   // The ops of a timeout scope: as random_programs.py's timeout_scope.
@@ -572,34 +746,13 @@ class Interpreter {
     std::exception_ptr error;
     try {
       co_await aio::timeout(milliseconds(op[1].get<int>()), [&](aio::Timeout&) -> detsim::Coroutine<void> {
-        for (const json& inner : op[2]) {
-          if (is_suspension(inner[0].get<std::string>())) {
-            co_await suspend(who, inner);
-          } else {
-            step(who, inner, self);
-          }
-        }
+        for (const json& inner : op[2]) co_await body_op(who, inner, self, nullptr);
       });
     } catch (...) {
       error = std::current_exception();
     }
-    if (!error) {
-      note(what + " done");
-      co_return;
-    }
-    const auto catch_mode = op.back().get<std::string>();
-    if (catch_mode == "none") std::rethrow_exception(error);
-    note(what + " caught " + describe(error));
-    if (catch_mode == "all_but_cancel" && is_cancellation(error)) std::rethrow_exception(error);
-  }
-
-  // Whether the body goes on after `error` came out of the suspension `op`,
-  // as its CATCH says.
-  bool goes_on_after(const std::string& who, const json& op, const std::exception_ptr& error) {
-    const auto catch_mode = op.back().get<std::string>();
-    if (catch_mode == "none") return false;
-    note(who + " " + words(op, op.size() - 1) + " caught " + describe(error));
-    return catch_mode == "all" || !is_cancellation(error);
+    if (error) go_on_after(what, op.back(), error);
+    if (!error) note(what + " done");
   }
 
   const json& program_;

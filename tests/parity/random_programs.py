@@ -37,7 +37,20 @@ Callbacks only: throw TEXT. Task and coroutine bodies only:
   cond_acquire nK CATCH | cond_wait nK CATCH | barrier_wait bK CATCH
   barrier_abort bK CATCH | barrier_reset bK CATCH
   timeout MS [op, ...] CATCH: the ops in `async with asyncio.timeout(MS)`
-  (no return and no timeout among them); logs "done", or what it caught
+  (no return and no scope among them); logs "done", or what it caught
+The combinators, in bodies; a CHILD is fK, tK (created if it was not) or cK
+(a new task of it), CHILDREN a list of 1-3, at times one twice, MS-or-null
+a timeout or none:
+  gather CHILDREN RETURN_EXCEPTIONS CATCH: logs the results, in order
+  wait CHILDREN RETURN_WHEN MS-or-null CATCH: logs done=[..] pending=[..]
+  wait_for CHILD MS-or-null CATCH | shield CHILD CATCH
+  as_completed CHILDREN MS-or-null CATCH: logs, sorted, the outcomes of the
+    children done at the call ("ready [..]"), then each other one, #N, as
+    its await gives it, with CATCH each
+  task_group [cK, ...] [op, ...] CATCH: `async with asyncio.TaskGroup()`
+    whose body creates a task of each cK, then runs the ops (no return and
+    no scope among them; group_create cK among them creates one more);
+    logs "done", or what it caught (an ExceptionGroup lists its errors)
 A primitive's error (RuntimeError releasing an unlocked lock, ValueError
 over-releasing a BoundedSemaphore or from task_done, QueueFull, QueueEmpty)
 is logged by its class only: the messages are worded differently. Out of a
@@ -46,13 +59,12 @@ becomes UserError(its class name), for the same reason. The end of
 the log has each primitive's state, as inspect logs it.
 
 Half the programs have primitives (and 2-5 tasks), the other half none, so
-the older ops keep most of their share. In bodies a wait on a primitive is
-often followed by its release (sem_release, task_done) and at times by a
-re-acquire, and a wake-up is at times followed by a cancel of a task that
-waits on the same primitive: the anti-barging and pass-the-wake-up-on paths.
-Not generated yet: the combinators (gather, wait, wait_for, shield,
-as_completed, TaskGroup), whose documented difference (they see a child's completion one
-iteration sooner) shows whenever another task is ready.
+the older ops keep most of their share; independently, half have the
+combinators (and 1-3 coroutines), and timeout scopes come with either. In
+bodies a wait on a primitive is often followed by its release (sem_release,
+task_done) and at times by a re-acquire, and a wake-up is at times
+followed by a cancel of a task that waits on the same primitive: the
+anti-barging and pass-the-wake-up-on paths.
 CATCH says what an exception out of the suspension does: "none" propagates
 it, "all" logs it and goes on, "all_but_cancel" logs it and re-raises it if
 it is a CancelledError. Every program ends: a callback schedules only
@@ -62,34 +74,67 @@ The loop runs run_forever() until it deadlocks, again after each stop(); one
 DSL millisecond is one loop second. (Never run_until_complete(): detsim's
 returns one iteration before asyncio's, README.md, "Where detsim differs
 from asyncio, on purpose".) Each log line starts with the virtual
-time; done callbacks log to a log of their own, since detsim runs them when
-the future completes and asyncio one call_soon later (README.md, "Where
-detsim differs from asyncio, on purpose"), but in the same order.
+time; done callbacks log to a log of their own.
+
+Done callbacks are where detsim differs from asyncio on purpose (README.md,
+"Where detsim differs from asyncio, on purpose"): detsim runs them when the
+future completes (at once if it is done), asyncio one call_soon later, and
+the combinators, built on them, see a child's completion one iteration
+sooner in detsim. So asyncio runs here as detsim's documentation says:
+with its pure-Python Future and Task (not _asyncio's), whose done
+callbacks run at completion, a task's wake-up still going through
+call_soon (_run_done_callbacks_now). asyncio's own gather, wait, wait_for,
+shield, as_completed, TaskGroup, timeout and primitives then run unchanged
+on top, and their logs are compared line by line, with the virtual time.
+What else is normalised, each where it is handled: asyncio's sets
+(TaskGroup's children in creation order, _OrderedSet; wait's done and
+pending logged in argument order; as_completed's children done at the call
+logged as a sorted list), two asyncio calls that add callbacks before they
+are ready for them (_Deferred), a task's cancel message
+(_cancel_keeping_message), and the stale message 3.11 gives a cancelled
+gather whose last argument was not cancelled (Interpreter.combinator).
 
 Where detsim and asyncio differ on purpose or CPython 3.11 has a quirk, a
 comment says so where it is handled: done callbacks (their own log),
 run_until_complete (not used), an awaited coroutine (a task here too),
 equal deadlines (_FifoTimerHandle), a task awaiting itself (not generated),
-a deadlock (_Deadlock), a cancel() round a ring (ring_cancelled), a task's
-cancel message (keep_cancel_message), and wording: the message of an
-InvalidStateError from set_result/set_exception, the callback's repr in
-"Exception in callback".
+a deadlock (_Deadlock), a cancel() round a ring, through tasks or a gather
+(ring_cancelled), a task's cancel message (keep_cancel_message,
+_cancel_keeping_message), and
+wording: the message of an InvalidStateError from set_result,
+set_exception or result (the pure-Python Future's), the callback's repr in
+"Exception in callback", the message of a TaskGroup's RuntimeError.
 """
-import asyncio
-import heapq
-import itertools
-import random
-import re
+import sys
+
+# asyncio's pure-Python Future and Task, not _asyncio's C ones: only their
+# done callbacks can be made to run as detsim's do (_run_done_callbacks_now
+# below). Before the first import of asyncio, or it is too late.
+if "asyncio" in sys.modules:
+    raise ImportError("random_programs must be imported before asyncio: it runs asyncio without _asyncio")
+sys.modules["_asyncio"] = None
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import heapq  # noqa: E402
+import itertools  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
 
 REFERENCE = re.compile(r"(f|t|c|cb|h)([0-9]+)")
 PRIMITIVE = re.compile(r"(l|e|s|q|n|b)([0-9]+)")
 # The ops that suspend a body on a primitive; the last argument is CATCH.
 PRIMITIVE_WAITS = ("acquire", "wait_event", "sem_acquire", "put", "get", "join", "cond_acquire", "cond_wait",
                    "barrier_wait", "barrier_abort", "barrier_reset")
+# The ops that suspend a body on a combinator (as_completed has a method of
+# its own); the last argument is CATCH.
+COMBINATORS = ("gather", "wait", "wait_for", "shield")
+SUSPENSIONS = ("yield", "sleep", "await") + PRIMITIVE_WAITS + COMBINATORS
 HANDLE_SLOTS = 4
 # What a suspension catches, drawn uniformly from this list: "all" is in it
 # twice, so half of them catch everything.
 CATCH = ["none", "all", "all", "all_but_cancel"]
+RETURN_WHEN = ["FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"]
 # A bound on run_forever() calls; programs stop far fewer times.
 MAX_RUNS = 100
 
@@ -130,6 +175,12 @@ class _Generator:
                        for _ in range(rng.choice([0, 1, 1, 2]))] if with_primitives else []
         self.conditions = rng.choice([0, 0, 1]) if with_primitives else 0
         self.barriers = [rng.randint(1, 3) for _ in range(rng.choice([0, 0, 1]))] if with_primitives else []
+        # Half the programs, with primitives or not, have the combinators
+        # (gather, wait, wait_for, shield, as_completed, TaskGroup), and
+        # then coroutines for TaskGroup's children.
+        self.combinators = rng.random() < 0.5
+        if self.combinators:
+            self.coroutines = rng.randint(1, 3)
 
     def program(self):
         program = self.draft()
@@ -302,9 +353,39 @@ class _Generator:
                         (0.5, lambda: ["barrier_reset", barrier(), catch()])]
         return options
 
-    def body_op(self, task=None, coroutine=None, scoped=False):
+    def combinator_ops(self, task, coroutine, scoped, group):
+        """The ops on combinators, in task tK's body or coroutine cK's;
+        `group` in a TaskGroup's scope. Their children are other tasks,
+        futures and later coroutines (each a new task), at times one twice."""
+        r = self.rng
+        catch = lambda: r.choice(CATCH)
+        first = 0 if coroutine is None else coroutine + 1
+        names = ([f"t{k}" for k in range(self.tasks) if k != task] + [f"f{k}" for k in range(self.futures)]
+                 + [f"c{k}" for k in range(first, self.coroutines)])
+        if not names:
+            return []
+        child = lambda: r.choice(names)
+        children = lambda: [child() for _ in range(r.randint(1, 3))]
+        options = [
+            (2, lambda: ["gather", children(), r.random() < 0.4, catch()]),
+            (2, lambda: ["wait", children(), r.choice(RETURN_WHEN), r.choice([None, None, 0, 1, 2, 3]), catch()]),
+            (2, lambda: ["wait_for", child(), r.choice([None, -1, 0, 1, 2, 3]), catch()]),
+            (1.5, lambda: ["shield", child(), catch()]),
+            (1.5, lambda: ["as_completed", children(), r.choice([None, None, 0, 1, 2, 3]), catch()]),
+        ]
+        coroutines = [f"c{k}" for k in range(first, self.coroutines)]
+        if coroutines and group:
+            options.append((2, lambda: ["group_create", r.choice(coroutines)]))
+        if coroutines and not scoped:
+            options.append((2, lambda: ["task_group", [r.choice(coroutines) for _ in range(r.randint(1, 3))],
+                                        [self.body_op(task, coroutine, scoped=True, group=True)
+                                         for _ in range(r.randint(0, 3))], catch()]))
+        return options
+
+    def body_op(self, task=None, coroutine=None, scoped=False, group=False):
         """An op of task tK's body or of coroutine cK's; `scoped` in a
-        timeout scope (no return, no timeout)."""
+        timeout or TaskGroup scope (no return, no scope), `group` in a
+        TaskGroup's."""
         r = self.rng
         catch = lambda: r.choice(CATCH)
         options = [
@@ -315,7 +396,9 @@ class _Generator:
             (0.5, lambda: ["raise", f"r{r.randint(0, 3)}"]),
             (0.4, lambda: ["cancel_self"]),
         ] + self.primitive_waits()
-        if self.toolkit and not scoped:
+        if self.combinators:
+            options += self.combinator_ops(task, coroutine, scoped, group)
+        if (self.toolkit or self.combinators) and not scoped:
             options.append((1.5, lambda: ["timeout", r.choice([-1, 0, 1, 2, 3]),
                                           [self.body_op(task, coroutine, scoped=True) for _ in range(r.randint(1, 3))],
                                           catch()]))
@@ -331,6 +414,118 @@ class _Generator:
         if first < self.coroutines:
             options.append((1.5, lambda: ["await", f"c{r.randint(first, self.coroutines - 1)}", catch()]))
         return self.pick(options)
+
+
+def _is_wakeup(callback):
+    """Whether a done callback is a task's wake-up (Task.__wakeup)."""
+    return getattr(callback, "__func__", None) is asyncio.Task._Task__wakeup
+
+
+def _run_done_callback(future, callback):
+    """A done callback as detsim runs it: now, unless it wakes a task up,
+    which goes through the ready queue (call_soon) in both."""
+    if _is_wakeup(callback):
+        future._loop.call_soon(callback, future)
+        return
+    try:
+        callback(future)
+    except Exception as error:  # noqa: BLE001 -- as asyncio's Handle._run
+        future._loop.call_exception_handler({"message": "Exception in callback", "exception": error})
+
+
+class _Deferred:
+    """Done callbacks added to done futures while gather() or as_completed()
+    sets up, run right after it, in the order added; None: none are
+    deferred. Both add their callbacks before they are ready for them (3.11's
+    gather before it makes its outer future, as_completed while it iterates
+    the set the callback removes from), relying on call_soon; detsim's
+    register theirs when ready, and a done child's runs at once, before
+    anything else does. So do these, deferred to the end of the call."""
+    callbacks = None
+
+
+@contextlib.contextmanager
+def _callbacks_deferred():
+    _Deferred.callbacks = []
+    try:
+        yield
+    finally:
+        deferred, _Deferred.callbacks = _Deferred.callbacks, None
+        for future, callback in deferred:
+            _run_done_callback(future, callback)
+
+
+def _add_done_callback(future, callback, *, context=None):  # noqa: ARG001 -- no context variables here
+    if future.done() and _Deferred.callbacks is not None:
+        _Deferred.callbacks.append((future, callback))
+    elif future.done():
+        _run_done_callback(future, callback)
+    else:
+        future._callbacks.append((callback, None))
+
+
+def _schedule_callbacks(future):
+    callbacks, future._callbacks[:] = future._callbacks[:], []
+    for callback, _ in callbacks:
+        _run_done_callback(future, callback)
+
+
+def _cancel_keeping_message(future, msg=None):
+    """Future.cancel, which a task's step calls when its coroutine raised
+    CancelledError: here the task keeps that error's message, as in detsim
+    (README.md, "Where detsim differs from asyncio, on purpose"). 3.11's
+    task keeps it for the first reader of its CancelledError only, and
+    gather (return_exceptions) reads the cancel message instead."""
+    error = future._cancelled_exc
+    if msg is None and isinstance(future, asyncio.Task) and error is not None and error.args:
+        msg = error.args[0]
+    return _future_cancel(future, msg=msg)
+
+
+_future_cancel = asyncio.Future.cancel
+
+
+def _run_done_callbacks_now():
+    """Done callbacks run when the future completes (or at once if it is
+    done), as detsim runs them (README.md, "Where detsim differs from
+    asyncio, on purpose"); asyncio schedules each with call_soon. A task's
+    wake-up is scheduled in both. asyncio's own combinators (gather, wait,
+    wait_for, shield, as_completed, TaskGroup) then run unchanged on top,
+    seeing a child's completion in the child's step, as detsim's do."""
+    asyncio.Future.add_done_callback = _add_done_callback
+    asyncio.Future._Future__schedule_callbacks = _schedule_callbacks
+    asyncio.Future.cancel = _cancel_keeping_message
+
+
+_run_done_callbacks_now()
+
+
+class _OrderedSet:
+    """What TaskGroup keeps its children in, here: a set that iterates in
+    insertion order, detsim's creation order (README.md, "Where detsim
+    differs from asyncio, on purpose"); asyncio's set iterates in hash
+    order, which is the address's, so its abort() cancels in an order that
+    changes from run to run."""
+
+    def __init__(self):
+        self.items = {}
+
+    def add(self, item):
+        self.items[item] = None
+
+    def discard(self, item):
+        self.items.pop(item, None)
+
+    def __iter__(self):
+        return iter(list(self.items))
+
+    def __len__(self):
+        return len(self.items)
+
+
+def words(op):
+    """An op's parts as the log shows them (as the C++ twin's json dump)."""
+    return " ".join(part if isinstance(part, str) else json.dumps(part, separators=(",", ":")) for part in op)
 
 
 class UserError(Exception):
@@ -413,6 +608,10 @@ class Interpreter:
         self.done_callbacks = {}  # "f0": the callbacks added, in order
         self.first_cancel_messages = {}  # see keep_cancel_message()
         self.ring_cancelled_at = None  # (log length, done log length)
+        # Tasks of coroutines given to combinators, kept to the end as the
+        # C++ twin keeps them: a task whose exception nobody read reports it
+        # when collected, which would be mid-run here and at the end there.
+        self.instances = []
         queue_classes = {"fifo": asyncio.Queue, "lifo": asyncio.LifoQueue, "priority": asyncio.PriorityQueue}
         self.primitives = {
             **{f"l{k}": asyncio.Lock() for k in range(program.get("locks", 0))},
@@ -451,7 +650,7 @@ class Interpreter:
         for task in asyncio.all_tasks(self.loop):
             try:
                 task.get_coro().close()
-            except Exception:  # noqa: BLE001
+            except BaseException:  # noqa: BLE001 -- a TaskGroup's scope raises its GeneratorExit in a group
                 pass
         self.log, self.done_log = log, done_log
         self.loop.close()
@@ -476,10 +675,16 @@ class Interpreter:
     def describe(self, error):
         if error is None:
             return "no exception"
+        if isinstance(error, RecursionError):
+            self.ring_cancelled()  # caught by a body: a cancel() went round a ring of awaits
+        if isinstance(error, BaseExceptionGroup):
+            return f"ExceptionGroup({', '.join(self.describe(inner) for inner in error.exceptions)})"
         if isinstance(error, asyncio.CancelledError):
             return f"CancelledError({error.args[0] if error.args else ''})"
         if isinstance(error, TimeoutError):
             return "TimeoutError()"
+        if isinstance(error, asyncio.InvalidStateError) and str(error) == "Result is not ready.":
+            return "InvalidStateError(Result is not set.)"  # the pure-Python Future's wording, the C one's
         if isinstance(error, (asyncio.InvalidStateError, UserError, RuntimeError)):
             return f"{type(error).__name__}({error})"
         return f"unexpected {type(error).__name__}({error})"
@@ -701,23 +906,39 @@ class Interpreter:
         raise UserError(text)
 
     async def body(self, who, ops):
+        try:
+            return await self.body_ops(who, ops)
+        except RecursionError:
+            self.ring_cancelled()  # out of a task: a cancel() went round a ring of awaits
+            raise
+
+    async def body_ops(self, who, ops):
         self.note(f"{who} start")
         for op in ops:
             name, *args = op
-            if name in ("yield", "sleep", "await") + PRIMITIVE_WAITS:
-                await self.suspend(who, op)
-            elif name == "return":
+            if name == "return":
                 self.note(f"{who} return {args[0]}")
                 return args[0]
-            elif name == "raise":
-                self.note(f"{who} raise {args[0]}")
-                raise UserError(args[0])
-            elif name == "timeout":
+            if name == "timeout":
                 await self.timeout_scope(who, op)
+            elif name == "task_group":
+                await self.task_group_scope(who, op)
             else:
-                self.step(who, op)
+                await self.body_op(who, op)
         self.note(f"{who} end")
         return -1
+
+    async def body_op(self, who, op, group=None):
+        """An op of a body that is not return and opens no scope; `group`:
+        the TaskGroup whose scope it is in."""
+        if op[0] in SUSPENSIONS:
+            await self.suspend(who, op)
+        elif op[0] == "as_completed":
+            await self.as_completed(who, op)
+        elif op[0] == "group_create":
+            self.group_create(who, op, group)
+        else:
+            self.step(who, op)
 
     def step(self, who, op):
         """An op of a body that does not suspend and is not return."""
@@ -735,22 +956,105 @@ class Interpreter:
         try:
             async with asyncio.timeout(delay):
                 for inner in ops:
-                    if inner[0] in ("yield", "sleep", "await") + PRIMITIVE_WAITS:
-                        await self.suspend(who, inner)
-                    else:
-                        self.step(who, inner)
+                    await self.body_op(who, inner)
         except (asyncio.CancelledError, Exception) as error:
-            if catch == "none":
-                raise
-            self.note(f"{who} timeout {delay} caught {self.describe(error)}")
-            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+            if not self.goes_on_after(f"{who} timeout {delay}", catch, error):
                 raise
         else:
             self.note(f"{who} timeout {delay} done")
 
-    async def suspend(self, who, op):
+    async def task_group_scope(self, who, op):
+        _, children, ops, catch = op
+        try:
+            async with asyncio.TaskGroup() as group:
+                group._tasks = _OrderedSet()  # noqa: SLF001 -- see _OrderedSet
+                for name in children:
+                    self.group_create(who, ["group_create", name], group)
+                for inner in ops:
+                    await self.body_op(who, inner, group)
+        except (asyncio.CancelledError, Exception) as error:
+            if not self.goes_on_after(f"{who} task_group", catch, error):
+                raise
+        else:
+            self.note(f"{who} task_group done")
+
+    def group_create(self, who, op, group):
+        name = op[1]
+        body = self.body(name, self.program["coroutines"][index(name)])
+        try:
+            self.instances.append(group.create_task(body))
+            self.note(f"{who} {words(op)}")
+        except RuntimeError:
+            body.close()
+            self.note(f"{who} {words(op)} raised RuntimeError")  # by class: the messages are worded differently
+
+    def child(self, name):
+        """A combinator's child: fK, tK (created if it was not) or a new task of cK."""
+        child = self.awaitable(name)
+        self.instances.append(child)
+        return child
+
+    async def combinator(self, name, args):
+        """What a combinator's await gives, as the log shows it."""
+        if name == "gather":
+            children, return_exceptions = args
+            futures = [self.child(c) for c in children]
+            with _callbacks_deferred():
+                gathering = asyncio.gather(*futures, return_exceptions=return_exceptions)
+            try:
+                results = await gathering
+            except asyncio.CancelledError as error:
+                # A gather cancelled raises its last argument's cancel message
+                # once all are done (3.11). A 3.11 task keeps the message of a
+                # cancel() that came when its waiter was done even if it then
+                # finished normally; a detsim task not cancelled has none.
+                mine = gathering.done() and not gathering.cancelled() and gathering.exception() is error
+                finished = return_exceptions or not any(f.cancelled() for f in futures)
+                if mine and finished and not futures[-1].cancelled():
+                    error.args = ()
+                raise
+            return "[" + ", ".join(self.describe(r) if isinstance(r, BaseException) else str(r) for r in results) + "]"
+        if name == "wait":
+            names, return_when, timeout = args
+            children = [self.child(c) for c in names]
+            done, pending = await asyncio.wait(children, return_when=getattr(asyncio, return_when), timeout=timeout)
+            # By argument order, each child once (asyncio returns sets).
+            unique = [(c, f) for n, (c, f) in enumerate(zip(names, children)) if f not in children[:n]]
+            listed = lambda which: " ".join(c for c, f in unique if f in which)  # noqa: E731
+            assert len(done) + len(pending) == len(unique)
+            return f"done=[{listed(done)}] pending=[{listed(pending)}]"
+        if name == "wait_for":
+            return await asyncio.wait_for(self.child(args[0]), args[1])
+        return await asyncio.shield(self.child(args[0]))
+
+    async def as_completed(self, who, op):
+        """The children's outcomes as they complete. Those already done when
+        as_completed() is called come first, in asyncio in its set's (hash)
+        order, in detsim in argument order: they are logged as one sorted
+        list. The later ones are logged one by one, each with CATCH."""
+        _, names, timeout, catch = op
+        what = f"{who} {words(op[:-1])}"
+        children = [self.child(c) for c in names]
+        ready = len({id(f) for f in children if f.done()})
+        with _callbacks_deferred():
+            nexts = list(asyncio.as_completed(children, timeout=timeout))
+        outcomes = []
+        for coroutine in nexts[:ready]:  # none suspends: each is done
+            try:
+                outcomes.append(str(await coroutine))
+            except (asyncio.CancelledError, Exception) as error:
+                outcomes.append(self.describe(error))
+        self.note(f"{what} ready [{', '.join(sorted(outcomes))}]")
+        try:
+            for n, coroutine in enumerate(nexts[ready:], ready):
+                await self.suspend(who, ["as_completed_next", coroutine, n, catch], f"{what} #{n}")
+        finally:
+            for coroutine in nexts:
+                coroutine.close()  # the ones not awaited, if an error went out
+
+    async def suspend(self, who, op, what=None):
         name, *args, catch = op
-        what = " ".join(str(part) for part in op[:-1])
+        what = what or f"{who} {words(op[:-1])}"
         awaited = None
         try:
             if name == "yield":
@@ -771,18 +1075,27 @@ class Interpreter:
                 value = await self.primitives[args[0]].join()
             elif name in PRIMITIVE_WAITS:
                 value = await self.wait_on_condition_or_barrier(name, self.primitives[args[0]])
+            elif name in COMBINATORS:
+                value = await self.combinator(name, args)
+            elif name == "as_completed_next":
+                value = await args[0]
             else:
                 awaited = self.awaitable(args[0])
                 value = await awaited
         except (asyncio.CancelledError, Exception) as error:
             self.keep_cancel_message(awaited, error)
-            if catch == "none":
-                raise
-            self.note(f"{who} {what} caught {self.describe(error)}")
-            if catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError):
+            if not self.goes_on_after(what, catch, error):
                 raise
         else:
-            self.note(f"{who} {what} got {value}")
+            self.note(f"{what} got {value}")
+
+    def goes_on_after(self, what, catch, error):
+        """`error` came out of a suspension or a scope: logged as caught
+        unless CATCH is "none"; whether the body goes on (else it re-raises)."""
+        if catch == "none":
+            return False
+        self.note(f"{what} caught {self.describe(error)}")
+        return not (catch == "all_but_cancel" and isinstance(error, asyncio.CancelledError))
 
     async def wait_on_condition_or_barrier(self, name, primitive):
         try:

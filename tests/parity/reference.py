@@ -660,6 +660,57 @@ async def shield_protects_the_inner_task(log):
     log.append(f"inner result {await inner_task}")
 
 
+async def gather_cancelled_raises_its_last_arguments_cancel_message(log):
+    # Cancelled while a child runs, a gather ends, once every child has, with
+    # its *last argument's* CancelledError (3.11's _done_callback reads the
+    # loop variable after its loop), not the last child to finish.
+    loop = asyncio.get_running_loop()
+    last = loop.create_future()
+    last.cancel("the last argument's")
+    async def swallower():
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            log.append("swallower caught CancelledError")
+        await asyncio.sleep(0)
+        log.append("swallower returns")
+        return 1
+    async def waiter():
+        try:
+            await asyncio.gather(swallower(), last, return_exceptions=True)
+        except asyncio.CancelledError as error:
+            log.append(f"gather raised CancelledError({error})")
+    task = asyncio.create_task(waiter())
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    task.cancel("the waiter's")
+    await task
+
+
+async def a_cancel_after_the_awaited_future_failed(log):
+    # The future a task awaits fails, and the task is cancelled before its
+    # step: the task gets the cancellation, unless the future's error is a
+    # CancelledError itself, which it gets instead; either way the future's
+    # exception was read, and is not reported as never retrieved.
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda loop, context: log.append(f"handler: {context['message']}"))
+    async def waiter(future):
+        try:
+            await future
+        except (ValueError, asyncio.CancelledError) as error:
+            log.append(f"waiter caught {type(error).__name__}({error})")
+    for error in (ValueError("failed"), asyncio.CancelledError("its own")):
+        future = loop.create_future()
+        task = asyncio.create_task(waiter(future))
+        await asyncio.sleep(0)
+        future.set_exception(error)
+        task.cancel("the task's")
+        await task
+        del future, task
+        gc.collect()
+        log.append("future dropped")
+
+
 PROGRAMS = [
     round_robin,
     callbacks_scheduled_during_an_iteration_wait,
@@ -689,6 +740,8 @@ PROGRAMS = [
     timeout_scope_expires_into_timeout_error,
     task_group_failure_cancels_sibling_and_body,
     shield_protects_the_inner_task,
+    gather_cancelled_raises_its_last_arguments_cancel_message,
+    a_cancel_after_the_awaited_future_failed,
 ]
 
 

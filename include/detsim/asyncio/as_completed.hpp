@@ -11,7 +11,9 @@
 // the i-th completion: the result, or the exception, of the future that
 // completed i-th (not the i-th argument). Awaiting one before a future has
 // completed waits. With a timeout, when it passes, every pending future is
-// let go (not cancelled) and each remaining Coroutine raises TimeoutError.
+// let go (not cancelled) and each remaining Coroutine raises TimeoutError;
+// the last completion before it cancels the timer, even if the Coroutines
+// were dropped (as asyncio's callbacks do).
 // It must be called inside a running loop; awaitables are scheduled as in
 // gather.hpp. The Coroutines share their state, so any may be dropped
 // unawaited.
@@ -42,13 +44,23 @@ namespace detsim::asyncio {
 
 namespace detail {
 
+// The timeout's timer and how many futures it still waits for. The done
+// callbacks keep it even when the Coroutines (and their queue) are dropped,
+// so that, as in asyncio, the last completion cancels the timer instead of
+// leaving it to keep the clock going.
+struct CompletionTimer {
+  TimerHandle handle;
+  std::size_t pending = 0;  // 0 until armed: completions of done futures do not count
+  void on_completion() {
+    if (pending > 0 && --pending == 0) handle.cancel();
+  }
+};
+
 template <class T>
 struct CompletionQueue {
   std::deque<Future<T>> done;                // an empty Future: the timeout passed
   std::deque<Future<void>> getters;          // waiting Coroutines, oldest first
   std::vector<std::pair<Future<T>, CallbackId>> todo;  // pending, in argument order
-  TimerHandle timeout_handle;
-  bool has_timeout = false;
 
   // asyncio.Queue.put_nowait: queue, then wake the oldest waiting getter.
   void put(Future<T> future) {
@@ -71,7 +83,6 @@ struct CompletionQueue {
       }
     }
     put(future);
-    if (todo.empty() && has_timeout) timeout_handle.cancel();
   }
   void on_timeout() {
     for (auto& [future, callback] : todo) {
@@ -133,19 +144,21 @@ std::vector<Coroutine<detail::value_of_t<A>>> as_completed(std::vector<A> awaita
     if (!seen) futures.push_back(std::move(future));
   }
   for (auto& future : futures) queue->todo.emplace_back(future, CallbackId{});
+  auto timer = timeout ? std::make_shared<detail::CompletionTimer>() : nullptr;
   // Registered after todo is complete: a done future calls back at once.
   for (std::size_t i = 0; i < futures.size(); ++i) {
     const CallbackId id =
-        futures[i].add_done_callback([weak = std::weak_ptr(queue)](Future<T>& done) {
+        futures[i].add_done_callback([weak = std::weak_ptr(queue), timer](Future<T>& done) {
           if (auto shared = weak.lock()) shared->on_completion(done);
+          if (timer) timer->on_completion();
         });
     for (auto& [future, callback] : queue->todo) {
       if (future == futures[i]) callback = id;
     }
   }
-  if (!queue->todo.empty() && timeout) {
-    queue->has_timeout = true;
-    queue->timeout_handle = loop.call_later(*timeout, [weak = std::weak_ptr(queue)] {
+  if (!queue->todo.empty() && timer) {
+    timer->pending = queue->todo.size();
+    timer->handle = loop.call_later(*timeout, [weak = std::weak_ptr(queue)] {
       if (auto shared = weak.lock()) shared->on_timeout();
     });
   }

@@ -20,8 +20,12 @@
 // _GatheringFuture.cancel: it cancels every child still pending and returns
 // whether any was; the Future itself is not cancelled but completes when the
 // children do, with a CancelledError as its *exception* (so an awaiting task
-// sees CancelledError) even with return_exceptions. A child given twice is
-// one child (its result appears twice).
+// sees CancelledError) even with return_exceptions: the last argument's, as
+// in 3.11 (its cancel message; none if it was not cancelled). A cancel()
+// that comes back round to the gather (a child awaits, down a chain, the
+// task that awaits the gather) ends it at once with CancelledError, where
+// asyncio recurses until RecursionError. A child given twice is one child
+// (its result appears twice).
 //
 // Awaitables: a Future<T>, a Task<T> (scheduled with loop.create_task if not
 // yet), or a Coroutine<T> (run in a Task of its own, as ensure_future does).
@@ -122,6 +126,8 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
   // Takes the children (scheduled, in argument order) and arms outer.
   void start(std::vector<FutureStateBase*> arguments, FutureStateBase& outer) {
     outer_ = IntrusivePtr<FutureStateBase>(&outer);
+    DETSIM_ASSERT(!arguments.empty());
+    last_argument_ = arguments.back();
     std::unordered_set<const FutureStateBase*> seen;  // membership only
     seen.reserve(arguments.size());
     children_.reserve(arguments.size());
@@ -149,6 +155,21 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
 
  private:
   bool cancel_children(std::string_view message, SourceLocation site) {
+    if (cancel_depth_ >= 2) {
+      // The cancel() came back round to this gather twice: a child awaits,
+      // down a chain, the task that awaits the gather, a ring (asyncio
+      // recurses until RecursionError). (Once may end: the chain may meet a
+      // done future, as in asyncio.) Break the ring here, as a task's
+      // cancel() breaks a ring of tasks: the gather ends with
+      // CancelledError, waking its task.
+      if (!outer_->done()) outer_->set_exception(std::make_exception_ptr(CancelledError(message)), site);
+      return true;
+    }
+    ++cancel_depth_;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{cancel_depth_};
     bool any = false;
     // (By index: a child's cancel() may complete the outer future, but never
     // changes the list.)
@@ -178,7 +199,9 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
     }
     if (finished_ < children_.size()) return;
     if (cancel_requested_) {
-      outer_->set_exception(cancelled_error_of(child), {});
+      // 3.11 raises the last argument's CancelledError (its cancel message,
+      // none if it was not cancelled), whichever child finished last.
+      outer_->set_exception(cancelled_error_of(*last_argument_), {});
     } else {
       deliver(*outer_);
     }
@@ -186,6 +209,7 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
 
   bool return_exceptions_;
   bool cancel_requested_ = false;
+  int cancel_depth_ = 0;  // cancel_children() calls under way: a cancel() coming back round
   std::size_t finished_ = 0;
   // The gathering is kept alive by its pending children's done callbacks,
   // and holds finished children only: a child that never finishes (its
@@ -205,6 +229,7 @@ class Gathering : public std::enable_shared_from_this<Gathering> {
   };
 
   std::vector<FutureStateBase*> children_;  // unique, in argument order; null once dropped unfinished
+  FutureStateBase* last_argument_ = nullptr;  // one of children_, finished (and kept) when read
   std::vector<IntrusivePtr<FutureStateBase>> finished_children_;
   IntrusivePtr<FutureStateBase> outer_;
 };

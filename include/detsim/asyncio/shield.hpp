@@ -19,6 +19,7 @@
 // Determinism: nothing is scheduled but x itself.
 #pragma once
 
+#include <memory>
 #include <utility>
 
 #include "detsim/asyncio/detail/awaitables.hpp"
@@ -27,13 +28,38 @@
 
 namespace detsim::asyncio {
 
+namespace detail {
+
+// What outer's done callback needs of inner, without holding it: inner's
+// callback holds outer, and outer holding inner back would be a cycle that
+// leaks both when inner never completes (its loop closes first). `inner` is
+// cleared when inner's callback is destroyed, run or dropped with inner.
+struct ShieldLink {
+  ::detsim::detail::FutureStateBase* inner = nullptr;
+  CallbackId inner_callback;
+};
+
+struct ShieldLinkClearer {
+  explicit ShieldLinkClearer(std::shared_ptr<ShieldLink> shared) : link(std::move(shared)) {}
+  ShieldLinkClearer(ShieldLinkClearer&& other) noexcept : link(std::move(other.link)) {}
+  ShieldLinkClearer& operator=(ShieldLinkClearer&&) = delete;
+  ~ShieldLinkClearer() {
+    if (link) link->inner = nullptr;
+  }
+  std::shared_ptr<ShieldLink> link;
+};
+
+}  // namespace detail
+
 template <detail::Awaitable A>
 Future<detail::value_of_t<A>> shield(A awaitable) {
   using T = detail::value_of_t<A>;
   Future<T> inner = detail::ensure_future(std::move(awaitable));
   if (inner.done()) return inner;
   auto outer = get_running_loop().create_future<T>();
-  const CallbackId inner_callback = inner.add_done_callback([outer](Future<T>& done) mutable {
+  auto link = std::make_shared<detail::ShieldLink>();
+  link->inner = inner.state();
+  link->inner_callback = inner.add_done_callback([outer, clearer = detail::ShieldLinkClearer(link)](Future<T>& done) mutable {
     if (outer.cancelled()) {
       if (!done.cancelled()) (void)done.exception();  // retrieved: nobody is left to see it
       return;
@@ -48,8 +74,8 @@ Future<detail::value_of_t<A>> shield(A awaitable) {
       outer.set_result(done.result());
     }
   });
-  outer.add_done_callback([inner, inner_callback](Future<T>&) mutable {
-    if (!inner.done()) inner.remove_done_callback(inner_callback);
+  outer.add_done_callback([link](Future<T>&) {
+    if (auto* pending = link->inner; pending && !pending->done()) pending->remove_done_callback(link->inner_callback.value);
   });
   return outer;
 }

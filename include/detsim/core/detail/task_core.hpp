@@ -99,9 +99,9 @@ class TaskCore {
   // The coroutine resumes from awaiting `awaited` (null: from a sleep):
   // throws what was injected (a cancel()'s CancelledError, a refused
   // await's RuntimeError), unless a cancellation meets an awaited future
-  // that was cancelled itself. (Inline test: every await of every step
-  // passes here.)
-  void resume_from_wait(const FutureStateBase* awaited = nullptr) {
+  // that was cancelled itself; an awaited future's exception then counts as
+  // retrieved. (Inline test: every await of every step passes here.)
+  void resume_from_wait(FutureStateBase* awaited = nullptr) {
     if (injected_) [[unlikely]] resume_cancelled(awaited);
   }
 
@@ -121,7 +121,7 @@ class TaskCore {
   LoopCore* loop() const noexcept { return loop_; }
 
  private:
-  void resume_cancelled(const FutureStateBase* awaited);
+  void resume_cancelled(FutureStateBase* awaited);
   // cancel()'s ends: a ring of awaits broken at this task, or a cancellation
   // this task takes itself (at its next step, or now if it sleeps).
   void break_ring(std::string_view message, SourceLocation site);
