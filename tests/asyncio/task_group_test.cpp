@@ -33,7 +33,7 @@ TEST(TaskGroup, WaitsForEveryChild) {
   auto main = [&]() -> Task<int> {
     Task<int> b;
     int body = co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> Coroutine<int> {
-      group.create_task(work(log, "a", 3ms));
+      (void)group.create_task(work(log, "a", 3ms));
       b = group.create_task(work(log, "b", 1ms));
       EXPECT_EQ(group.pending(), 2u);
       co_return 5;
@@ -52,9 +52,9 @@ TEST(TaskGroup, TheFirstFailureCancelsSiblingsAndBodyAndErrorsAreGrouped) {
   auto main = [&]() -> Task<void> {
     try {
       co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> Coroutine<void> {
-        group.create_task(work(log, "slow", 10ms));
-        group.create_task(work(log, "bad", 1ms, true));
-        group.create_task(work(log, "slower", 20ms));
+        (void)group.create_task(work(log, "slow", 10ms));
+        (void)group.create_task(work(log, "bad", 1ms, true));
+        (void)group.create_task(work(log, "slower", 20ms));
         try {
           co_await detsim::sleep(1h);
         } catch (const detsim::CancelledError&) {
@@ -83,7 +83,7 @@ TEST(TaskGroup, TheBodysErrorComesLastInTheGroup) {
   auto main = [&]() -> Task<void> {
     try {
       co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> Coroutine<void> {
-        group.create_task(work(log, "bad", 0ms, true));
+        (void)group.create_task(work(log, "bad", 0ms, true));
         co_await detsim::yield();
         co_await detsim::yield();
         throw detsim::RuntimeError("test.failure", "body failed");
@@ -95,8 +95,8 @@ TEST(TaskGroup, TheBodysErrorComesLastInTheGroup) {
     }
     try {
       co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> Coroutine<void> {
-        group.create_task(work(log, "bad2", 1ms, true));
-        group.create_task(work(log, "bad3", 1ms, true));
+        (void)group.create_task(work(log, "bad2", 1ms, true));
+        (void)group.create_task(work(log, "bad3", 1ms, true));
         throw detsim::RuntimeError("test.failure", "body failed");
       });
       ADD_FAILURE();
@@ -107,8 +107,8 @@ TEST(TaskGroup, TheBodysErrorComesLastInTheGroup) {
     }
     try {
       co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> Coroutine<void> {
-        group.create_task(work(log, "bad4", 1ms, true));
-        group.create_task(work(log, "bad5", 1ms, true));
+        (void)group.create_task(work(log, "bad4", 1ms, true));
+        (void)group.create_task(work(log, "bad5", 1ms, true));
         co_return;
       });
       ADD_FAILURE();
@@ -128,8 +128,8 @@ TEST(TaskGroup, AnOuterCancellationCancelsChildrenAndPropagates) {
   Log log;
   auto main = [&]() -> Task<void> {
     co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> Coroutine<void> {
-      group.create_task(work(log, "a", 10ms));
-      group.create_task(work(log, "b", 20ms));
+      (void)group.create_task(work(log, "a", 10ms));
+      (void)group.create_task(work(log, "b", 20ms));
       co_return;  // the group then waits for its children
     });
     log.push_back("not reached");
@@ -149,7 +149,7 @@ TEST(TaskGroup, CreateTaskWhenShuttingDownOrFinishedRaises) {
     try {
       co_await asyncio::task_group([&](asyncio::TaskGroup& group) -> Coroutine<void> {
         kept = &group;
-        group.create_task(work(log, "bad", 0ms, true));
+        (void)group.create_task(work(log, "bad", 0ms, true));
         std::exception_ptr cancelled;
         try {
           co_await detsim::sleep(1s);
@@ -157,7 +157,7 @@ TEST(TaskGroup, CreateTaskWhenShuttingDownOrFinishedRaises) {
           cancelled = std::current_exception();
         }
         try {
-          group.create_task(work(log, "late", 0ms));
+          (void)group.create_task(work(log, "late", 0ms));
           ADD_FAILURE();
         } catch (const detsim::RuntimeError& error) {
           EXPECT_EQ(error.message(), "TaskGroup is shutting down");

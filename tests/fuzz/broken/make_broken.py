@@ -51,11 +51,12 @@ def main():
     lines = base.splitlines(keepends=True)
     events = [i for i, line in enumerate(lines) if line.startswith('{"seq":')]
     first, second = events[0], events[1]
+    version = re.search(r'"version":(\d+)', lines[0])[0]
     files = {
         "empty.jsonl": "",
         "truncated-mid-line.jsonl": base[: len(base) * 2 // 3],
         "no-footer.jsonl": "".join(lines[:-1]),
-        "wrong-version.jsonl": replace_once(base, '"version":3', '"version":99'),
+        "wrong-version.jsonl": replace_once(base, version, '"version":99'),
         "wrong-type.jsonl": replace_once(base, '"seed":1,', '"seed":"1",'),
         "huge-number.jsonl": "".join(lines[:first] + [replace_once(lines[first], '"cause":0', '"cause":18446744073709551616')]
                                      + lines[first + 1:]),
