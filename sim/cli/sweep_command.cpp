@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -164,6 +165,13 @@ int sweep_command(const SweepArguments& arguments) {
   options.stop_on_first = arguments.stop_on_first;
   options.shrink = !arguments.no_shrink;
   options.trace_dir = arguments.trace_dir;
+  if (!options.trace_dir.empty()) {
+    // Made here, so that a trace that cannot be written is never mistaken
+    // for a seed that behaves differently when rerun alone.
+    std::error_code error;
+    std::filesystem::create_directories(options.trace_dir, error);
+    if (error) throw UsageError("cannot create --trace-dir '" + options.trace_dir + "': " + error.message());
+  }
   options.simulation.scheduler = arguments.scheduler;
   const std::string program = invocation();
   options.seed_command = [&](std::uint64_t seed) {

@@ -69,6 +69,13 @@ one, two = report("jobs1.jsonl"), report("jobs2.jsonl")
 check(len(one["failures"]) > 0, "the lost update fails under some seeds")
 same_findings(one, two, "--jobs 1 vs --jobs 2")
 
+# --trace-dir names a directory that does not exist yet: the sweep makes it
+# and writes the failure's trace there (not a "determinism leak").
+traced = run([DETSIM, "sweep", "lost-update", "--seeds", "1..5", "--trace-dir", "new/traces", "-q"], expect=1)
+check("leak" not in traced.stdout, f"--trace-dir: no leak reported\n{traced.stdout}")
+check(any(name.endswith(".jsonl") for name in os.listdir(os.path.join(WORK, "new", "traces"))) if
+      os.path.isdir(os.path.join(WORK, "new", "traces")) else False, "--trace-dir: the trace is written in the new directory")
+
 # Three shards, named three ways (an explicit flag, Slurm's array variables,
 # a Kubernetes completion index), merged: the unsharded sweep.
 run([DETSIM, "sweep", "lost-update", "--seeds", seeds, "--shard", "0/3", "--out", "s0.jsonl", "-q"], expect=1)
