@@ -26,6 +26,18 @@ struct Waiter {
 // front first, which is the fairness asyncio promises.
 class Waiters {
  public:
+  Waiters() = default;
+  Waiters(const Waiters&) = delete;
+  Waiters& operator=(const Waiters&) = delete;
+  // A primitive may die while tasks still wait on it (it lived in the frame
+  // of a root that finished, leaving them blocked): their futures must stop
+  // naming it, or the leaked-task and deadlock reports would read it after
+  // it was freed. They then show as awaiting their future.
+  ~Waiters() {
+    for (Waiter& waiter : entries_) {
+      if (!waiter.future.done()) waiter.future.set_wait_target(nullptr);
+    }
+  }
   // A new pending future for the running task, appended last.
   Future<void> add(EventLoop& loop) {
     Future<void> future = loop.create_future<void>();
