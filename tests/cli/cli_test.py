@@ -107,8 +107,8 @@ expect("replay: a trace of a scenario this program lacks", ["replay", "other.jso
        err=["other.jsonl is a trace of 'bank-transfer', which is not a scenario of this program"])
 open("relabelled.jsonl", "w").write(text.replace('"program":"lost-update"', '"program":"lost-update-fixed"', 1))
 expect("replay: a trace of another scenario diverges", ["replay", "relabelled.jsonl"], 1,
-       out=["diverged:", "first divergence at event 5", "expected: seq 5", "(lost_update_checked())",
-            "actual:   seq 5", "(lost_update_fixed())", "new run's trace: relabelled.jsonl.replay.jsonl"])
+       out=["diverged:", "first divergence at event 5", "expected: seq 5", "(lost_update_checked",
+            "actual:   seq 5", "(lost_update_fixed", "new run's trace: relabelled.jsonl.replay.jsonl"])
 open("cut.jsonl", "w").write(text[:len(text) // 2])
 expect("replay: truncated mid-line", ["replay", "cut.jsonl"], 0,
        out=["replaying cut.jsonl (28 events, truncated)", "reproduced the 28 recorded events; cut.jsonl is truncated"])

@@ -84,7 +84,11 @@ TEST(BrokenInputs, EachGetsItsMessageAndExitCode) {
       continue;
     }
     EXPECT_EQ(answer.exit_code, c.at("exit").get<int>()) << name << ": " << answer.message;
-    EXPECT_EQ(answer.message, replace_all(c.at("message"), "{file}", file)) << name;
+    // Sites name their function as the compiler spells it: "f()" under g++,
+    // "f" under clang (detsim/base/source_location.hpp); the messages quote
+    // sites of the recorded trace and of the run, so compare without "()".
+    EXPECT_EQ(replace_all(answer.message, "())", ")"), replace_all(replace_all(c.at("message"), "{file}", file), "())", ")"))
+        << name;
   }
   if (update) std::ofstream(broken / "cases.json") << cases.dump(1) << "\n";
   detsim::set_options_override({});
