@@ -31,6 +31,7 @@ SeedSweepOptions options_for(const std::string& name, detsim::SeedRange seeds, u
   options.jobs = jobs;
   options.trace_dir = trace_dir();
   options.simulation.command = "sweep-test";
+  options.simulation.record_orderings = true;
   return options;
 }
 
@@ -54,6 +55,22 @@ void expect_same_findings(const SeedSweepReport& a, const SeedSweepReport& b) {
     }
   }
   EXPECT_EQ(a.leaks, b.leaks);
+  EXPECT_EQ(a.coverage, b.coverage);
+  EXPECT_EQ(a.coverage.seeds(), a.seeds_run);
+}
+
+// What run_simulation records for each seed, folded: what a sweep's
+// coverage must be.
+detsim::SweepCoverage coverage_by_run_simulation(const detsim::Program& program, std::uint64_t first,
+                                                 std::uint64_t last) {
+  detsim::SweepCoverage coverage;
+  coverage.set_orderings_recorded(true);
+  for (std::uint64_t seed = first; seed <= last; ++seed) {
+    const auto run = detsim::run_simulation(program, {.name = "coverage", .seed = seed, .read_environment = false,
+                                                      .write_failure_trace = false, .record_orderings = true});
+    coverage.add_run(seed, run.digest, run.coverage);
+  }
+  return coverage;
 }
 
 TEST(SeedSweep, OneJobAndTwoJobsFindTheSameFailuresAndDigests) {
@@ -65,6 +82,30 @@ TEST(SeedSweep, OneJobAndTwoJobsFindTheSameFailuresAndDigests) {
   EXPECT_EQ(two.jobs, 2u);
   expect_same_findings(one, two);
   EXPECT_TRUE(one.leaks.empty());
+}
+
+TEST(SeedSweep, CoverageIsWhatRunSimulationRecordsSeedBySeedWhateverTheJobs) {
+  for (const auto& [name, program] : {std::pair<std::string, detsim::Program>{"coverage_points", coverage_points},
+                                      {"lost_update", lost_update_checked}}) {
+    auto options = options_for(name, {1, 300}, 1);
+    options.shrink = false;
+    const auto one = detsim::seed_sweep(program, options);
+    options.jobs = 2;
+    const auto two = detsim::seed_sweep(program, options);
+    const detsim::SweepCoverage expected = coverage_by_run_simulation(program, 1, 300);
+    EXPECT_EQ(one.coverage, expected) << name;
+    EXPECT_EQ(two.coverage, expected) << name;
+    EXPECT_GT(expected.distinct_orderings(), 0u) << name;
+  }
+}
+
+TEST(SeedSweep, CoverageNamesThePointThatNeverHeld) {
+  const auto report = detsim::seed_sweep(coverage_points, options_for("coverage_points", {1, 200}, 2));
+  EXPECT_EQ(report.coverage.unreached(), std::vector<std::string>{"the counter went negative"});
+  EXPECT_EQ(report.coverage.points().at("both workers finished").seeds_held, 200u);
+  const std::string table = detsim::format_sweep_table(report);
+  EXPECT_NE(table.find("DETSIM_SOMETIMES \"the counter went negative\"  NEVER HELD in 200 seeds"), std::string::npos)
+      << table;
 }
 
 TEST(SeedSweep, TheUnionOfShardsIsTheUnshardedSweepFailureForFailure) {
@@ -246,6 +287,13 @@ TEST(SweepReport, BrokenReportsAreErrorsNamingTheLine) {
   // Cut after its first failure line: truncated.
   const std::size_t cut = text.find("\n", text.find("\"type\":\"failure\"")) + 1;
   EXPECT_NE(message(text.substr(0, cut)).find("truncated"), std::string::npos) << message(text.substr(0, cut));
+  // Cut before its coverage, or in it.
+  const std::size_t coverage_at = text.find("{\"type\":\"coverage\"");
+  EXPECT_NE(message(text.substr(0, coverage_at)).find("r.jsonl: no \"coverage\" line"), std::string::npos);
+  const std::size_t last_line = text.rfind("{\"type\":\"schedules\"");
+  EXPECT_NE(message(text.substr(0, last_line)).find("r.jsonl: truncated: the coverage line announces"),
+            std::string::npos)
+      << message(text.substr(0, last_line));
 }
 
 }  // namespace

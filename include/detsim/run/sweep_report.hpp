@@ -13,12 +13,35 @@
 //     "steps", "runs", "trace", "command"}}                          per group
 //   {"type":"failure", "seed", "digest", "steps", "group"}   per failing seed
 //   {"type":"leak", "seed", "in_sweep", "alone"}             per determinism leak
+// then the coverage (sweep_coverage.hpp), after every line above:
+//   {"type":"coverage", "seeds" (= seeds_run), "schedules" (distinct run
+//     digests), "orderings" (distinct orderings of conflicting steps, or
+//     null: not recorded), "points", "unreached" (names of the points that
+//     never held, sorted), "last_new_schedule", "last_new_ordering",
+//     "last_new_point" (the plateau: the seed where the last new one
+//     appeared, a point counting from the seed it first held in; null:
+//     none)}                                                    one line
+//   {"type":"point", "name", "kind" ("sometimes" or "reachable"), "site"
+//     ("file:line", of its first seed), "first_seed" (evaluated),
+//     "seeds_evaluated", "seeds_held", "first_held_seed" (or null),
+//     "evaluations", "held" (over all seeds)}           per point, by name
+//   {"type":"ordering", "earlier", "later" (the steps' sites, "file:line"),
+//     "first_seed"}                          per ordering, by (earlier, later)
+//   {"type":"schedules", "digests" (16 hex digits each), "first_seeds"
+//     (the first seed that made each)}   1000 digests a line, by digest
+// The sets are written whole, not as counts, so that merging shards is
+// exact: a schedule two shards both made is counted once. The counts and
+// the plateau of the "coverage" line are derived from the lines after it,
+// and read_sweep_report checks that they agree (a file cut short is an
+// error, not a smaller coverage).
 //
 // merge_reports combines shards of one sweep (same name and scheduler,
 // disjoint ranges) into the report the unsharded sweep gives: failures and
 // digest exactly, groups with the same first and shortest seeds and the same
-// shrunk reproducer (each group's is shrunk from its shortest seed). Elapsed
-// time is the longest shard's; worker time adds up.
+// shrunk reproducer (each group's is shrunk from its shortest seed), and the
+// coverage as the union of the shards' (SweepCoverage::merge: each schedule,
+// ordering and point once, with its smallest first seed; per-seed counts
+// summed). Elapsed time is the longest shard's; worker time adds up.
 //
 // Errors: read_sweep_report throws detsim::Error (detsim.sweep.report) naming
 // the source, line and what is wrong; merge_reports throws for shards of
@@ -46,7 +69,13 @@ SeedSweepReport read_sweep_report(std::istream& in, const std::string& source);
 SeedSweepReport merge_reports(const std::vector<SeedSweepReport>& reports);
 
 // For people: totals, seeds/s, then one block per group (count, first seed,
-// shortest seed with schedule and command, shrunk reproducer), then leaks.
+// shortest seed with schedule and command, shrunk reproducer), then leaks,
+// then the coverage:
+//
+//   coverage: 1000 seeds, 1000 distinct schedules, 12 orderings of conflicting steps (by site pair), 2 point(s), 1 never held
+//     last new schedule at seed 1000, ordering at seed 41, point held at seed 1
+//     DETSIM_SOMETIMES "B finished first"           held in 493 of 1000 seeds  tests/cli/sweep_scenarios.cpp:30
+//     DETSIM_SOMETIMES "the counter went negative"  NEVER HELD in 1000 seeds   tests/cli/sweep_scenarios.cpp:31
 std::string format_sweep_table(const SeedSweepReport& report);
 
 }  // namespace detsim
