@@ -164,7 +164,7 @@ SweepCoverage CoverageLinesReader::finish(const std::string& source, std::uint64
   return coverage_;
 }
 
-std::string format_coverage_block(const SweepCoverage& coverage) {
+std::string format_coverage_block(const SweepCoverage& coverage, std::optional<std::uint64_t> last_seed) {
   std::string text = "coverage: " + std::to_string(coverage.seeds()) + " seeds, " +
                      std::to_string(coverage.distinct_schedules()) + " distinct schedules, ";
   text += coverage.orderings_recorded()
@@ -173,8 +173,17 @@ std::string format_coverage_block(const SweepCoverage& coverage) {
   const std::size_t unreached = coverage.unreached().size();
   text += std::to_string(coverage.points().size()) + " point(s)" +
           (unreached > 0 ? ", " + std::to_string(unreached) + " never held" : std::string()) + "\n";
-  text += "  last new schedule at " + or_never(coverage.last_new_schedule()) + ", ordering at " +
-          or_never(coverage.last_new_ordering()) + ", point held at " + or_never(coverage.last_new_point()) + "\n";
+  text += "  plateau: last new schedule at " + or_never(coverage.last_new_schedule()) + ", ordering at " +
+          or_never(coverage.last_new_ordering()) + ", point held at " + or_never(coverage.last_new_point());
+  // How long nothing new came: the user's sign that more seeds stop helping.
+  const std::optional<std::uint64_t> last_new =
+      std::max({coverage.last_new_schedule(), coverage.last_new_ordering(), coverage.last_new_point()});
+  if (last_seed && last_new && *last_seed > *last_new) {
+    text += "; nothing new in the last " + std::to_string(*last_seed - *last_new) + " seeds";
+  } else if (last_seed && last_new) {
+    text += "; still new at the last seed";
+  }
+  text += "\n";
   if (coverage.points().empty()) {
     text += "  no DETSIM_SOMETIMES or DETSIM_REACHABLE point was evaluated\n";
     return text;

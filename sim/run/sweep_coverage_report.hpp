@@ -43,6 +43,7 @@ class CoverageLinesReader {
 };
 
 // The table's coverage block, from "coverage:" on, one line per point.
-std::string format_coverage_block(const SweepCoverage& coverage);
+// `last_seed`: the sweep's last seed run, for how long nothing new came.
+std::string format_coverage_block(const SweepCoverage& coverage, std::optional<std::uint64_t> last_seed);
 
 }  // namespace detsim::detail

@@ -282,7 +282,9 @@ std::string format_sweep_table(const SeedSweepReport& report) {
     text += line;
     for (const DeterminismLeak& leak : report.leaks) text += "  " + leak.describe() + "\n";
   }
-  text += "\n" + detail::format_coverage_block(report.coverage);
+  // Seeds range.first .. range.first + seeds_run - 1 ran (seed_sweep.hpp).
+  const auto last_seed = report.seeds_run > 0 ? std::optional(report.range.first + report.seeds_run - 1) : std::nullopt;
+  text += "\n" + detail::format_coverage_block(report.coverage, last_seed);
   return text;
 }
 

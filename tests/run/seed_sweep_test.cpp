@@ -104,8 +104,11 @@ TEST(SeedSweep, CoverageNamesThePointThatNeverHeld) {
   EXPECT_EQ(report.coverage.unreached(), std::vector<std::string>{"the counter went negative"});
   EXPECT_EQ(report.coverage.points().at("both workers finished").seeds_held, 200u);
   const std::string table = detsim::format_sweep_table(report);
-  EXPECT_NE(table.find("DETSIM_SOMETIMES \"the counter went negative\"  NEVER HELD in 200 seeds"), std::string::npos)
-      << table;
+  const std::size_t row = table.find("  DETSIM_SOMETIMES \"the counter went negative\"  ");
+  ASSERT_NE(row, std::string::npos) << table;
+  const std::string line = table.substr(row, table.find('\n', row) - row);
+  EXPECT_NE(line.find("  NEVER HELD in 200 seeds  "), std::string::npos) << table;
+  EXPECT_NE(line.find("  tests/run/sweep_programs.hpp:"), std::string::npos) << table;
 }
 
 TEST(SeedSweep, TheUnionOfShardsIsTheUnshardedSweepFailureForFailure) {
