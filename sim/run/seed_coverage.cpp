@@ -90,16 +90,19 @@ void write_coverage(WireWriter& out, const SweepCoverage& coverage) {
 }
 
 void read_coverage(WireReader& in, SweepCoverage& coverage) {
-  SweepCoverage part;
-  part.add_seeds(in.number());
-  part.set_orderings_recorded(in.number() == 1);
+  // Straight into `coverage` (the add_ functions keep the first seeds, as
+  // merge does), but for the seeds and the orderings flag, merged as a part.
+  SweepCoverage counts;
+  counts.add_seeds(in.number());
+  counts.set_orderings_recorded(in.number() == 1);
+  coverage.merge(counts);
   for (std::uint64_t n = in.number(); n > 0; --n) {
     const std::uint64_t digest = in.number();
-    part.add_schedule(digest, in.number());
+    coverage.add_schedule(digest, in.number());
   }
   for (std::uint64_t n = in.number(); n > 0; --n) {
     SitePair ordering{in.text(), in.text()};
-    part.add_ordering(ordering, in.number());
+    coverage.add_ordering(ordering, in.number());
   }
   for (std::uint64_t n = in.number(); n > 0; --n) {
     const std::string name = in.text();
@@ -118,9 +121,8 @@ void read_coverage(WireReader& in, SweepCoverage& coverage) {
     if (held) point.first_held_seed = first_held;
     point.evaluations = in.number();
     point.held = in.number();
-    part.add_point(name, point);
+    coverage.add_point(name, point);
   }
-  coverage.merge(part);
 }
 
 }  // namespace detsim::detail

@@ -53,10 +53,11 @@ std::string encode(ChunkResult& chunk) {
   return out.take();
 }
 
-// Adds the chunk in `bytes` to `groups` and `coverage`; its seeds run and
-// digest into the totals.
+// Adds the chunk in `bytes` to `groups` and `coverage` (if given: progress
+// needs none, and it is the bulk of a chunk); its seeds run and digest into
+// the totals.
 void decode_chunk(const std::string& bytes, FailureGroups& groups, std::uint64_t& seeds_run, std::uint64_t& digest,
-                  double& seconds, SweepCoverage& coverage) {
+                  double& seconds, SweepCoverage* coverage) {
   detail::WireReader in(bytes);
   seeds_run += in.number();
   digest += in.number();
@@ -79,7 +80,7 @@ void decode_chunk(const std::string& bytes, FailureGroups& groups, std::uint64_t
     failures[failure.group].push_back(failure);
   }
   for (std::size_t i = 0; i < summaries.size(); ++i) groups.add_group(summaries[i], failures[i]);
-  detail::read_coverage(in, coverage);
+  if (coverage) detail::read_coverage(in, *coverage);
 }
 
 class SeedSweep {
@@ -134,7 +135,7 @@ class SeedSweep {
              },
          .done = [&](std::size_t, detail::ChildResult result) {
            if (result.ok) {
-             decode_chunk(result.payload, chunk.groups, chunk.seeds_run, chunk.digest, chunk.seconds, chunk.coverage);
+             decode_chunk(result.payload, chunk.groups, chunk.seeds_run, chunk.digest, chunk.seconds, &chunk.coverage);
            } else {
              chunk.seeds_run += 1;
              chunk.digest += sweep_digest_term(seed, 0);
@@ -209,8 +210,7 @@ class SeedSweep {
                FailureGroups found;
                std::uint64_t seeds_run = 0, digest = 0;
                double seconds = 0;
-               SweepCoverage coverage;
-               decode_chunk(result.payload, found, seeds_run, digest, seconds, coverage);
+               decode_chunk(result.payload, found, seeds_run, digest, seconds, nullptr);
                done_ += seeds_run;
                failures_found_ += found.size();
                for (const FailureGroup& group : found.groups()) signatures_found_.insert(group.signature);
@@ -218,7 +218,7 @@ class SeedSweep {
                results.emplace(index, std::move(result.payload));
                for (auto next = results.find(merged); next != results.end() && !stopped; next = results.find(merged)) {
                  decode_chunk(next->second, groups_, report_.seeds_run, report_.digest, report_.worker_seconds,
-                              report_.coverage);
+                              &report_.coverage);
                  results.erase(next);
                  // With stop_on_first, nothing past the first failing chunk counts.
                  stopped = options_.stop_on_first && first_failing && merged == *first_failing;
