@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <vector>
 
 #include "detsim/trace/trace.hpp"
 
@@ -43,8 +44,6 @@ std::uint64_t parse_digest(const ReportJson& value, const Fields& fields) {
   }
   return digest;
 }
-
-std::string or_never(std::optional<std::uint64_t> seed) { return seed ? "seed " + std::to_string(*seed) : "never"; }
 
 }  // namespace
 
@@ -173,17 +172,24 @@ std::string format_coverage_block(const SweepCoverage& coverage, std::optional<s
   const std::size_t unreached = coverage.unreached().size();
   text += std::to_string(coverage.points().size()) + " point(s)" +
           (unreached > 0 ? ", " + std::to_string(unreached) + " never held" : std::string()) + "\n";
-  text += "  plateau: last new schedule at " + or_never(coverage.last_new_schedule()) + ", ordering at " +
-          or_never(coverage.last_new_ordering()) + ", point held at " + or_never(coverage.last_new_point());
-  // How long nothing new came: the user's sign that more seeds stop helping.
-  const std::optional<std::uint64_t> last_new =
-      std::max({coverage.last_new_schedule(), coverage.last_new_ordering(), coverage.last_new_point()});
-  if (last_seed && last_new && *last_seed > *last_new) {
-    text += "; nothing new in the last " + std::to_string(*last_seed - *last_new) + " seeds";
-  } else if (last_seed && last_new) {
-    text += "; still new at the last seed";
+  // The plateau: when each last grew, and how many seeds ago (how long
+  // more seeds have not helped). Schedules rarely stop growing; orderings
+  // and points are what plateau.
+  auto when = [&](std::optional<std::uint64_t> seed) {
+    std::string at = "seed " + std::to_string(*seed);
+    if (last_seed && *last_seed >= *seed) at += " (" + std::to_string(*last_seed - *seed) + " seeds ago)";
+    return at;
+  };
+  std::vector<std::string> parts;
+  if (const auto seed = coverage.last_new_schedule()) parts.push_back("last new schedule at " + when(seed));
+  if (const auto seed = coverage.last_new_ordering()) parts.push_back("last new ordering at " + when(seed));
+  if (const auto seed = coverage.last_new_point()) parts.push_back("last new point held at " + when(seed));
+  if (!coverage.points().empty() && !coverage.last_new_point()) parts.push_back("no point ever held");
+  if (!parts.empty()) {
+    text += "  plateau: ";
+    for (std::size_t i = 0; i < parts.size(); ++i) text += (i == 0 ? "" : ", ") + parts[i];
+    text += "\n";
   }
-  text += "\n";
   if (coverage.points().empty()) {
     text += "  no DETSIM_SOMETIMES or DETSIM_REACHABLE point was evaluated\n";
     return text;

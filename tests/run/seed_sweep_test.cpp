@@ -1,6 +1,7 @@
 // seed_sweep (detsim/run/seed_sweep.hpp): the same report whatever the jobs,
 // shards that add up to the whole, isolation and leak reports, grouping by
 // bug, and shrunk reproducers that reproduce.
+#include <detsim/base/access.hpp>
 #include <detsim/run/seed_sweep.hpp>
 #include <detsim/run/shrink.hpp>
 #include <detsim/run/sweep_report.hpp>
@@ -61,13 +62,15 @@ void expect_same_findings(const SeedSweepReport& a, const SeedSweepReport& b) {
 
 // What run_simulation records for each seed, folded: what a sweep's
 // coverage must be.
-detsim::SweepCoverage coverage_by_run_simulation(const detsim::Program& program, std::uint64_t first,
-                                                 std::uint64_t last) {
+detsim::SweepCoverage coverage_by_run_simulation(const detsim::Program& program, const std::string& scheduler,
+                                                 std::uint64_t first, std::uint64_t last) {
   detsim::SweepCoverage coverage;
   coverage.set_orderings_recorded(true);
   for (std::uint64_t seed = first; seed <= last; ++seed) {
-    const auto run = detsim::run_simulation(program, {.name = "coverage", .seed = seed, .read_environment = false,
-                                                      .write_failure_trace = false, .record_orderings = true});
+    const auto run =
+        detsim::run_simulation(program, {.name = "coverage", .seed = seed, .scheduler = scheduler,
+                                         .read_environment = false, .write_failure_trace = false,
+                                         .record_orderings = true});
     coverage.add_run(seed, run.digest, run.coverage);
   }
   return coverage;
@@ -84,15 +87,48 @@ TEST(SeedSweep, OneJobAndTwoJobsFindTheSameFailuresAndDigests) {
   EXPECT_TRUE(one.leaks.empty());
 }
 
+// Three workers that declare their accesses to a counter: POS reads the
+// declarations, so a sweep's worker must open the run's access log as
+// run_simulation does, or its seeds run other schedules.
+detsim::Task<void> declaring_worker(int& counter) {
+  for (int i = 0; i < 2; ++i) {
+    const int seen = counter;
+    detsim::declare_access("counter", detsim::AccessMode::read);
+    co_await detsim::yield();
+    counter = seen + 1;
+    detsim::declare_access("counter");
+  }
+}
+
+detsim::Task<void> declaring_main() {
+  int counter = 0;
+  auto& loop = detsim::get_running_loop();
+  auto a = loop.create_task(declaring_worker(counter), "A");
+  auto b = loop.create_task(declaring_worker(counter), "B");
+  auto c = loop.create_task(declaring_worker(counter), "C");
+  co_await a;
+  co_await b;
+  co_await c;
+}
+
+void declaring(detsim::EventLoop& loop) { loop.run_until_complete(declaring_main()); }
+
 TEST(SeedSweep, CoverageIsWhatRunSimulationRecordsSeedBySeedWhateverTheJobs) {
-  for (const auto& [name, program] : {std::pair<std::string, detsim::Program>{"coverage_points", coverage_points},
-                                      {"lost_update", lost_update_checked}}) {
+  struct Case {
+    std::string name;
+    detsim::Program program;
+    std::string scheduler;
+  };
+  for (const Case& test : {Case{"coverage_points", coverage_points, "random"},
+                           Case{"lost_update", lost_update_checked, "random"}, Case{"declaring", declaring, "pos"}}) {
+    const auto& [name, program, scheduler] = test;
     auto options = options_for(name, {1, 300}, 1);
     options.shrink = false;
+    options.simulation.scheduler = scheduler;
     const auto one = detsim::seed_sweep(program, options);
     options.jobs = 2;
     const auto two = detsim::seed_sweep(program, options);
-    const detsim::SweepCoverage expected = coverage_by_run_simulation(program, 1, 300);
+    const detsim::SweepCoverage expected = coverage_by_run_simulation(program, scheduler, 1, 300);
     EXPECT_EQ(one.coverage, expected) << name;
     EXPECT_EQ(two.coverage, expected) << name;
     EXPECT_GT(expected.distinct_orderings(), 0u) << name;
