@@ -13,6 +13,19 @@
 
 #include "run/sweep_programs.hpp"
 
+namespace detsim {
+// GoogleTest prints a coverage that differs by its counts and plateau.
+void PrintTo(const SweepCoverage& coverage, std::ostream* out) {
+  *out << "{seeds " << coverage.seeds() << ", schedules " << coverage.distinct_schedules() << " (last new at "
+       << coverage.last_new_schedule().value_or(0) << "), orderings " << coverage.distinct_orderings()
+       << " (last new at " << coverage.last_new_ordering().value_or(0) << "), points";
+  for (const auto& [name, point] : coverage.points()) {
+    *out << " \"" << name << "\" held in " << point.seeds_held << " of " << point.seeds_evaluated;
+  }
+  *out << "}";
+}
+}  // namespace detsim
+
 namespace detsim_test {
 namespace {
 
