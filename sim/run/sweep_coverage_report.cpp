@@ -199,10 +199,15 @@ std::string format_coverage_block(const SweepCoverage& coverage, std::optional<s
   std::size_t widths[2] = {0, 0};
   for (const auto& [name, point] : coverage.points()) {
     std::string label = std::string(coverage_macro_name(point.kind)) + " \"" + name + "\"";
-    std::string held = point.seeds_held == 0
-                           ? "NEVER HELD in " + std::to_string(point.seeds_evaluated) + " seeds"
-                           : "held in " + std::to_string(point.seeds_held) + " of " +
-                                 std::to_string(point.seeds_evaluated) + " seeds";
+    // A REACHABLE holds wherever it is evaluated: its share is of all the
+    // seeds. A SOMETIMES's is of the seeds that evaluated it.
+    const std::string of = point.kind == CoverageKind::reachable || point.seeds_evaluated == coverage.seeds()
+                               ? std::to_string(coverage.seeds()) + " seeds"
+                               : "the " + std::to_string(point.seeds_evaluated) + " seeds that evaluated it";
+    std::string held = point.seeds_held == 0 ? "NEVER HELD in " + of
+                       : point.kind == CoverageKind::reachable
+                           ? "reached in " + std::to_string(point.seeds_held) + " of " + of
+                           : "held in " + std::to_string(point.seeds_held) + " of " + of;
     widths[0] = std::max(widths[0], label.size());
     widths[1] = std::max(widths[1], held.size());
     rows.emplace_back(std::move(label), std::move(held));

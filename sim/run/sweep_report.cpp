@@ -284,7 +284,8 @@ std::string format_sweep_table(const SeedSweepReport& report) {
   }
   // Seeds range.first .. range.first + seeds_run - 1 ran (seed_sweep.hpp).
   const auto last_seed = report.seeds_run > 0 ? std::optional(report.range.first + report.seeds_run - 1) : std::nullopt;
-  text += "\n" + detail::format_coverage_block(report.coverage, last_seed);
+  text += '\n';
+  text += detail::format_coverage_block(report.coverage, last_seed);
   return text;
 }
 

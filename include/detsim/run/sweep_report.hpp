@@ -72,10 +72,14 @@ SeedSweepReport merge_reports(const std::vector<SeedSweepReport>& reports);
 // shortest seed with schedule and command, shrunk reproducer), then leaks,
 // then the coverage:
 //
-//   coverage: 1000 seeds, 1000 distinct schedules, 12 orderings of conflicting steps (by site pair), 2 point(s), 1 never held
-//     last new schedule at seed 1000, ordering at seed 41, point held at seed 1
-//     DETSIM_SOMETIMES "B finished first"           held in 493 of 1000 seeds  tests/cli/sweep_scenarios.cpp:30
-//     DETSIM_SOMETIMES "the counter went negative"  NEVER HELD in 1000 seeds   tests/cli/sweep_scenarios.cpp:31
+//   coverage: 1000 seeds, 35 distinct schedules, 17 orderings of conflicting steps (by site pair), 3 point(s), 1 never held
+//     plateau: last new schedule at seed 215 (785 seeds ago), last new ordering at seed 51 (949 seeds ago), last new point held at seed 1 (999 seeds ago)
+//     DETSIM_SOMETIMES "B finished an increment first"  held in 488 of 1000 seeds      tests/run/sweep_programs.hpp:61
+//     DETSIM_REACHABLE "both workers finished"          reached in 1000 of 1000 seeds  tests/run/sweep_programs.hpp:63
+//     DETSIM_SOMETIMES "the counter went negative"      NEVER HELD in 1000 seeds       tests/run/sweep_programs.hpp:62
+//
+// A SOMETIMES's share is of the seeds that evaluated it; a REACHABLE's, of
+// all the seeds (it holds wherever it is evaluated).
 std::string format_sweep_table(const SeedSweepReport& report);
 
 }  // namespace detsim
