@@ -113,6 +113,8 @@ struct SimulationOptions {
   // every event, which about doubles the cost of a run of a small program
   // (callgrind: lost_update, 2 tasks x 10 increments, 30k instructions a
   // run, 50k with it). SOMETIMES/REACHABLE points are always recorded.
+  // `detsim sweep` turns it on (seed_sweep reads it from
+  // SeedSweepOptions::simulation).
   bool record_orderings = false;
   // If set, called with the run's loop before the program: to attach an
   // observer (which must outlive the run) or set loop options.
