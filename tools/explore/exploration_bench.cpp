@@ -1,8 +1,9 @@
 // detsim-explore-bench: how many runs each exploration strategy needs to
 // find each bundled bug (tools/bench/results/exploration.md is its output).
 //
-// For every program (the bundled scenarios and the SCTBench ports,
-// tools/scenarios/sctbench) and every strategy (a scheduler spec), and for
+// For every program (the bundled scenarios, the SCTBench ports,
+// tools/scenarios/sctbench, and the long-stretch programs,
+// tools/scenarios/long_stretch) and every strategy (a scheduler spec), and for
 // each of --seeds base seeds b = 1, 2, ...: run seeds (b - 1) * cap + 1,
 // (b - 1) * cap + 2, ... until a run fails or --cap runs passed. The runs to
 // the first failure, over the base seeds, give a median and a 90th
@@ -40,6 +41,7 @@
 #include <detsim/cli/scenario.hpp>
 
 #include "scenarios/bundled.hpp"
+#include "scenarios/long_stretch/long_stretch.hpp"
 #include "scenarios/lost_update.hpp"
 #include "scenarios/sctbench/sctbench.hpp"
 
@@ -64,6 +66,9 @@ std::vector<Subject> subjects() {
     all.push_back({scenario.name, "bundled scenario (tools/scenarios/): " + scenario.description, scenario.program});
   }
   for (const auto& port : detsim::sctbench::ports()) all.push_back({port.name, "SCTBench port: " + port.bug, port.program()});
+  for (const auto& subject : detsim::long_stretch::programs()) {
+    all.push_back({subject.name, "long stretch (tools/scenarios/long_stretch/): " + subject.bug, subject.program()});
+  }
   return all;
 }
 

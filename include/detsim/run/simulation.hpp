@@ -56,6 +56,7 @@
 
 #include "detsim/base/options.hpp"
 #include "detsim/run/coverage.hpp"
+#include "detsim/scheduling/registry.hpp"
 #include "detsim/scheduling/scheduler.hpp"
 #include "detsim/core/event_loop.hpp"
 #include "detsim/core/program.hpp"
@@ -67,7 +68,9 @@ namespace detsim {
 struct SimulationOptions {
   std::string name;                 // the program's name, in traces and file names
   std::uint64_t seed = 1;
-  std::string scheduler = "random";  // a scheduler spec (make_scheduler, registry.hpp): "random", "fifo", ...
+  // A scheduler spec (make_scheduler, registry.hpp): "swarm" (the default,
+  // default_scheduler_spec), "random", "fifo", "pct:3", ...
+  std::string scheduler{default_scheduler_spec};
   // The budget: a run that goes on past it fails as budget_exceeded. Its
   // trace is written whole, so a task yielding forever stops at 1M steps
   // after 0.5 s, with a trace of 225 MB and 175 MB of memory at the peak
