@@ -1,4 +1,4 @@
-// lock_takeover: two workers each enter a critical section twice, guarded
+// lock_takeover: two workers each enter a critical section once, guarded
 // by a lock word set by test-and-set (one step: no window there). A worker
 // that finds the word set polls it again, up to `polls` times, then
 // presumes the holder crashed (as a stale lock file's or an expired lease's
@@ -21,7 +21,6 @@ namespace detsim::long_stretch {
 
 namespace {
 
-constexpr int rounds = 2;  // critical sections per worker
 
 struct LockWord {
   int polls = 0;
@@ -30,24 +29,22 @@ struct LockWord {
 };
 
 Task<void> worker(LockWord& word) {
-  for (int round = 0; round < rounds; ++round) {
-    for (int poll = 0;; ++poll) {
-      SCT_ACCESS("held", write);  // test-and-set: read and write in one step
-      if (!word.held) {
-        word.held = true;
-        break;
-      }
-      if (poll == word.polls) break;  // the bug: presumed crashed, taken over
+  for (int poll = 0;; ++poll) {
+    SCT_ACCESS("held", write);  // test-and-set: read and write in one step
+    if (!word.held) {
+      word.held = true;
+      break;
     }
-    SCT_ACCESS("inside", write);
-    ++word.inside;
-    SCT_ACCESS("inside", read);
-    DETSIM_CHECK_EQ(word.inside, 1);
-    SCT_ACCESS("inside", write);
-    --word.inside;
-    SCT_ACCESS("held", write);
-    word.held = false;
+    if (poll == word.polls) break;  // the bug: presumed crashed, taken over
   }
+  SCT_ACCESS("inside", write);
+  ++word.inside;
+  SCT_ACCESS("inside", read);
+  DETSIM_CHECK_EQ(word.inside, 1);
+  SCT_ACCESS("inside", write);
+  --word.inside;
+  SCT_ACCESS("held", write);
+  word.held = false;
 }
 
 std::vector<Task<void>> spawn(void* state) {
