@@ -9,9 +9,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include <detsim/scheduling/swarm.hpp>
 #include <detsim/detsim.hpp>
 #include <detsim/scheduling/schedule.hpp>
+#include <detsim/scheduling/swarm.hpp>
 #include <detsim/testing.hpp>
 
 namespace {
