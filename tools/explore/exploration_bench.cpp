@@ -20,6 +20,8 @@
 //
 // Usage: detsim-explore-bench [--seeds N] [--cap N] [--only NAME,NAME...] [--markdown PATH] [--hopeless-after N]
 //                             [--strategies "SPEC SPEC..."] [--no-dfs]
+// --strategies takes any scheduler spec, and swarm-weights:<r>-<p>-<a>-<b>
+// (swarm with r/16 random, p/16 pos, a/16 pct:2, b/16 pct:3; swarm_weights.cpp).
 // Prints one line per cell as it goes; --markdown writes the results table.
 // Real clocks are used only to report how long a cell took.
 #include <algorithm>
@@ -44,6 +46,10 @@
 #include "scenarios/long_stretch/long_stretch.hpp"
 #include "scenarios/lost_update.hpp"
 #include "scenarios/sctbench/sctbench.hpp"
+
+// swarm_weights.cpp: "swarm-weights:<r>-<p>-<a>-<b>", for comparing swarm's weightings.
+void register_swarm_weights();
+void check_swarm_weights_mirror_swarm();
 
 namespace {
 
@@ -216,6 +222,8 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
+  register_swarm_weights();
+  check_swarm_weights_mirror_swarm();
   // Failing runs write their traces: keep them out of the way.
   std::filesystem::create_directories("/tmp/detsim-explore-bench");
   ::setenv("DETSIM_TRACE_DIR", "/tmp/detsim-explore-bench", 1);
