@@ -114,8 +114,13 @@ expect("replay: a trace of another scenario diverges", ["replay", "relabelled.js
        out=["diverged:", "first divergence at event 5", "expected: seq 5", "(lost_update_checked",
             "actual:   seq 5", "(lost_update_fixed", "new run's trace: relabelled.jsonl.replay.jsonl"])
 open("cut.jsonl", "w").write(text[:len(text) // 2])
-expect("replay: truncated mid-line", ["replay", "cut.jsonl"], 0,
-       out=["replaying cut.jsonl (28 events, truncated)", "reproduced the 28 recorded events; cut.jsonl is truncated"])
+expect("replay: truncated mid-line", ["replay", "cut.jsonl"], 2,
+       out=["replaying cut.jsonl (28 events, truncated)", "reproduced the 28 recorded events; the replay stopped"],
+       err=["cut.jsonl is truncated: its line ", " is cut short", "cannot check the rest of the run"])
+open("no-footer.jsonl", "w").write("".join(text.splitlines(keepends=True)[:-1]))
+expect("replay: no footer", ["replay", "no-footer.jsonl"], 2,
+       out=["reproduced the 56 recorded events"],
+       err=["no-footer.jsonl is truncated: it ends without a footer line after event 56"])
 
 # ---- diff ---------------------------------------------------------------------
 # Seed 1's trace is Random's (what the default, swarm, draws for seed 1);
