@@ -33,6 +33,7 @@
 #include "detsim/cli/main.hpp"
 #include "detsim/run/seed_sweep.hpp"
 #include "detsim/run/sweep_report.hpp"
+#include "detsim/scheduling/registry.hpp"
 
 namespace detsim::cli {
 namespace {
@@ -46,7 +47,7 @@ struct SweepArguments {
   bool stop_on_first = false;
   std::string shard;
   std::uint64_t shard_count = 0;
-  std::string scheduler = "random";
+  std::string scheduler{default_scheduler_spec};
   std::string out;
   std::string trace_dir;
   bool no_shrink = false;
@@ -183,7 +184,8 @@ int sweep_command(const SweepArguments& arguments) {
   options.simulation.record_orderings = true;
   const std::string program = invocation();
   options.seed_command = [&](std::uint64_t seed) {
-    return program + " run " + scenario.name + " --seed " + std::to_string(seed) + " --scheduler " + arguments.scheduler;
+    return program + " run " + scenario.name + " --seed " + std::to_string(seed) + " --scheduler " +
+           concrete_scheduler_spec(arguments.scheduler, seed);
   };
   options.schedule_command = [&](const std::string& schedule) {
     return program + " run " + scenario.name + " --schedule " + schedule;
@@ -240,7 +242,7 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
                     "Run only slice I of N of the seeds (I/N); default from SLURM_ARRAY_TASK_ID/_COUNT or "
                     "JOB_COMPLETION_INDEX");
   sweep->add_option("--shard-count", arguments->shard_count, "N, for a shard index from JOB_COMPLETION_INDEX");
-  sweep->add_option("--scheduler", arguments->scheduler, "A scheduler spec: random (default), pct:3, ...");
+  sweep->add_option("--scheduler", arguments->scheduler, "A scheduler spec: swarm (default), random, pct:3, ...");
   sweep->add_option("--out", arguments->out, "Write the report as JSON Lines (for `merge` and machines)");
   sweep->add_option("--trace-dir", arguments->trace_dir, "Where traces go (default: DETSIM_TRACE_DIR or .)");
   sweep->add_flag("--no-shrink", arguments->no_shrink, "Do not shrink the failure groups");

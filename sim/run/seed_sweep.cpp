@@ -10,6 +10,7 @@
 #include "detsim/base/options.hpp"
 #include "detsim/run/seed_runner.hpp"
 #include "detsim/run/shrink.hpp"
+#include "detsim/scheduling/registry.hpp"
 #include "detsim/trace/recorder.hpp"
 #include "run/fork_pool.hpp"
 #include "run/seed_coverage.hpp"
@@ -248,7 +249,8 @@ class SeedSweep {
   std::string seed_command(std::uint64_t seed) const {
     if (options_.seed_command) return options_.seed_command(seed);
     const std::string command = base_.command.empty() ? "<command>" : base_.command;
-    return "DETSIM_SEED=" + std::to_string(seed) + " DETSIM_SCHEDULER=" + base_.scheduler + " " + command;
+    return "DETSIM_SEED=" + std::to_string(seed) + " DETSIM_SCHEDULER=" + concrete_scheduler_spec(base_.scheduler, seed) +
+           " " + command;
   }
 
   std::string schedule_command(const std::string& schedule) const {

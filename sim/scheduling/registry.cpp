@@ -187,6 +187,10 @@ std::unique_ptr<Scheduler> make_scheduler(std::string_view spec, std::uint64_t s
   return scheduler;
 }
 
+std::string concrete_scheduler_spec(std::string_view spec, std::uint64_t seed) {
+  return make_scheduler(spec, seed)->name();
+}
+
 void register_scheduler(std::string_view name, std::string_view summary, SchedulerFactory factory) {
   registry().add(name, summary, std::move(factory));
 }

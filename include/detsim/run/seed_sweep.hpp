@@ -78,8 +78,10 @@ struct SeedSweepOptions {
   std::string trace_dir;            // where traces go; empty: DETSIM_TRACE_DIR or "."
   SimulationOptions simulation;     // scheduler, limits, debug; name and seed are set per run
   // Rerun commands for the report. Defaults: "DETSIM_SEED=<seed>
-  // DETSIM_SCHEDULER=<scheduler> <command>" and "DETSIM_SCHEDULE=<schedule>
-  // <command>", with simulation.command.
+  // DETSIM_SCHEDULER=<spec> <command>" and "DETSIM_SCHEDULE=<schedule>
+  // <command>", with simulation.command; <spec> is what the scheduler ran
+  // as for that seed (concrete_scheduler_spec: under the default, swarm, the
+  // strategy it drew), so the command says which strategy ran.
   std::function<std::string(std::uint64_t seed)> seed_command;
   std::function<std::string(const std::string& schedule)> schedule_command;
   std::function<void(const SweepProgress&)> on_progress;  // in the calling process
