@@ -47,6 +47,8 @@ class TraceDigest {
               primitive_name_hash);
   }
   std::uint64_t value() const noexcept;
+  // How many events were added.
+  std::uint64_t events() const noexcept { return count_; }
 
  private:
   static constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "detsim/base/detail/assert.hpp"
 #include "detsim/core/primitive_trace.hpp"
 #include "trace/format.hpp"
 
@@ -88,9 +89,10 @@ const TraceSite& site_text(SourceLocation site, std::string_view root, std::size
 
 }  // namespace
 
-Recording::Recording(Trace& trace, std::string source_root)
+Recording::Recording(Trace& trace, std::string source_root, Contents contents)
     : trace_(trace),
       source_root_(std::move(source_root)),
+      keeps_log_(contents == Contents::log_and_digest),
       site_slots_(site_cache_first_size),
       site_slot_mask_(site_cache_first_size - 1) {
   // Room for a small program's sites and names up front: a seed sweep makes
@@ -141,12 +143,14 @@ std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_vie
 }
 
 TraceEvent Recording::last() const noexcept {
+  DETSIM_ASSERT(keeps_log_);  // a digest-only recording has no events to decode
   TraceEvent event = log.last();
   event.name = task_names_.name_of(event.task);
   return event;
 }
 
 void Recording::decode_into(std::vector<TraceEvent>& into) const {
+  DETSIM_ASSERT(keeps_log_);  // a digest-only recording has no events to decode
   const std::size_t first_new = into.size();
   log.decode_into(into);
   for (std::size_t i = first_new; i < into.size(); ++i) into[i].name = task_names_.name_of(into[i].task);
