@@ -76,7 +76,7 @@ LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
                             ? static_cast<RandomScheduler*>(scheduler_.get())
                             : nullptr),
       candidates_(scheduler_->reads_candidates() ? &candidate_source_ : nullptr),
-      random_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
+      user_random_seed_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
   anchor_->core = this;
   // Atomic: loops are made on many threads (a parallel sweep). Only tells
   // loops apart; never in a trace.

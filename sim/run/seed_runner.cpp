@@ -37,12 +37,15 @@ class SeedRunner::Recorder final : public LoopObserver {
 };
 
 SeedRunner::SeedRunner(Program program, const SimulationOptions& options)
-    : program_(std::move(program)), options_(options), recorder_(std::make_unique<Recorder>()) {}
+    : program_(std::move(program)),
+      options_(options),
+      make_scheduler_(resolve_scheduler(options_.scheduler)),
+      recorder_(std::make_unique<Recorder>()) {}
 
 SeedRunner::~SeedRunner() = default;
 
 SeedRunner::Result SeedRunner::run(std::uint64_t seed) {
-  EventLoop loop{make_scheduler(options_.scheduler, seed)};
+  EventLoop loop{make_scheduler_(seed)};
   loop.set_limits(options_.limits);
   loop.set_debug(options_.debug);
   recorder_->attach(loop);

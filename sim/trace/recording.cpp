@@ -33,6 +33,13 @@ std::string readable_function(std::string_view function) {
   return std::string(function.substr(open + 1, frame - open - 1));
 }
 
+bool is_ascii(std::string_view text) noexcept {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
 TraceSite compute_site_text(SourceLocation site, std::string_view root) {
   return TraceSite{valid_utf8(relative_file(site.file_name(), root)), site.line(),
                    valid_utf8(readable_function(site.function_name()))};
@@ -135,6 +142,13 @@ Recording::PrimitiveStrings Recording::intern_primitive(const PrimitiveTrace& pr
 
 std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_view name) {
   if (task_names_.find(task)) return 0;  // a sparse id, seen before
+  // Without a log, no event is ever decoded, so the name needs no index:
+  // only its hash, of its valid UTF-8 form, which an ASCII name already is.
+  // (Interning compared it with every string of the table, by memcmp.)
+  if (!keeps_log_ && is_ascii(name)) {
+    task_names_.add(task, 0);
+    return hash_trace_string(name);
+  }
   // Even an empty name (an event fed by hand) is a name: the task's
   // task_created, which needs one, may come later.
   const Interned entry = intern_string(name);

@@ -109,7 +109,7 @@ class Recording {
   // recorder per seed.
   void restart() noexcept {
     log.clear();
-    digest = TraceDigest{};
+    digest.reset();
     task_names_.clear();
     first_seq_ = 0;
   }
