@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages detsim builds and tests with, skipping those
 # already present, so it is cheap to run before every build. Idempotent.
+#
+#   tools/install-deps.sh         everything the tests, benchmarks and CI use
+#   tools/install-deps.sh --cli   only what the `cli` preset (the library and
+#                                 the detsim command line) builds with:
+#                                 README's first command, quick on a new machine
 set -euo pipefail
 
 # (clang: the test command also builds with clang++, whose runs must match
@@ -16,6 +21,13 @@ packages=(
   python3-jsonschema clang libclang-rt-14-dev chromium
   slurm-wlm munge
 )
+
+cli_packages=(g++ cmake ninja-build nlohmann-json3-dev libcli11-dev libbenchmark-dev)
+case "${1:-}" in
+  "") ;;
+  --cli) packages=("${cli_packages[@]}") ;;
+  *) echo "install-deps: unknown argument '$1' (expected nothing, or --cli)" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -12,8 +12,10 @@
 //      }
 //
 //    It runs under seeds 1..100 (DETSIM_SEEDS, DETSIM_FIRST_SEED to change;
-//    DETSIM_TEST_SEEDS(suite, name, n) for a per-test count), regressions
-//    first (detsim/run/sweep.hpp), and fails on a DETSIM_CHECK, any exception a
+//    DETSIM_TEST_SEEDS(suite, name, n) for a per-test count), each under the
+//    strategy the default scheduler, swarm, draws for it (random, pos or
+//    pct: detsim/scheduling/swarm.hpp; DETSIM_SCHEDULER=random for uniform
+//    random choice alone), regressions first (detsim/run/sweep.hpp), and fails on a DETSIM_CHECK, any exception a
 //    task raised and nobody retrieved, a deadlock, or the step/time budget.
 //    DETSIM_TEST_NO_LEAKS(suite, name) fails too if a run ends with tasks
 //    still blocked (leaked waiters: a lost notify, a put that never came).

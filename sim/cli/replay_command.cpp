@@ -2,9 +2,12 @@
 // under the trace's recorded decisions. Prints "reproduced" and exits 0 when
 // the new run makes the recorded events (a recorded failure fails again, the
 // same way); else prints the first divergence, with both events' sites, and
-// exits 1. A truncated trace (no footer) that the run follows to its end is
-// reproduced as far as it goes, and said to be truncated. The new run's trace is written next to the old one
-// (TRACE.replay.jsonl), never over it.
+// exits 1. A truncated trace (no footer, or a last line cut short) is
+// incomplete input: the replay still runs and says how far it matched, but
+// it cannot confirm the whole run, so it exits 2 with a message naming the
+// file and where it was cut (1 if the recorded part itself diverged). The
+// new run's trace is written next to the old one (TRACE.replay.jsonl), never
+// over it.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -20,12 +23,22 @@
 namespace detsim::cli {
 namespace {
 
-// The new run made every recorded event, in order, and then more.
+// The new run made every recorded event, in order (and perhaps more).
 bool reproduced_prefix(const Trace& recorded, const Trace& replayed) {
-  if (replayed.events.size() <= recorded.events.size()) return false;
+  if (replayed.events.size() < recorded.events.size()) return false;
   Trace prefix = replayed;
   prefix.events.resize(recorded.events.size());
   return !first_divergence(recorded, prefix).has_value();
+}
+
+// Where the file was cut, as a user needs it to find the rest.
+std::string truncation_of(const std::string& path, const Trace& recorded) {
+  if (recorded.cut_line != 0) {
+    return path + " is truncated: its line " + std::to_string(recorded.cut_line) +
+           " is cut short (the file was cut while it was written or copied)";
+  }
+  return path + " is truncated: it ends without a footer line after event " +
+         std::to_string(recorded.events.size()) + " (the run was cut short)";
 }
 
 int replay_command(const std::string& path) {
@@ -57,10 +70,13 @@ int replay_command(const std::string& path) {
   }
   if (recorded.truncated && reproduced_prefix(recorded, result.trace)) {
     // A trace cut short (a crash, a full disk) records decisions up to its
-    // cut: the replay followed all of them, then had none left.
-    std::cout << "reproduced the " << recorded.events.size() << " recorded events; " << path
-              << " is truncated (no footer), so the run went on past its end unrecorded\n";
-    return exit_ok;
+    // cut: the replay followed all of them, then had none left. That is all
+    // a replay can check, and less than a whole run: bad input, not a pass.
+    std::cout << "reproduced the " << recorded.events.size() << " recorded events; the replay stopped where the file ends\n";
+    if (!result.trace_path.empty()) std::cout << "  new run's trace: " << result.trace_path << "\n";
+    throw UsageError(truncation_of(path, recorded) + ": the replay matched its " +
+                     std::to_string(recorded.events.size()) +
+                     " recorded events but cannot check the rest of the run; replay a complete trace");
   }
   // run_simulation reports a divergence as the replay's failure message.
   std::cout << "diverged: " << result.message << "\n";

@@ -13,6 +13,7 @@
 #include "cli/run_report.hpp"
 #include "detsim/cli/main.hpp"
 #include "detsim/run/simulation.hpp"
+#include "detsim/scheduling/registry.hpp"
 
 namespace detsim::cli {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 struct RunArguments {
   std::string scenario;
   std::string seed = "1";
-  std::string scheduler = "random";
+  std::string scheduler{default_scheduler_spec};
   std::string schedule;
   std::string trace;
 };
@@ -51,7 +52,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario once, under one seed, and say how it went");
   run->add_option("scenario", arguments->scenario, "The scenario (see `list`)")->required();
   run->add_option("--seed", arguments->seed, "The seed, a decimal integer (default 1)");
-  run->add_option("--scheduler", arguments->scheduler, "A scheduler spec: random (default), fifo, pct:3, ...");
+  run->add_option("--scheduler", arguments->scheduler, "A scheduler spec: swarm (default), random, fifo, pct:3, ...");
   run->add_option("--schedule", arguments->schedule, "Replay this schedule string (from a report) instead of a seed");
   run->add_option("--trace", arguments->trace, "Write the run's trace here, pass or fail (a failing run's is always written)");
   run->callback([arguments, &exit_code] { exit_code = run_command(*arguments); });

@@ -79,10 +79,14 @@ void Replayer::on_event(const Event&) {
     // The recording's end is where its file was cut, not where its run
     // ended: stop there, before the run asks for a decision it lacks.
     diverged_ = true;
+    const std::string where =
+        recorded_.cut_line != 0
+            ? "its line " + std::to_string(recorded_.cut_line) + " is cut short, after event " +
+                  std::to_string(recorded_.events.size()) + " (the file was cut while it was written or copied)"
+            : "its file ends without a footer after event " + std::to_string(recorded_.events.size()) +
+                  " (cut short while written or copied)";
     divergence_ = std::make_exception_ptr(DivergenceError(
-        made.seq, "the recorded trace is truncated: its file ends without a footer after event " +
-                      std::to_string(recorded_.events.size()) +
-                      " (cut short while written or copied); the replay matched every recorded event up to there"));
+        made.seq, "the recorded trace is truncated: " + where + "; the replay matched every recorded event up to there"));
     loop_.halt(divergence_);
     return;
   }

@@ -10,8 +10,10 @@
 #include "detsim/base/options.hpp"
 #include "detsim/run/seed_runner.hpp"
 #include "detsim/run/shrink.hpp"
+#include "detsim/scheduling/registry.hpp"
 #include "detsim/trace/recorder.hpp"
 #include "run/fork_pool.hpp"
+#include "run/seed_coverage.hpp"
 
 namespace detsim {
 
@@ -30,6 +32,7 @@ struct ChunkResult {
   std::uint64_t digest = 0;  // sum of sweep_digest_term
   double seconds = 0;
   FailureGroups groups;
+  SweepCoverage coverage;
 };
 
 std::string encode(ChunkResult& chunk) {
@@ -47,12 +50,15 @@ std::string encode(ChunkResult& chunk) {
   for (const SeedFailure& failure : chunk.groups.failures()) {
     out.number(failure.seed).number(failure.digest).number(failure.steps).number(failure.group);
   }
+  detail::write_coverage(out, chunk.coverage);
   return out.take();
 }
 
-// Adds the chunk in `bytes` to `groups`; its seeds run and digest into the totals.
+// Adds the chunk in `bytes` to `groups` and `coverage` (if given: progress
+// needs none, and it is the bulk of a chunk); its seeds run and digest into
+// the totals.
 void decode_chunk(const std::string& bytes, FailureGroups& groups, std::uint64_t& seeds_run, std::uint64_t& digest,
-                  double& seconds) {
+                  double& seconds, SweepCoverage* coverage) {
   detail::WireReader in(bytes);
   seeds_run += in.number();
   digest += in.number();
@@ -75,6 +81,7 @@ void decode_chunk(const std::string& bytes, FailureGroups& groups, std::uint64_t
     failures[failure.group].push_back(failure);
   }
   for (std::size_t i = 0; i < summaries.size(); ++i) groups.add_group(summaries[i], failures[i]);
+  if (coverage) detail::read_coverage(in, *coverage);
 }
 
 class SeedSweep {
@@ -97,6 +104,7 @@ class SeedSweep {
     report_.shard = options_.shard;
     report_.jobs = options_.jobs;
     report_.isolate = options_.isolate;
+    report_.coverage.set_orderings_recorded(base_.record_orderings);
     // Chunk bounds depend on the range only, never on jobs: even a program
     // that leaks state from seed to seed gives the same report for any jobs.
     chunk_size_ = std::clamp<std::uint64_t>(report_.range.count / 64, 16, 4096);
@@ -128,21 +136,24 @@ class SeedSweep {
              },
          .done = [&](std::size_t, detail::ChildResult result) {
            if (result.ok) {
-             decode_chunk(result.payload, chunk.groups, chunk.seeds_run, chunk.digest, chunk.seconds);
+             decode_chunk(result.payload, chunk.groups, chunk.seeds_run, chunk.digest, chunk.seconds, &chunk.coverage);
            } else {
              chunk.seeds_run += 1;
              chunk.digest += sweep_digest_term(seed, 0);
+             chunk.coverage.add_seed_without_coverage();
              chunk.groups.add(FailedRun{.seed = seed, .message = "crashed: " + result.payload});
            }
            return true;
          }});
   }
 
-  // Seeds [first, end) in this process, recorded by one SeedRunner.
+  // Seeds [first, end) in this process, recorded by one SeedRunner, and
+  // their coverage by one SeedCoverage.
   void run_in_process(std::uint64_t first, std::uint64_t end, ChunkResult& chunk) const {
-    SeedRunner runner(program_, base_);
+    detail::SeedCoverage coverage(base_.record_orderings);
+    SeedRunner runner(coverage.watching(program_), base_);
     for (std::uint64_t seed = first; seed < end; ++seed) {
-      SeedRunner::Result result = runner.run(seed);
+      SeedRunner::Result result = coverage.record(seed, [&] { return runner.run(seed); });
       ++chunk.seeds_run;
       chunk.digest += sweep_digest_term(seed, result.digest);
       if (result.outcome != Outcome::ok) {
@@ -152,6 +163,7 @@ class SeedSweep {
         if (options_.stop_on_first) break;
       }
     }
+    chunk.coverage.merge(coverage.take());
   }
 
   std::string run_chunk(std::size_t index) const {
@@ -199,14 +211,15 @@ class SeedSweep {
                FailureGroups found;
                std::uint64_t seeds_run = 0, digest = 0;
                double seconds = 0;
-               decode_chunk(result.payload, found, seeds_run, digest, seconds);
+               decode_chunk(result.payload, found, seeds_run, digest, seconds, nullptr);
                done_ += seeds_run;
                failures_found_ += found.size();
                for (const FailureGroup& group : found.groups()) signatures_found_.insert(group.signature);
                if (found.size() > 0 && (!first_failing || index < *first_failing)) first_failing = index;
                results.emplace(index, std::move(result.payload));
                for (auto next = results.find(merged); next != results.end() && !stopped; next = results.find(merged)) {
-                 decode_chunk(next->second, groups_, report_.seeds_run, report_.digest, report_.worker_seconds);
+                 decode_chunk(next->second, groups_, report_.seeds_run, report_.digest, report_.worker_seconds,
+                              &report_.coverage);
                  results.erase(next);
                  // With stop_on_first, nothing past the first failing chunk counts.
                  stopped = options_.stop_on_first && first_failing && merged == *first_failing;
@@ -236,7 +249,8 @@ class SeedSweep {
   std::string seed_command(std::uint64_t seed) const {
     if (options_.seed_command) return options_.seed_command(seed);
     const std::string command = base_.command.empty() ? "<command>" : base_.command;
-    return "DETSIM_SEED=" + std::to_string(seed) + " DETSIM_SCHEDULER=" + base_.scheduler + " " + command;
+    return "DETSIM_SEED=" + std::to_string(seed) + " DETSIM_SCHEDULER=" + concrete_scheduler_spec(base_.scheduler, seed) +
+           " " + command;
   }
 
   std::string schedule_command(const std::string& schedule) const {

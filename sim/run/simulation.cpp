@@ -3,90 +3,24 @@
 #include <charconv>
 #include <cstdlib>
 #include <memory>
-#include <set>
-#include <tuple>
 #include <string>
 #include <vector>
 
 #include "detsim/base/access.hpp"
 #include "detsim/base/coverage.hpp"
 #include "detsim/base/detail/assert.hpp"
-#include "detsim/core/detail/task_core.hpp"
 #include "detsim/replay/determinism.hpp"
 #include "detsim/replay/replay.hpp"
 #include "detsim/scheduling/registry.hpp"
 #include "detsim/scheduling/schedule.hpp"
 #include "detsim/trace/recorder.hpp"
 #include "detsim/base/options.hpp"
+#include "run/ordering_watcher.hpp"
 #include "run/program_run.hpp"
 
 namespace detsim {
 
 namespace {
-
-
-// Watches a run's steps for its coverage: where each step resumed, and how
-// many accesses had been declared when it began (run/coverage.hpp).
-class CoverageWatcher final : public LoopObserver {
- public:
-  explicit CoverageWatcher(const AccessLog& accesses) : accesses_(accesses) {}
-  void on_event(const Event& event) override {
-    if (event.kind != EventKind::step) return;
-    if (steps_.empty()) steps_.reserve(64);
-    steps_.push_back(Step{event.task, event.site.file_name(), event.site.line(), accesses_.accesses.size()});
-  }
-  std::set<SitePair> orderings() const;
-
- private:
-  struct Step {
-    std::uint64_t task;
-    const char* file;
-    std::uint32_t line;
-    std::size_t first_access;  // index in the access log of its first declaration
-  };
-  const AccessLog& accesses_;
-  std::vector<Step> steps_;
-};
-
-std::set<SitePair> CoverageWatcher::orderings() const {
-  // Distinct site pairs first, keyed by the sites' (file, line) - the
-  // pointer order of that key only dedupes; the result is ordered by the
-  // sites' text - so each pair's text is built once.
-  using Key = std::tuple<const char*, std::uint32_t, const char*, std::uint32_t>;
-  std::set<Key> keys;
-  auto add = [&](const Step& earlier, const Step& later) { keys.emplace(earlier.file, earlier.line, later.file, later.line); };
-  if (accesses_.accesses.empty()) {
-    for (std::size_t i = 1; i < steps_.size(); ++i) {
-      if (steps_[i].task != steps_[i - 1].task) add(steps_[i - 1], steps_[i]);
-    }
-  } else if (!steps_.empty()) {
-    // The step of each access: the last step that began at or before it.
-    std::vector<std::size_t> step_of(accesses_.accesses.size(), 0);
-    for (std::size_t a = 0, step = 0; a < accesses_.accesses.size(); ++a) {
-      while (step + 1 < steps_.size() && steps_[step + 1].first_access <= a) ++step;
-      step_of[a] = step;
-    }
-    for (std::size_t a = 0; a < accesses_.accesses.size(); ++a) {
-      for (std::size_t b = a; b-- > 0;) {
-        const Access& later = accesses_.accesses[a];
-        const Access& earlier = accesses_.accesses[b];
-        if (earlier.actor != later.actor && conflict(earlier, later)) {
-          add(steps_[step_of[b]], steps_[step_of[a]]);
-          break;
-        }
-      }
-    }
-  }
-  std::set<SitePair> pairs;
-  auto site = [](const char* file, std::uint32_t line) { return std::string(file) + ":" + std::to_string(line); };
-  for (const auto& [file_a, line_a, file_b, line_b] : keys) pairs.emplace(site(file_a, line_a), site(file_b, line_b));
-  return pairs;
-}
-
-std::uint64_t running_task_id() noexcept {
-  const detail::TaskCore* task = detail::current_task();
-  return task ? task->task_id() : 0;
-}
 
 struct Run {
   Outcome outcome = Outcome::ok;
@@ -129,10 +63,10 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
              const Trace* replayed, TracePaths paths, bool keep_trace, const ReplayScheduler* schedule = nullptr) {
   // Before the loop: its tasks are destroyed with it, and may declare as they go.
   CoverageLog points;
-  AccessLog accesses{.accesses = {}, .actor = &running_task_id};
+  AccessLog accesses{.accesses = {}, .actor = &detail::task_access_actor};
   const CoverageScope coverage_scope{points};
   const AccessScope access_scope{accesses};
-  CoverageWatcher watcher{accesses};
+  detail::OrderingWatcher watcher{accesses};
   EventLoop loop{std::move(scheduler)};
   loop.set_limits(options.limits);
   loop.set_debug(options.debug);  // a Replayer sets the recorded mode instead

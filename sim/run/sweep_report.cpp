@@ -7,12 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "detsim/base/errors.hpp"
+#include "run/report_fields.hpp"
+#include "run/sweep_coverage_report.hpp"
 
 namespace detsim {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
+using detail::Fields;
 
 Json shrunk_json(const std::optional<ShrunkReproducer>& shrunk) {
   if (!shrunk) return nullptr;
@@ -20,54 +23,6 @@ Json shrunk_json(const std::optional<ShrunkReproducer>& shrunk) {
               {"deviations", shrunk->deviations}, {"steps", shrunk->steps},    {"runs", shrunk->runs},
               {"trace", shrunk->trace_path},     {"command", shrunk->command}};
 }
-
-// Reads one line's fields, naming the line in every error.
-class Fields {
- public:
-  Fields(const Json& object, std::string where) : object_(object), where_(std::move(where)) {}
-
-  const Json& at(const char* key) const {
-    if (!object_.is_object() || !object_.contains(key)) fail(std::string("missing field '") + key + "'");
-    return object_.at(key);
-  }
-  std::uint64_t number(const char* key) const {
-    const Json& value = at(key);
-    if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
-      fail(std::string("field '") + key + "' must be a whole number >= 0");
-    }
-    return value.get<std::uint64_t>();
-  }
-  double real(const char* key) const {
-    const Json& value = at(key);
-    if (!value.is_number()) fail(std::string("field '") + key + "' must be a number");
-    return value.get<double>();
-  }
-  std::string text(const char* key) const {
-    const Json& value = at(key);
-    if (!value.is_string()) fail(std::string("field '") + key + "' must be a string");
-    return value.get<std::string>();
-  }
-  bool flag(const char* key) const {
-    const Json& value = at(key);
-    if (!value.is_boolean()) fail(std::string("field '") + key + "' must be true or false");
-    return value.get<bool>();
-  }
-  std::uint64_t digest(const char* key) const {
-    const std::string text = this->text(key);
-    std::uint64_t value = 0;
-    if (text.size() != 16 || std::sscanf(text.c_str(), "%16" SCNx64, &value) != 1 ||
-        text.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      fail(std::string("field '") + key + "' must be 16 lowercase hex digits");
-    }
-    return value;
-  }
-  [[noreturn]] void fail(const std::string& why) const { throw Error("detsim.sweep.report", where_ + ": " + why); }
-  const std::string& where() const noexcept { return where_; }
-
- private:
-  const Json& object_;
-  std::string where_;
-};
 
 std::optional<ShrunkReproducer> read_shrunk(const Json& value, const std::string& where) {
   if (value.is_null()) return std::nullopt;
@@ -139,6 +94,7 @@ void write_sweep_report(std::ostream& out, const SeedSweepReport& report) {
                -1, ' ', false, Json::error_handler_t::replace)
         << '\n';
   }
+  detail::write_coverage_lines(out, report.coverage);
 }
 
 SeedSweepReport read_sweep_report(std::istream& in, const std::string& source) {
@@ -149,6 +105,7 @@ SeedSweepReport read_sweep_report(std::istream& in, const std::string& source) {
   bool header = false;
   std::uint64_t declared_failures = 0;
   std::uint64_t declared_groups = 0;
+  detail::CoverageLinesReader coverage;
   while (std::getline(in, line)) {
     ++number;
     if (line.empty()) continue;
@@ -209,7 +166,7 @@ SeedSweepReport read_sweep_report(std::istream& in, const std::string& source) {
       report.failures.push_back(failure);
     } else if (type == "leak") {
       report.leaks.push_back(DeterminismLeak{fields.number("seed"), fields.text("in_sweep"), fields.text("alone")});
-    } else {
+    } else if (!coverage.read(type, fields)) {
       fields.fail("unknown line type \"" + type + "\"");
     }
   }
@@ -222,6 +179,7 @@ SeedSweepReport read_sweep_report(std::istream& in, const std::string& source) {
                                            std::to_string(groups.size()));
   }
   report.groups = std::move(groups);
+  report.coverage = coverage.finish(source, report.seeds_run);
   return report;
 }
 
@@ -268,6 +226,7 @@ SeedSweepReport merge_reports(const std::vector<SeedSweepReport>& reports) {
       groups.add_group(report->groups[index], failures);
     }
     merged.leaks.insert(merged.leaks.end(), report->leaks.begin(), report->leaks.end());
+    merged.coverage.merge(report->coverage);  // a union: the shards' seeds are disjoint
   }
   // Seeds that did not run (a shard cut short, a shard missing) are not
   // claimed as run: count is the span, seeds_run what ran.
@@ -323,6 +282,10 @@ std::string format_sweep_table(const SeedSweepReport& report) {
     text += line;
     for (const DeterminismLeak& leak : report.leaks) text += "  " + leak.describe() + "\n";
   }
+  // Seeds range.first .. range.first + seeds_run - 1 ran (seed_sweep.hpp).
+  const auto last_seed = report.seeds_run > 0 ? std::optional(report.range.first + report.seeds_run - 1) : std::nullopt;
+  text += '\n';
+  text += detail::format_coverage_block(report.coverage, last_seed);
   return text;
 }
 

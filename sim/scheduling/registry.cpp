@@ -225,6 +225,10 @@ ResolvedScheduler resolve_scheduler(std::string_view spec) {
   return [owned = std::move(owned), in_owned](std::uint64_t seed) { return make_parsed(*owned, in_owned, seed); };
 }
 
+std::string concrete_scheduler_spec(std::string_view spec, std::uint64_t seed) {
+  return make_scheduler(spec, seed)->name();
+}
+
 void register_scheduler(std::string_view name, std::string_view summary, SchedulerFactory factory) {
   registry().add(name, summary, std::move(factory));
 }

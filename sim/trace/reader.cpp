@@ -550,7 +550,10 @@ class Parser {
     } catch (const Json::parse_error& error) {
       if (!complete && header_seen_ && !trace_.footer) {
         // The last line of a file cut short while it was written.
-        if (options_.allow_truncated) return false;
+        if (options_.allow_truncated) {
+          trace_.cut_line = number;
+          return false;
+        }
         throw TraceError("detsim.trace.truncated", source_ + ":" + std::to_string(number) + ": the last line is cut short");
       }
       throw TraceError("detsim.trace.json", source_ + ":" + std::to_string(number) + ": malformed JSON: " +

@@ -19,7 +19,7 @@ readme = open(readme_path, encoding="utf-8").read()
 begin, end = "<!-- README cli example: begin -->\n```console\n", "```\n<!-- README cli example: end -->"
 block = readme[readme.index(begin) + len(begin):readme.index(end)]
 first_command = re.search(r"```sh\n(.*?)\n```", readme).group(1)
-README_DIR = "/home/me/detsim/build/release/tools"  # where README's run was made
+README_DIR = "/home/me/detsim/build/cli/tools"  # where README's run was made
 
 # (command, expected output) pairs, in order.
 steps = []

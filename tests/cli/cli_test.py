@@ -63,8 +63,12 @@ expect("unknown option", ["run", "lost-update", "--sed", "3"], 2, err=["--sed"])
 expect("list", ["list"], 0, out=["lost-update\n", "lost-update-fixed\n", "an increment is lost"])
 
 # ---- run ----------------------------------------------------------------------
+# The default scheduler, swarm, runs each seed under the strategy it draws
+# for it, and the run names that strategy; --scheduler random is Random.
 out, _ = expect("run fixed", ["run", "lost-update-fixed", "--seed", "7"], 0,
-                out=["lost-update-fixed seed 7 (random): ok", "steps:", "virtual:", "simulated s per real s"])
+                out=["lost-update-fixed seed 7 (pct:2,k=32): ok", "steps:", "virtual:", "simulated s per real s"])
+expect("run fixed under random", ["run", "lost-update-fixed", "--seed", "7", "--scheduler", "random"], 0,
+       out=["lost-update-fixed seed 7 (random): ok"])
 again, _ = expect("run fixed again", ["run", "lost-update-fixed", "--seed", "7"], 0)
 check("run: same seed, same digest", digest_of(out) and digest_of(out) == digest_of(again), out + again)
 out, _ = expect("run racy", ["run", "lost-update", "--seed", "1"], 1,
@@ -96,7 +100,7 @@ expect("run: bad schedule string", ["run", "lost-update", "--schedule", "s1.rand
 # ---- replay -------------------------------------------------------------------
 expect("replay a failure", ["replay", "detsim-lost-update-seed1.jsonl"], 0,
        out=["reproduced: the same", "digest " + digest_of(out) if False else "reproduced", "expected outcome.counter"])
-expect("replay a pass", ["replay", "fixed3.jsonl"], 0, out=["reproduced", "lost-update-fixed seed 3 (random): ok"])
+expect("replay a pass", ["replay", "fixed3.jsonl"], 0, out=["reproduced", "lost-update-fixed seed 3 (pos): ok"])
 check("replay leaves the recorded trace alone", os.path.exists("fixed3.jsonl.replay.jsonl"))
 expect("replay: missing file", ["replay", "missing.jsonl"], 2, err=["missing.jsonl"])
 open("garbage.jsonl", "wb").write(b"\x00\xffnot a trace\n")
@@ -110,11 +114,18 @@ expect("replay: a trace of another scenario diverges", ["replay", "relabelled.js
        out=["diverged:", "first divergence at event 5", "expected: seq 5", "(lost_update_checked",
             "actual:   seq 5", "(lost_update_fixed", "new run's trace: relabelled.jsonl.replay.jsonl"])
 open("cut.jsonl", "w").write(text[:len(text) // 2])
-expect("replay: truncated mid-line", ["replay", "cut.jsonl"], 0,
-       out=["replaying cut.jsonl (28 events, truncated)", "reproduced the 28 recorded events; cut.jsonl is truncated"])
+expect("replay: truncated mid-line", ["replay", "cut.jsonl"], 2,
+       out=["replaying cut.jsonl (28 events, truncated)", "reproduced the 28 recorded events; the replay stopped"],
+       err=["cut.jsonl is truncated: its line ", " is cut short", "cannot check the rest of the run"])
+open("no-footer.jsonl", "w").write("".join(text.splitlines(keepends=True)[:-1]))
+expect("replay: no footer", ["replay", "no-footer.jsonl"], 2,
+       out=["reproduced the 56 recorded events"],
+       err=["no-footer.jsonl is truncated: it ends without a footer line after event 56"])
 
 # ---- diff ---------------------------------------------------------------------
-run("run", "lost-update", "--seed", "2")
+# Seed 1's trace is Random's (what the default, swarm, draws for seed 1);
+# seed 2's is Random's too, as the divergence below was pinned for it.
+run("run", "lost-update", "--seed", "2", "--scheduler", "random")
 expect("diff: the same run", ["diff", "detsim-lost-update-seed1.jsonl", "detsim-lost-update-seed1.jsonl.replay.jsonl"],
        0, out=["same: the traces' events match"]) if run("replay", "detsim-lost-update-seed1.jsonl")[0] == 0 else None
 expect("diff: two seeds", ["diff", "detsim-lost-update-seed1.jsonl", "detsim-lost-update-seed2.jsonl"], 1,

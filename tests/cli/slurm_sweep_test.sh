@@ -5,7 +5,8 @@
 # /etc/slurm is touched), submits `detsim sweep` as an array job of 4 tasks
 # (each takes its shard from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT),
 # waits, merges the 4 reports with `detsim merge`, and checks the result
-# equals the unsharded sweep failure for failure, digest for digest.
+# equals the unsharded sweep failure for failure, digest for digest, and its
+# coverage record for record.
 #
 # usage: slurm_sweep_test.sh DETSIM WORK
 # Needs root (slurmd, munged). Without Slurm installed it is skipped (exit
@@ -130,4 +131,7 @@ diff <(grep '"type":"failure"' "$WORK/merged.jsonl") <(grep '"type":"failure"' "
 strip() { grep '"type":"group"' "$1" | sed -E 's/"(trace|first_trace)":"[^"]*"//g'; }
 diff <(strip "$WORK/merged.jsonl") <(strip "$WORK/whole.jsonl") >/dev/null \
   || fail "the failure groups differ (merged.jsonl vs whole.jsonl)"
+coverage() { grep -E '"type":"(coverage|point|ordering|schedules)"' "$1"; }
+diff <(coverage "$WORK/merged.jsonl") <(coverage "$WORK/whole.jsonl") >/dev/null \
+  || fail "the coverage differs (the coverage lines of merged.jsonl vs whole.jsonl)"
 say "merged 4 Slurm shards = the unsharded sweep: $(field "$WORK/whole.jsonl" failures) failures, $(field "$WORK/whole.jsonl" digest)"

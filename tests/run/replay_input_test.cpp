@@ -1,6 +1,7 @@
 // Replays from untrusted input: a schedule string with decisions to spare, a
 // replay that fails again, a trace file cut short. Each is reported as what
 // it is, and no replay writes over the failure it replays.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -94,14 +95,19 @@ TEST_F(ReplayInput, ATraceCutMidLineIsReportedAsTruncatedNotAsARunThatEndedEarly
   const std::string text = contents(whole);
   const fs::path cut = directory_ / "cut.jsonl";
   std::ofstream(cut, std::ios::binary) << text.substr(0, text.size() * 2 / 3);
-  const std::size_t kept = detsim::read_trace(cut.string()).events.size();
+  const detsim::Trace read = detsim::read_trace(cut.string());
+  const std::size_t kept = read.events.size();
   ASSERT_GT(kept, 0u);
+  // The line cut short is the one after the header, the sites and events kept.
+  const auto whole_lines = static_cast<std::size_t>(std::count(text.begin(), text.begin() + text.size() * 2 / 3, '\n'));
+  EXPECT_EQ(read.cut_line, whole_lines + 1);
 
   const detsim::SimulationResult replayed = run(lost_update, {.replay_path = cut.string()});
   EXPECT_EQ(replayed.outcome, detsim::Outcome::failed);
-  EXPECT_EQ(replayed.message, "[detsim.replay.divergence] the recorded trace is truncated: its file ends without a footer after event " +
-                                  std::to_string(kept) +
-                                  " (cut short while written or copied); the replay matched every recorded event up to there");
+  EXPECT_EQ(replayed.message, "[detsim.replay.divergence] the recorded trace is truncated: its line " +
+                                  std::to_string(read.cut_line) + " is cut short, after event " + std::to_string(kept) +
+                                  " (the file was cut while it was written or copied); the replay matched every "
+                                  "recorded event up to there");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // seed_sweep (detsim/run/seed_sweep.hpp): the same report whatever the jobs,
 // shards that add up to the whole, isolation and leak reports, grouping by
 // bug, and shrunk reproducers that reproduce.
+#include <detsim/base/access.hpp>
 #include <detsim/run/seed_sweep.hpp>
 #include <detsim/run/shrink.hpp>
 #include <detsim/run/sweep_report.hpp>
@@ -11,6 +12,19 @@
 #include <gtest/gtest.h>
 
 #include "run/sweep_programs.hpp"
+
+namespace detsim {
+// GoogleTest prints a coverage that differs by its counts and plateau.
+void PrintTo(const SweepCoverage& coverage, std::ostream* out) {
+  *out << "{seeds " << coverage.seeds() << ", schedules " << coverage.distinct_schedules() << " (last new at "
+       << coverage.last_new_schedule().value_or(0) << "), orderings " << coverage.distinct_orderings()
+       << " (last new at " << coverage.last_new_ordering().value_or(0) << "), points";
+  for (const auto& [name, point] : coverage.points()) {
+    *out << " \"" << name << "\" held in " << point.seeds_held << " of " << point.seeds_evaluated;
+  }
+  *out << "}";
+}
+}  // namespace detsim
 
 namespace detsim_test {
 namespace {
@@ -31,6 +45,7 @@ SeedSweepOptions options_for(const std::string& name, detsim::SeedRange seeds, u
   options.jobs = jobs;
   options.trace_dir = trace_dir();
   options.simulation.command = "sweep-test";
+  options.simulation.record_orderings = true;
   return options;
 }
 
@@ -54,6 +69,24 @@ void expect_same_findings(const SeedSweepReport& a, const SeedSweepReport& b) {
     }
   }
   EXPECT_EQ(a.leaks, b.leaks);
+  EXPECT_EQ(a.coverage, b.coverage);
+  EXPECT_EQ(a.coverage.seeds(), a.seeds_run);
+}
+
+// What run_simulation records for each seed, folded: what a sweep's
+// coverage must be.
+detsim::SweepCoverage coverage_by_run_simulation(const detsim::Program& program, const std::string& scheduler,
+                                                 std::uint64_t first, std::uint64_t last) {
+  detsim::SweepCoverage coverage;
+  coverage.set_orderings_recorded(true);
+  for (std::uint64_t seed = first; seed <= last; ++seed) {
+    const auto run =
+        detsim::run_simulation(program, {.name = "coverage", .seed = seed, .scheduler = scheduler,
+                                         .read_environment = false, .write_failure_trace = false,
+                                         .record_orderings = true});
+    coverage.add_run(seed, run.digest, run.coverage);
+  }
+  return coverage;
 }
 
 TEST(SeedSweep, OneJobAndTwoJobsFindTheSameFailuresAndDigests) {
@@ -65,6 +98,66 @@ TEST(SeedSweep, OneJobAndTwoJobsFindTheSameFailuresAndDigests) {
   EXPECT_EQ(two.jobs, 2u);
   expect_same_findings(one, two);
   EXPECT_TRUE(one.leaks.empty());
+}
+
+// Three workers that declare their accesses to a counter: POS reads the
+// declarations, so a sweep's worker must open the run's access log as
+// run_simulation does, or its seeds run other schedules.
+detsim::Task<void> declaring_worker(int& counter) {
+  for (int i = 0; i < 2; ++i) {
+    const int seen = counter;
+    detsim::declare_access("counter", detsim::AccessMode::read);
+    co_await detsim::yield();
+    counter = seen + 1;
+    detsim::declare_access("counter");
+  }
+}
+
+detsim::Task<void> declaring_main() {
+  int counter = 0;
+  auto& loop = detsim::get_running_loop();
+  auto a = loop.create_task(declaring_worker(counter), "A");
+  auto b = loop.create_task(declaring_worker(counter), "B");
+  auto c = loop.create_task(declaring_worker(counter), "C");
+  co_await a;
+  co_await b;
+  co_await c;
+}
+
+void declaring(detsim::EventLoop& loop) { loop.run_until_complete(declaring_main()); }
+
+TEST(SeedSweep, CoverageIsWhatRunSimulationRecordsSeedBySeedWhateverTheJobs) {
+  struct Case {
+    std::string name;
+    detsim::Program program;
+    std::string scheduler;
+  };
+  for (const Case& test : {Case{"coverage_points", coverage_points, "random"},
+                           Case{"lost_update", lost_update_checked, "random"}, Case{"declaring", declaring, "pos"}}) {
+    const auto& [name, program, scheduler] = test;
+    auto options = options_for(name, {1, 300}, 1);
+    options.shrink = false;
+    options.simulation.scheduler = scheduler;
+    const auto one = detsim::seed_sweep(program, options);
+    options.jobs = 2;
+    const auto two = detsim::seed_sweep(program, options);
+    const detsim::SweepCoverage expected = coverage_by_run_simulation(program, scheduler, 1, 300);
+    EXPECT_EQ(one.coverage, expected) << name;
+    EXPECT_EQ(two.coverage, expected) << name;
+    EXPECT_GT(expected.distinct_orderings(), 0u) << name;
+  }
+}
+
+TEST(SeedSweep, CoverageNamesThePointThatNeverHeld) {
+  const auto report = detsim::seed_sweep(coverage_points, options_for("coverage_points", {1, 200}, 2));
+  EXPECT_EQ(report.coverage.unreached(), std::vector<std::string>{"the counter went negative"});
+  EXPECT_EQ(report.coverage.points().at("both workers finished").seeds_held, 200u);
+  const std::string table = detsim::format_sweep_table(report);
+  const std::size_t row = table.find("  DETSIM_SOMETIMES \"the counter went negative\"  ");
+  ASSERT_NE(row, std::string::npos) << table;
+  const std::string line = table.substr(row, table.find('\n', row) - row);
+  EXPECT_NE(line.find("  NEVER HELD in 200 seeds  "), std::string::npos) << table;
+  EXPECT_NE(line.find("  tests/run/sweep_programs.hpp:"), std::string::npos) << table;
 }
 
 TEST(SeedSweep, TheUnionOfShardsIsTheUnshardedSweepFailureForFailure) {
@@ -246,6 +339,13 @@ TEST(SweepReport, BrokenReportsAreErrorsNamingTheLine) {
   // Cut after its first failure line: truncated.
   const std::size_t cut = text.find("\n", text.find("\"type\":\"failure\"")) + 1;
   EXPECT_NE(message(text.substr(0, cut)).find("truncated"), std::string::npos) << message(text.substr(0, cut));
+  // Cut before its coverage, or in it.
+  const std::size_t coverage_at = text.find("{\"type\":\"coverage\"");
+  EXPECT_NE(message(text.substr(0, coverage_at)).find("r.jsonl: no \"coverage\" line"), std::string::npos);
+  const std::size_t last_line = text.rfind("{\"type\":\"schedules\"");
+  EXPECT_NE(message(text.substr(0, last_line)).find("r.jsonl: truncated: the coverage line announces"),
+            std::string::npos)
+      << message(text.substr(0, last_line));
 }
 
 }  // namespace

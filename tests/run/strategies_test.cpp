@@ -44,8 +44,11 @@ TEST(Strategies, SpecsMakeSchedulersThatNameThemselves) {
   EXPECT_EQ(detsim::make_scheduler("dfs:2", 1)->name(), "dfs:2");
   EXPECT_EQ(detsim::make_scheduler("dfs-delay:3", 1)->name(), "dfs-delay:3");
   EXPECT_EQ(detsim::make_scheduler("dfs-path:0-2-0-1-0-0", 1)->name(), "dfs-path:0-2-0-1");
-  EXPECT_EQ(detsim::make_scheduler("swarm", 9)->name(), "swarm");
+  // swarm names itself by what it drew, a spec that rebuilds it.
+  EXPECT_EQ(detsim::make_scheduler("swarm", 9)->name(), detsim::swarm_spec(9));
   EXPECT_EQ(detsim::SwarmScheduler(9).strategy(), detsim::swarm_spec(9));
+  EXPECT_EQ(detsim::concrete_scheduler_spec("swarm", 9), detsim::swarm_spec(9));
+  EXPECT_EQ(detsim::concrete_scheduler_spec("random", 9), "random");
   EXPECT_THROW((void)detsim::make_scheduler("pct:0", 1), detsim::SchedulerSpecError);
   EXPECT_THROW((void)detsim::make_scheduler("pct:2,q=3", 1), detsim::SchedulerSpecError);
   EXPECT_THROW((void)detsim::make_scheduler("pct", 1), detsim::SchedulerSpecError);

@@ -1,11 +1,13 @@
 // Programs for the seed sweep tests (namespace detsim_test): the lost update
-// with its invariant, a program with two planted bugs, and one that leaks
-// state from run to run through a static counter.
+// with its invariant, a program with two planted bugs, one that leaks
+// state from run to run through a static counter, and one with coverage
+// points, one of which never holds.
 #pragma once
 
 #include <string>
 
 #include <detsim/base/check.hpp>
+#include <detsim/base/coverage.hpp>
 #include <detsim/detsim.hpp>
 
 #include "scenarios/lost_update.hpp"
@@ -44,6 +46,24 @@ inline detsim::Task<void> two_bugs_main() {
 }
 
 inline void two_bugs(detsim::EventLoop& loop) { loop.run_until_complete(two_bugs_main()); }
+
+// two_bugs' workers without its checks, and three coverage points: one
+// that holds in some seeds, one that never can (the counter only grows),
+// and one reached in every seed. It never fails.
+inline detsim::Task<void> coverage_points_main() {
+  int counter = 0;
+  std::string order;
+  auto& loop = detsim::get_running_loop();
+  auto a = loop.create_task(two_bugs_worker('A', counter, order), "A");
+  auto b = loop.create_task(two_bugs_worker('B', counter, order), "B");
+  co_await a;
+  co_await b;
+  DETSIM_SOMETIMES(order.front() == 'B', "B finished an increment first");
+  DETSIM_SOMETIMES(counter < 0, "the counter went negative");
+  DETSIM_REACHABLE("both workers finished");
+}
+
+inline void coverage_points(detsim::EventLoop& loop) { loop.run_until_complete(coverage_points_main()); }
 
 // State that outlives a run: the fourth run in a process fails.
 inline int leaky_runs = 0;

@@ -11,6 +11,7 @@
 
 #include <detsim/detsim.hpp>
 #include <detsim/scheduling/schedule.hpp>
+#include <detsim/scheduling/swarm.hpp>
 #include <detsim/testing.hpp>
 
 namespace {
@@ -141,7 +142,10 @@ TEST(Sweep, FailureReportHasEverythingToReproduce) {
   ASSERT_TRUE(result.failure);
   const auto& failure = *result.failure;
   const std::string seed = std::to_string(failure.seed);
-  const std::string expected_head = "detsim: simulation 'Sweep.Report' failed under seed " + seed + " (random): [detsim.invariant] ";
+  // The default scheduler, swarm, names the strategy it drew for the seed.
+  EXPECT_EQ(failure.scheduler, detsim::swarm_spec(failure.seed));
+  const std::string expected_head =
+      "detsim: simulation 'Sweep.Report' failed under seed " + seed + " (" + failure.scheduler + "): [detsim.invariant] ";
   EXPECT_EQ(failure.report.substr(0, expected_head.size()), expected_head) << failure.report;
   EXPECT_NE(failure.report.find("tests/run/testing_test.cpp:"), std::string::npos) << failure.report;
   EXPECT_NE(failure.report.find("\n  trace:    " + failure.trace_path + "\n"), std::string::npos) << failure.report;
@@ -277,17 +281,19 @@ detsim::Task<void> readme_two_withdrawals() {
   DETSIM_CHECK_EQ(balance, 20);
 }
 
-// The README shows this example's failure: if scheduling changes, so must it.
+// The README shows this example's failure under the default scheduler
+// (swarm: seed 3 draws pos): if scheduling changes, so must it.
 TEST(Sweep, TheReadmesExampleFailsAsTheReadmeShows) {
   Scratch scratch("readme");
   const detsim::SweepResult result =
       detsim::sweep([](detsim::EventLoop& loop) { loop.run_until_complete(readme_two_withdrawals()); },
                     {.name = "Bank.TwoWithdrawals", .regression_file = "", .read_environment = false});
   ASSERT_TRUE(result.failure);
-  EXPECT_EQ(result.runs, 7u);
-  EXPECT_EQ(result.failure->seed, 7u);
-  EXPECT_EQ(result.failure->schedule, "s1.random.7.4.AQABAQ");
-  EXPECT_NE(result.failure->message.find("expected balance == 20, but 50 != 20"), std::string::npos)
+  EXPECT_EQ(result.runs, 3u);
+  EXPECT_EQ(result.failure->seed, 3u);
+  EXPECT_EQ(result.failure->scheduler, "pos");
+  EXPECT_EQ(result.failure->schedule, "s1.pos.3.3.AgE");
+  EXPECT_NE(result.failure->message.find("expected balance == 20, but 70 != 20"), std::string::npos)
       << result.failure->message;
 }
 

@@ -1,8 +1,9 @@
 // detsim-explore-bench: how many runs each exploration strategy needs to
 // find each bundled bug (tools/bench/results/exploration.md is its output).
 //
-// For every program (the bundled scenarios and the SCTBench ports,
-// tools/scenarios/sctbench) and every strategy (a scheduler spec), and for
+// For every program (the bundled scenarios, the SCTBench ports,
+// tools/scenarios/sctbench, and the long-stretch programs,
+// tools/scenarios/long_stretch) and every strategy (a scheduler spec), and for
 // each of --seeds base seeds b = 1, 2, ...: run seeds (b - 1) * cap + 1,
 // (b - 1) * cap + 2, ... until a run fails or --cap runs passed. The runs to
 // the first failure, over the base seeds, give a median and a 90th
@@ -19,6 +20,8 @@
 //
 // Usage: detsim-explore-bench [--seeds N] [--cap N] [--only NAME,NAME...] [--markdown PATH] [--hopeless-after N]
 //                             [--strategies "SPEC SPEC..."] [--no-dfs]
+// --strategies takes any scheduler spec, and swarm-weights:<r>-<p>-<a>-<b>
+// (swarm with r/16 random, p/16 pos, a/16 pct:2, b/16 pct:3; swarm_weights.cpp).
 // Prints one line per cell as it goes; --markdown writes the results table.
 // Real clocks are used only to report how long a cell took.
 #include <algorithm>
@@ -40,8 +43,13 @@
 #include <detsim/cli/scenario.hpp>
 
 #include "scenarios/bundled.hpp"
+#include "scenarios/long_stretch/long_stretch.hpp"
 #include "scenarios/lost_update.hpp"
 #include "scenarios/sctbench/sctbench.hpp"
+
+// swarm_weights.cpp: "swarm-weights:<r>-<p>-<a>-<b>", for comparing swarm's weightings.
+void register_swarm_weights();
+void check_swarm_weights_mirror_swarm();
 
 namespace {
 
@@ -64,6 +72,9 @@ std::vector<Subject> subjects() {
     all.push_back({scenario.name, "bundled scenario (tools/scenarios/): " + scenario.description, scenario.program});
   }
   for (const auto& port : detsim::sctbench::ports()) all.push_back({port.name, "SCTBench port: " + port.bug, port.program()});
+  for (const auto& subject : detsim::long_stretch::programs()) {
+    all.push_back({subject.name, "long stretch (tools/scenarios/long_stretch/): " + subject.bug, subject.program()});
+  }
   return all;
 }
 
@@ -211,6 +222,8 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
+  register_swarm_weights();
+  check_swarm_weights_mirror_swarm();
   // Failing runs write their traces: keep them out of the way.
   std::filesystem::create_directories("/tmp/detsim-explore-bench");
   ::setenv("DETSIM_TRACE_DIR", "/tmp/detsim-explore-bench", 1);

@@ -24,7 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int job_count = 6;
+constexpr int jobs_to_hand_out = 6;
 constexpr int stop = 0;  // one per worker, after the jobs
 
 struct Jobs {
@@ -62,10 +62,10 @@ Task<void> worker(Jobs& jobs, WaitForJob wait_for_job) {
 }
 
 Task<void> producer(Jobs& jobs, int workers) {
-  for (int job = 1; job <= job_count + workers; ++job) {
-    if (job <= job_count) co_await sleep(1ms);
+  for (int job = 1; job <= jobs_to_hand_out + workers; ++job) {
+    if (job <= jobs_to_hand_out) co_await sleep(1ms);
     auto held = co_await jobs.changed.hold();
-    jobs.waiting.push_back(job <= job_count ? job : stop);
+    jobs.waiting.push_back(job <= jobs_to_hand_out ? job : stop);
     jobs.changed.notify();
   }
 }
@@ -76,7 +76,7 @@ Task<void> two_workers(Jobs& jobs, WaitForJob wait_for_job) {
   auto second = loop.create_task(worker(jobs, wait_for_job), "worker-2");
   auto jobs_producer = loop.create_task(producer(jobs, 2), "producer");
   co_await asyncio::gather(std::move(first), std::move(second), std::move(jobs_producer));
-  DETSIM_CHECK_EQ(jobs.done, job_count);
+  DETSIM_CHECK_EQ(jobs.done, jobs_to_hand_out);
 }
 
 void run_two_workers(EventLoop& loop, WaitForJob wait_for_job) {

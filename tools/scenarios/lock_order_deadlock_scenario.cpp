@@ -23,23 +23,23 @@
 namespace detsim::scenarios {
 namespace {
 
-struct Account {
-  Account(int account_id, std::string name, int opening_balance)
+struct LockedAccount {
+  LockedAccount(int account_id, std::string name, int opening_balance)
       : id(account_id), lock(std::move(name)), balance(opening_balance) {}
   int id;
   asyncio::Lock lock;
   int balance;
 };
 
-Coroutine<int> read_balance(const Account& account) {
+Coroutine<int> read_balance(const LockedAccount& account) {
   co_await yield();  // a round trip to the ledger
   co_return account.balance;
 }
 
 // Moves `amount` from `from` to `to` under both accounts' locks, taking
 // `first`'s lock (one of the two) before the balance is read.
-Coroutine<void> transfer_locking(Account& first, Account& from, Account& to, int amount) {
-  Account& second = &first == &from ? to : from;
+Coroutine<void> transfer_locking(LockedAccount& first, LockedAccount& from, LockedAccount& to, int amount) {
+  LockedAccount& second = &first == &from ? to : from;
   auto first_held = co_await first.lock.hold();
   const int available = co_await read_balance(from);
   auto second_held = co_await second.lock.hold();
@@ -49,25 +49,25 @@ Coroutine<void> transfer_locking(Account& first, Account& from, Account& to, int
 }
 
 // The bug: the order of the locks follows the direction of the transfer.
-Task<void> transfer_source_first(Account& from, Account& to, int amount) {
+Task<void> transfer_source_first(LockedAccount& from, LockedAccount& to, int amount) {
   co_await transfer_locking(from, from, to, amount);
 }
 
 // The fix: every transfer locks the account with the lower id first.
-Task<void> transfer_ordered(Account& from, Account& to, int amount) {
+Task<void> transfer_ordered(LockedAccount& from, LockedAccount& to, int amount) {
   co_await transfer_locking(from.id < to.id ? from : to, from, to, amount);
 }
 
-using Transfer = Task<void> (*)(Account&, Account&, int);
+using Transfer = Task<void> (*)(LockedAccount&, LockedAccount&, int);
 
 struct Bank {
-  Account alice{1, "alice", 100};
-  Account bob{2, "bob", 100};
+  LockedAccount alice{1, "alice", 100};
+  LockedAccount bob{2, "bob", 100};
 };
 
 Task<void> opposite_transfers(Bank& bank, Transfer transfer) {
-  Account& alice = bank.alice;
-  Account& bob = bank.bob;
+  LockedAccount& alice = bank.alice;
+  LockedAccount& bob = bank.bob;
   EventLoop& loop = get_running_loop();
   auto to_bob = loop.create_task(transfer(alice, bob, 30), "alice-to-bob");
   auto to_alice = loop.create_task(transfer(bob, alice, 50), "bob-to-alice");

@@ -8,7 +8,8 @@
 //
 // The variables (empty counts as unset, except where said):
 //   DETSIM_SEED=n                one seed (run_simulation; a sweep runs just it)
-//   DETSIM_SCHEDULER=name        "random" (default) or "fifo"
+//   DETSIM_SCHEDULER=spec        a scheduler spec: "swarm" (the default,
+//                                scheduling/registry.hpp), "random", "pct:3", ...
 //   DETSIM_REPLAY=path.jsonl     replay a recorded trace
 //   DETSIM_SCHEDULE=s1....       replay a schedule string
 //   DETSIM_CHECK_DETERMINISM=1   run each case twice and compare ("0": off)

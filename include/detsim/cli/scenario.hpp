@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "detsim/base/check.hpp"  // DETSIM_CHECK, for scenario bodies
+#include "detsim/base/coverage.hpp"  // DETSIM_SOMETIMES, DETSIM_REACHABLE, for scenario bodies
 #include "detsim/base/source_location.hpp"
 #include "detsim/core/program.hpp"
 #include "detsim/core/task.hpp"

@@ -6,12 +6,16 @@
 //     bounds depend only on the range, and runs each chunk in a forked worker
 //     process, `jobs` at a time. A worker runs its seeds in order with the
 //     sweep's recording (digest and outcome per seed; a failing seed's
-//     decisions and length) and sends the results back over a pipe. With
+//     decisions and length) and its coverage (the DETSIM_SOMETIMES and
+//     DETSIM_REACHABLE points, and with simulation.record_orderings the
+//     orderings of conflicting steps), and sends the results back over a
+//     pipe: the coverage as sets keyed by first seed (sweep_coverage.hpp),
+//     never as counts, so that the parent's union is exact. With
 //     `isolate`, every seed runs in a process of its own, forked afresh.
 //  2. Merges the chunks in seed order: the failing seeds, their groups
-//     (failure_groups.hpp), and the sweep digest, a sum over seeds of a hash
-//     of (seed, run digest) that two sweeps share exactly when every seed ran
-//     the same, whatever the jobs or shards.
+//     (failure_groups.hpp), the coverage, and the sweep digest, a sum over
+//     seeds of a hash of (seed, run digest) that two sweeps share exactly
+//     when every seed ran the same, whatever the jobs or shards.
 //  3. Runs each group's first and shortest seed again alone, in a fresh
 //     process, writing their traces, and compares: a seed whose outcome or
 //     digest differs alone is a determinism leak (static state carried from
@@ -21,7 +25,7 @@
 //     process per group, writing the shrunk run's trace.
 //
 // Determinism contract: for a program that keeps the Program contract, the
-// report's failures, groups, digests and reproducers are the same for every
+// report's failures, groups, digests, coverage and reproducers are the same for every
 // `jobs` and `isolate`, and the union of N shards' reports equals the
 // unsharded one (merge_reports, sweep_report.hpp). Only the elapsed time,
 // and how far a time budget got, depend on the machine. A time budget or
@@ -47,6 +51,7 @@
 #include "detsim/run/failure_groups.hpp"
 #include "detsim/run/seed_range.hpp"
 #include "detsim/run/simulation.hpp"
+#include "detsim/run/sweep_coverage.hpp"
 
 namespace detsim {
 
@@ -73,8 +78,10 @@ struct SeedSweepOptions {
   std::string trace_dir;            // where traces go; empty: DETSIM_TRACE_DIR or "."
   SimulationOptions simulation;     // scheduler, limits, debug; name and seed are set per run
   // Rerun commands for the report. Defaults: "DETSIM_SEED=<seed>
-  // DETSIM_SCHEDULER=<scheduler> <command>" and "DETSIM_SCHEDULE=<schedule>
-  // <command>", with simulation.command.
+  // DETSIM_SCHEDULER=<spec> <command>" and "DETSIM_SCHEDULE=<schedule>
+  // <command>", with simulation.command; <spec> is what the scheduler ran
+  // as for that seed (concrete_scheduler_spec: under the default, swarm, the
+  // strategy it drew), so the command says which strategy ran.
   std::function<std::string(std::uint64_t seed)> seed_command;
   std::function<std::string(const std::string& schedule)> schedule_command;
   std::function<void(const SweepProgress&)> on_progress;  // in the calling process
@@ -103,6 +110,7 @@ struct SeedSweepReport {
   std::vector<SeedFailure> failures;  // seed order
   std::vector<FailureGroup> groups;   // by first seed
   std::vector<DeterminismLeak> leaks;
+  SweepCoverage coverage;             // over the seeds run (sweep_coverage.hpp)
   bool complete() const noexcept { return seeds_run == range.count; }
 };
 

@@ -10,8 +10,10 @@
 // Environment variables (each overrides the option of the same meaning, so a
 // failure printed by CI can be rerun exactly, from the same binary):
 //   DETSIM_SEED=42              the seed
-//   DETSIM_SCHEDULER=fifo       a scheduler spec (registry.hpp): "random"
-//                               (default), "fifo", ...
+//   DETSIM_SCHEDULER=random     a scheduler spec (registry.hpp): "swarm"
+//                               (the default, default_scheduler_spec: per
+//                               seed, a draw of random, pos or pct), "random",
+//                               "fifo", "pct:3", ...
 //   DETSIM_REPLAY=path.jsonl    replay a recorded trace, stopping at the
 //                               first divergence (DivergenceError)
 //   DETSIM_SCHEDULE=s1....      replay a schedule string (detsim/scheduling/schedule.hpp);
@@ -33,6 +35,11 @@
 // replay never writes over the trace it replays: a replay of trace.jsonl
 // writes trace.jsonl.replay.jsonl, and a failing replay of a schedule string
 // detsim-<name>-seed<seed>.jsonl.replay.jsonl, beside the original failure's.
+//
+// The scheduler in parentheses is the one that ran: under the default,
+// swarm, the strategy it drew for the seed, which the schedule string names
+// too (DETSIM_SEED=42 alone reruns it, and so does DETSIM_SEED=42
+// DETSIM_SCHEDULER=<that strategy>).
 //
 //   detsim: simulation 'bank' failed under seed 42 (random): <what failed>
 //     trace:    /home/me/bank/build/detsim-bank-seed42.jsonl
@@ -56,6 +63,7 @@
 
 #include "detsim/base/options.hpp"
 #include "detsim/run/coverage.hpp"
+#include "detsim/scheduling/registry.hpp"
 #include "detsim/scheduling/scheduler.hpp"
 #include "detsim/core/event_loop.hpp"
 #include "detsim/core/program.hpp"
@@ -67,7 +75,9 @@ namespace detsim {
 struct SimulationOptions {
   std::string name;                 // the program's name, in traces and file names
   std::uint64_t seed = 1;
-  std::string scheduler = "random";  // a scheduler spec (make_scheduler, registry.hpp): "random", "fifo", ...
+  // A scheduler spec (make_scheduler, registry.hpp): "swarm" (the default,
+  // default_scheduler_spec), "random", "fifo", "pct:3", ...
+  std::string scheduler{default_scheduler_spec};
   // The budget: a run that goes on past it fails as budget_exceeded. Its
   // trace is written whole, so a task yielding forever stops at 1M steps
   // after 0.5 s, with a trace of 225 MB and 175 MB of memory at the peak
@@ -113,6 +123,8 @@ struct SimulationOptions {
   // every event, which about doubles the cost of a run of a small program
   // (callgrind: lost_update, 2 tasks x 10 increments, 30k instructions a
   // run, 50k with it). SOMETIMES/REACHABLE points are always recorded.
+  // `detsim sweep` turns it on (seed_sweep reads it from
+  // SeedSweepOptions::simulation).
   bool record_orderings = false;
   // If set, called with the run's loop before the program: to attach an
   // observer (which must outlive the run) or set loop options.

@@ -15,6 +15,11 @@
 // message of the failure (for people; ignored when read). Lines starting with
 // '#' and blank lines are ignored.
 //
+// The scheduler is SimulationOptions::scheduler: by default "swarm"
+// (default_scheduler_spec, scheduling/registry.hpp), whose runs record, and
+// whose regression entries name, the strategy drawn for their seed
+// ("scheduler=pct:3,k=16"): an entry rebuilds its run whatever the default.
+//
 // Environment variables (override the options):
 //   DETSIM_SEEDS=n               how many seeds to sweep
 //   DETSIM_FIRST_SEED=n          the first seed of the sweep

@@ -1,8 +1,8 @@
 // detsim::make_scheduler: a Scheduler from its spec string, by name.
 //
 // A spec is a registered name, optionally followed by ':' and the
-// parameters its factory reads: "fifo", "random", and, as schedulers are
-// added, "pct:3", "dfs:2". Every place that turns a scheduler name into a
+// parameters its factory reads: "fifo", "random", "pct:3", "dfs:2", "swarm"
+// (the default: default_scheduler_spec below). Every place that turns a scheduler name into a
 // scheduler (DETSIM_SCHEDULER, SimulationOptions::scheduler, a sweep's
 // regression entries) goes through make_scheduler, so a scheduler
 // registered here is usable everywhere at once.
@@ -56,6 +56,26 @@
 #include "detsim/scheduling/scheduler.hpp"
 
 namespace detsim {
+
+// The scheduler of every entry point that runs seeds without being told
+// which scheduler: run_simulation (SimulationOptions::scheduler), the
+// library sweep and DETSIM_TEST (run/sweep.hpp, testing.hpp), SeedRunner
+// and seed_sweep, `detsim run` and `detsim sweep`. One name here, so a seed
+// means the same run in all of them. "swarm" (swarm.hpp): per seed, a draw
+// of random, pos or pct with its parameters, which finds what Random finds
+// (within 2x its runs) and also the bugs that need a task held off for a
+// long stretch, where Random's chance falls geometrically
+// (tools/bench/results/exploration.md). DETSIM_SCHEDULER=random or
+// --scheduler random gives uniform random choice. A bare EventLoop, built
+// without a scheduler, is not an entry point of this kind: it keeps
+// asyncio's FIFO order (core/event_loop.hpp).
+inline constexpr std::string_view default_scheduler_spec = "swarm";
+
+// The spec that rebuilds, for `seed`, the scheduler make_scheduler(spec,
+// seed) makes: its name(). The same as `spec` for most schedulers; for
+// "swarm", the strategy it draws for the seed ("pct:3,k=16"). What a rerun
+// command names, so that it says which strategy ran. Throws SchedulerSpecError.
+std::string concrete_scheduler_spec(std::string_view spec, std::uint64_t seed);
 
 class SchedulerSpecError : public Error {
  public:

@@ -1,4 +1,4 @@
-// detsim::make_swarm_scheduler: the default that needs no choice.
+// detsim::SwarmScheduler ("swarm"): the default that needs no choice.
 //
 // No one strategy finds every bug first: Random is good at bugs with many
 // short windows, PCT at bugs that need a task kept off for long, POS at
@@ -15,13 +15,20 @@
 // No "pct:1": a fixed priority order finds only bugs that one order of
 // whole tasks shows, which Random finds as often. The weights are those
 // that met both targets of tools/bench/results/exploration.md (every bug
-// found, a median within 2x of the best single strategy's) on its 20
+// found, a median within 2x of the best single strategy's) on its 24
 // programs - tuned on them, so read them as a starting point, not a law.
 // The chosen scheduler is seeded with the run's seed itself.
 //
-// Spec: "swarm", which is also its name() (with the seed, it rebuilds the
-// same draw); strategy() says what it drew ("pct:2,k=64"), as does
-// swarm_spec(seed) for a seed read from a report or a regression entry.
+// The default scheduler of run_simulation, the sweeps, DETSIM_TEST and the
+// CLI (default_scheduler_spec, registry.hpp).
+//
+// Spec: "swarm". Its name() is the spec it drew ("pct:2,k=64"), so a
+// trace header, a schedule string, a regression entry and a rerun command
+// say which strategy ran and rebuild it: make_scheduler(name(), seed())
+// makes the scheduler swarm delegates to, which runs the same as swarm
+// itself under that seed (swarm adds no decisions of its own). "swarm"
+// with the same seed rebuilds it too. swarm_spec(seed) answers the same
+// without making a scheduler.
 //
 // Determinism contract: the choice is a function of the seed alone.
 #pragma once
@@ -37,7 +44,7 @@ namespace detsim {
 // The spec swarm picks for `seed`.
 std::string swarm_spec(std::uint64_t seed);
 
-// Runs make_scheduler(swarm_spec(seed), seed) under the name "swarm".
+// Runs make_scheduler(swarm_spec(seed), seed), and names itself by it.
 class SwarmScheduler final : public Scheduler {
  public:
   explicit SwarmScheduler(std::uint64_t seed);
@@ -47,10 +54,10 @@ class SwarmScheduler final : public Scheduler {
   std::size_t peek(std::size_t ready_count, std::size_t ahead) const noexcept override {
     return inner_->peek(ready_count, ahead);
   }
-  std::string name() const override { return "swarm"; }
+  std::string name() const override { return inner_->name(); }
   std::uint64_t seed() const override { return seed_; }
   std::unique_ptr<Scheduler> clone_fresh() const override { return std::make_unique<SwarmScheduler>(seed_); }
-  // The spec drawn for this seed.
+  // The spec drawn for this seed (the same as name()).
   std::string strategy() const { return inner_->name(); }
 
  private:

@@ -117,6 +117,7 @@ struct Trace {
   std::vector<TraceEvent> events;
   std::optional<TraceFooter> footer;
   bool truncated = false;  // read_trace: the file ended before its footer
+  std::size_t cut_line = 0;  // read_trace: the 1-based number of a last line cut short mid-write, or 0
 
   // Digest of `events` (see SCHEMA.md).
   std::uint64_t digest() const noexcept;

@@ -11,7 +11,8 @@ in its report.
 
 A case's cli_exit and cli_message, where given, are what the binary says
 instead (a truncated trace: the library's replay fails, saying the trace is
-truncated; `detsim replay` reports the events it reproduced and exits 0).
+truncated; `detsim replay` reports the events it reproduced, then calls the
+file incomplete input: exit 2, naming where it was cut).
 
 A case whose subcommand the binary does not have yet is reported as skipped
 (by name, on stdout), not passed over in silence.
