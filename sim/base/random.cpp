@@ -14,26 +14,11 @@ std::uint64_t splitmix64(std::uint64_t& state) noexcept {
   return z ^ (z >> 31);
 }
 
-constexpr std::uint64_t rotate_left(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-
 }  // namespace
 
 Random::Random(std::uint64_t seed) noexcept {
   std::uint64_t splitmix_state = seed;
   for (std::uint64_t& word : state_) word = splitmix64(splitmix_state);
-}
-
-std::uint64_t Random::next() noexcept {
-  // xoshiro256** 1.0.
-  const std::uint64_t result = rotate_left(state_[1] * 5, 7) * 9;
-  const std::uint64_t t = state_[1] << 17;
-  state_[2] ^= state_[0];
-  state_[3] ^= state_[1];
-  state_[1] ^= state_[2];
-  state_[0] ^= state_[3];
-  state_[2] ^= t;
-  state_[3] = rotate_left(state_[3], 45);
-  return result;
 }
 
 std::uint64_t Random::in_range(std::uint64_t low, std::uint64_t high) noexcept {

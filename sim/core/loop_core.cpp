@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 #include "detsim/base/check.hpp"
@@ -58,14 +60,23 @@ class LoopCore::RunningScope {
   ViolationHandler previous_violation_handler_;
 };
 
+// The constructor tells these two apart by exact type (typeid), which is
+// only right while nothing can derive from them.
+static_assert(std::is_final_v<FifoScheduler> && std::is_final_v<RandomScheduler>);
+
 LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
     : owner_(owner),
       anchor_(new LoopAnchor),
       scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
-      fifo_(dynamic_cast<const FifoScheduler*>(scheduler_.get()) != nullptr),
-      random_scheduler_(dynamic_cast<RandomScheduler*>(scheduler_.get())),
+      // Both classes are final, so comparing exact types is what a
+      // dynamic_cast would find, for a fraction of its cost (two
+      // dynamic_casts were 4% of a short seed's run).
+      fifo_(typeid(*scheduler_) == typeid(FifoScheduler)),
+      random_scheduler_(typeid(*scheduler_) == typeid(RandomScheduler)
+                            ? static_cast<RandomScheduler*>(scheduler_.get())
+                            : nullptr),
       candidates_(scheduler_->reads_candidates() ? &candidate_source_ : nullptr),
-      random_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
+      user_random_seed_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
   anchor_->core = this;
   // Atomic: loops are made on many threads (a parallel sweep). Only tells
   // loops apart; never in a trace.

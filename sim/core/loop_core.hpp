@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "detsim/core/detail/future_state.hpp"
@@ -148,7 +149,12 @@ class LoopCore {
   bool wait_cycle_halts() const noexcept { return wait_cycle_halts_; }
   std::uint64_t callbacks_run() const noexcept { return callbacks_run_; }
   const std::vector<LeakedTask>& leaked_tasks() const noexcept { return leaked_; }
-  Random& random() noexcept { return random_; }
+  // The user's draws (EventLoop::random), seeded at the first: most
+  // programs never draw, and seeding was a tenth of making a loop.
+  Random& random() noexcept {
+    if (!random_) [[unlikely]] random_.emplace(user_random_seed_);
+    return *random_;
+  }
   Scheduler& scheduler() noexcept { return *scheduler_; }
   std::size_t ready_count() const noexcept { return ready_.size(); }
   std::size_t timer_count() const noexcept { return timers_.size(); }
@@ -238,7 +244,8 @@ class LoopCore {
   // What pick()'s view describes candidates with: &candidate_source_ if the
   // scheduler reads candidates, else null (a view of the count alone).
   const ReadyCandidates::Source* candidates_;
-  Random random_;
+  std::uint64_t user_random_seed_;
+  std::optional<Random> random_;  // seeded from user_random_seed_ by random()
   std::chrono::nanoseconds now_{0};
 
   HandlePool pool_;

@@ -11,10 +11,13 @@ namespace detsim {
 
 // The Recording kept from seed to seed, and the observer that owns it on
 // the loop (it records as an observer only if the program attached a
-// recorder of its own first and so holds the loop's recording slot).
+// recorder of its own first and so holds the loop's recording slot). It
+// keeps the digest and the count of events, not the log: a seed is kept as
+// its digest, and a failing seed is rerun whole for its trace.
 class SeedRunner::Recorder final : public LoopObserver {
  public:
-  Recorder() : recording_(tables_, current_source_root().value_or("")) {}
+  Recorder()
+      : recording_(tables_, current_source_root().value_or(""), detail::Recording::Contents::digest) {}
 
   void attach(EventLoop& loop) {
     recording_.restart();
@@ -24,7 +27,7 @@ class SeedRunner::Recorder final : public LoopObserver {
   // The run's digest and length.
   std::pair<std::uint64_t, std::uint64_t> detach(EventLoop& loop) {
     loop.remove_observer(*this);
-    return {recording_.digest.value(), recording_.log.size()};
+    return {recording_.digest.value(), recording_.events()};
   }
   void on_event(const Event& event) override { recording_.record_out_of_line(event); }
 
@@ -34,12 +37,15 @@ class SeedRunner::Recorder final : public LoopObserver {
 };
 
 SeedRunner::SeedRunner(Program program, const SimulationOptions& options)
-    : program_(std::move(program)), options_(options), recorder_(std::make_unique<Recorder>()) {}
+    : program_(std::move(program)),
+      options_(options),
+      make_scheduler_(resolve_scheduler(options_.scheduler)),
+      recorder_(std::make_unique<Recorder>()) {}
 
 SeedRunner::~SeedRunner() = default;
 
 SeedRunner::Result SeedRunner::run(std::uint64_t seed) {
-  EventLoop loop{make_scheduler(options_.scheduler, seed)};
+  EventLoop loop{make_scheduler_(seed)};
   loop.set_limits(options_.limits);
   loop.set_debug(options_.debug);
   recorder_->attach(loop);

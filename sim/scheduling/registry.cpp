@@ -156,35 +156,73 @@ SchedulerSpecError::SchedulerSpecError(std::string_view spec, std::string_view p
     : Error("detsim.scheduler_spec", "scheduler spec '" + std::string(spec) + "': " + std::string(problem)),
       spec_(spec) {}
 
-std::unique_ptr<Scheduler> make_scheduler(std::string_view spec, std::uint64_t seed) {
+namespace {
+
+// A spec checked and its factory looked up: what making a scheduler from it
+// needs, seed aside.
+struct ParsedSpec {
+  const Entry* entry = nullptr;
+  std::string_view name;
+  std::string_view parameters;
+};
+
+ParsedSpec parse_spec(std::string_view spec) {
   if (spec.empty()) throw SchedulerSpecError(spec, "empty; known schedulers: " + known_names());
   const std::size_t colon = spec.find(':');
-  const std::string_view name = spec.substr(0, colon);
-  const std::string_view parameters = colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
-  const Entry* entry = registry().find(name);
-  if (entry == nullptr) {
-    throw SchedulerSpecError(spec, "unknown scheduler '" + std::string(name) + "'; known schedulers: " + known_names());
+  ParsedSpec parsed;
+  parsed.name = spec.substr(0, colon);
+  parsed.parameters = colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
+  parsed.entry = registry().find(parsed.name);
+  if (parsed.entry == nullptr) {
+    throw SchedulerSpecError(spec, "unknown scheduler '" + std::string(parsed.name) +
+                                       "'; known schedulers: " + known_names());
   }
-  if (colon != std::string_view::npos && parameters.empty()) {
-    throw SchedulerSpecError(spec, "nothing after ':' (for no parameters, write '" + std::string(name) + "')");
+  if (colon != std::string_view::npos && parsed.parameters.empty()) {
+    throw SchedulerSpecError(spec, "nothing after ':' (for no parameters, write '" + std::string(parsed.name) + "')");
   }
-  for (char c : parameters) {
+  for (char c : parsed.parameters) {
     if (!is_parameter_char(c)) {
       throw SchedulerSpecError(spec, "bad character '" + std::string(1, c) +
                                          "' in the parameters: they are made of a-z, 0-9 and _ - , = :");
     }
   }
+  return parsed;
+}
+
+// Calls the factory of a parsed spec, reporting its errors against the spec.
+std::unique_ptr<Scheduler> make_parsed(std::string_view spec, const ParsedSpec& parsed, std::uint64_t seed) {
   std::unique_ptr<Scheduler> scheduler;
   try {
-    scheduler = entry->factory(parameters, seed);
+    scheduler = parsed.entry->factory(parsed.parameters, seed);
   } catch (const SchedulerSpecError&) {
     throw;
   } catch (const std::invalid_argument& error) {
-    throw SchedulerSpecError(spec, "bad parameters '" + std::string(parameters) + "' for '" + std::string(name) +
-                                       "': " + error.what());
+    throw SchedulerSpecError(spec, "bad parameters '" + std::string(parsed.parameters) + "' for '" +
+                                       std::string(parsed.name) + "': " + error.what());
   }
-  if (!scheduler) throw SchedulerSpecError(spec, "the factory of '" + std::string(name) + "' made no scheduler");
+  if (!scheduler) {
+    throw SchedulerSpecError(spec, "the factory of '" + std::string(parsed.name) + "' made no scheduler");
+  }
   return scheduler;
+}
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_scheduler(std::string_view spec, std::uint64_t seed) {
+  return make_parsed(spec, parse_spec(spec), seed);
+}
+
+ResolvedScheduler resolve_scheduler(std::string_view spec) {
+  // The entry stays valid: entries are never removed, and map nodes never
+  // move. The name and parameters are views of the function's own copy of
+  // the spec (a name, then ':' and the parameters if there are any).
+  const ParsedSpec parsed = parse_spec(spec);
+  auto owned = std::make_shared<const std::string>(spec);
+  const std::string_view text = *owned;
+  const ParsedSpec in_owned{
+      parsed.entry, text.substr(0, parsed.name.size()),
+      parsed.parameters.empty() ? std::string_view{} : text.substr(parsed.name.size() + 1)};
+  return [owned = std::move(owned), in_owned](std::uint64_t seed) { return make_parsed(*owned, in_owned, seed); };
 }
 
 std::string concrete_scheduler_spec(std::string_view spec, std::uint64_t seed) {

@@ -8,7 +8,9 @@
 // Trace::digest() (from a file) must agree, and trace tests check they do.
 #pragma once
 
+#include <algorithm>
 #include <bit>
+#include <iterator>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -47,6 +49,16 @@ class TraceDigest {
               primitive_name_hash);
   }
   std::uint64_t value() const noexcept;
+  // How many events were added.
+  std::uint64_t events() const noexcept { return count_; }
+  // Back to no events, as a new TraceDigest. (The pending hashes are left
+  // as they are: only the first count_ % pending_capacity are ever read. A
+  // seed sweep's worker resets its digest per seed, and writing the 512
+  // bytes of a new one was most of that.)
+  void reset() noexcept {
+    std::copy(std::begin(initial_lanes), std::end(initial_lanes), lanes_);
+    count_ = 0;
+  }
 
  private:
   static constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;
@@ -118,10 +130,11 @@ class TraceDigest {
   }
 
   static constexpr std::size_t pending_capacity = 64;  // a multiple of 4
-  // The lanes up to the last full batch; initially 0x6a09e667f3bcc908 + j * C.
-  std::uint64_t lanes_[4] = {0x6a09e667f3bcc908ULL, 0x6a09e667f3bcc908ULL + chain_multiplier,
-                             0x6a09e667f3bcc908ULL + 2 * chain_multiplier,
-                             0x6a09e667f3bcc908ULL + 3 * chain_multiplier};
+  static constexpr std::uint64_t initial_lanes[4] = {
+      0x6a09e667f3bcc908ULL, 0x6a09e667f3bcc908ULL + chain_multiplier, 0x6a09e667f3bcc908ULL + 2 * chain_multiplier,
+      0x6a09e667f3bcc908ULL + 3 * chain_multiplier};
+  // The lanes up to the last full batch; initially initial_lanes.
+  std::uint64_t lanes_[4] = {initial_lanes[0], initial_lanes[1], initial_lanes[2], initial_lanes[3]};
   std::uint64_t count_ = 0;
   std::uint64_t pending_[pending_capacity] = {};
 };

@@ -17,7 +17,12 @@
 //
 // What it keeps: the compact event log, the digest, and the interning of
 // sites, names and details into the Trace it was given (whose sites and
-// strings tables it appends to).
+// strings tables it appends to). A recording made with Contents::digest
+// keeps only the digest and the count of events: what a seed sweep keeps of
+// a passing seed (a failing one is rerun under a whole TraceRecorder). The
+// digest never reads a site or the log, so it is the same either way; such
+// a recording skips interning sites and encoding the log, the larger part
+// of what recording an event costs.
 #pragma once
 
 #include <cstdint>
@@ -49,13 +54,15 @@ class Recording {
     ~Listener() = default;
   };
 
+  // What a recording keeps of each event (see above).
+  enum class Contents : bool { digest, log_and_digest };
+
   // Sites and strings are interned into `trace`; site paths are made
   // relative to `source_root`.
-  Recording(Trace& trace, std::string source_root);
+  Recording(Trace& trace, std::string source_root, Contents contents = Contents::log_and_digest);
 
-  // Records `event` as event number log.size() + 1. Inline (see above).
+  // Records `event` as event number events() + 1. Inline (see above).
   [[gnu::always_inline]] void record(const Event& event) {
-    const std::uint32_t site = intern_site(event.site);
     // A task's name enters the digest at its first event only, and the log
     // never stores it: decoding names events from task_names_.
     std::uint64_t name_hash = 0;
@@ -73,14 +80,21 @@ class Recording {
     PrimitiveStrings primitive;
     if (event.primitive != nullptr) [[unlikely]] primitive = intern_primitive(*event.primitive);
     digest.add(event, cause, name_hash, detail_hash, primitive.id, primitive.type.second, primitive.name.second);
-    log.append(event, cause, site, detail, primitive.id, primitive.type.first, primitive.name.first);
+    if (keeps_log_) [[likely]] {
+      const std::uint32_t site = intern_site(event.site);
+      log.append(event, cause, site, detail, primitive.id, primitive.type.first, primitive.name.first);
+    }
     if (listener_) [[unlikely]] listener_->recorded();
   }
   // record(), out of line: for events that do not come from an attached loop.
   void record_out_of_line(const Event& event);
 
+  // How many events were recorded since the start (or restart).
+  std::uint64_t events() const noexcept { return digest.events(); }
+  bool keeps_log() const noexcept { return keeps_log_; }
+
   // The events recorded, with their task names: the last one, or those that
-  // `into` lacks (see TraceLog::decode_into).
+  // `into` lacks (see TraceLog::decode_into). Only if keeps_log().
   TraceEvent last() const noexcept;
   void decode_into(std::vector<TraceEvent>& into) const;
 
@@ -95,7 +109,7 @@ class Recording {
   // recorder per seed.
   void restart() noexcept {
     log.clear();
-    digest = TraceDigest{};
+    digest.reset();
     task_names_.clear();
     first_seq_ = 0;
   }
@@ -129,6 +143,7 @@ class Recording {
 
   Trace& trace_;
   std::string source_root_;
+  bool keeps_log_;
   Listener* listener_ = nullptr;
   std::uint64_t first_seq_ = 0;
   TaskNames task_names_;

@@ -55,6 +55,7 @@ void simulation_seed(benchmark::State& state, bool keep_trace) {
   for (auto _ : state) {
     SimulationOptions options;
     options.name = "lost_update";
+    options.scheduler = "random";  // as new_loop and --seeds bare: the figure
     options.seed = ++seed;
     options.read_environment = false;
     options.keep_trace = keep_trace;
@@ -71,6 +72,7 @@ void seed_runner(benchmark::State& state) {
   int lost = 0;
   SimulationOptions options;
   options.name = "lost_update";
+  options.scheduler = "random";  // as new_loop and --seeds bare: the figure
   SeedRunner runner([&lost](EventLoop& loop) { lost += scenarios::run_lost_update(loop, 2, 3).counter != 6; },
                     options);
   std::uint64_t seed = 0;
@@ -109,6 +111,7 @@ void whole_sweep(benchmark::State& state) {
   const Program program = [&lost](EventLoop& loop) { lost += scenarios::run_lost_update(loop, 2, 3).counter != 6; };
   SimulationOptions options;
   options.name = "lost_update";
+  options.scheduler = "random";  // as new_loop and --seeds bare: the figure
   options.read_environment = false;
   options.keep_trace = false;
   options.write_failure_trace = false;

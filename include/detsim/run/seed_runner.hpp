@@ -28,12 +28,14 @@
 #include <string>
 
 #include "detsim/run/simulation.hpp"
+#include "detsim/scheduling/registry.hpp"
 
 namespace detsim {
 
 class SeedRunner {
  public:
-  // `options`: name, scheduler, limits and debug are used; the rest is ignored.
+  // `options`: name, scheduler, limits and debug are used; the rest is
+  // ignored. Throws SchedulerSpecError if the scheduler spec is bad.
   SeedRunner(Program program, const SimulationOptions& options);
   ~SeedRunner();
   SeedRunner(const SeedRunner&) = delete;
@@ -51,6 +53,7 @@ class SeedRunner {
   class Recorder;
   Program program_;
   SimulationOptions options_;
+  ResolvedScheduler make_scheduler_;  // options_.scheduler, looked up once
   std::unique_ptr<Recorder> recorder_;
 };
 

@@ -91,6 +91,15 @@ class SchedulerSpecError : public Error {
 // uses no seed ignores it). Throws SchedulerSpecError.
 std::unique_ptr<Scheduler> make_scheduler(std::string_view spec, std::uint64_t seed);
 
+// make_scheduler with the spec checked and its name looked up once, for a
+// caller that makes a scheduler per seed from one spec (a sweep's worker
+// makes one per seed): resolve_scheduler(spec)(seed) makes the scheduler
+// make_scheduler(spec, seed) makes. Throws SchedulerSpecError for a bad
+// spec at once, and for parameters its factory rejects at each call, as
+// make_scheduler does.
+using ResolvedScheduler = std::function<std::unique_ptr<Scheduler>(std::uint64_t seed)>;
+ResolvedScheduler resolve_scheduler(std::string_view spec);
+
 // Makes a registered scheduler from its parameters (the text after the
 // ':', empty for a bare name) and the seed. It rejects parameters it cannot
 // read by throwing std::invalid_argument (or a SchedulerSpecError) saying
