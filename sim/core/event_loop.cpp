@@ -52,6 +52,7 @@ LoopExtension* set_loop_extension(EventLoop& loop, std::size_t slot, std::unique
 bool EventLoop::is_running() const noexcept { return core_->is_running(); }
 bool EventLoop::is_closed() const noexcept { return core_->is_closed(); }
 void EventLoop::close() { core_->close(); }
+void EventLoop::renew(std::unique_ptr<Scheduler> scheduler) { core_->renew(std::move(scheduler)); }
 Random& EventLoop::random() noexcept { return core_->random(); }
 Scheduler& EventLoop::scheduler() noexcept { return core_->scheduler(); }
 void EventLoop::set_debug(bool enabled) noexcept { core_->set_debug(enabled); }

@@ -64,28 +64,82 @@ class LoopCore::RunningScope {
 // only right while nothing can derive from them.
 static_assert(std::is_final_v<FifoScheduler> && std::is_final_v<RandomScheduler>);
 
-LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
-    : owner_(owner),
-      anchor_(new LoopAnchor),
-      scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
-      // Both classes are final, so comparing exact types is what a
-      // dynamic_cast would find, for a fraction of its cost (two
-      // dynamic_casts were 4% of a short seed's run).
-      fifo_(typeid(*scheduler_) == typeid(FifoScheduler)),
-      random_scheduler_(typeid(*scheduler_) == typeid(RandomScheduler)
-                            ? static_cast<RandomScheduler*>(scheduler_.get())
-                            : nullptr),
-      candidates_(scheduler_->reads_candidates() ? &candidate_source_ : nullptr),
-      user_random_seed_(Random::derive_seed(scheduler_->seed(), user_random_stream)) {
-  anchor_->core = this;
-  // Atomic: loops are made on many threads (a parallel sweep). Only tells
-  // loops apart; never in a trace.
+namespace {
+
+// Tells loops apart (a primitive's id is per loop); never in a trace.
+// Atomic: loops are made on many threads (a parallel sweep).
+std::uint64_t next_loop_serial() noexcept {
   static std::atomic<std::uint64_t> loops_made{0};
-  serial_ = ++loops_made;
+  return ++loops_made;
+}
+
+}  // namespace
+
+LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
+    : owner_(owner), anchor_(new LoopAnchor), serial_(next_loop_serial()) {
+  anchor_->core = this;
+  adopt_scheduler(std::move(scheduler));
+}
+
+void LoopCore::adopt_scheduler(std::unique_ptr<Scheduler> scheduler) {
+  scheduler_ = scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>();
+  // Both classes are final, so comparing exact types is what a dynamic_cast
+  // would find, for a fraction of its cost (two dynamic_casts were 4% of a
+  // short seed's run).
+  fifo_ = typeid(*scheduler_) == typeid(FifoScheduler);
+  random_scheduler_ =
+      typeid(*scheduler_) == typeid(RandomScheduler) ? static_cast<RandomScheduler*>(scheduler_.get()) : nullptr;
+  candidates_ = scheduler_->reads_candidates() ? &candidate_source_ : nullptr;
+  user_random_seed_ = Random::derive_seed(scheduler_->seed(), user_random_stream);
+  random_.reset();
   // Labelled from the first callback on, so that every candidate is
   // described alike, observed or not.
   labelling_ = candidates_ != nullptr;
 }
+
+void LoopCore::renew(std::unique_ptr<Scheduler> scheduler) {
+  if (running_) throw RuntimeError("detsim.loop.renew_running", "Cannot renew a running event loop");
+  close();
+  DETSIM_ASSERT(ready_.empty() && timers_.empty() && live_first_ == nullptr && unretrieved_.empty());
+  // What destruction would do: the old run's futures learn that their loop
+  // is gone. If none holds the anchor any more, it can serve the new run.
+  if (anchor_->references != 1) {
+    anchor_->core = nullptr;
+    anchor_ = IntrusivePtr<LoopAnchor>(new LoopAnchor);
+    anchor_->core = this;
+  }
+  serial_ = next_loop_serial();
+  // Then every member as the constructor leaves it, in declaration order
+  // (extensions first: destruction destroys them first). A member added to
+  // LoopCore must be added here too; the static_assert below is the reminder.
+  extensions_.clear();
+  now_ = std::chrono::nanoseconds{0};
+  cancelled_timers_ = 0;
+  iteration_remaining_ = 0;
+  iteration_last_handle_id_ = 0;
+  halt_error_ = nullptr;
+  wait_cycle_halts_ = true;
+  limits_ = LoopLimits{};
+  callbacks_run_ = 0;
+  stop_when_idle_ = running_ = stopping_ = closed_ = false;
+  handle_counter_ = future_counter_ = task_counter_ = timer_sequence_ = primitive_counter_ = 0;
+  observed_ = debug_ = false;
+  recording_ = nullptr;
+  recording_owner_ = nullptr;
+  observers_.clear();
+  notifying_ = observers_blanked_ = false;
+  event_counter_ = 0;
+  current_cause_ = 0;
+  leaked_.clear();
+  exception_handler_ = nullptr;
+  adopt_scheduler(std::move(scheduler));
+}
+
+// The reminder above: LoopCore's size on the platform CI builds on. If a
+// member was added or removed, update renew(), then this number.
+#if defined(__x86_64__) && defined(__GLIBCXX__) && defined(NDEBUG)
+static_assert(sizeof(LoopCore) == 704, "LoopCore's members changed: make renew() reset the new ones");
+#endif
 
 LoopCore::~LoopCore() {
   DETSIM_ASSERT(!running_);

@@ -69,6 +69,9 @@ class LoopCore {
   bool is_running() const noexcept { return running_; }
   bool is_closed() const noexcept { return closed_; }
   void close();
+  // EventLoop::renew: as destroying this core and making a new one for the
+  // same owner, but keeping the memory its pools and queues grew.
+  void renew(std::unique_ptr<Scheduler> scheduler);
   void ensure_open() const;
 
   // Futures and tasks.
@@ -220,6 +223,9 @@ class LoopCore {
   template <EventKind kind>
   [[gnu::always_inline]] void emit_step_event(TaskCore& task, std::uint64_t id, std::uint32_t choice = 0,
                                          std::uint32_t of = 0);
+  // The scheduler and what the loop derives from it (the constructor's and
+  // renew's).
+  void adopt_scheduler(std::unique_ptr<Scheduler> scheduler);
   void teardown_tasks() noexcept;
   // run_until_done's future finished: lists (and reports, while observed)
   // the tasks left blocked.

@@ -325,6 +325,19 @@ class EventLoop {
   // Clears pending callbacks and timers and destroys the frames of unfinished
   // tasks; reports exceptions never retrieved. RuntimeError while running.
   void close();
+  // Makes this loop what `EventLoop{std::move(scheduler)}` would make (as a
+  // FIFO loop if it is null): closes it if it is open, then forgets its
+  // clock, counters, observers, exception handler, limits, debug mode and
+  // per-loop state, and keeps the memory it grew. For a caller that runs one
+  // short program after another (a sweep's worker runs seed after seed):
+  // making and destroying a loop was about a tenth of a short seed's
+  // instructions. Futures and tasks of the earlier run see a closed loop, as
+  // they would after the loop's destruction. RuntimeError while running.
+  //
+  // Determinism contract: a renewed loop runs a program exactly as a new
+  // loop with the same scheduler does (same events, ids, choices, digest);
+  // tests/core/loop_renew_test.cpp checks it.
+  void renew(std::unique_ptr<Scheduler> scheduler);
 
   // The loop's seeded generator for everything a program may want random
   // (jitter, fault choices): derived from the scheduler's seed, separate from

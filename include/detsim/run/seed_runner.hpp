@@ -6,7 +6,8 @@
 // length and trace. So the runner records each seed with one Recording that
 // it keeps from seed to seed: no recorder, trace header, log chunk or site
 // table is built per seed, which was most of what recording cost a short
-// run (about 1.5 us of a 2 us seed).
+// run (about 1.5 us of a 2 us seed). Nor is a loop: the runner renews one
+// loop per seed (EventLoop::renew).
 //
 // Determinism contract: run(seed) gives the outcome, message and digest
 // that run_simulation gives the same program under the same seed and
@@ -55,6 +56,7 @@ class SeedRunner {
   SimulationOptions options_;
   ResolvedScheduler make_scheduler_;  // options_.scheduler, looked up once
   std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<EventLoop> loop_;  // renewed per seed (EventLoop::renew)
 };
 
 }  // namespace detsim
