@@ -53,6 +53,7 @@ bool EventLoop::is_running() const noexcept { return core_->is_running(); }
 bool EventLoop::is_closed() const noexcept { return core_->is_closed(); }
 void EventLoop::close() { core_->close(); }
 void EventLoop::renew(std::unique_ptr<Scheduler> scheduler) { core_->renew(std::move(scheduler)); }
+bool EventLoop::renew_reseeded(std::uint64_t seed) { return core_->renew_reseeded(seed); }
 Random& EventLoop::random() noexcept { return core_->random(); }
 Scheduler& EventLoop::scheduler() noexcept { return core_->scheduler(); }
 void EventLoop::set_debug(bool enabled) noexcept { core_->set_debug(enabled); }

@@ -72,6 +72,7 @@ class LoopCore {
   // EventLoop::renew: as destroying this core and making a new one for the
   // same owner, but keeping the memory its pools and queues grew.
   void renew(std::unique_ptr<Scheduler> scheduler);
+  bool renew_reseeded(std::uint64_t seed);
   void ensure_open() const;
 
   // Futures and tasks.
@@ -226,6 +227,12 @@ class LoopCore {
   // The scheduler and what the loop derives from it (the constructor's and
   // renew's).
   void adopt_scheduler(std::unique_ptr<Scheduler> scheduler);
+  // What the scheduler decides of the loop (its kind, whether it reads
+  // candidates, the user's Random); the scheduler's seed may have changed.
+  void derive_from_scheduler();
+  // renew() up to its scheduler: closed, then every other member as the
+  // constructor leaves it.
+  void reset_for_renewal();
   void teardown_tasks() noexcept;
   // run_until_done's future finished: lists (and reports, while observed)
   // the tasks left blocked.

@@ -4,7 +4,8 @@
 // an unretrieved exception, a halt, observers, limits, debug mode, an
 // exception handler, a primitive that outlives the run), and what belonged
 // to the earlier run sees a closed loop. Traces are compared event by event,
-// and a difference names the first event that differs.
+// and a difference names the first event that differs. renew_reseeded,
+// which reseeds the scheduler in place (RandomScheduler::reseed), likewise.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -153,6 +154,41 @@ TEST(RenewedLoop, IsRenewedAgainAndAgainWithTheSameResult) {
   for (int round = 0; round < 20; ++round) {
     ASSERT_TRUE(same_events(record(loop, outliving), expected)) << "round " << round;
     loop.renew(detsim::make_scheduler("random", 5));
+  }
+}
+
+TEST(RenewedLoop, ReseededInPlaceRunsAsANewLoopWithThatSeed) {
+  for (std::uint64_t seed : {1u, 2u, 3u, 17u, 123456789u}) {
+    asyncio::Event outliving("outliving");
+    detsim::EventLoop fresh{detsim::make_scheduler("random", seed)};
+    const detsim::Trace expected = record(fresh, outliving);
+    detsim::EventLoop renewed{detsim::make_scheduler("random", seed + 1000)};
+    Mess mess;
+    make_a_mess(renewed, mess, outliving);
+    ASSERT_TRUE(renewed.renew_reseeded(seed));
+    EXPECT_EQ(renewed.scheduler().seed(), seed);
+    ASSERT_TRUE(same_events(record(renewed, outliving), expected)) << "seed " << seed;
+  }
+}
+
+TEST(RenewedLoop, ASchedulerThatCannotBeReseededLeavesTheLoopClosed) {
+  detsim::EventLoop loop{detsim::make_scheduler("pct:2", 4)};
+  EXPECT_FALSE(loop.renew_reseeded(5));
+  EXPECT_TRUE(loop.is_closed());
+  EXPECT_EQ(loop.scheduler().seed(), 4u);
+  loop.renew(detsim::make_scheduler("pct:2", 5));
+  EXPECT_FALSE(loop.is_closed());
+}
+
+TEST(RandomScheduler, ReseededPicksAsANewOneWithThatSeed) {
+  detsim::RandomScheduler reseeded(99);
+  for (int i = 0; i < 5; ++i) (void)reseeded.pick(std::size_t{3});
+  ASSERT_TRUE(reseeded.reseed(7));
+  detsim::RandomScheduler fresh(7);
+  for (std::size_t i = 0; i < 200; ++i) {
+    const std::size_t ready = i % 9 + 2;
+    ASSERT_EQ(reseeded.peek(ready, 3), fresh.peek(ready, 3)) << "pick " << i;
+    ASSERT_EQ(reseeded.pick(ready), fresh.pick(ready)) << "pick " << i;
   }
 }
 

@@ -338,6 +338,11 @@ class EventLoop {
   // loop with the same scheduler does (same events, ids, choices, digest);
   // tests/core/loop_renew_test.cpp checks it.
   void renew(std::unique_ptr<Scheduler> scheduler);
+  // renew() keeping this loop's scheduler, reseeded with `seed` in place
+  // (Scheduler::reseed), which saves making one per run. False if the
+  // scheduler cannot be reseeded: the loop is then closed but not renewed,
+  // and the caller renews it with a new scheduler.
+  bool renew_reseeded(std::uint64_t seed);
 
   // The loop's seeded generator for everything a program may want random
   // (jitter, fault choices): derived from the scheduler's seed, separate from

@@ -184,6 +184,15 @@ class Scheduler {
   // A fresh scheduler with the same parameters, at its start: used to run a
   // program twice under the same decisions (the determinism check).
   virtual std::unique_ptr<Scheduler> clone_fresh() const = 0;
+
+  // Becomes, in place, what a new scheduler of this kind and parameters made
+  // with `seed` would be, and returns true; or returns false, changing
+  // nothing, where it cannot (the default). For a loop renewed per seed
+  // (EventLoop::renew_reseeded), which then makes no scheduler per seed.
+  virtual bool reseed(std::uint64_t seed) {
+    (void)seed;
+    return false;
+  }
 };
 
 // asyncio's order: always the oldest ready callback.
@@ -199,9 +208,7 @@ class FifoScheduler final : public Scheduler {
 // among n is the i-th Random::below(n) of that generator.
 class RandomScheduler final : public Scheduler {
  public:
-  explicit RandomScheduler(std::uint64_t seed) : seed_(seed), random_(seed) {
-    for (std::uint64_t& raw : upcoming_) raw = random_.next();
-  }
+  explicit RandomScheduler(std::uint64_t seed) : seed_(seed), random_(seed) { draw_upcoming(); }
   using Scheduler::pick;
   std::size_t pick(ReadyCandidates ready) override { return pick_among(ready.size()); }
   // pick() by the count alone, which is all it reads: what the loop calls
@@ -218,8 +225,18 @@ class RandomScheduler final : public Scheduler {
   std::string name() const override { return "random"; }
   std::uint64_t seed() const override { return seed_; }
   std::unique_ptr<Scheduler> clone_fresh() const override;
+  bool reseed(std::uint64_t seed) override {
+    seed_ = seed;
+    random_ = Random(seed);
+    next_ = 0;
+    draw_upcoming();
+    return true;
+  }
 
  private:
+  void draw_upcoming() noexcept {
+    for (std::uint64_t& raw : upcoming_) raw = random_.next();
+  }
   // The generator's next raw values, drawn ahead in a ring, so that peek
   // reads one instead of replaying the generator (the loop peeks twice per
   // pick when many callbacks are ready). Picks consume them in the order
