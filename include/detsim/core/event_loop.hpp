@@ -336,7 +336,7 @@ class EventLoop {
   //
   // Determinism contract: a renewed loop runs a program exactly as a new
   // loop with the same scheduler does (same events, ids, choices, digest);
-  // tests/core/loop_renew_test.cpp checks it.
+  // tests/run/loop_renew_test.cpp checks it.
   void renew(std::unique_ptr<Scheduler> scheduler);
   // renew() keeping this loop's scheduler, reseeded with `seed` in place
   // (Scheduler::reseed), which saves making one per run. False if the
