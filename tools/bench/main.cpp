@@ -2,7 +2,7 @@
 //
 //   detsim-bench [--smoke] [Google Benchmark flags...]
 //   detsim-bench --ping-pong <untraced|observed|recorded|recorded-debug> <steps>
-//   detsim-bench --seeds <bare|observed|seed-runner|sweep-run> <seeds>
+//   detsim-bench --seeds <bare|renewed|observed|seed-runner|sweep-run> <seeds>
 //
 // --smoke shrinks every workload (a few thousand operations) so that a
 // sanitizer build can run the whole suite in seconds; the figures it prints
@@ -10,9 +10,9 @@
 // --ping-pong runs one ping-pong of exactly <steps> steps and prints its
 // time per step: for instruction counts under callgrind (README.md).
 // --seeds runs the lost update (two tasks, three increments) under seeds
-// 1..<seeds>, on a bare loop, through SeedRunner (a sweep worker's
-// recording) or through run_simulation(keep_trace = false), and prints the
-// time per seed: for callgrind, with
+// 1..<seeds>, on a bare loop, on one loop renewed per seed, through
+// SeedRunner (a sweep worker's recording) or through run_simulation with
+// keep_trace = false, and prints the time per seed: for callgrind, with
 // --toggle-collect='detsim::bench::run_seed_range(*)'.
 #include <charconv>
 #include <cstdio>
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     std::size_t seeds = 0;
     const char* const end = argc == 4 ? argv[3] + std::strlen(argv[3]) : nullptr;
     if (argc != 4 || std::from_chars(argv[3], end, seeds).ptr != end || seeds == 0) {
-      std::fprintf(stderr, "usage: %s --seeds <bare|observed|seed-runner|sweep-run> <seeds (a positive integer)>\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --seeds <bare|renewed|observed|seed-runner|sweep-run> <seeds (a positive integer)>\n", argv[0]);
       return 2;
     }
     try {

@@ -3,6 +3,9 @@
 // increments each (about twenty steps). A sweep of 10k seeds runs this 10k
 // times, so a loop's start-up and teardown weigh more than its steps here.
 //   seed/new_loop       EventLoop{RandomScheduler{seed}}, the race, ~EventLoop;
+//   seed/renewed_loop   the race on one loop renewed per seed
+//                       (renew_reseeded), recording off: what seed_runner
+//                       costs without its recording;
 //   seed/run_simulation run_simulation of the same race: loop, TraceRecorder
 //                       in memory, the race, the outcome (no file written);
 //   seed/sweep_run      run_simulation with keep_trace = false (a passing
@@ -41,6 +44,20 @@ void new_loop(benchmark::State& state) {
   for (auto _ : state) {
     EventLoop loop{RandomScheduler{++seed}};
     lost += scenarios::run_lost_update(loop, 2, 3).counter != 6;
+    meter.add(1);
+  }
+  meter.finish();
+  benchmark::DoNotOptimize(lost);
+}
+
+void renewed_loop(benchmark::State& state) {
+  std::uint64_t seed = 0;
+  int lost = 0;
+  EventLoop loop{RandomScheduler{++seed}};
+  OperationMeter meter(state, {});
+  for (auto _ : state) {
+    lost += scenarios::run_lost_update(loop, 2, 3).counter != 6;
+    loop.renew_reseeded(++seed);
     meter.add(1);
   }
   meter.finish();
@@ -116,10 +133,14 @@ void whole_sweep(benchmark::State& state) {
   options.keep_trace = false;
   options.write_failure_trace = false;
   SeedRunner runner(program, options);
+  EventLoop renewed{RandomScheduler{1}};
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     if (mode == "bare") {
       EventLoop loop{RandomScheduler{seed}};
       program(loop);
+    } else if (mode == "renewed") {
+      renewed.renew_reseeded(seed);
+      program(renewed);
     } else if (mode == "observed") {
       // An observer that does nothing: what the loop's observed path costs
       // before anything is recorded.
@@ -141,8 +162,8 @@ void whole_sweep(benchmark::State& state) {
 }
 
 double run_seeds(const std::string& mode, std::size_t seeds) {
-  if (mode != "bare" && mode != "observed" && mode != "seed-runner" && mode != "sweep-run") {
-    throw std::invalid_argument("unknown mode '" + mode + "' (bare, observed, seed-runner or sweep-run)");
+  if (mode != "bare" && mode != "renewed" && mode != "observed" && mode != "seed-runner" && mode != "sweep-run") {
+    throw std::invalid_argument("unknown mode '" + mode + "' (bare, renewed, observed, seed-runner or sweep-run)");
   }
   const auto start = std::chrono::steady_clock::now();
   benchmark::DoNotOptimize(run_seed_range(mode, seeds));
@@ -158,6 +179,7 @@ void register_seed_workloads() {
       ->Unit(benchmark::kMillisecond)
       ->Iterations(1);
   benchmark::RegisterBenchmark("seed/new_loop/lost_update", new_loop);
+  benchmark::RegisterBenchmark("seed/renewed_loop/lost_update", renewed_loop);
   benchmark::RegisterBenchmark("seed/run_simulation/lost_update", simulation_seed, true);
   benchmark::RegisterBenchmark("seed/sweep_run/lost_update", simulation_seed, false);
 }
