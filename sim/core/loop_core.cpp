@@ -76,9 +76,12 @@ std::uint64_t next_loop_serial() noexcept {
 }  // namespace
 
 LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
-    : owner_(owner), anchor_(new LoopAnchor), serial_(next_loop_serial()) {
+    : owner_(owner),
+      anchor_(new LoopAnchor),
+      scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
+      serial_(next_loop_serial()) {
   anchor_->core = this;
-  adopt_scheduler(std::move(scheduler));
+  derive_from_scheduler();
 }
 
 void LoopCore::adopt_scheduler(std::unique_ptr<Scheduler> scheduler) {
