@@ -131,9 +131,11 @@ void LoopCore::reset_for_renewal() {
     anchor_->core = this;
   }
   serial_ = next_loop_serial();
-  // Then every member as the constructor leaves it, in declaration order
-  // (extensions first: destruction destroys them first). A member added to
-  // LoopCore must be added here too; the static_assert below is the reminder.
+  // Then every member as the constructor leaves it: the extensions first (as
+  // destruction destroys them first), then the rest in declaration order.
+  // The pool, queues and their memory stay: closing emptied them. A member
+  // added to LoopCore must be reset here too; the static_assert below is
+  // the reminder.
   extensions_.clear();
   now_ = std::chrono::nanoseconds{0};
   cancelled_timers_ = 0;
