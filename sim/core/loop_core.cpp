@@ -151,6 +151,7 @@ void LoopCore::reset_for_renewal() {
   recording_ = nullptr;
   recording_owner_ = nullptr;
   observers_.clear();
+  observed_kinds_ = 0;
   notifying_ = observers_blanked_ = false;
   event_counter_ = 0;
   current_cause_ = 0;
@@ -163,9 +164,9 @@ void LoopCore::reset_for_renewal() {
 // member was added or removed, update renew(), then these numbers.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 #if defined(__clang__)
-static_assert(sizeof(LoopCore) == 720, "LoopCore's members changed: make renew() reset the new ones");
+static_assert(sizeof(LoopCore) == 728, "LoopCore's members changed: make renew() reset the new ones");
 #else
-static_assert(sizeof(LoopCore) == 704, "LoopCore's members changed: make renew() reset the new ones");
+static_assert(sizeof(LoopCore) == 712, "LoopCore's members changed: make renew() reset the new ones");
 #endif
 #endif
 
@@ -694,7 +695,9 @@ void LoopCore::start_observing() {
 
 void LoopCore::add_observer(LoopObserver& observer) {
   start_observing();
-  observers_.push_back(&observer);
+  const std::uint32_t kinds = observer.event_kinds();
+  observers_.push_back(ObserverEntry{&observer, kinds});
+  observed_kinds_ |= kinds;
 }
 
 bool LoopCore::attach_recording(Recording& recording, LoopObserver& owner) {
@@ -714,24 +717,32 @@ void LoopCore::remove_observer(LoopObserver& observer) noexcept {
     // Removed while the observers are being told of an event (a recorder
     // finished from an observer): erasing would shift the next one out of
     // its turn. Blank the entry; notify_observers drops it afterwards.
-    std::replace(observers_.begin(), observers_.end(), &observer, static_cast<LoopObserver*>(nullptr));
+    for (ObserverEntry& entry : observers_) {
+      if (entry.observer == &observer) entry.observer = nullptr;
+    }
     observers_blanked_ = true;
   } else {
-    std::erase(observers_, &observer);
+    std::erase_if(observers_, [&observer](const ObserverEntry& entry) { return entry.observer == &observer; });
   }
-  observed_ = recording_ || std::any_of(observers_.begin(), observers_.end(), [](auto* o) { return o != nullptr; });
+  observed_kinds_ = 0;
+  for (const ObserverEntry& entry : observers_) {
+    if (entry.observer) observed_kinds_ |= entry.kinds;
+  }
+  observed_ = recording_ || std::any_of(observers_.begin(), observers_.end(),
+                                        [](const ObserverEntry& entry) { return entry.observer != nullptr; });
   labelling_ = observed_ || candidates_ != nullptr;
 }
 
 void LoopCore::notify_observers(const Event& event) {
   const bool nested = std::exchange(notifying_, true);
   // By index: an observer may add another while being told of an event.
+  const std::uint32_t bit = event_kind_bit(event.kind);
   for (std::size_t i = 0; i < observers_.size(); ++i) {
-    if (observers_[i]) observers_[i]->on_event(event);
+    if (observers_[i].observer && (observers_[i].kinds & bit)) observers_[i].observer->on_event(event);
   }
   notifying_ = nested;
   if (!nested && observers_blanked_) {
-    std::erase(observers_, nullptr);
+    std::erase_if(observers_, [](const ObserverEntry& entry) { return entry.observer == nullptr; });
     observers_blanked_ = false;
   }
 }

@@ -110,7 +110,7 @@ class LoopCore {
     event.seq = seq;
     event.time = now_;
     if (recording_) recording_->record(event);
-    if (!observers_.empty()) [[unlikely]] {
+    if (observed_kinds_ & event_kind_bit(event.kind)) [[unlikely]] {
       if (notifying_) [[unlikely]] {
         notify_observers_nested(event);
       } else {
@@ -294,7 +294,12 @@ class LoopCore {
   bool debug_ = false;
   Recording* recording_ = nullptr;
   LoopObserver* recording_owner_ = nullptr;
-  std::vector<LoopObserver*> observers_;
+  struct ObserverEntry {
+    LoopObserver* observer;  // null: removed while notifying (erased after)
+    std::uint32_t kinds;     // its event_kinds(), asked when it was attached
+  };
+  std::vector<ObserverEntry> observers_;
+  std::uint32_t observed_kinds_ = 0;  // the union of the attached observers' kinds
   Event scratch_event_;    // what notify_observers passes on
   bool notifying_ = false;  // inside notify_observers (removals blank their entry)
   bool observers_blanked_ = false;

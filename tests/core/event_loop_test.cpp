@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -899,6 +900,62 @@ Task<int> observed_child() {
   co_return 2;
 }
 }  // namespace
+
+namespace {
+// A Recorder told only of `mask`'s kinds (LoopObserver::event_kinds).
+struct SelectiveRecorder : Recorder {
+  explicit SelectiveRecorder(std::uint32_t mask) : mask(mask) {}
+  std::uint32_t mask;
+  std::uint32_t event_kinds() const noexcept override { return mask; }
+};
+
+// (kind, seq, cause, task, time) of each event, for comparing what two
+// observers saw.
+std::vector<std::tuple<detsim::EventKind, std::uint64_t, std::uint64_t, std::uint64_t, std::chrono::nanoseconds>>
+essentials(const std::vector<detsim::Event>& events) {
+  std::vector<std::tuple<detsim::EventKind, std::uint64_t, std::uint64_t, std::uint64_t, std::chrono::nanoseconds>> out;
+  for (const auto& e : events) out.emplace_back(e.kind, e.seq, e.cause, e.task, e.time);
+  return out;
+}
+}  // namespace
+
+TEST(LoopObserver, AnObserverOfSomeKindsIsToldOfThoseOnlyWithTheSameSeqsAndCauses) {
+  const std::uint32_t steps_and_results =
+      detsim::event_kind_bit(detsim::EventKind::step) | detsim::event_kind_bit(detsim::EventKind::set_result);
+  Recorder all;
+  SelectiveRecorder some(steps_and_results);
+  SelectiveRecorder none(0);
+  detsim::EventLoop loop{detsim::RandomScheduler{7}};
+  loop.add_observer(none);
+  loop.add_observer(some);
+  loop.add_observer(all);
+  auto a = loop.create_task(observed_child(), "a");
+  auto b = loop.create_task(observed_child(), "b");
+  loop.run_until_complete(a);
+  loop.run_until_complete(b);
+  loop.remove_observer(all);
+  // With `all` gone, nothing asks for loop_close: only `some`'s kinds reach anyone.
+  loop.close();
+
+  std::vector<detsim::Event> expected;
+  for (const auto& event : all.events) {
+    if (steps_and_results & detsim::event_kind_bit(event.kind)) expected.push_back(event);
+  }
+  ASSERT_EQ(expected.size(), 6u);  // 2 tasks x 2 steps, 2 results
+  EXPECT_EQ(essentials(some.events), essentials(expected));
+  EXPECT_TRUE(none.events.empty());
+
+  // The seqs and causes the full observer saw do not depend on who else listens.
+  Recorder alone;
+  detsim::EventLoop again{detsim::RandomScheduler{7}};
+  again.add_observer(alone);
+  auto c = again.create_task(observed_child(), "a");
+  auto d = again.create_task(observed_child(), "b");
+  again.run_until_complete(c);
+  again.run_until_complete(d);
+  again.remove_observer(alone);
+  EXPECT_EQ(essentials(alone.events), essentials(all.events));
+}
 
 TEST(LoopObserver, SeesATinyProgramInOrderWithCauses) {
   Recorder recorder;
