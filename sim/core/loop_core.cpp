@@ -73,19 +73,19 @@ std::uint64_t next_loop_serial() noexcept {
   return ++loops_made;
 }
 
+// A loop given no scheduler runs asyncio's order.
+std::unique_ptr<Scheduler> or_fifo(std::unique_ptr<Scheduler> scheduler) {
+  return scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>();
+}
+
 }  // namespace
 
 LoopCore::LoopCore(EventLoop& owner, std::unique_ptr<Scheduler> scheduler)
     : owner_(owner),
       anchor_(new LoopAnchor),
-      scheduler_(scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>()),
+      scheduler_(or_fifo(std::move(scheduler))),
       serial_(next_loop_serial()) {
   anchor_->core = this;
-  derive_from_scheduler();
-}
-
-void LoopCore::adopt_scheduler(std::unique_ptr<Scheduler> scheduler) {
-  scheduler_ = scheduler ? std::move(scheduler) : std::make_unique<FifoScheduler>();
   derive_from_scheduler();
 }
 
@@ -107,7 +107,8 @@ void LoopCore::derive_from_scheduler() {
 
 void LoopCore::renew(std::unique_ptr<Scheduler> scheduler) {
   reset_for_renewal();
-  adopt_scheduler(std::move(scheduler));
+  scheduler_ = or_fifo(std::move(scheduler));
+  derive_from_scheduler();
 }
 
 bool LoopCore::renew_reseeded(std::uint64_t seed) {

@@ -224,9 +224,6 @@ class LoopCore {
   template <EventKind kind>
   [[gnu::always_inline]] void emit_step_event(TaskCore& task, std::uint64_t id, std::uint32_t choice = 0,
                                          std::uint32_t of = 0);
-  // The scheduler and what the loop derives from it (the constructor's and
-  // renew's).
-  void adopt_scheduler(std::unique_ptr<Scheduler> scheduler);
   // What the scheduler decides of the loop (its kind, whether it reads
   // candidates, the user's Random); the scheduler's seed may have changed.
   void derive_from_scheduler();

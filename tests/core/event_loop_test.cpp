@@ -904,7 +904,7 @@ Task<int> observed_child() {
 namespace {
 // A Recorder told only of `mask`'s kinds (LoopObserver::event_kinds).
 struct SelectiveRecorder : Recorder {
-  explicit SelectiveRecorder(std::uint32_t mask) : mask(mask) {}
+  explicit SelectiveRecorder(std::uint32_t kinds) : mask(kinds) {}
   std::uint32_t mask;
   std::uint32_t event_kinds() const noexcept override { return mask; }
 };
@@ -917,6 +917,17 @@ essentials(const std::vector<detsim::Event>& events) {
   for (const auto& e : events) out.emplace_back(e.kind, e.seq, e.cause, e.task, e.time);
   return out;
 }
+
+// Two observed_child tasks run to their ends on `loop`, seen by `observer`
+// (removed at the end).
+void run_two_children(detsim::EventLoop& loop, detsim::LoopObserver& observer) {
+  loop.add_observer(observer);
+  auto a = loop.create_task(observed_child(), "a");
+  auto b = loop.create_task(observed_child(), "b");
+  loop.run_until_complete(a);
+  loop.run_until_complete(b);
+  loop.remove_observer(observer);
+}
 }  // namespace
 
 TEST(LoopObserver, AnObserverOfSomeKindsIsToldOfThoseOnlyWithTheSameSeqsAndCauses) {
@@ -928,12 +939,7 @@ TEST(LoopObserver, AnObserverOfSomeKindsIsToldOfThoseOnlyWithTheSameSeqsAndCause
   detsim::EventLoop loop{detsim::RandomScheduler{7}};
   loop.add_observer(none);
   loop.add_observer(some);
-  loop.add_observer(all);
-  auto a = loop.create_task(observed_child(), "a");
-  auto b = loop.create_task(observed_child(), "b");
-  loop.run_until_complete(a);
-  loop.run_until_complete(b);
-  loop.remove_observer(all);
+  run_two_children(loop, all);
   // With `all` gone, nothing asks for loop_close: only `some`'s kinds reach anyone.
   loop.close();
 
@@ -948,12 +954,7 @@ TEST(LoopObserver, AnObserverOfSomeKindsIsToldOfThoseOnlyWithTheSameSeqsAndCause
   // The seqs and causes the full observer saw do not depend on who else listens.
   Recorder alone;
   detsim::EventLoop again{detsim::RandomScheduler{7}};
-  again.add_observer(alone);
-  auto c = again.create_task(observed_child(), "a");
-  auto d = again.create_task(observed_child(), "b");
-  again.run_until_complete(c);
-  again.run_until_complete(d);
-  again.remove_observer(alone);
+  run_two_children(again, alone);
   EXPECT_EQ(essentials(alone.events), essentials(all.events));
 }
 

@@ -6,7 +6,6 @@
 // to the earlier run sees a closed loop. Traces are compared event by event,
 // and a difference names the first event that differs. renew_reseeded,
 // which reseeds the scheduler in place (RandomScheduler::reseed), likewise.
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -99,19 +98,14 @@ void make_a_mess(detsim::EventLoop& loop, Mess& mess, asyncio::Event& outliving)
   EXPECT_THROW(busy_program(loop, outliving), detsim::BudgetExceededError);
 }
 
-// The index of the first event where the traces differ (or where the
-// shorter ends), with both events, for a readable failure.
+// Whether the traces hold the same events, sites included; if not, the
+// first divergence as the project describes it (first_divergence ignores
+// sites, so a difference only there is reported apart).
 ::testing::AssertionResult same_events(const detsim::Trace& got, const detsim::Trace& expected) {
-  const std::size_t common = std::min(got.events.size(), expected.events.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    if (got.events[i] == expected.events[i]) continue;
-    return ::testing::AssertionFailure() << "event " << i + 1 << " differs: got "
-                                         << detsim::describe_event(got, got.events[i]) << ", expected "
-                                         << detsim::describe_event(expected, expected.events[i]);
+  if (const auto divergence = detsim::first_divergence(expected, got)) {
+    return ::testing::AssertionFailure() << divergence->describe();
   }
-  if (got.events.size() != expected.events.size()) {
-    return ::testing::AssertionFailure() << got.events.size() << " events, expected " << expected.events.size();
-  }
+  if (got.events != expected.events) return ::testing::AssertionFailure() << "the same events at other sites";
   return ::testing::AssertionSuccess();
 }
 
