@@ -62,6 +62,7 @@ void EventLoop::set_limits(LoopLimits limits) noexcept { core_->set_limits(limit
 void EventLoop::set_wait_cycle_halts(bool halts) noexcept { core_->set_wait_cycle_halts(halts); }
 bool EventLoop::wait_cycle_halts() const noexcept { return core_->wait_cycle_halts(); }
 std::uint64_t EventLoop::callbacks_run() const noexcept { return core_->callbacks_run(); }
+std::uint64_t EventLoop::schedule_digest() const noexcept { return core_->schedule_digest(); }
 const std::vector<LeakedTask>& EventLoop::leaked_tasks() const noexcept { return core_->leaked_tasks(); }
 void EventLoop::add_observer(LoopObserver& observer) { core_->add_observer(observer); }
 void EventLoop::remove_observer(LoopObserver& observer) noexcept { core_->remove_observer(observer); }

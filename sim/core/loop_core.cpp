@@ -146,6 +146,7 @@ void LoopCore::reset_for_renewal() {
   wait_cycle_halts_ = true;
   limits_ = LoopLimits{};
   callbacks_run_ = 0;
+  decision_hash_ = initial_decision_hash;
   stop_when_idle_ = running_ = stopping_ = closed_ = false;
   handle_counter_ = future_counter_ = task_counter_ = timer_sequence_ = primitive_counter_ = 0;
   observed_ = debug_ = false;
@@ -165,9 +166,9 @@ void LoopCore::reset_for_renewal() {
 // member was added or removed, update renew(), then these numbers.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 #if defined(__clang__)
-static_assert(sizeof(LoopCore) == 728, "LoopCore's members changed: make renew() reset the new ones");
+static_assert(sizeof(LoopCore) == 736, "LoopCore's members changed: make renew() reset the new ones");
 #else
-static_assert(sizeof(LoopCore) == 712, "LoopCore's members changed: make renew() reset the new ones");
+static_assert(sizeof(LoopCore) == 720, "LoopCore's members changed: make renew() reset the new ones");
 #endif
 #endif
 
@@ -373,6 +374,19 @@ void LoopCore::run_until_idle() {
   run_forever();
 }
 
+std::uint64_t LoopCore::schedule_digest() const noexcept {
+  // The decisions' chain, then the steps run and the virtual time (a run
+  // whose program went another way with the same decisions, as a leak of
+  // static state can make it, usually differs in them), then a finalizer
+  // (SplitMix64's) so that every input bit reaches every output bit.
+  std::uint64_t x = decision_hash_;
+  x = std::rotl((x ^ callbacks_run_) * 0x9e3779b97f4a7c15ULL, 31);
+  x = std::rotl((x ^ static_cast<std::uint64_t>(now_.count())) * 0x9e3779b97f4a7c15ULL, 31);
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 void LoopCore::run_once() {
   if (ready_.empty() && !stopping_) {
     if (stop_when_idle_) {
@@ -397,9 +411,13 @@ void LoopCore::run_once() {
     }
     --iteration_remaining_;
     const std::size_t count = ready_.size();
-    // FifoScheduler always answers 0: skip the virtual call.
-    const std::size_t choice = count > 1 && !fifo_ ? pick(count) : 0;
-    DETSIM_ASSERT_LT(choice, count);
+    std::size_t choice = 0;
+    if (count > 1) {
+      // FifoScheduler always answers 0: skip the virtual call.
+      if (!fifo_) choice = pick(count);
+      DETSIM_ASSERT_LT(choice, count);
+      fold_decision(count, choice);
+    }
     const ReadyEntry entry = ready_.take(choice);
     // With few callbacks ready everything is in cache and prefetching would
     // only cost instructions.

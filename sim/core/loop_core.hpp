@@ -1,6 +1,7 @@
 // LoopCore: the state and mechanics behind EventLoop. Private to sim/.
 #pragma once
 
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -152,6 +153,8 @@ class LoopCore {
   void set_wait_cycle_halts(bool halts) noexcept { wait_cycle_halts_ = halts; }
   bool wait_cycle_halts() const noexcept { return wait_cycle_halts_; }
   std::uint64_t callbacks_run() const noexcept { return callbacks_run_; }
+  // EventLoop::schedule_digest: the decisions, steps and virtual time so far.
+  std::uint64_t schedule_digest() const noexcept;
   const std::vector<LeakedTask>& leaked_tasks() const noexcept { return leaked_; }
   // The user's draws (EventLoop::random), seeded at the first: most
   // programs never draw, and seeding was a tenth of making a loop.
@@ -179,6 +182,15 @@ class LoopCore {
   std::size_t pick(std::size_t count) {
     if (random_scheduler_) return random_scheduler_->pick_among(count);
     return scheduler_->pick(ReadyCandidates{count, candidates_});
+  }
+  // Chains one decision (`choice` among `count` ready, count >= 2) into
+  // decision_hash_: a multiply and a rotate, observed or not. (The rotation
+  // brings the multiply's well-mixed high bits down to where the next
+  // decision's word lands.)
+  static constexpr std::uint64_t initial_decision_hash = 0x243f6a8885a308d3ULL;
+  void fold_decision(std::size_t count, std::size_t choice) noexcept {
+    const std::uint64_t word = (static_cast<std::uint64_t>(count) << 32) | static_cast<std::uint64_t>(choice);
+    decision_hash_ = std::rotl((decision_hash_ ^ word) * 0x9e3779b97f4a7c15ULL, 31);
   }
   // How a view describes ready_'s entries (ReadyCandidates::Source).
   static Candidate describe_ready(const void* ready_queue, std::size_t index) noexcept;
@@ -273,6 +285,8 @@ class LoopCore {
   bool wait_cycle_halts_ = true;  // rarely read: kept out of the hot members above
   LoopLimits limits_;
   std::uint64_t callbacks_run_ = 0;
+  // The decisions so far, chained (fold_decision); schedule_digest() reads it.
+  std::uint64_t decision_hash_ = initial_decision_hash;
 
   bool stop_when_idle_ = false;
   bool running_ = false;

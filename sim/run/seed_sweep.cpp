@@ -284,8 +284,9 @@ class SeedSweep {
                if (traced.count(seed) != 0) options.trace_path = trace_path(seed, "");
                const SimulationResult result = run_simulation(program_, options);
                detail::WireWriter out;
-               out.text(result.trace_path).text(result.schedule).number(result.ok() ? 1 : 0).number(result.digest);
-               out.text(std::string(to_string(result.outcome)) + " " + format_digest(result.digest) +
+               out.text(result.trace_path).text(result.schedule).number(result.ok() ? 1 : 0);
+               out.number(result.schedule_digest);
+               out.text(std::string(to_string(result.outcome)) + " " + format_digest(result.schedule_digest) +
                         (result.ok() ? std::string() : ": " + result.message));
                return out.take();
              },

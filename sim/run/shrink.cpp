@@ -60,7 +60,7 @@ class Shrinker {
     std::vector<std::uint32_t> taken;
     for (const Decision& decision : decode_schedule(result.schedule).decisions) taken.push_back(decision.choice);
     trim(taken);
-    return Candidate{std::move(taken), result.trace.events.size(), result.schedule};
+    return Candidate{std::move(taken), result.steps, result.schedule};
   }
 
   // Tries `choices`; keeps it if it is a better reproducer.

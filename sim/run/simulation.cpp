@@ -26,6 +26,8 @@ struct Run {
   Outcome outcome = Outcome::ok;
   std::string message;
   std::uint64_t digest = 0;
+  std::uint64_t schedule_digest = 0;
+  std::uint64_t steps = 0;
   bool has_trace = false;  // trace holds the run's events
   Trace trace;
   std::string written_path;
@@ -88,6 +90,8 @@ Run run_once(const Program& program, std::unique_ptr<Scheduler> scheduler, const
   run.outcome = ended.outcome;
   run.message = std::move(ended.message);
   run.leaked = std::move(ended.leaked);
+  run.schedule_digest = loop.schedule_digest();
+  run.steps = loop.callbacks_run();
   if (schedule) check_schedule_used_up(*schedule, run);
   if (replayer) {
     try {
@@ -195,6 +199,8 @@ SimulationResult run_simulation(const Program& program, SimulationOptions option
   result.outcome = run.outcome;
   result.message = std::move(run.message);
   result.digest = run.digest;  // the recorder's, computed as the events came: no pass over them again
+  result.schedule_digest = run.schedule_digest;
+  result.steps = run.steps;
   if (run.has_trace) result.schedule = encode_schedule(schedule_of(run.trace));
   result.trace_path = run.written_path;
   if (result.outcome != Outcome::ok && options.write_failure_trace &&

@@ -262,14 +262,14 @@ std::string format_sweep_table(const SeedSweepReport& report) {
                   group.first_seed);
     text += line;
     text += "    example:   " + group.first_message + "\n";
-    std::snprintf(line, sizeof line, "    shortest:  seed %" PRIu64 ", %" PRIu64 " events, schedule %s\n",
+    std::snprintf(line, sizeof line, "    shortest:  seed %" PRIu64 ", %" PRIu64 " steps, schedule %s\n",
                   group.shortest_seed, group.shortest_steps, group.shortest_schedule.c_str());
     text += line;
     if (!group.shortest_trace.empty()) text += "    trace:     " + group.shortest_trace + "\n";
     if (!group.shortest_command.empty()) text += "    rerun:     " + group.shortest_command + "\n";
     if (group.shrunk) {
       std::snprintf(line, sizeof line, "    shrunk:    %" PRIu64 " deviation(s) from FIFO, %" PRIu64
-                    " events (from seed %" PRIu64 ", %" PRIu64 " runs), schedule %s\n",
+                    " steps (from seed %" PRIu64 ", %" PRIu64 " runs), schedule %s\n",
                     group.shrunk->deviations, group.shrunk->steps, group.shrunk->from_seed, group.shrunk->runs,
                     group.shrunk->schedule.c_str());
       text += line;

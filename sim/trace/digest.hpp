@@ -8,9 +8,7 @@
 // Trace::digest() (from a file) must agree, and trace tests check they do.
 #pragma once
 
-#include <algorithm>
 #include <bit>
-#include <iterator>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -51,14 +49,6 @@ class TraceDigest {
   std::uint64_t value() const noexcept;
   // How many events were added.
   std::uint64_t events() const noexcept { return count_; }
-  // Back to no events, as a new TraceDigest. (The pending hashes are left
-  // as they are: only the first count_ % pending_capacity are ever read. A
-  // seed sweep's worker resets its digest per seed, and writing the 512
-  // bytes of a new one was most of that.)
-  void reset() noexcept {
-    std::copy(std::begin(initial_lanes), std::end(initial_lanes), lanes_);
-    count_ = 0;
-  }
 
  private:
   static constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;

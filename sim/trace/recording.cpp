@@ -33,13 +33,6 @@ std::string readable_function(std::string_view function) {
   return std::string(function.substr(open + 1, frame - open - 1));
 }
 
-bool is_ascii(std::string_view text) noexcept {
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 TraceSite compute_site_text(SourceLocation site, std::string_view root) {
   return TraceSite{valid_utf8(relative_file(site.file_name(), root)), site.line(),
                    valid_utf8(readable_function(site.function_name()))};
@@ -96,10 +89,9 @@ const TraceSite& site_text(SourceLocation site, std::string_view root, std::size
 
 }  // namespace
 
-Recording::Recording(Trace& trace, std::string source_root, Contents contents)
+Recording::Recording(Trace& trace, std::string source_root)
     : trace_(trace),
       source_root_(std::move(source_root)),
-      keeps_log_(contents == Contents::log_and_digest),
       site_slots_(site_cache_first_size),
       site_slot_mask_(site_cache_first_size - 1) {
   // Room for a small program's sites and names up front: a seed sweep makes
@@ -142,13 +134,6 @@ Recording::PrimitiveStrings Recording::intern_primitive(const PrimitiveTrace& pr
 
 std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_view name) {
   if (task_names_.find(task)) return 0;  // a sparse id, seen before
-  // Without a log, no event is ever decoded, so the name needs no index:
-  // only its hash, of its valid UTF-8 form, which an ASCII name already is.
-  // (Interning compared it with every string of the table, by memcmp.)
-  if (!keeps_log_ && is_ascii(name)) {
-    task_names_.add(task, 0);
-    return hash_trace_string(name);
-  }
   // Even an empty name (an event fed by hand) is a name: the task's
   // task_created, which needs one, may come later.
   const Interned entry = intern_string(name);
@@ -157,14 +142,12 @@ std::uint64_t Recording::first_event_of_task(std::uint64_t task, std::string_vie
 }
 
 TraceEvent Recording::last() const noexcept {
-  DETSIM_ASSERT(keeps_log_);  // a digest-only recording has no events to decode
   TraceEvent event = log.last();
   event.name = task_names_.name_of(event.task);
   return event;
 }
 
 void Recording::decode_into(std::vector<TraceEvent>& into) const {
-  DETSIM_ASSERT(keeps_log_);  // a digest-only recording has no events to decode
   const std::size_t first_new = into.size();
   log.decode_into(into);
   for (std::size_t i = first_new; i < into.size(); ++i) into[i].name = task_names_.name_of(into[i].task);

@@ -17,12 +17,7 @@
 //
 // What it keeps: the compact event log, the digest, and the interning of
 // sites, names and details into the Trace it was given (whose sites and
-// strings tables it appends to). A recording made with Contents::digest
-// keeps only the digest and the count of events: what a seed sweep keeps of
-// a passing seed (a failing one is rerun under a whole TraceRecorder). The
-// digest never reads a site or the log, so it is the same either way; such
-// a recording skips interning sites and encoding the log, the larger part
-// of what recording an event costs.
+// strings tables it appends to).
 #pragma once
 
 #include <cstdint>
@@ -54,12 +49,9 @@ class Recording {
     ~Listener() = default;
   };
 
-  // What a recording keeps of each event (see above).
-  enum class Contents : bool { digest, log_and_digest };
-
   // Sites and strings are interned into `trace`; site paths are made
   // relative to `source_root`.
-  Recording(Trace& trace, std::string source_root, Contents contents = Contents::log_and_digest);
+  Recording(Trace& trace, std::string source_root);
 
   // Records `event` as event number events() + 1. Inline (see above).
   [[gnu::always_inline]] void record(const Event& event) {
@@ -80,21 +72,18 @@ class Recording {
     PrimitiveStrings primitive;
     if (event.primitive != nullptr) [[unlikely]] primitive = intern_primitive(*event.primitive);
     digest.add(event, cause, name_hash, detail_hash, primitive.id, primitive.type.second, primitive.name.second);
-    if (keeps_log_) [[likely]] {
-      const std::uint32_t site = intern_site(event.site);
-      log.append(event, cause, site, detail, primitive.id, primitive.type.first, primitive.name.first);
-    }
+    const std::uint32_t site = intern_site(event.site);
+    log.append(event, cause, site, detail, primitive.id, primitive.type.first, primitive.name.first);
     if (listener_) [[unlikely]] listener_->recorded();
   }
   // record(), out of line: for events that do not come from an attached loop.
   void record_out_of_line(const Event& event);
 
-  // How many events were recorded since the start (or restart).
+  // How many events were recorded.
   std::uint64_t events() const noexcept { return digest.events(); }
-  bool keeps_log() const noexcept { return keeps_log_; }
 
   // The events recorded, with their task names: the last one, or those that
-  // `into` lacks (see TraceLog::decode_into). Only if keeps_log().
+  // `into` lacks (see TraceLog::decode_into).
   TraceEvent last() const noexcept;
   void decode_into(std::vector<TraceEvent>& into) const;
 
@@ -102,17 +91,6 @@ class Recording {
   // The loop's seq of the event before this recording's first: events come
   // numbered by the loop, which may have reported others before.
   void start_after(std::uint64_t loop_seq) noexcept { first_seq_ = loop_seq; }
-  // Starts recording another run from nothing: the log, digest and task
-  // names are emptied; the sites and strings interned stay (the trace's
-  // tables, the site cache), since their indices never enter the digest.
-  // What a seed sweep's worker does between seeds, instead of building a
-  // recorder per seed.
-  void restart() noexcept {
-    log.clear();
-    digest.reset();
-    task_names_.clear();
-    first_seq_ = 0;
-  }
 
   TraceLog log;
   TraceDigest digest;
@@ -143,7 +121,6 @@ class Recording {
 
   Trace& trace_;
   std::string source_root_;
-  bool keeps_log_;
   Listener* listener_ = nullptr;
   std::uint64_t first_seq_ = 0;
   TaskNames task_names_;

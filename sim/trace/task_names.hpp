@@ -42,12 +42,6 @@ class TaskNames {
     const std::uint32_t* slot = find(task);
     return slot ? *slot - 1 : 0;
   }
-  // Forgets every task (another run starts), keeping the vector's room.
-  void clear() noexcept {
-    tasks_ = 0;
-    std::fill(dense_.begin(), dense_.end(), 0u);
-    sparse_.clear();
-  }
   // Records that `task` is named `name` (0 for none); the task must be unseen.
   void add(std::uint64_t task, std::uint32_t name) {
     ++tasks_;

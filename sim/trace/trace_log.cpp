@@ -66,16 +66,6 @@ void TraceLog::start_chunk() {
   limit_ = cursor_ + bytes - max_event_bytes;
 }
 
-void TraceLog::clear() noexcept {
-  if (chunks_.size() > 1) chunks_.resize(1);
-  chunk_used_.clear();
-  if (!chunks_.empty()) cursor_ = chunks_.front().get();
-  if (!chunks_.empty()) limit_ = cursor_ + first_chunk_bytes - max_event_bytes;
-  count_ = 0;
-  context_ = Context{};
-  last_start_ = nullptr;
-  decoded_ = DecodePosition{};
-}
 
 void TraceLog::decode_into(std::vector<TraceEvent>& into) const {
   DETSIM_ASSERT_EQ(into.size(), decoded_.events);

@@ -60,9 +60,6 @@ class TraceLog {
   // stopped). The recorder passes its trace's events each time, and starts a
   // new log when the trace is taken.
   void decode_into(std::vector<TraceEvent>& into) const;
-  // Empties the log for another run, keeping its first chunk: a sweep's
-  // worker records seed after seed into one log without allocating.
-  void clear() noexcept;
 
  private:
   // The running values fields are encoded against, one set for the encoder.

@@ -132,6 +132,8 @@ TEST(RenewedLoop, RunsAProgramAsANewLoopDoesWhateverTheLastRunLeft) {
       ASSERT_TRUE(same_events(got, expected)) << spec << " seed " << seed;
       EXPECT_EQ(got.digest(), expected.digest()) << spec << " seed " << seed;
       EXPECT_EQ(got.footer, expected.footer) << spec << " seed " << seed;
+      EXPECT_EQ(renewed.schedule_digest(), fresh.schedule_digest()) << spec << " seed " << seed;
+      EXPECT_EQ(renewed.callbacks_run(), fresh.callbacks_run()) << spec << " seed " << seed;
       EXPECT_EQ(mess.events, events_before) << "the old observer was told of the new run";
       EXPECT_EQ(mess.exceptions, exceptions_before) << "the old exception handler heard of the new run";
       EXPECT_EQ(renewed.scheduler().seed(), fresh.scheduler().seed());

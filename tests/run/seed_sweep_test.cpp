@@ -84,7 +84,7 @@ detsim::SweepCoverage coverage_by_run_simulation(const detsim::Program& program,
         detsim::run_simulation(program, {.name = "coverage", .seed = seed, .scheduler = scheduler,
                                          .read_environment = false, .write_failure_trace = false,
                                          .record_orderings = true});
-    coverage.add_run(seed, run.digest, run.coverage);
+    coverage.add_run(seed, run.schedule_digest, run.coverage);
   }
   return coverage;
 }

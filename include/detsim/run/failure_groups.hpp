@@ -1,7 +1,8 @@
 // detsim::FailureGroups: a sweep's failing seeds, grouped by bug.
 //
-// Each failing seed is added with its outcome, message, digest, length
-// (steps: events in its trace) and schedule string; seeds with the same
+// Each failing seed is added with its outcome, message, schedule digest
+// (EventLoop::schedule_digest), length (steps: the callbacks and task steps
+// it ran) and schedule string; seeds with the same
 // FailureSignature (failure_signature.hpp) form one group. Per group: how
 // many seeds, the first (lowest) seed, and the shortest run (fewest steps,
 // the lowest seed among equals) with its schedule, which is where a person
@@ -34,8 +35,8 @@ struct FailedRun {
   std::uint64_t seed = 0;
   Outcome outcome = Outcome::failed;
   std::string message;
-  std::uint64_t digest = 0;
-  std::uint64_t steps = 0;  // events in the run's trace
+  std::uint64_t digest = 0;  // its schedule digest (EventLoop::schedule_digest)
+  std::uint64_t steps = 0;   // callbacks and task steps it ran (EventLoop::callbacks_run)
   std::string schedule;     // the run's schedule string
 };
 
@@ -55,7 +56,7 @@ struct ShrunkReproducer {
   std::vector<std::uint32_t> choices;    // for ChoiceScheduler, seeded with from_seed
   std::string schedule;                  // the shrunk run's schedule string (replayable)
   std::uint64_t deviations = 0;          // decisions that did not take the first candidate
-  std::uint64_t steps = 0;
+  std::uint64_t steps = 0;               // callbacks and task steps it ran
   std::uint64_t runs = 0;                // candidate runs tried
   std::string trace_path;                // its trace (empty if not written)
   std::string command;                   // reruns it

@@ -1,20 +1,21 @@
 // detsim::SeedRunner: run seed after seed of one program in this process,
-// each recorded as a sweep records it: its outcome and digest.
+// each kept as a sweep keeps it: its outcome, schedule digest and steps.
 //
-// A seed sweep keeps a passing seed only as its digest, and runs a failing
-// seed again with a whole TraceRecorder (run_simulation) for its decisions,
-// length and trace. So the runner records each seed with one Recording that
-// it keeps from seed to seed: no recorder, trace header, log chunk or site
-// table is built per seed, which was most of what recording cost a short
-// run (about 1.5 us of a 2 us seed). Nor is a loop: the runner renews one
-// loop per seed (EventLoop::renew).
+// A seed sweep keeps a passing seed only as its schedule digest
+// (EventLoop::schedule_digest), and runs the seeds its report shows again
+// with a whole TraceRecorder (run_simulation) for their decisions and
+// traces. So the runner attaches no recorder at all: the loop chains its
+// decisions whether or not it is observed, at a multiply and a rotate per
+// pick, where recording a trace's digest cost a short run about 60% more
+// instructions. Nor does it build a loop per seed: it renews one
+// (EventLoop::renew), and reseeds its scheduler in place where it can.
 //
-// Determinism contract: run(seed) gives the outcome, message and digest
-// that run_simulation gives the same program under the same seed and
-// scheduler, whatever ran before it in this runner (the reused tables hold
-// only interned sites and strings, whose indices never enter a digest). A
-// program that keeps state between runs breaks this, as it breaks
-// run_simulation's: seed_sweep reruns failing seeds alone to catch it.
+// Determinism contract: run(seed) gives the outcome, message, schedule
+// digest and steps that run_simulation gives the same program under the
+// same seed and scheduler (SimulationResult::schedule_digest, ::steps),
+// whatever ran before it in this runner. A program that keeps state
+// between runs breaks this, as it breaks run_simulation's: seed_sweep
+// reruns failing seeds alone to catch it.
 //
 // Example:
 //   detsim::SeedRunner runner(program, {.name = "bank", .scheduler = "random"});
@@ -45,17 +46,15 @@ class SeedRunner {
   struct Result {
     Outcome outcome = Outcome::ok;
     std::string message;  // what failed; empty when ok
-    std::uint64_t digest = 0;
-    std::uint64_t steps = 0;  // events recorded (a trace's footer "events")
+    std::uint64_t digest = 0;  // the schedule digest (EventLoop::schedule_digest)
+    std::uint64_t steps = 0;   // callbacks and task steps run (EventLoop::callbacks_run)
   };
   Result run(std::uint64_t seed);
 
  private:
-  class Recorder;
   Program program_;
   SimulationOptions options_;
   ResolvedScheduler make_scheduler_;  // options_.scheduler, looked up once
-  std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<EventLoop> loop_;  // renewed per seed (EventLoop::renew)
 };
 

@@ -136,7 +136,9 @@ struct SimulationResult {
   std::string message;     // what failed
   std::uint64_t seed = 0;
   std::string scheduler;
-  std::uint64_t digest = 0;
+  std::uint64_t digest = 0;           // the trace's digest
+  std::uint64_t schedule_digest = 0;  // EventLoop::schedule_digest at the run's end: what a sweep keeps
+  std::uint64_t steps = 0;            // callbacks and task steps run (EventLoop::callbacks_run)
   std::string schedule;    // the run's schedule string (empty if keep_trace was false and it passed)
   std::string trace_path;  // where the trace was written, empty if nowhere
   std::string report;      // the full failure message above; empty when ok

@@ -11,11 +11,13 @@
 //     "shortest_steps", "schedule", "trace", "command",
 //     "shrunk": null or {"from_seed", "choices", "schedule", "deviations",
 //     "steps", "runs", "trace", "command"}}                          per group
-//   {"type":"failure", "seed", "digest", "steps", "group"}   per failing seed
+//   {"type":"failure", "seed", "digest" (its schedule digest,
+//     EventLoop::schedule_digest), "steps" (callbacks and task steps run),
+//     "group"}                                                per failing seed
 //   {"type":"leak", "seed", "in_sweep", "alone"}             per determinism leak
 // then the coverage (sweep_coverage.hpp), after every line above:
-//   {"type":"coverage", "seeds" (= seeds_run), "schedules" (distinct run
-//     digests), "orderings" (distinct orderings of conflicting steps, or
+//   {"type":"coverage", "seeds" (= seeds_run), "schedules" (distinct
+//     schedule digests), "orderings" (distinct orderings of conflicting steps, or
 //     null: not recorded), "points", "unreached" (names of the points that
 //     never held, sorted), "last_new_schedule", "last_new_ordering",
 //     "last_new_point" (the plateau: the seed where the last new one
