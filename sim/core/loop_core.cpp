@@ -285,6 +285,7 @@ TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void
   record.callback.move_into_empty(std::move(callback));
   record.state = HandleRecord::State::timer;
   timers_.push(TimerEntry{when, ++timer_sequence_, &record});
+  fold_into_schedule(static_cast<std::uint64_t>(when.count()));
   if (observed()) emit_handle_event<EventKind::timer_scheduled>(record, 0, 0, when);
   return TimerHandle(Handle(this, &record, record.generation, record.id), when);
 }
@@ -416,7 +417,7 @@ void LoopCore::run_once() {
       // FifoScheduler always answers 0: skip the virtual call.
       if (!fifo_) choice = pick(count);
       DETSIM_ASSERT_LT(choice, count);
-      fold_decision(count, choice);
+      fold_into_schedule((static_cast<std::uint64_t>(count) << 32) | static_cast<std::uint64_t>(choice));
     }
     const ReadyEntry entry = ready_.take(choice);
     // With few callbacks ready everything is in cache and prefetching would

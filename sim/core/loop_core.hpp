@@ -183,13 +183,13 @@ class LoopCore {
     if (random_scheduler_) return random_scheduler_->pick_among(count);
     return scheduler_->pick(ReadyCandidates{count, candidates_});
   }
-  // Chains one decision (`choice` among `count` ready, count >= 2) into
-  // decision_hash_: a multiply and a rotate, observed or not. (The rotation
-  // brings the multiply's well-mixed high bits down to where the next
-  // decision's word lands.)
+  // Chains one word of the schedule into decision_hash_: a decision
+  // (count << 32 | choice, for `choice` among `count` ready, count >= 2) or
+  // a timer's deadline. A multiply and a rotate, observed or not. (The
+  // rotation brings the multiply's well-mixed high bits down to where the
+  // next word lands.)
   static constexpr std::uint64_t initial_decision_hash = 0x243f6a8885a308d3ULL;
-  void fold_decision(std::size_t count, std::size_t choice) noexcept {
-    const std::uint64_t word = (static_cast<std::uint64_t>(count) << 32) | static_cast<std::uint64_t>(choice);
+  void fold_into_schedule(std::uint64_t word) noexcept {
     decision_hash_ = std::rotl((decision_hash_ ^ word) * 0x9e3779b97f4a7c15ULL, 31);
   }
   // How a view describes ready_'s entries (ReadyCandidates::Source).
@@ -285,7 +285,8 @@ class LoopCore {
   bool wait_cycle_halts_ = true;  // rarely read: kept out of the hot members above
   LoopLimits limits_;
   std::uint64_t callbacks_run_ = 0;
-  // The decisions so far, chained (fold_decision); schedule_digest() reads it.
+  // The decisions and timer deadlines so far, chained (fold_into_schedule);
+  // schedule_digest() reads it.
   std::uint64_t decision_hash_ = initial_decision_hash;
 
   bool stop_when_idle_ = false;

@@ -370,21 +370,24 @@ class EventLoop {
   bool wait_cycle_halts() const noexcept;
   // Callbacks and task steps run so far.
   std::uint64_t callbacks_run() const noexcept;
-  // The schedule digest: a 64-bit hash of the run so far as its decisions
-  // make it. It chains, in order, every pick among two or more ready
-  // callbacks (how many were ready, which one ran), then adds
-  // callbacks_run() and the virtual time. It costs a multiply and a rotate
-  // per pick, observed or not, which is why a seed sweep keeps a passing
-  // seed as this rather than as its trace's digest: recording a trace costs
-  // a short run about half again its time.
+  // The schedule digest: a 64-bit hash of the run so far as its schedule
+  // makes it. It chains, in order, every pick among two or more ready
+  // callbacks (how many were ready, which one ran) and every timer's
+  // deadline, then adds callbacks_run() and the virtual time. It costs a
+  // multiply and a rotate per pick and per timer, observed or not, which is
+  // why a seed sweep keeps a seed as this rather than as its trace's digest:
+  // recording a trace costs a short run about half again its time.
   //
-  // Determinism contract: the same as the trace's digest. The same program
-  // and seed give the same schedule digest in any build, on any machine, and
-  // a schedule string's replay gives its seed's. The decisions fix a
-  // deterministic program's run, so two runs of one program have equal
-  // schedule digests when, and (up to hash collisions) only when, they ran
-  // the same schedule. Values the program draws from random() are not
-  // decisions: runs that differ only in them share a schedule digest.
+  // Determinism contract: the same program and seed give the same schedule
+  // digest in any build, on any machine, and a schedule string's replay
+  // gives its seed's. The decisions fix a deterministic program's run, and
+  // the deadlines fix the delays it drew from random(), so two runs of one
+  // program have equal schedule digests when, and (up to hash collisions)
+  // only when, they are the same run. (Not quite for a program that draws
+  // from random() a value that changes what it computes but none of its
+  // decisions, steps or timers: runs differing only in that value share a
+  // schedule digest. Every bundled scenario's sweep counts as many distinct
+  // schedule digests as trace digests.)
   std::uint64_t schedule_digest() const noexcept;
   // The tasks left blocked when the last run_until_complete's future
   // finished, in task-id order (each also a task_leaked event in the
