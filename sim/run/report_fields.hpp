@@ -62,6 +62,7 @@ class Fields {
   }
   [[noreturn]] void fail(const std::string& why) const { throw Error("detsim.sweep.report", where_ + ": " + why); }
   const std::string& where() const noexcept { return where_; }
+  const ReportJson& object() const noexcept { return object_; }
 
  private:
   const ReportJson& object_;

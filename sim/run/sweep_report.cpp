@@ -46,10 +46,25 @@ std::optional<ShrunkReproducer> read_shrunk(const Json& value, const std::string
   return shrunk;
 }
 
+// A report of another format cannot be merged with this build's (see
+// sweep_report_format).
+void check_format(const Fields& fields) {
+  const Json& sweep = fields.object();
+  if (!sweep.contains("format")) {
+    fields.fail("written by an older detsim (no \"format\": its digests are trace digests, not schedule digests); "
+                "sweep that shard again with this one");
+  }
+  if (const std::uint64_t format = fields.number("format"); format != sweep_report_format) {
+    fields.fail("report format " + std::to_string(format) + ", but this detsim reads format " +
+                std::to_string(sweep_report_format) + "; sweep that shard again with this one");
+  }
+}
+
 }  // namespace
 
 void write_sweep_report(std::ostream& out, const SeedSweepReport& report) {
   Json sweep{{"type", "sweep"},
+             {"format", sweep_report_format},
              {"name", report.name},
              {"scheduler", report.scheduler},
              {"first", report.range.first},
@@ -122,6 +137,7 @@ SeedSweepReport read_sweep_report(std::istream& in, const std::string& source) {
     if (type == "sweep") {
       if (header) fields.fail("a second \"sweep\" line (one report per file; merge several with detsim merge)");
       header = true;
+      check_format(fields);
       report.name = fields.text("name");
       report.scheduler = fields.text("scheduler");
       report.range = SeedRange{fields.number("first"), fields.number("count")};

@@ -136,6 +136,18 @@ with open(os.path.join(WORK, "cut.jsonl"), "w") as cut:
     cut.write(open(os.path.join(WORK, "s0.jsonl")).read()[:-40])
 result = run([DETSIM, "merge", "cut.jsonl"], expect=2)
 check("cut.jsonl" in result.stderr, "a cut report is named: " + result.stderr)
+# A report of an older build (no "format": trace digests) or of another
+# format cannot be merged: its digests would not add up.
+shard_text = open(os.path.join(WORK, "s0.jsonl")).read()
+check('"format":2,' in shard_text.splitlines()[0], "the sweep line says its format")
+for name, text, message in [
+    ("old.jsonl", shard_text.replace('"format":2,', "", 1), "written by an older detsim"),
+    ("future.jsonl", shard_text.replace('"format":2,', '"format":3,', 1), "report format 3, but this detsim reads format 2"),
+]:
+    with open(os.path.join(WORK, name), "w") as out:
+        out.write(text)
+    result = run([DETSIM, "merge", name, "s1.jsonl"], expect=2)
+    check(name in result.stderr and message in result.stderr, f"{name}: named, and why: {result.stderr}")
 with open(os.path.join(WORK, "SLURM"), "w"):
     pass
 result = run([DETSIM, "sweep", "lost-update", "-q"], env={"SLURM_ARRAY_TASK_ID": "1"}, expect=2)

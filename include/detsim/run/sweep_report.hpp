@@ -2,7 +2,8 @@
 // outputs) and as a table (for people).
 //
 // JSON Lines, one object per line, "type" first:
-//   {"type":"sweep", "name", "scheduler", "first", "count" (the seeds
+//   {"type":"sweep", "format" (sweep_report_format), "name", "scheduler",
+//     "first", "count" (the seeds
 //     assigned), "shard" ("I/N" or null), "seeds_run", "digest" (16 hex
 //     digits: the sweep digest, seed_sweep.hpp), "elapsed_seconds",
 //     "worker_seconds", "jobs", "isolate", "failures", "groups"}   first line
@@ -65,6 +66,14 @@
 #include "detsim/run/seed_sweep.hpp"
 
 namespace detsim {
+
+// The report format's version, the "format" of its sweep line. 2: each
+// seed's digest is its schedule digest (EventLoop::schedule_digest) and a
+// length counts steps. Reports of earlier builds, with trace digests and
+// lengths in events and no "format" field, cannot be merged with these:
+// their sweep digests and coverage would not add up, so reading one is an
+// error that says to sweep the shard again.
+inline constexpr std::uint64_t sweep_report_format = 2;
 
 void write_sweep_report(std::ostream& out, const SeedSweepReport& report);
 SeedSweepReport read_sweep_report(std::istream& in, const std::string& source);
