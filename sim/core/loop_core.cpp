@@ -285,7 +285,9 @@ TimerHandle LoopCore::call_at(std::chrono::nanoseconds when, InlineFunction<void
   record.callback.move_into_empty(std::move(callback));
   record.state = HandleRecord::State::timer;
   timers_.push(TimerEntry{when, ++timer_sequence_, &record});
-  fold_into_schedule(static_cast<std::uint64_t>(when.count()));
+  // Tagged: a decision's word has its top bit clear, so a deadline never
+  // folds as a decision does.
+  fold_into_schedule(static_cast<std::uint64_t>(when.count()) | deadline_tag);
   if (observed()) emit_handle_event<EventKind::timer_scheduled>(record, 0, 0, when);
   return TimerHandle(Handle(this, &record, record.generation, record.id), when);
 }

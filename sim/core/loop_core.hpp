@@ -189,6 +189,7 @@ class LoopCore {
   // rotation brings the multiply's well-mixed high bits down to where the
   // next word lands.)
   static constexpr std::uint64_t initial_decision_hash = 0x243f6a8885a308d3ULL;
+  static constexpr std::uint64_t deadline_tag = std::uint64_t{1} << 63;
   void fold_into_schedule(std::uint64_t word) noexcept {
     decision_hash_ = std::rotl((decision_hash_ ^ word) * 0x9e3779b97f4a7c15ULL, 31);
   }

@@ -1,8 +1,11 @@
 #include "detsim/run/seed_runner.hpp"
 
+#include <bit>
+
 #include "detsim/base/options.hpp"
 #include "detsim/scheduling/registry.hpp"
 #include "run/program_run.hpp"
+#include "trace/digest.hpp"
 
 namespace detsim {
 
@@ -23,8 +26,19 @@ SeedRunner::Result SeedRunner::run(std::uint64_t seed) {
   EventLoop& loop = *loop_;
   loop.set_limits(options_.limits);
   loop.set_debug(options_.debug);
-  detail::ProgramOutcome ended = detail::run_program(loop, program_);
-  return Result{ended.outcome, std::move(ended.message), loop.schedule_digest(), loop.callbacks_run()};
+  if (options_.prepare_loop) options_.prepare_loop(loop);
+  detail::ProgramOutcome ended = detail::run_program(loop, program_, options_.fail_on_leaked_tasks);
+  const std::uint64_t digest = sweep_seed_digest(loop.schedule_digest(), ended.outcome, ended.message);
+  return Result{ended.outcome, std::move(ended.message), digest, loop.callbacks_run()};
+}
+
+std::uint64_t sweep_seed_digest(std::uint64_t schedule_digest, Outcome outcome, std::string_view message) noexcept {
+  if (outcome == Outcome::ok) return schedule_digest;
+  std::uint64_t x = schedule_digest ^ detail::hash_trace_string(message);
+  x = std::rotl((x ^ (static_cast<std::uint64_t>(outcome) + 1)) * 0x9e3779b97f4a7c15ULL, 31);
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
 }
 
 }  // namespace detsim

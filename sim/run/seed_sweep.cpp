@@ -147,8 +147,8 @@ class SeedSweep {
          }});
   }
 
-  // Seeds [first, end) in this process, recorded by one SeedRunner, and
-  // their coverage by one SeedCoverage.
+  // Seeds [first, end) in this process, run by one SeedRunner, and their
+  // coverage kept by one SeedCoverage.
   void run_in_process(std::uint64_t first, std::uint64_t end, ChunkResult& chunk) const {
     detail::SeedCoverage coverage(base_.record_orderings);
     SeedRunner runner(coverage.watching(program_), base_);
@@ -284,9 +284,10 @@ class SeedSweep {
                if (traced.count(seed) != 0) options.trace_path = trace_path(seed, "");
                const SimulationResult result = run_simulation(program_, options);
                detail::WireWriter out;
-               out.text(result.trace_path).text(result.schedule).number(result.ok() ? 1 : 0);
-               out.number(result.schedule_digest);
-               out.text(std::string(to_string(result.outcome)) + " " + format_digest(result.schedule_digest) +
+               const std::uint64_t digest =
+                   sweep_seed_digest(result.schedule_digest, result.outcome, result.message);
+               out.text(result.trace_path).text(result.schedule).number(result.ok() ? 1 : 0).number(digest);
+               out.text(std::string(to_string(result.outcome)) + " " + format_digest(digest) +
                         (result.ok() ? std::string() : ": " + result.message));
                return out.take();
              },

@@ -3,6 +3,7 @@
 // for one run however it is made (observed or not, on a renewed loop,
 // replayed from its schedule string), different for different runs, over
 // random programs (tests/support/random_program.hpp) and the lost update.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -76,7 +77,7 @@ RC_GTEST_PROP(ScheduleDigest, IsTheSameWhetherTheLoopIsRecordedOrNot, (const ran
   RC_ASSERT(bare.steps == recorded.steps);
 }
 
-detsim::SimulationOptions lost_update_options(const std::string& scheduler, std::uint64_t seed) {
+detsim::SimulationOptions simulation_options(const std::string& scheduler, std::uint64_t seed) {
   return {.name = "schedule_digest_test",
           .seed = seed,
           .scheduler = scheduler,
@@ -89,7 +90,7 @@ TEST(ScheduleDigest, OfTheLostUpdateNamesTheSameRunsAsTheTraceDigest) {
     std::map<std::uint64_t, std::uint64_t> schedule_of_trace;
     std::map<std::uint64_t, std::uint64_t> trace_of_schedule;
     for (std::uint64_t seed = 1; seed <= 1000; ++seed) {
-      const auto run = detsim::run_simulation(detsim_test::lost_update_checked, lost_update_options(scheduler, seed));
+      const auto run = detsim::run_simulation(detsim_test::lost_update_checked, simulation_options(scheduler, seed));
       const auto [to_schedule, new_trace] = schedule_of_trace.emplace(run.digest, run.schedule_digest);
       const auto [to_trace, new_schedule] = trace_of_schedule.emplace(run.schedule_digest, run.digest);
       ASSERT_EQ(to_schedule->second, run.schedule_digest) << scheduler << " seed " << seed << ": one trace, two digests";
@@ -101,11 +102,39 @@ TEST(ScheduleDigest, OfTheLostUpdateNamesTheSameRunsAsTheTraceDigest) {
   }
 }
 
+// A delay drawn from random() changes no decision, no step and (a fixed
+// timer ends the run) not the end time: only a timer's deadline shows it.
+void random_delay(detsim::EventLoop& loop) {
+  loop.run_until_complete([]() -> detsim::Task<void> {
+    auto& running = detsim::get_running_loop();
+    const auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(running.random().in_range(1, 8)));
+    auto waiter = running.create_task([](std::chrono::milliseconds ms) -> detsim::Task<void> {
+      co_await detsim::sleep(ms);
+    }(delay));
+    co_await detsim::sleep(std::chrono::milliseconds(10));
+    co_await waiter;
+  }());
+}
+
+TEST(ScheduleDigest, TellsApartRunsThatDifferOnlyInADelayDrawnFromRandom) {
+  std::map<std::uint64_t, std::uint64_t> schedule_of_trace;
+  std::map<std::uint64_t, std::uint64_t> trace_of_schedule;
+  for (std::uint64_t seed = 1; seed <= 64; ++seed) {
+    const auto run = detsim::run_simulation(random_delay, simulation_options("random", seed));
+    ASSERT_TRUE(run.ok()) << run.message;
+    schedule_of_trace.emplace(run.digest, run.schedule_digest);
+    const auto [kept, added] = trace_of_schedule.emplace(run.schedule_digest, run.digest);
+    ASSERT_EQ(kept->second, run.digest) << "seed " << seed << ": two runs, one schedule digest";
+  }
+  EXPECT_EQ(schedule_of_trace.size(), 8u) << "one run per delay";
+  EXPECT_EQ(trace_of_schedule.size(), 8u);
+}
+
 TEST(ScheduleDigest, AScheduleStringsReplayGivesItsSeedsDigestAndSteps) {
   for (const std::string scheduler : {"random", "pct:2", "pos", "swarm"}) {
     for (std::uint64_t seed = 1; seed <= 30; ++seed) {
-      const auto run = detsim::run_simulation(detsim_test::lost_update_checked, lost_update_options(scheduler, seed));
-      detsim::SimulationOptions again = lost_update_options(scheduler, seed);
+      const auto run = detsim::run_simulation(detsim_test::lost_update_checked, simulation_options(scheduler, seed));
+      detsim::SimulationOptions again = simulation_options(scheduler, seed);
       again.schedule = run.schedule;
       const auto replayed = detsim::run_simulation(detsim_test::lost_update_checked, again);
       ASSERT_EQ(replayed.digest, run.digest) << run.schedule;

@@ -2,6 +2,7 @@
 // shards that add up to the whole, isolation and leak reports, grouping by
 // bug, and shrunk reproducers that reproduce.
 #include <detsim/base/access.hpp>
+#include <detsim/run/seed_runner.hpp>
 #include <detsim/run/seed_sweep.hpp>
 #include <detsim/run/shrink.hpp>
 #include <detsim/run/sweep_report.hpp>
@@ -84,7 +85,7 @@ detsim::SweepCoverage coverage_by_run_simulation(const detsim::Program& program,
         detsim::run_simulation(program, {.name = "coverage", .seed = seed, .scheduler = scheduler,
                                          .read_environment = false, .write_failure_trace = false,
                                          .record_orderings = true});
-    coverage.add_run(seed, run.schedule_digest, run.coverage);
+    coverage.add_run(seed, detsim::sweep_seed_digest(run.schedule_digest, run.outcome, run.message), run.coverage);
   }
   return coverage;
 }
@@ -197,6 +198,17 @@ TEST(SeedSweep, IsolateRunsEachSeedFreshAndTheLeakReportNamesTheSeed) {
   EXPECT_TRUE(fresh.failures.empty());
   EXPECT_TRUE(fresh.leaks.empty());
   EXPECT_EQ(fresh.seeds_run, 40u);
+}
+
+TEST(SeedSweep, ALeakThatChangesOnlyAFailuresMessageIsReportedBySeed) {
+  // Every seed fails at the same step, under the same schedule; alone a
+  // seed says "1 != 0", in the sweep its worker's count of runs so far.
+  const auto report = detsim::seed_sweep(message_leak, options_for("message_leak", {1, 20}, 1));
+  ASSERT_EQ(report.failures.size(), 20u);
+  ASSERT_EQ(report.groups.size(), 1u) << "the numbers are masked in the signature";
+  ASSERT_FALSE(report.leaks.empty()) << "the schedule is the same alone; the message is not";
+  EXPECT_EQ(report.leaks.front().seed, 2u) << "seed 1 ran first in its worker, as it runs alone";
+  EXPECT_NE(report.leaks.front().in_sweep, report.leaks.front().alone);
 }
 
 TEST(SeedSweep, TwoPlantedBugsMakeExactlyTwoGroupsEachWithItsShortestReproducer) {

@@ -1,7 +1,8 @@
 // Programs for the seed sweep tests (namespace detsim_test): the lost update
-// with its invariant, a program with two planted bugs, one that leaks
-// state from run to run through a static counter, and one with coverage
-// points, one of which never holds.
+// with its invariant, a program with two planted bugs, two that leak
+// state from run to run through a static counter (one into its outcome,
+// one into its failure's message only), and one with coverage points, one
+// of which never holds.
 #pragma once
 
 #include <string>
@@ -75,5 +76,18 @@ inline detsim::Task<void> leaky_main() {
 }
 
 inline void leaky(detsim::EventLoop& loop) { loop.run_until_complete(leaky_main()); }
+
+// State that outlives a run and changes only a failure's message: every
+// run fails the same way, at the same step, saying how many runs its
+// process has made.
+inline int message_leak_runs = 0;
+
+inline detsim::Task<void> message_leak_main() {
+  ++message_leak_runs;
+  co_await detsim::yield();
+  DETSIM_CHECK_EQ(message_leak_runs, 0);
+}
+
+inline void message_leak(detsim::EventLoop& loop) { loop.run_until_complete(message_leak_main()); }
 
 }  // namespace detsim_test

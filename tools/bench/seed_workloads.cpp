@@ -4,18 +4,17 @@
 // times, so a loop's start-up and teardown weigh more than its steps here.
 //   seed/new_loop       EventLoop{RandomScheduler{seed}}, the race, ~EventLoop;
 //   seed/renewed_loop   the race on one loop renewed per seed
-//                       (renew_reseeded), recording off: what seed_runner
-//                       costs without its recording;
+//                       (renew_reseeded), no recorder: seed_runner without
+//                       SeedRunner's own bookkeeping;
 //   seed/run_simulation run_simulation of the same race: loop, TraceRecorder
 //                       in memory, the race, the outcome (no file written);
 //   seed/sweep_run      run_simulation with keep_trace = false (a passing
 //                       run's events are not decoded): how detsim::sweep runs
 //                       each seed;
 //   seed/seed_runner    how seed_sweep's workers run each seed: SeedRunner,
-//                       recording digest and outcome with one Recording kept
-//                       from seed to seed (a failing seed is then rerun
-//                       whole; the lost update's checked variant fails on
-//                       some seeds, this one records them all);
+//                       one loop renewed per seed, each seed kept as its
+//                       outcome, steps and sweep_seed_digest (the loop's
+//                       schedule digest; no recorder);
 //   seed/seed_sweep     seed_sweep itself, one worker process, 200k seeds of
 //                       the race with its invariant (counter == 6): fork,
 //                       recording, failing seeds rerun with their traces

@@ -380,14 +380,17 @@ class EventLoop {
   //
   // Determinism contract: the same program and seed give the same schedule
   // digest in any build, on any machine, and a schedule string's replay
-  // gives its seed's. The decisions fix a deterministic program's run, and
-  // the deadlines fix the delays it drew from random(), so two runs of one
-  // program have equal schedule digests when, and (up to hash collisions)
-  // only when, they are the same run. (Not quite for a program that draws
-  // from random() a value that changes what it computes but none of its
-  // decisions, steps or timers: runs differing only in that value share a
-  // schedule digest. Every bundled scenario's sweep counts as many distinct
-  // schedule digests as trace digests.)
+  // gives its seed's. Two runs of one program have equal schedule digests
+  // when, and (up to hash collisions) only when, they ran the same
+  // schedule: the same decisions, timers, steps and end time. For a
+  // deterministic program that is the same run, since the decisions fix it
+  // and the deadlines fix the delays it drew from random(). What it does not
+  // see is a difference in what the program computed that changed none of
+  // those: a value drawn from random() used as data, or static state left
+  // by an earlier run that changed only a message (a sweep adds a failing
+  // seed's message to what it keeps: sweep_seed_digest). Every bundled
+  // scenario's sweep counts as many distinct schedule digests as trace
+  // digests.
   std::uint64_t schedule_digest() const noexcept;
   // The tasks left blocked when the last run_until_complete's future
   // finished, in task-id order (each also a task_leaked event in the

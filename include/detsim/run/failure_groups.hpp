@@ -1,7 +1,7 @@
 // detsim::FailureGroups: a sweep's failing seeds, grouped by bug.
 //
-// Each failing seed is added with its outcome, message, schedule digest
-// (EventLoop::schedule_digest), length (steps: the callbacks and task steps
+// Each failing seed is added with its outcome, message, digest
+// (sweep_seed_digest, seed_runner.hpp), length (steps: the callbacks and task steps
 // it ran) and schedule string; seeds with the same
 // FailureSignature (failure_signature.hpp) form one group. Per group: how
 // many seeds, the first (lowest) seed, and the shortest run (fewest steps,
@@ -35,7 +35,7 @@ struct FailedRun {
   std::uint64_t seed = 0;
   Outcome outcome = Outcome::failed;
   std::string message;
-  std::uint64_t digest = 0;  // its schedule digest (EventLoop::schedule_digest)
+  std::uint64_t digest = 0;  // sweep_seed_digest (seed_runner.hpp)
   std::uint64_t steps = 0;   // callbacks and task steps it ran (EventLoop::callbacks_run)
   std::string schedule;     // the run's schedule string
 };

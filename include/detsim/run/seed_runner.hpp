@@ -10,9 +10,10 @@
 // instructions. Nor does it build a loop per seed: it renews one
 // (EventLoop::renew), and reseeds its scheduler in place where it can.
 //
-// Determinism contract: run(seed) gives the outcome, message, schedule
-// digest and steps that run_simulation gives the same program under the
-// same seed and scheduler (SimulationResult::schedule_digest, ::steps),
+// Determinism contract: run(seed) gives the outcome, message, digest and
+// steps that run_simulation gives the same program under the same seed and
+// scheduler (its digest is sweep_seed_digest of run_simulation's
+// schedule_digest, outcome and message),
 // whatever ran before it in this runner. A program that keeps state
 // between runs breaks this, as it breaks run_simulation's: seed_sweep
 // reruns failing seeds alone to catch it.
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "detsim/run/simulation.hpp"
 #include "detsim/scheduling/registry.hpp"
@@ -36,8 +38,9 @@ namespace detsim {
 
 class SeedRunner {
  public:
-  // `options`: name, scheduler, limits and debug are used; the rest is
-  // ignored. Throws SchedulerSpecError if the scheduler spec is bad.
+  // `options`: name, scheduler, limits, debug, fail_on_leaked_tasks and
+  // prepare_loop are used, as run_simulation uses them; the rest (traces,
+  // replays, the determinism check) is ignored. Throws SchedulerSpecError if the scheduler spec is bad.
   SeedRunner(Program program, const SimulationOptions& options);
   ~SeedRunner();
   SeedRunner(const SeedRunner&) = delete;
@@ -46,7 +49,7 @@ class SeedRunner {
   struct Result {
     Outcome outcome = Outcome::ok;
     std::string message;  // what failed; empty when ok
-    std::uint64_t digest = 0;  // the schedule digest (EventLoop::schedule_digest)
+    std::uint64_t digest = 0;  // sweep_seed_digest of the run (below)
     std::uint64_t steps = 0;   // callbacks and task steps run (EventLoop::callbacks_run)
   };
   Result run(std::uint64_t seed);
@@ -57,5 +60,12 @@ class SeedRunner {
   ResolvedScheduler make_scheduler_;  // options_.scheduler, looked up once
   std::unique_ptr<EventLoop> loop_;  // renewed per seed (EventLoop::renew)
 };
+
+// What a sweep keeps of a seed as its digest: its schedule digest
+// (EventLoop::schedule_digest) if it passed; if it failed, that mixed with
+// its outcome and message, so that a seed whose failure reads otherwise
+// when it is run again alone (static state that changed only a number in
+// a message) is told apart, as its trace's digest would tell it.
+std::uint64_t sweep_seed_digest(std::uint64_t schedule_digest, Outcome outcome, std::string_view message) noexcept;
 
 }  // namespace detsim

@@ -5,8 +5,9 @@
 //  1. Splits the seed range (after --shard, seed_range.hpp) into chunks whose
 //     bounds depend only on the range, and runs each chunk in a forked worker
 //     process, `jobs` at a time. A worker runs its seeds in order
-//     (SeedRunner), keeping each seed's outcome, schedule digest
-//     (EventLoop::schedule_digest) and steps, and its coverage (the DETSIM_SOMETIMES and
+//     (SeedRunner), keeping each seed's outcome, digest (sweep_seed_digest:
+//     its schedule digest, with a failure's outcome and message) and steps,
+//     and its coverage (the DETSIM_SOMETIMES and
 //     DETSIM_REACHABLE points, and with simulation.record_orderings the
 //     orderings of conflicting steps), and sends the results back over a
 //     pipe: the coverage as sets keyed by first seed (sweep_coverage.hpp),
@@ -14,11 +15,12 @@
 //     `isolate`, every seed runs in a process of its own, forked afresh.
 //  2. Merges the chunks in seed order: the failing seeds, their groups
 //     (failure_groups.hpp), the coverage, and the sweep digest, a sum over
-//     seeds of a hash of (seed, schedule digest) that two sweeps share exactly
-//     when every seed ran the same, whatever the jobs or shards.
+//     seeds of a hash of (seed, sweep_seed_digest) that two sweeps share
+//     exactly when every seed ran the same schedule to the same outcome and
+//     message (seed_runner.hpp), whatever the jobs or shards.
 //  3. Runs each group's first and shortest seed again alone, in a fresh
 //     process, writing their traces, and compares: a seed whose outcome or
-//     schedule digest differs alone is a determinism leak (static state carried from
+//     digest differs alone is a determinism leak (static state carried from
 //     an earlier seed of its worker), reported by seed. The first
 //     `leak_check_seeds` failing seeds are checked the same way.
 //  4. Shrinks each group from its shortest seed (shrink.hpp), in a fresh

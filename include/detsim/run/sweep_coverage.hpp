@@ -7,7 +7,8 @@
 // schedule seen by two shards is one schedule, not two). So SweepCoverage
 // keeps the sets themselves, each element with the first seed it appeared
 // in:
-//   - schedules: every distinct run digest -> the first seed that made it;
+//   - schedules: every distinct seed digest (a sweep's: sweep_seed_digest,
+//     seed_runner.hpp) -> the first seed that made it;
 //   - orderings: every distinct ordering of conflicting steps (a site pair,
 //     RunCoverage::orderings) -> the first seed that made it; empty unless
 //     the sweep recorded orderings (SimulationOptions::record_orderings);
@@ -35,7 +36,8 @@
 //   detsim::SweepCoverage coverage;
 //   for (std::uint64_t seed = 1; seed <= 100; ++seed) {
 //     const auto run = detsim::run_simulation(program, {.name = "bank", .seed = seed});
-//     coverage.add_run(seed, run.digest, run.coverage);
+//     coverage.add_run(seed, detsim::sweep_seed_digest(run.schedule_digest, run.outcome, run.message),
+//                      run.coverage);
 //   }
 //   coverage.merge(other_shard.coverage);  // seeds 101..200
 //   std::cout << coverage.distinct_schedules() << " schedules, last new at seed "

@@ -12,13 +12,13 @@
 //     "shortest_steps", "schedule", "trace", "command",
 //     "shrunk": null or {"from_seed", "choices", "schedule", "deviations",
 //     "steps", "runs", "trace", "command"}}                          per group
-//   {"type":"failure", "seed", "digest" (its schedule digest,
-//     EventLoop::schedule_digest), "steps" (callbacks and task steps run),
-//     "group"}                                                per failing seed
+//   {"type":"failure", "seed", "digest" (sweep_seed_digest, seed_runner.hpp:
+//     its schedule digest mixed with its outcome and message), "steps"
+//     (callbacks and task steps run), "group"}                per failing seed
 //   {"type":"leak", "seed", "in_sweep", "alone"}             per determinism leak
 // then the coverage (sweep_coverage.hpp), after every line above:
 //   {"type":"coverage", "seeds" (= seeds_run), "schedules" (distinct
-//     schedule digests), "orderings" (distinct orderings of conflicting steps, or
+//     seed digests, sweep_seed_digest), "orderings" (distinct orderings of conflicting steps, or
 //     null: not recorded), "points", "unreached" (names of the points that
 //     never held, sorted), "last_new_schedule", "last_new_ordering",
 //     "last_new_point" (the plateau: the seed where the last new one
@@ -68,8 +68,8 @@
 namespace detsim {
 
 // The report format's version, the "format" of its sweep line. 2: each
-// seed's digest is its schedule digest (EventLoop::schedule_digest) and a
-// length counts steps. Reports of earlier builds, with trace digests and
+// seed's digest is sweep_seed_digest (its schedule digest, with a failure's
+// outcome and message) and a length counts steps. Reports of earlier builds, with trace digests and
 // lengths in events and no "format" field, cannot be merged with these:
 // their sweep digests and coverage would not add up, so reading one is an
 // error that says to sweep the shard again.
