@@ -1,5 +1,6 @@
 #include "detsim/base/random.hpp"
 
+#include "base/hash_mix.hpp"
 #include "detsim/base/detail/assert.hpp"
 
 namespace detsim {
@@ -8,10 +9,7 @@ namespace {
 
 // splitmix64 (Steele, Lea, Flood 2014): one step of the sequence.
 std::uint64_t splitmix64(std::uint64_t& state) noexcept {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return detail::splitmix64_finalize(state += detail::golden_multiplier);
 }
 
 }  // namespace

@@ -382,12 +382,8 @@ std::uint64_t LoopCore::schedule_digest() const noexcept {
   // whose program went another way with the same decisions, as a leak of
   // static state can make it, usually differs in them), then a finalizer
   // (SplitMix64's) so that every input bit reaches every output bit.
-  std::uint64_t x = decision_hash_;
-  x = std::rotl((x ^ callbacks_run_) * 0x9e3779b97f4a7c15ULL, 31);
-  x = std::rotl((x ^ static_cast<std::uint64_t>(now_.count())) * 0x9e3779b97f4a7c15ULL, 31);
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  const std::uint64_t chained = chain_word(decision_hash_, callbacks_run_);
+  return splitmix64_finalize(chain_word(chained, static_cast<std::uint64_t>(now_.count())));
 }
 
 void LoopCore::run_once() {

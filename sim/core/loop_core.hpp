@@ -1,13 +1,13 @@
 // LoopCore: the state and mechanics behind EventLoop. Private to sim/.
 #pragma once
 
-#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "base/hash_mix.hpp"
 #include "detsim/core/detail/future_state.hpp"
 #include "detsim/base/detail/inline_function.hpp"
 #include "detsim/base/detail/intrusive_ptr.hpp"
@@ -153,7 +153,8 @@ class LoopCore {
   void set_wait_cycle_halts(bool halts) noexcept { wait_cycle_halts_ = halts; }
   bool wait_cycle_halts() const noexcept { return wait_cycle_halts_; }
   std::uint64_t callbacks_run() const noexcept { return callbacks_run_; }
-  // EventLoop::schedule_digest: the decisions, steps and virtual time so far.
+  // EventLoop::schedule_digest: the decisions, deadlines, steps and virtual
+  // time so far.
   std::uint64_t schedule_digest() const noexcept;
   const std::vector<LeakedTask>& leaked_tasks() const noexcept { return leaked_; }
   // The user's draws (EventLoop::random), seeded at the first: most
@@ -183,16 +184,13 @@ class LoopCore {
     if (random_scheduler_) return random_scheduler_->pick_among(count);
     return scheduler_->pick(ReadyCandidates{count, candidates_});
   }
-  // Chains one word of the schedule into decision_hash_: a decision
-  // (count << 32 | choice, for `choice` among `count` ready, count >= 2) or
-  // a timer's deadline. A multiply and a rotate, observed or not. (The
-  // rotation brings the multiply's well-mixed high bits down to where the
-  // next word lands.)
+  // Chains one word of the schedule into decision_hash_ (chain_word, a
+  // multiply and a rotate), observed or not: a decision (count << 32 |
+  // choice, for `choice` among `count` ready, count >= 2) or a timer's
+  // deadline.
   static constexpr std::uint64_t initial_decision_hash = 0x243f6a8885a308d3ULL;
   static constexpr std::uint64_t deadline_tag = std::uint64_t{1} << 63;
-  void fold_into_schedule(std::uint64_t word) noexcept {
-    decision_hash_ = std::rotl((decision_hash_ ^ word) * 0x9e3779b97f4a7c15ULL, 31);
-  }
+  void fold_into_schedule(std::uint64_t word) noexcept { decision_hash_ = chain_word(decision_hash_, word); }
   // How a view describes ready_'s entries (ReadyCandidates::Source).
   static Candidate describe_ready(const void* ready_queue, std::size_t index) noexcept;
   std::size_t peek(std::size_t count, std::size_t ahead) const noexcept {

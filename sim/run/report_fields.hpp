@@ -62,7 +62,7 @@ class Fields {
   }
   [[noreturn]] void fail(const std::string& why) const { throw Error("detsim.sweep.report", where_ + ": " + why); }
   const std::string& where() const noexcept { return where_; }
-  const ReportJson& object() const noexcept { return object_; }
+  bool has(const char* key) const { return object_.is_object() && object_.contains(key); }
 
  private:
   const ReportJson& object_;

@@ -1,9 +1,8 @@
 #include "detsim/run/seed_runner.hpp"
 
-#include <bit>
-
 #include "detsim/base/options.hpp"
 #include "detsim/scheduling/registry.hpp"
+#include "base/hash_mix.hpp"
 #include "run/program_run.hpp"
 #include "trace/digest.hpp"
 
@@ -34,11 +33,8 @@ SeedRunner::Result SeedRunner::run(std::uint64_t seed) {
 
 std::uint64_t sweep_seed_digest(std::uint64_t schedule_digest, Outcome outcome, std::string_view message) noexcept {
   if (outcome == Outcome::ok) return schedule_digest;
-  std::uint64_t x = schedule_digest ^ detail::hash_trace_string(message);
-  x = std::rotl((x ^ (static_cast<std::uint64_t>(outcome) + 1)) * 0x9e3779b97f4a7c15ULL, 31);
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  const std::uint64_t with_message = schedule_digest ^ detail::hash_trace_string(message);
+  return detail::splitmix64_finalize(detail::chain_word(with_message, static_cast<std::uint64_t>(outcome) + 1));
 }
 
 }  // namespace detsim

@@ -12,6 +12,7 @@
 #include "detsim/run/shrink.hpp"
 #include "detsim/scheduling/registry.hpp"
 #include "detsim/trace/recorder.hpp"
+#include "base/hash_mix.hpp"
 #include "run/fork_pool.hpp"
 #include "run/seed_coverage.hpp"
 
@@ -404,10 +405,7 @@ class SeedSweep {
 std::uint64_t sweep_digest_term(std::uint64_t seed, std::uint64_t run_digest) noexcept {
   // splitmix64's finalizer over both: a wrapping sum of these is the same
   // in any order, and changes when any one seed's digest does.
-  std::uint64_t x = seed * 0x9e3779b97f4a7c15ULL ^ run_digest;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  return detail::splitmix64_finalize(seed * detail::golden_multiplier ^ run_digest);
 }
 
 std::string DeterminismLeak::describe() const {

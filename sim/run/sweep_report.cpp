@@ -49,8 +49,7 @@ std::optional<ShrunkReproducer> read_shrunk(const Json& value, const std::string
 // A report of another format cannot be merged with this build's (see
 // sweep_report_format).
 void check_format(const Fields& fields) {
-  const Json& sweep = fields.object();
-  if (!sweep.contains("format")) {
+  if (!fields.has("format")) {
     fields.fail("written by an older detsim (no \"format\": its digests are trace digests, not schedule digests); "
                 "sweep that shard again with this one");
   }

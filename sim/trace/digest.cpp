@@ -1,24 +1,14 @@
 // The trace digest (traces/SCHEMA.md, "Digest"): a 64-bit hash of every
 // event's canonical fields, in order, leaving out source sites.
+#include <bit>
 #include <string>
 
+#include "base/hash_mix.hpp"
 #include "detsim/trace/trace.hpp"
 #include "trace/digest.hpp"
 #include "trace/task_names.hpp"
 
 namespace detsim {
-
-namespace {
-
-constexpr std::uint64_t finalize(std::uint64_t x) noexcept {  // splitmix64's finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 namespace detail {
 
@@ -35,7 +25,7 @@ std::uint64_t TraceDigest::value() const noexcept {
   std::uint64_t lanes[4] = {lanes_[0], lanes_[1], lanes_[2], lanes_[3]};
   chain(lanes, count_ % pending_capacity);
   const std::uint64_t combined = lanes[0] ^ std::rotl(lanes[1], 16) ^ std::rotl(lanes[2], 32) ^ std::rotl(lanes[3], 48);
-  return finalize(combined ^ finalize(count_));
+  return splitmix64_finalize(combined ^ splitmix64_finalize(count_));
 }
 
 }  // namespace detail

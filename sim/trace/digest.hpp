@@ -8,11 +8,11 @@
 // Trace::digest() (from a file) must agree, and trace tests check they do.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "base/hash_mix.hpp"
 #include "detsim/core/observer.hpp"
 #include "detsim/trace/trace.hpp"
 
@@ -51,7 +51,7 @@ class TraceDigest {
   std::uint64_t events() const noexcept { return count_; }
 
  private:
-  static constexpr std::uint64_t chain_multiplier = 0x9e3779b97f4a7c15ULL;
+  static constexpr std::uint64_t chain_multiplier = golden_multiplier;
   // One odd multiplier per event word, in the order of SCHEMA.md's list.
   // 64-bit: with multipliers below 2^31 (an instruction's immediate, one
   // instruction fewer per word) a lattice search found small changes to five
@@ -100,22 +100,17 @@ class TraceDigest {
   // i % 4 (a batch starts at a multiple of 4). Four chains, so that a
   // processor runs four multiplies at once rather than waiting on each.
   void chain(std::uint64_t (&lanes)[4], std::size_t count) const noexcept {
-    // The rotation carries the high bits, which the multiply mixes best,
-    // back to the low ones for the next event of the lane.
-    const auto step = [](std::uint64_t lane, std::uint64_t hash) {
-      return std::rotl((lane ^ hash) * chain_multiplier, 31);
-    };
     std::uint64_t a = lanes[0], b = lanes[1], c = lanes[2], d = lanes[3];  // in registers
     std::size_t i = 0;
     for (; i + 4 <= count; i += 4) {
-      a = step(a, pending_[i]);
-      b = step(b, pending_[i + 1]);
-      c = step(c, pending_[i + 2]);
-      d = step(d, pending_[i + 3]);
+      a = chain_word(a, pending_[i]);
+      b = chain_word(b, pending_[i + 1]);
+      c = chain_word(c, pending_[i + 2]);
+      d = chain_word(d, pending_[i + 3]);
     }
-    if (i < count) a = step(a, pending_[i++]);
-    if (i < count) b = step(b, pending_[i++]);
-    if (i < count) c = step(c, pending_[i]);
+    if (i < count) a = chain_word(a, pending_[i++]);
+    if (i < count) b = chain_word(b, pending_[i++]);
+    if (i < count) c = chain_word(c, pending_[i]);
     lanes[0] = a, lanes[1] = b, lanes[2] = c, lanes[3] = d;
   }
 

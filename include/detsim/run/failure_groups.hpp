@@ -1,8 +1,8 @@
 // detsim::FailureGroups: a sweep's failing seeds, grouped by bug.
 //
 // Each failing seed is added with its outcome, message, digest
-// (sweep_seed_digest, seed_runner.hpp), length (steps: the callbacks and task steps
-// it ran) and schedule string; seeds with the same
+// (sweep_seed_digest, seed_runner.hpp), length (steps: the callbacks and
+// task steps it ran) and schedule string; seeds with the same
 // FailureSignature (failure_signature.hpp) form one group. Per group: how
 // many seeds, the first (lowest) seed, and the shortest run (fewest steps,
 // the lowest seed among equals) with its schedule, which is where a person

@@ -13,10 +13,10 @@
 // Determinism contract: run(seed) gives the outcome, message, digest and
 // steps that run_simulation gives the same program under the same seed and
 // scheduler (its digest is sweep_seed_digest of run_simulation's
-// schedule_digest, outcome and message),
-// whatever ran before it in this runner. A program that keeps state
-// between runs breaks this, as it breaks run_simulation's: seed_sweep
-// reruns failing seeds alone to catch it.
+// schedule_digest, outcome and message), whatever ran before it in this
+// runner. A program that keeps state between runs breaks this, as it
+// breaks run_simulation's: seed_sweep reruns failing seeds alone to catch
+// it.
 //
 // Example:
 //   detsim::SeedRunner runner(program, {.name = "bank", .scheduler = "random"});
@@ -40,7 +40,8 @@ class SeedRunner {
  public:
   // `options`: name, scheduler, limits, debug, fail_on_leaked_tasks and
   // prepare_loop are used, as run_simulation uses them; the rest (traces,
-  // replays, the determinism check) is ignored. Throws SchedulerSpecError if the scheduler spec is bad.
+  // replays, the determinism check) is ignored. Throws SchedulerSpecError
+  // if the scheduler spec is bad.
   SeedRunner(Program program, const SimulationOptions& options);
   ~SeedRunner();
   SeedRunner(const SeedRunner&) = delete;

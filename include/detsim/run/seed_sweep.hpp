@@ -7,12 +7,12 @@
 //     process, `jobs` at a time. A worker runs its seeds in order
 //     (SeedRunner), keeping each seed's outcome, digest (sweep_seed_digest:
 //     its schedule digest, with a failure's outcome and message) and steps,
-//     and its coverage (the DETSIM_SOMETIMES and
-//     DETSIM_REACHABLE points, and with simulation.record_orderings the
-//     orderings of conflicting steps), and sends the results back over a
-//     pipe: the coverage as sets keyed by first seed (sweep_coverage.hpp),
-//     never as counts, so that the parent's union is exact. With
-//     `isolate`, every seed runs in a process of its own, forked afresh.
+//     and its coverage (the DETSIM_SOMETIMES and DETSIM_REACHABLE points,
+//     and with simulation.record_orderings the orderings of conflicting
+//     steps), and sends the results back over a pipe: the coverage as sets
+//     keyed by first seed (sweep_coverage.hpp), never as counts, so that
+//     the parent's union is exact. With `isolate`, every seed runs in a
+//     process of its own, forked afresh.
 //  2. Merges the chunks in seed order: the failing seeds, their groups
 //     (failure_groups.hpp), the coverage, and the sweep digest, a sum over
 //     seeds of a hash of (seed, sweep_seed_digest) that two sweeps share

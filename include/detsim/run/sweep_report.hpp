@@ -3,10 +3,10 @@
 //
 // JSON Lines, one object per line, "type" first:
 //   {"type":"sweep", "format" (sweep_report_format), "name", "scheduler",
-//     "first", "count" (the seeds
-//     assigned), "shard" ("I/N" or null), "seeds_run", "digest" (16 hex
-//     digits: the sweep digest, seed_sweep.hpp), "elapsed_seconds",
-//     "worker_seconds", "jobs", "isolate", "failures", "groups"}   first line
+//     "first", "count" (the seeds assigned), "shard" ("I/N" or null),
+//     "seeds_run", "digest" (16 hex digits: the sweep digest,
+//     seed_sweep.hpp), "elapsed_seconds", "worker_seconds", "jobs",
+//     "isolate", "failures", "groups"}                          first line
 //   {"type":"group", "index", "kind", "site", "message" (the signature),
 //     "count", "first_seed", "first_message", "first_trace", "shortest_seed",
 //     "shortest_steps", "schedule", "trace", "command",
@@ -18,7 +18,8 @@
 //   {"type":"leak", "seed", "in_sweep", "alone"}             per determinism leak
 // then the coverage (sweep_coverage.hpp), after every line above:
 //   {"type":"coverage", "seeds" (= seeds_run), "schedules" (distinct
-//     seed digests, sweep_seed_digest), "orderings" (distinct orderings of conflicting steps, or
+//     seed digests, sweep_seed_digest), "orderings" (distinct orderings
+//     of conflicting steps, or
 //     null: not recorded), "points", "unreached" (names of the points that
 //     never held, sorted), "last_new_schedule", "last_new_ordering",
 //     "last_new_point" (the plateau: the seed where the last new one
@@ -69,10 +70,10 @@ namespace detsim {
 
 // The report format's version, the "format" of its sweep line. 2: each
 // seed's digest is sweep_seed_digest (its schedule digest, with a failure's
-// outcome and message) and a length counts steps. Reports of earlier builds, with trace digests and
-// lengths in events and no "format" field, cannot be merged with these:
-// their sweep digests and coverage would not add up, so reading one is an
-// error that says to sweep the shard again.
+// outcome and message) and a length counts steps. Reports of earlier
+// builds, with trace digests and lengths in events and no "format" field,
+// cannot be merged with these: their sweep digests and coverage would not
+// add up, so reading one is an error that says to sweep the shard again.
 inline constexpr std::uint64_t sweep_report_format = 2;
 
 void write_sweep_report(std::ostream& out, const SeedSweepReport& report);
